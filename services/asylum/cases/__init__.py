@@ -1,0 +1,1 @@
+"""Asylum case domain: life cycle, references, credentials, family, statistics and wording."""

@@ -1,0 +1,84 @@
+"""Partner statistics computed from transition records alone, so no personal data enters.
+
+Each record says that one case entered one state at one moment.  A case's first record is
+its opening (`registered`); a record that repeats the current state (a transfer to another
+partner, say) does not start a new stay.
+"""
+
+import itertools
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.asylum.cases.states import DECISION_STATES, CaseState
+
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRecord:
+    """One case entering one state at one moment (naive datetimes are taken as UTC)."""
+
+    case_id: uuid.UUID
+    to_state: CaseState
+    at: datetime
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    )
+
+
+def _stays_by_case(
+    records: Iterable[TransitionRecord],
+) -> dict[uuid.UUID, list[tuple[CaseState, datetime]]]:
+    """Group records per case in time order, dropping records that repeat the state."""
+    grouped: dict[uuid.UUID, list[TransitionRecord]] = defaultdict(list)
+    for record in records:
+        grouped[record.case_id].append(record)
+    stays: dict[uuid.UUID, list[tuple[CaseState, datetime]]] = {}
+    for case_id, case_records in grouped.items():
+        ordered = sorted(case_records, key=lambda r: _as_utc(r.at))
+        entries: list[tuple[CaseState, datetime]] = []
+        for record in ordered:
+            if not entries or entries[-1][0] != record.to_state:
+                entries.append((record.to_state, _as_utc(record.at)))
+        stays[case_id] = entries
+    return stays
+
+
+def count_cases_by_state(records: Iterable[TransitionRecord]) -> dict[CaseState, int]:
+    """Count cases by the state each is in now; every state appears, zero included."""
+    counts = Counter(entries[-1][0] for entries in _stays_by_case(records).values())
+    return {state: counts.get(state, 0) for state in CaseState}
+
+
+def compute_median_days_per_state(
+    records: Iterable[TransitionRecord],
+) -> dict[CaseState, float]:
+    """Median days a case spent in each state it has left, to one decimal; others omitted."""
+    durations: dict[CaseState, list[float]] = defaultdict(list)
+    for entries in _stays_by_case(records).values():
+        for (state, entered), (_, left) in itertools.pairwise(entries):
+            durations[state].append((left - entered).total_seconds() / SECONDS_PER_DAY)
+    return {
+        state: round(statistics.median(durations[state]), 1)
+        for state in CaseState
+        if durations.get(state)
+    }
+
+
+def count_decisions_per_month(
+    records: Iterable[TransitionRecord],
+) -> dict[str, dict[CaseState, int]]:
+    """Count decisions (grants and refusals, first instance and appeal) per UTC month."""
+    counts: dict[str, Counter[CaseState]] = defaultdict(Counter)
+    for entries in _stays_by_case(records).values():
+        for state, entered in entries:
+            if state in DECISION_STATES:
+                counts[entered.strftime("%Y-%m")][state] += 1
+    return {month: dict(counts[month]) for month in sorted(counts)}

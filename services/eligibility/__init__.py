@@ -1,0 +1,1 @@
+"""Eligibility: applicants, tier policies, assessments, approvals, screening and appeals."""

@@ -1,0 +1,88 @@
+"""Sanctions screening: read the published lists, index them, and screen an applicant against them.
+
+Pure domain code: no database, no web framework. The eligibility service stores lists and hits; this
+package only reads, indexes and scores.
+
+Reading lists (streaming with lxml `iterparse`, one record in memory at a time)::
+
+    parse_ofac_sdn(source: XmlSource) -> SanctionsList            # OFAC `sdn.xml`
+    parse_eu_fsf(source: XmlSource) -> SanctionsList              # EU FSF `xmlFullSanctionsList_1_1`
+    parse_un_consolidated(source: XmlSource) -> SanctionsList     # UN SC `consolidated.xml`
+    parse_sanctions_list(source: XmlSource | Path, list_source: ListSource) -> SanctionsList
+
+`XmlSource` is a path or a binary file object. A file that is not well-formed, has the wrong root element,
+or (OFAC) holds fewer entries than it announces raises `SanctionsListUnreadable`.
+
+Screening::
+
+    build_screening_index(lists: Iterable[SanctionsList]) -> ScreeningIndex
+    screen_subject(index: ScreeningIndex | None, subject: ScreeningSubject, *,
+                   min_score: float = REVIEW_THRESHOLD) -> list[ScreeningHit]
+    ScreeningIndex.screen(subject, *, min_score=REVIEW_THRESHOLD) -> list[ScreeningHit]
+    ScreeningIndex.versions -> dict[ListSource, str]     # compare after a reload to decide on re-screening
+    ScreeningIndex.entry_count -> int
+
+Screening fails closed: `build_screening_index([])` and `screen_subject(None, ...)` raise
+`NoSanctionsListLoaded`, a list without entries raises `SanctionsListEmpty`; both are
+`ScreeningUnavailable`, which callers must treat as "not cleared", never as "no hits".
+A subject without any usable name raises `SubjectNameMissing`.
+
+Each `ScreeningHit` carries the list entry, a `score` in [0, 1], `confident` (score at or above
+`CONFIDENT_THRESHOLD`), the two names that met and an `explanation` in plain sentences. Names meet across
+scripts and romanisations (`Шойгу`, `Shoigu`, `Schoigu`, `Choïgou`); a patronymic missing on one side weighs
+little; a different birth date multiplies the name score down below the confident threshold.
+"""
+
+from services.eligibility.screening.errors import (
+    NoSanctionsListLoaded,
+    SanctionsListEmpty,
+    SanctionsListUnreadable,
+    ScreeningError,
+    ScreeningUnavailable,
+    SubjectNameMissing,
+)
+from services.eligibility.screening.index import ScreeningIndex, build_screening_index, screen_subject
+from services.eligibility.screening.matching import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD, ScreeningHit
+from services.eligibility.screening.model import (
+    BirthDate,
+    ListedName,
+    ListEntry,
+    ListSource,
+    SanctionsList,
+    ScreeningSubject,
+    SubjectKind,
+)
+from services.eligibility.screening.parsers import (
+    XmlSource,
+    parse_eu_fsf,
+    parse_ofac_sdn,
+    parse_sanctions_list,
+    parse_un_consolidated,
+)
+
+__all__ = [
+    "CONFIDENT_THRESHOLD",
+    "REVIEW_THRESHOLD",
+    "BirthDate",
+    "ListEntry",
+    "ListSource",
+    "ListedName",
+    "NoSanctionsListLoaded",
+    "SanctionsList",
+    "SanctionsListEmpty",
+    "SanctionsListUnreadable",
+    "ScreeningError",
+    "ScreeningHit",
+    "ScreeningIndex",
+    "ScreeningSubject",
+    "ScreeningUnavailable",
+    "SubjectKind",
+    "SubjectNameMissing",
+    "XmlSource",
+    "build_screening_index",
+    "parse_eu_fsf",
+    "parse_ofac_sdn",
+    "parse_sanctions_list",
+    "parse_un_consolidated",
+    "screen_subject",
+]

@@ -1,0 +1,9 @@
+"""Testimony errors, named after what happened."""
+
+from __future__ import annotations
+
+from shared.errors import NotFound
+
+
+class TestimonyNotFound(NotFound):
+    """No such testimony for the caller (other partners' records look the same)."""

@@ -1,0 +1,88 @@
+"""Offline verification of a downloaded item against the programme's public key, with no network."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from services.testimony.signing.errors import (
+    ItemContentMismatch,
+    ItemFormatUnrecognised,
+)
+from services.testimony.signing.jws import read_document_header
+from services.testimony.signing.keys import load_public_key
+from services.testimony.signing.manifests import (
+    TEXT_PART,
+    PublicationManifest,
+    read_manifest,
+)
+
+# A published item document is a JSON Feed 1.1 item; the manifest travels in its extension object.
+EXTENSION_KEY = "_carrots"
+MANIFEST_KEY = "manifest"
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """What was proven: the manifest, the key that signed it, and which parts matched it."""
+
+    manifest: PublicationManifest
+    key_id: str | None
+    verified_parts: tuple[str, ...]
+
+
+def verify_item_parts(manifest_jws: str, public_key_data: bytes, parts: Mapping[str, bytes]) -> VerificationReport:
+    """Check a manifest's signature, then that every given part has exactly the hash it vouches for."""
+    manifest = read_manifest(manifest_jws, load_public_key(public_key_data))
+    if not parts:
+        raise ItemContentMismatch("no content was given to check against the manifest")
+    for name, content in parts.items():
+        listed = manifest.find_part(name)
+        if listed is None:
+            raise ItemContentMismatch(f"the manifest lists no part named {name!r}")
+        if hashlib.sha256(content).hexdigest() != listed.sha256:
+            raise ItemContentMismatch(f"part {name!r} differs from what was published")
+    key_id = read_document_header(manifest_jws).get("kid")
+    return VerificationReport(
+        manifest=manifest,
+        key_id=key_id if isinstance(key_id, str) else None,
+        verified_parts=tuple(parts),
+    )
+
+
+def _read_item_document(item: bytes) -> tuple[str, str]:
+    try:
+        document: Any = json.loads(item)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ItemFormatUnrecognised("the item is not a JSON item document; give its manifest too") from error
+    extension = document.get(EXTENSION_KEY) if isinstance(document, dict) else None
+    manifest = extension.get(MANIFEST_KEY) if isinstance(extension, dict) else None
+    text = document.get("content_text") if isinstance(document, dict) else None
+    if not isinstance(manifest, str) or not isinstance(text, str):
+        raise ItemFormatUnrecognised("the item document carries no manifest or no text")
+    return manifest, text
+
+
+def verify_downloaded_item(item: bytes, public_key_data: bytes, manifest_jws: str | None = None) -> VerificationReport:
+    """Verify a downloaded item: a JSON item document alone, or any published file with its manifest."""
+    if manifest_jws is None:
+        manifest, text = _read_item_document(item)
+        return verify_item_parts(manifest, public_key_data, {TEXT_PART: text.encode("utf-8")})
+    digest = hashlib.sha256(item).hexdigest()
+    manifest_claims = read_manifest(manifest_jws.strip(), load_public_key(public_key_data))
+    matching = next((part for part in manifest_claims.parts if part.sha256 == digest), None)
+    if matching is None:
+        raise ItemContentMismatch("the file is not any part of the published item")
+    return verify_item_parts(manifest_jws.strip(), public_key_data, {matching.name: item})
+
+
+def verify_downloaded_files(
+    item_path: Path, public_key_path: Path, manifest_path: Path | None = None
+) -> VerificationReport:
+    """Verify an item saved on disk against a public key file (PEM or JWK) and, for media, a manifest file."""
+    manifest = None if manifest_path is None else manifest_path.read_text(encoding="ascii")
+    return verify_downloaded_item(item_path.read_bytes(), public_key_path.read_bytes(), manifest)

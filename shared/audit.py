@@ -1,0 +1,41 @@
+"""Append-only audit log: who did what to which record, and who read personal data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import Principal
+from shared.observability import current_request_id
+from shared.plumbing import PlumbingTables
+
+
+async def record_audit(
+    session: AsyncSession,
+    tables: PlumbingTables,
+    actor: Principal,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    *,
+    partner_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit entry in the caller's transaction (never personal data in `detail`)."""
+    await session.execute(
+        insert(tables.audit_log).values(
+            at=datetime.now(UTC),
+            actor_org=actor.org,
+            actor_kind=actor.kind.value,
+            actor_subject=actor.subject,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            partner_id=partner_id,
+            request_id=current_request_id(),
+            detail=detail,
+        )
+    )

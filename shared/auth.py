@@ -1,0 +1,192 @@
+"""Bearer JWT authentication, caller kinds and per-route scopes."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from fastapi import Depends, Request
+from fastapi.params import Depends as DependsParam
+
+from shared.errors import Forbidden, Unauthorized
+
+ALGORITHMS = ["EdDSA", "RS256", "ES256"]
+
+
+class CallerKind(StrEnum):
+    partner = "partner"
+    ngo = "ngo"
+    auditor = "auditor"
+    service = "service"
+    public = "public"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an organisation, a kind of caller, a subject and the scopes granted."""
+
+    org: str
+    kind: CallerKind
+    subject: str
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    # Partners an auditor is mandated for (empty for other kinds).
+    mandates: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, scope: str) -> bool:
+        """Whether the token grants this scope."""
+        return scope in self.scopes
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against a local public key or the identity provider's JWKS."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        public_key_path: Path | None = None,
+        jwks_url: str | None = None,
+    ) -> None:
+        if (public_key_path is None) == (jwks_url is None):
+            raise ValueError("configure exactly one of public_key_path or jwks_url")
+        self._issuer = issuer
+        self._audience = audience
+        self._static_key: Any = None
+        self._jwks: jwt.PyJWKClient | None = None
+        if public_key_path is not None:
+            self._static_key = serialization.load_pem_public_key(public_key_path.read_bytes())
+        else:
+            self._jwks = jwt.PyJWKClient(str(jwks_url), cache_keys=True, lifespan=300)
+
+    async def verify(self, token: str) -> Principal:
+        """Decode and check a token; raise `Unauthorized` with the reason when it fails."""
+        try:
+            key: Any = self._static_key
+            if self._jwks is not None:
+                jwks = self._jwks
+                key = (await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)).key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The bearer token has expired; obtain a new one.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """Build a principal from verified claims."""
+    try:
+        kind = CallerKind(claims.get("kind", ""))
+    except ValueError as exc:
+        raise Unauthorized("The token's `kind` claim must be one of partner, ngo, auditor, service.") from exc
+    org = claims.get("org")
+    if not isinstance(org, str) or not org:
+        raise Unauthorized("The token has no `org` claim naming the caller's organisation.")
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    mandates = frozenset(claims.get("mandates", []) or [])
+    return Principal(org=org, kind=kind, subject=str(claims["sub"]), scopes=scopes, mandates=mandates)
+
+
+def issue_token(
+    private_key: Ed25519PrivateKey,
+    *,
+    org: str,
+    kind: CallerKind,
+    scopes: Sequence[str],
+    subject: str | None = None,
+    issuer: str = "carrots-dev",
+    audience: str = "carrots",
+    ttl_seconds: int = 3600,
+    mandates: Sequence[str] = (),
+    now: float | None = None,
+) -> str:
+    """Sign a token with the development key (for trying the API and for tests)."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject or f"{kind.value}:{org}",
+        "org": org,
+        "kind": kind.value,
+        "scope": " ".join(scopes),
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+        "jti": str(uuid.uuid4()),
+    }
+    if mandates:
+        claims["mandates"] = list(mandates)
+    return jwt.encode(claims, private_key, algorithm="EdDSA")
+
+
+def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:
+    """PEM of the public half of a signing key."""
+    public: Ed25519PublicKey = private_key.public_key()
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+async def current_principal(request: Request) -> Principal:
+    """The authenticated caller of this request."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send `Authorization: Bearer <token>`; this endpoint requires authentication.")
+    verifier: TokenVerifier = request.app.state.verifier
+    principal = await verifier.verify(token.strip())
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def _require(scopes: tuple[str, ...], kinds: tuple[CallerKind, ...]) -> DependsParam:
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if kinds and principal.kind not in kinds:
+            allowed = ", ".join(k.value for k in kinds)
+            raise Forbidden(f"This endpoint is for callers of kind {allowed}; the token is of kind {principal.kind}.")
+        missing = [s for s in scopes if not principal.has(s)]
+        if missing:
+            raise Forbidden(f"The token lacks the scope(s) {', '.join(missing)} that this endpoint requires.")
+        return principal
+
+    dependency: DependsParam = Depends(check)
+    return dependency
+
+
+def requires(*scopes: str, kinds: Sequence[CallerKind] = ()) -> dict[str, Any]:
+    """Route keyword arguments that enforce and document the scopes and caller kinds of an endpoint.
+
+    Use as `@router.get(path, **requires("applicants:read", kinds=[CallerKind.partner]))`.
+    """
+    kind_tuple = tuple(kinds)
+    kinds_text = ", ".join(k.value for k in kind_tuple) or "any authenticated caller"
+    return {
+        "dependencies": [_require(tuple(scopes), kind_tuple)],
+        "openapi_extra": {
+            "security": [{"bearer": list(scopes)}],
+            "x-required-scopes": list(scopes),
+            "x-caller-kinds": [k.value for k in kind_tuple],
+            "x-tenant-rule": f"Callers: {kinds_text}. Scopes: {', '.join(scopes) or 'none'}. "
+            "Partners see only their own records; anything else answers 404.",
+        },
+    }

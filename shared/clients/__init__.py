@@ -1,0 +1,1 @@
+"""Typed clients, one per service, returning the shared schemas."""

@@ -1,0 +1,88 @@
+"""Settings every service shares; each service subclasses them with its own env prefix."""
+
+from __future__ import annotations
+
+import base64
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_MARKER = "dev-only"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Subscriber(BaseSettings):
+    """A peer that receives this service's events over HTTP."""
+
+    name: str
+    url: AnyHttpUrl
+    event_types: list[str] = Field(default_factory=lambda: ["*"])
+
+
+class ServiceSettings(BaseSettings):
+    """Configuration common to all four services.
+
+    Development defaults live under `var/` and are generated on first use; production refuses them.
+    """
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    environment: Environment = Environment.development
+    service_name: str = "service"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+
+    # Identity: a local Ed25519 key pair in development, the identity provider's JWKS in production.
+    jwt_issuer: str = "carrots-dev"
+    jwt_audience: str = "carrots"
+    jwks_url: str | None = None
+    jwt_dev_public_key_path: Path | None = None
+
+    # Field encryption master keys: "kid:base64key" pairs, the first one encrypts new data.
+    master_keys: list[str] = Field(default_factory=list)
+    # Keyed hashing key for values matched across partners (document numbers).
+    blind_index_key: SecretStr | None = None
+    # Shared secret that signs event deliveries between services.
+    webhook_secret: SecretStr | None = None
+    subscribers: list[Subscriber] = Field(default_factory=list)
+    outbox_poll_seconds: float = 1.0
+    outbox_enabled: bool = True
+    # Service-to-service token used by typed clients.
+    service_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> ServiceSettings:
+        if self.environment is not Environment.production:
+            return self
+        problems: list[str] = []
+        if not self.jwks_url:
+            problems.append("jwks_url must point at the identity provider's JWKS in production")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            problems.append("database_url must be a PostgreSQL URL in production")
+        secrets = [self.webhook_secret, self.blind_index_key]
+        if any(s is None or DEV_MARKER in s.get_secret_value() for s in secrets):
+            problems.append("webhook_secret and blind_index_key must be set and not development values")
+        if not self.master_keys or any(DEV_MARKER in k for k in self.master_keys):
+            problems.append("master_keys must be set and not development keys")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    def master_keyring(self) -> dict[str, bytes]:
+        """Decode `master_keys` into key id → 32-byte key, in the configured order."""
+        ring: dict[str, bytes] = {}
+        for item in self.master_keys:
+            kid, _, encoded = item.partition(":")
+            key = base64.urlsafe_b64decode(encoded.encode() + b"==")
+            if len(key) != 32:
+                raise ValueError(f"master key {kid!r} must decode to 32 bytes, got {len(key)}")
+            ring[kid] = key
+        return ring

@@ -1,0 +1,100 @@
+"""Database plumbing: engines, one session per request, naming conventions, tenant scoping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.pool import NullPool
+
+from shared.tenancy import ALL_TENANTS, TenantScoped, TenantScopeMissing
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """Metadata with the project's constraint naming convention."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether a database URL points at SQLite."""
+    return url.startswith("sqlite")
+
+
+def sync_url(url: str) -> str:
+    """The synchronous driver URL for an async one (Alembic runs synchronously)."""
+    return url.replace("sqlite+aiosqlite", "sqlite")
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for SQLite (aiosqlite) or PostgreSQL (psycopg 3)."""
+    if is_sqlite(url):
+        engine = create_async_engine(url, poolclass=NullPool)
+        sync_engine: Engine = engine.sync_engine
+        event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (responses serialise after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_tenant_scope(state: ORMExecuteState) -> None:
+    """Add the tenant filter to every ORM query of tenant-scoped rows; refuse if none was declared."""
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("include_all_tenants", False):
+        return
+    entities = {m.class_ for m in state.all_mappers}
+    if not any(issubclass(cls, TenantScoped) for cls in entities):
+        return
+    tenant = state.session.info.get("tenant", None)
+    if tenant is None:
+        raise TenantScopeMissing(
+            "query on tenant-scoped rows in a session without a tenant; call scope_to_tenant first"
+        )
+    if tenant is ALL_TENANTS:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.partner_id == tenant, include_aliases=True)
+    )
+
+
+async def session_scope(
+    maker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit when the body succeeded, roll back otherwise."""
+    async with maker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

@@ -1,0 +1,51 @@
+"""Dependency aliases every service uses: the request's unit of work and its tenant scope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.auth import CallerKind, CurrentPrincipal
+from shared.tenancy import scope_to_tenant
+
+
+def after_unit_of_work(request: Request, callback: Callable[[], None]) -> None:
+    """Run `callback` once the request's transaction has committed or rolled back."""
+    callbacks: list[Callable[[], None]] = request.state.__dict__.setdefault("_after_uow", [])
+    callbacks.append(callback)
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One request, one transaction: commit when the endpoint returned, before the response is sent."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    try:
+        async with maker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+    finally:
+        for callback in request.state.__dict__.get("_after_uow", []):
+            callback()
+
+
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+
+
+async def partner_session(session: SessionDep, principal: CurrentPrincipal) -> AsyncSession:
+    """The request's session scoped to the calling partner's records.
+
+    Other kinds of caller get an unscoped session: the service decides what they may see, and any
+    tenant-scoped query it forgets to scope is refused.
+    """
+    if principal.kind is CallerKind.partner:
+        scope_to_tenant(session, principal.org)
+    return session
+
+
+TenantSessionDep = Annotated[AsyncSession, Depends(partner_session)]

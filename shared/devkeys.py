@@ -1,0 +1,82 @@
+"""Development keys under `var/`, created on first use so a fresh checkout runs without setup."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from pathlib import Path
+from typing import TypeVar
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import SecretStr
+
+from shared.config import DEV_MARKER, Environment, ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def _read_or_create(path: Path, make: bytes) -> bytes:
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make)
+    path.chmod(0o600)
+    return make
+
+
+def dev_signing_key_path(var_dir: Path) -> Path:
+    """Where the development token-signing key lives."""
+    return var_dir / "keys" / "dev-jwt-ed25519.pem"
+
+
+def ensure_dev_signing_key(var_dir: Path) -> Ed25519PrivateKey:
+    """Load or create the Ed25519 key that signs development tokens."""
+    pem = _read_or_create(
+        dev_signing_key_path(var_dir),
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise TypeError("development signing key is not Ed25519")
+    return key
+
+
+def ensure_dev_public_key(var_dir: Path) -> Path:
+    """Write the public half of the development signing key and return its path."""
+    path = var_dir / "keys" / "dev-jwt-ed25519.pub.pem"
+    public = ensure_dev_signing_key(var_dir).public_key()
+    path.write_bytes(public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return path
+
+
+def _dev_secret(var_dir: Path, name: str) -> str:
+    raw = _read_or_create(
+        var_dir / "keys" / name,
+        f"{DEV_MARKER}-{secrets.token_urlsafe(32)}".encode(),
+    )
+    return raw.decode()
+
+
+def with_dev_defaults(settings: S) -> S:
+    """Fill unset secrets from `var/keys/`; production settings are returned untouched."""
+    if settings.environment is Environment.production:
+        return settings
+    var_dir = settings.var_dir
+    updates: dict[str, object] = {}
+    if not settings.jwks_url and settings.jwt_dev_public_key_path is None:
+        updates["jwt_dev_public_key_path"] = ensure_dev_public_key(var_dir)
+    if not settings.master_keys:
+        raw = _read_or_create(var_dir / "keys" / "master-dev.key", secrets.token_bytes(32))
+        updates["master_keys"] = [f"{DEV_MARKER}-1:" + base64.urlsafe_b64encode(raw).decode()]
+    if settings.blind_index_key is None:
+        updates["blind_index_key"] = SecretStr(_dev_secret(var_dir, "blind-index.key"))
+    if settings.webhook_secret is None:
+        updates["webhook_secret"] = SecretStr(_dev_secret(var_dir, "webhook.key"))
+    if not settings.database_url:
+        updates["database_url"] = f"sqlite+aiosqlite:///{var_dir / (settings.service_name + '.db')}"
+    return settings.model_copy(update=updates)

@@ -1,0 +1,168 @@
+"""RFC 9457 problem details: one small error hierarchy, rendered by one set of handlers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://carrots.example/problems/"
+
+
+class InvalidParam(BaseModel):
+    """One field that failed validation."""
+
+    name: str = Field(description="Dotted location of the field, e.g. `body.documents.0.number`.")
+    reason: str = Field(description="What is wrong with it and what is expected instead.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details document."""
+
+    type: str = Field(description="URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="HTTP status code.")
+    detail: str = Field(description="What went wrong in this request and how to fix it.")
+    instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(default=None, description="Quote this id when asking for support.")
+    invalid_params: list[InvalidParam] | None = Field(default=None, description="Fields that failed validation.")
+    allowed: list[str] | None = Field(default=None, description="Allowed alternatives, where relevant.")
+
+
+class ProblemError(Exception):
+    """Base of every error that becomes a problem details response."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "unprocessable", "Request cannot be processed"
+
+
+class Gone(ProblemError):
+    status, slug, title = 410, "gone", "No longer available"
+
+
+class TooManyRequests(ProblemError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+def problem_response(request: Request, status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """Render a problem details response for this request."""
+    body = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        **extra,
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    params = [InvalidParam(name=_location(tuple(e["loc"])), reason=e["msg"]) for e in exc.errors()]
+    summary = "; ".join(f"{p.name}: {p.reason}" for p in params[:5])
+    return problem_response(
+        request,
+        422,
+        "validation",
+        "Invalid request",
+        f"The request is invalid. {summary}",
+        invalid_params=params,
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route matches {request.method} {request.url.path}; see /docs for the API."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    return problem_response(request, exc.status_code, f"http-{exc.status_code}", "HTTP error", detail)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request,
+        500,
+        "internal",
+        "Internal error",
+        "An unexpected error occurred; quote the request id.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error, validation included, as `application/problem+json`."""
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting problem details for these statuses."""
+    descriptions = {
+        400: "Malformed request.",
+        401: "Missing, expired or invalid bearer token.",
+        403: "The token lacks a required scope or caller kind.",
+        404: "No such record for this caller (records of other tenants are reported the same way).",
+        409: "Conflicts with the record's current state, or a request with this Idempotency-Key is in flight.",
+        410: "The record was withdrawn.",
+        422: "Invalid body or parameters; `invalid_params` lists each field.",
+        429: "Too many attempts; retry later.",
+    }
+    return {
+        s: {
+            "model": Problem,
+            "description": descriptions.get(s, "Error."),
+            "content": {PROBLEM_JSON: {}},
+        }
+        for s in statuses
+    }

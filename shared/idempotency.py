@@ -1,0 +1,154 @@
+"""`Idempotency-Key` handling for calls that move money or must not happen twice.
+
+The key, a fingerprint of the request and the first response are stored in the same transaction as
+the work. A repeat with the same key and body replays the stored response; the same key with another
+body answers 422; a repeat while the first is still running answers 409. On PostgreSQL a
+transaction-scoped advisory lock detects the request in flight across replicas; within one process an
+in-memory set does the same for SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import CurrentPrincipal
+from shared.deps import SessionDep, after_unit_of_work
+from shared.errors import Conflict, Unprocessable
+from shared.plumbing import PlumbingTables
+
+KEY_HEADER_DOC = (
+    "A unique key per logical operation (a UUID is ideal, at most 255 characters). Retrying with the same key "
+    "and body replays the first response; reusing it with another body is rejected with 422."
+)
+
+
+class InFlightKeys:
+    """Keys whose first request is still running in this process."""
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[str, str]] = set()
+
+    def claim(self, org: str, key: str) -> bool:
+        if (org, key) in self._keys:
+            return False
+        self._keys.add((org, key))
+        return True
+
+    def release(self, org: str, key: str) -> None:
+        self._keys.discard((org, key))
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """SHA-256 over method, path and the body (JSON canonicalised so whitespace does not matter)."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+
+
+@dataclass
+class Idempotency:
+    """The idempotency state of one request; see the module docstring."""
+
+    session: AsyncSession
+    tables: PlumbingTables
+    org: str
+    key: str
+    method_path: str
+    fingerprint: str
+
+    async def replay(self) -> Response | None:
+        """The stored response of an earlier request with this key, or None to go ahead."""
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            got = (
+                await self.session.execute(
+                    text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+                    {"k": f"{self.org}\x00{self.key}"},
+                )
+            ).scalar_one()
+            if not got:
+                raise Conflict("A request with this Idempotency-Key is still in flight; retry shortly.")
+        t = self.tables.idempotency_keys
+        row = (
+            await self.session.execute(
+                select(
+                    t.c.fingerprint,
+                    t.c.method_path,
+                    t.c.response_status,
+                    t.c.response_body,
+                ).where(t.c.principal_org == self.org, t.c.key == self.key)
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.fingerprint != self.fingerprint or row.method_path != self.method_path:
+            raise Unprocessable(
+                "This Idempotency-Key was already used with a different request; use a new key for a new operation."
+            )
+        return Response(
+            content=row.response_body,
+            status_code=row.response_status,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    async def remember(self, body: BaseModel | dict[str, Any], *, status_code: int = 200) -> JSONResponse:
+        """Store the response with the work's transaction and return it."""
+        payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        response = JSONResponse(payload, status_code=status_code)
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    insert(self.tables.idempotency_keys).values(
+                        principal_org=self.org,
+                        key=self.key,
+                        method_path=self.method_path,
+                        fingerprint=self.fingerprint,
+                        response_status=status_code,
+                        response_body=bytes(response.body),
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "A request with this Idempotency-Key completed concurrently; retry to get its result."
+            ) from exc
+        return response
+
+
+async def idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=255, description=KEY_HEADER_DOC)],
+) -> Idempotency:
+    """Dependency: claim the key for this request until its unit of work has ended."""
+    inflight: InFlightKeys = request.app.state.inflight_keys
+    if not inflight.claim(principal.org, idempotency_key):
+        raise Conflict("A request with this Idempotency-Key is still in flight; retry shortly.")
+    after_unit_of_work(request, lambda: inflight.release(principal.org, idempotency_key))
+    body = await request.body()
+    return Idempotency(
+        session=session,
+        tables=request.app.state.tables,
+        org=principal.org,
+        key=idempotency_key,
+        method_path=f"{request.method} {request.url.path}",
+        fingerprint=request_fingerprint(request.method, request.url.path, body),
+    )
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

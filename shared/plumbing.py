@@ -1,0 +1,129 @@
+"""Tables every service carries in its own database: outbox, inbox, idempotency, audit, partner keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+@dataclass(frozen=True)
+class PlumbingTables:
+    """The shared tables as they are defined on one service's metadata."""
+
+    outbox_events: Table
+    outbox_deliveries: Table
+    processed_events: Table
+    idempotency_keys: Table
+    audit_log: Table
+    partner_keys: Table
+
+
+def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
+    """Define the shared tables on a service's metadata so its Alembic history creates them."""
+    outbox_events = Table(
+        "outbox_events",
+        metadata,
+        Column(
+            "id",
+            BigInteger().with_variant(Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(100), nullable=False),
+        Column("partner_id", String(64), nullable=True),
+        Column("payload", JsonType, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    outbox_deliveries = Table(
+        "outbox_deliveries",
+        metadata,
+        Column(
+            "id",
+            BigInteger().with_variant(Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        Column("event_id", String(36), nullable=False, index=True),
+        Column("subscriber", String(100), nullable=False),
+        Column("url", Text, nullable=False),
+        Column("status", String(20), nullable=False, index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
+        Column("leased_until", DateTime(timezone=True), nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("delivered_at", DateTime(timezone=True), nullable=True),
+        UniqueConstraint("event_id", "subscriber"),
+    )
+    processed_events = Table(
+        "processed_events",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("type", String(100), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    idempotency_keys = Table(
+        "idempotency_keys",
+        metadata,
+        Column("principal_org", String(64), primary_key=True),
+        Column("key", String(255), primary_key=True),
+        Column("method_path", String(300), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("response_status", Integer, nullable=False),
+        Column("response_body", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    audit_log = Table(
+        "audit_log",
+        metadata,
+        Column(
+            "id",
+            BigInteger().with_variant(Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("actor_org", String(64), nullable=False),
+        Column("actor_kind", String(20), nullable=False),
+        Column("actor_subject", String(200), nullable=False),
+        Column("action", String(100), nullable=False),
+        Column("resource_type", String(100), nullable=False),
+        Column("resource_id", String(100), nullable=False),
+        Column("partner_id", String(64), nullable=True, index=True),
+        Column("request_id", String(64), nullable=True),
+        Column("detail", JsonType, nullable=True),
+    )
+    partner_keys = Table(
+        "partner_keys",
+        metadata,
+        Column("partner_id", String(64), primary_key=True),
+        Column("version", Integer, primary_key=True),
+        Column("master_kid", String(64), nullable=False),
+        Column("wrapped_key", LargeBinary, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("destroyed_at", DateTime(timezone=True), nullable=True),
+    )
+    return PlumbingTables(
+        outbox_events,
+        outbox_deliveries,
+        processed_events,
+        idempotency_keys,
+        audit_log,
+        partner_keys,
+    )

@@ -1,0 +1,1 @@
+"""Wire schemas: what crosses a service boundary."""

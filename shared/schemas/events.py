@@ -1,0 +1,105 @@
+"""Event contracts between services.
+
+Events carry pseudonymous ids only: never names, birth dates, documents or contact details.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+APPLICANT_APPROVED = "eligibility.applicant.approved"
+CASE_OPENED = "asylum.case.opened"
+CASE_STATUS_CHANGED = "asylum.case.status_changed"
+TESTIMONY_TAKEN_DOWN = "testimony.publication.taken_down"
+
+
+class EventEnvelope(BaseModel):
+    """What every delivery carries; `id` is unique so consumers can ignore repeats."""
+
+    id: str = Field(description="Unique event id (UUID); a consumer handles each id at most once.")
+    type: str = Field(description="Event type, e.g. `eligibility.applicant.approved`.")
+    source: str = Field(description="Service that emitted it.")
+    occurred_at: datetime = Field(description="When the change was committed (UTC).")
+    partner_id: str | None = Field(default=None, description="Partner (tenant) the event belongs to.")
+    data: dict[str, Any] = Field(description="Type-specific payload.")
+
+
+ReleaseTrigger = str  # "approval", "verified_arrival", "asylum_granted" or "days_after_approval:N"
+
+
+class BountyTranche(BaseModel):
+    """One part of a bounty and what releases it."""
+
+    amount_minor: int = Field(ge=0, description="Amount in minor units of the bounty's currency.")
+    trigger: ReleaseTrigger = Field(
+        description="What releases it: `approval`, `verified_arrival`, `asylum_granted` or `days_after_approval:N`."
+    )
+
+
+class BountyEntitlement(BaseModel):
+    """A one-off sum paid in tranches."""
+
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code.")
+    total_minor: int = Field(ge=0, description="Whole bounty in minor units; the tranches sum to it.")
+    tranches: list[BountyTranche]
+
+
+class StipendEntitlement(BaseModel):
+    """A monthly payment for a number of months."""
+
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code.")
+    monthly_minor: int = Field(ge=0, description="Monthly amount in minor units.")
+    months: int = Field(ge=1, description="Number of monthly payments.")
+
+
+class Entitlements(BaseModel):
+    """What an approved applicant was promised."""
+
+    bounty: BountyEntitlement | None = None
+    stipend: StipendEntitlement | None = None
+    asylum_track: bool = Field(default=False, description="Whether an asylum case is opened.")
+    citizenship_path: bool = Field(default=False, description="Whether the case leads toward citizenship.")
+    family_covered: bool = Field(default=False, description="Whether dependants are covered.")
+
+
+class ApplicantApproved(BaseModel):
+    """Eligibility approved an assessment: payments creates obligations, asylum opens a case."""
+
+    applicant_id: str = Field(description="Pseudonymous applicant id.")
+    assessment_id: str
+    partner_id: str
+    tier: str
+    policy_version: str
+    approved_on: date
+    entitlements: Entitlements
+    dependant_ids: list[str] = Field(default_factory=list, description="Pseudonymous ids of covered family members.")
+
+
+class CaseOpened(BaseModel):
+    """Asylum opened a case."""
+
+    case_id: str
+    applicant_id: str
+    partner_id: str
+
+
+class CaseStatusChanged(BaseModel):
+    """An asylum case moved to another state; `asylum_granted` tranches wait for `granted`."""
+
+    case_id: str
+    applicant_id: str
+    partner_id: str
+    from_state: str
+    to_state: str
+    changed_at: datetime
+
+
+class TestimonyTakenDown(BaseModel):
+    """A publication was withdrawn: caches and mirrors must purge it."""
+
+    publication_id: str
+    reason: Literal["withdrawn", "expired", "narrowed"]
+    taken_down_at: datetime

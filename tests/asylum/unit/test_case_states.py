@@ -1,0 +1,145 @@
+"""The case life cycle: which moves are allowed, and that nothing else ever happens."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.asylum.cases.errors import CaseAlreadyClosed, TransitionNotAllowed
+from services.asylum.cases.states import (
+    INITIAL_STATE,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    CaseState,
+    apply_transition,
+    ensure_transferable,
+    is_open,
+    list_allowed_transitions,
+)
+
+S = CaseState
+
+# The life cycle as the programme describes it, written out edge by edge.
+DESCRIBED_EDGES = {
+    (S.REGISTERED, S.LODGED),
+    (S.LODGED, S.INTERVIEW_SCHEDULED),
+    (S.INTERVIEW_SCHEDULED, S.INTERVIEWED),
+    (S.INTERVIEWED, S.GRANTED),
+    (S.INTERVIEWED, S.REFUSED),
+    (S.REFUSED, S.APPEAL_LODGED),
+    (S.APPEAL_LODGED, S.APPEAL_GRANTED),
+    (S.APPEAL_LODGED, S.APPEAL_REFUSED),
+    (S.GRANTED, S.RESIDENCE_PERMIT),
+    (S.APPEAL_GRANTED, S.RESIDENCE_PERMIT),
+    (S.RESIDENCE_PERMIT, S.PERMANENT_RESIDENCE),
+    (S.PERMANENT_RESIDENCE, S.CITIZENSHIP_APPLIED),
+    (S.CITIZENSHIP_APPLIED, S.NATURALISED),
+}
+
+
+def reachable_from(start: CaseState) -> set[CaseState]:
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        for nxt in TRANSITIONS[frontier.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def test_allowed_moves_are_exactly_the_described_ones_plus_withdrawal() -> None:
+    edges = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    withdrawals = {(a, S.WITHDRAWN) for a in CaseState if a not in TERMINAL_STATES}
+    assert edges == DESCRIBED_EDGES | withdrawals
+
+
+def test_only_naturalised_appeal_refused_and_withdrawn_are_terminal() -> None:
+    assert TERMINAL_STATES == {S.NATURALISED, S.APPEAL_REFUSED, S.WITHDRAWN}
+
+
+def test_every_state_is_reachable_from_registration() -> None:
+    assert reachable_from(INITIAL_STATE) == set(CaseState)
+
+
+def test_every_open_case_can_still_reach_a_terminal_state() -> None:
+    for state in CaseState:
+        assert reachable_from(state) & TERMINAL_STATES
+
+
+def test_the_full_road_to_citizenship_is_allowed() -> None:
+    road = [
+        S.LODGED,
+        S.INTERVIEW_SCHEDULED,
+        S.INTERVIEWED,
+        S.GRANTED,
+        S.RESIDENCE_PERMIT,
+        S.PERMANENT_RESIDENCE,
+        S.CITIZENSHIP_APPLIED,
+        S.NATURALISED,
+    ]
+    state = INITIAL_STATE
+    for step in road:
+        state = apply_transition(state, step)
+    assert state is S.NATURALISED
+
+
+def test_skipping_the_interview_is_refused_with_the_allowed_moves() -> None:
+    with pytest.raises(TransitionNotAllowed) as caught:
+        apply_transition(S.LODGED, S.GRANTED)
+    assert caught.value.current is S.LODGED
+    assert caught.value.requested is S.GRANTED
+    assert caught.value.allowed == (S.INTERVIEW_SCHEDULED, S.WITHDRAWN)
+
+
+def test_a_refused_appeal_cannot_be_appealed_again() -> None:
+    with pytest.raises(TransitionNotAllowed) as caught:
+        apply_transition(S.APPEAL_REFUSED, S.APPEAL_LODGED)
+    assert caught.value.allowed == ()
+
+
+@pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
+def test_closed_cases_cannot_be_transferred(state: CaseState) -> None:
+    with pytest.raises(CaseAlreadyClosed):
+        ensure_transferable(state)
+
+
+@pytest.mark.parametrize("state", sorted(set(CaseState) - TERMINAL_STATES))
+def test_open_cases_can_be_transferred_and_withdrawn(state: CaseState) -> None:
+    ensure_transferable(state)
+    assert apply_transition(state, S.WITHDRAWN) is S.WITHDRAWN
+
+
+def test_allowed_moves_are_listed_in_life_cycle_order() -> None:
+    order = list(CaseState)
+    for state in CaseState:
+        listed = list_allowed_transitions(state)
+        assert list(listed) == sorted(listed, key=order.index)
+        assert set(listed) == TRANSITIONS[state]
+
+
+@given(st.lists(st.sampled_from(CaseState), max_size=60))
+def test_random_requests_never_reach_an_illegal_state(requests: list[CaseState]) -> None:
+    state = INITIAL_STATE
+    path = [state]
+    for requested in requests:
+        was_terminal = not is_open(state)
+        try:
+            new_state = apply_transition(state, requested)
+        except TransitionNotAllowed as refused:
+            assert requested not in TRANSITIONS[state]
+            assert refused.current is state
+            assert refused.allowed == list_allowed_transitions(state)
+            continue
+        assert not was_terminal, "a terminal state let a case move on"
+        assert (state, new_state) in DESCRIBED_EDGES or new_state is S.WITHDRAWN
+        state = new_state
+        path.append(state)
+    # A case never comes back to a state it has left: the life cycle has no loops.
+    assert len(path) == len(set(path))
+
+
+@given(st.sampled_from(sorted(TERMINAL_STATES)), st.lists(st.sampled_from(CaseState)))
+def test_terminal_states_stay_terminal(terminal: CaseState, requests: list[CaseState]) -> None:
+    for requested in requests:
+        with pytest.raises(TransitionNotAllowed):
+            apply_transition(terminal, requested)

@@ -1,0 +1,116 @@
+"""Fixtures every test tier uses."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from carrots.registry import SERVICES
+from shared.devkeys import ensure_dev_signing_key
+from tests.harness import Harness, MigratedDatabases, Tokens, backend, serve, settings_for
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    on_sqlite = backend() == "sqlite"
+    for item in items:
+        if isinstance(item, pytest.Function) and _is_coroutine(item.obj):
+            item.add_marker(pytest.mark.anyio)
+        if on_sqlite and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; run with CARROTS_TEST_DB=postgresql"))
+
+
+def _is_coroutine(obj: Any) -> bool:
+    import inspect
+
+    return inspect.iscoroutinefunction(obj)
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `var/` folder shared by the apps of the test session (development keys live here)."""
+    path = tmp_path_factory.mktemp("var")
+    ensure_dev_signing_key(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabases]:
+    dbs = MigratedDatabases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def tokens(var_dir: Path) -> Tokens:
+    return Tokens(ensure_dev_signing_key(var_dir))
+
+
+class AppStarter:
+    """Starts service apps in process on clean, migrated databases."""
+
+    def __init__(self, databases: MigratedDatabases, var_dir: Path) -> None:
+        self.databases = databases
+        self.var_dir = var_dir
+        self._used: list[str] = []
+
+    def settings(self, name: str, **overrides: Any) -> Any:
+        entry = SERVICES[name]
+        url = self.databases.fresh(entry)
+        self._used.append(name)
+        return settings_for(name, url, self.var_dir, **overrides)
+
+    def create(self, name: str, **overrides: Any) -> tuple[Any, Any]:
+        settings = self.settings(name, **overrides)
+        module = importlib.import_module(f"services.{name}.app")
+        return module.create_app(settings), settings
+
+    def clean(self) -> None:
+        for name in set(self._used):
+            module = importlib.import_module(f"services.{name}.models")
+            self.databases.clean(SERVICES[name], module.Base.metadata)
+
+
+@pytest.fixture
+def starter(databases: MigratedDatabases, var_dir: Path) -> Iterator[AppStarter]:
+    s = AppStarter(databases, var_dir)
+    yield s
+    s.clean()
+
+
+async def _harness(starter: AppStarter, name: str) -> AsyncIterator[Harness]:
+    app, settings = starter.create(name)
+    async with serve(app) as client:
+        yield Harness(name, app, client, settings, settings.database_url)
+
+
+@pytest.fixture
+async def eligibility(starter: AppStarter) -> AsyncIterator[Harness]:
+    async for h in _harness(starter, "eligibility"):
+        yield h
+
+
+@pytest.fixture
+async def payments(starter: AppStarter) -> AsyncIterator[Harness]:
+    async for h in _harness(starter, "payments"):
+        yield h
+
+
+@pytest.fixture
+async def asylum(starter: AppStarter) -> AsyncIterator[Harness]:
+    async for h in _harness(starter, "asylum"):
+        yield h
+
+
+@pytest.fixture
+async def testimony(starter: AppStarter) -> AsyncIterator[Harness]:
+    async for h in _harness(starter, "testimony"):
+        yield h

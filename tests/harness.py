@@ -1,0 +1,162 @@
+"""Test harness: migrated databases per service, apps in process, development tokens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from sqlalchemy import MetaData
+
+from carrots.registry import SERVICES, ServiceEntry
+from shared.auth import CallerKind, issue_token
+from shared.config import ServiceSettings
+from shared.migrations import upgrade_to_head
+
+PG_ADMIN_URL = os.environ.get("CARROTS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def backend() -> str:
+    """Which database the suite runs on: `sqlite` (default) or `postgresql`."""
+    value = os.environ.get("CARROTS_TEST_DB", "sqlite")
+    if value not in {"sqlite", "postgresql"}:
+        raise RuntimeError("CARROTS_TEST_DB must be sqlite or postgresql")
+    return value
+
+
+def _pg_url(database: str, *, driver: str = "postgresql+psycopg") -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", f"{driver}://", 1)
+    return f"{base}/{database}"
+
+
+def recreate_pg_database(name: str) -> None:
+    """Drop and create a PostgreSQL database (test databases only)."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class MigratedDatabases:
+    """One migrated database per service; each test gets a clean copy."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.kind = backend()
+        self._templates: dict[str, str] = {}
+        self._counter = 0
+
+    def template(self, entry: ServiceEntry) -> str:
+        if entry.name not in self._templates:
+            if self.kind == "sqlite":
+                path = self.workdir / f"template-{entry.name}.db"
+                url = f"sqlite+aiosqlite:///{path}"
+            else:
+                name = f"carrots_test_{entry.name}_{os.getpid()}"
+                recreate_pg_database(name)
+                url = _pg_url(name)
+            upgrade_to_head(entry.migrations_dir, url)
+            self._templates[entry.name] = url
+        return self._templates[entry.name]
+
+    def fresh(self, entry: ServiceEntry) -> str:
+        """A clean, migrated database URL for one test."""
+        template = self.template(entry)
+        if self.kind == "sqlite":
+            self._counter += 1
+            source = Path(template.removeprefix("sqlite+aiosqlite:///"))
+            target = self.workdir / f"{entry.name}-{self._counter}.db"
+            shutil.copyfile(source, target)
+            return f"sqlite+aiosqlite:///{target}"
+        return template
+
+    def clean(self, entry: ServiceEntry, metadata: MetaData) -> None:
+        """Empty every table of a PostgreSQL test database (SQLite copies are simply dropped)."""
+        if self.kind != "postgresql" or entry.name not in self._templates:
+            return
+        url = self._templates[entry.name].replace("postgresql+psycopg://", "postgresql://")
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+    def drop_all(self) -> None:
+        if self.kind != "postgresql":
+            return
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            for url in self._templates.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+class Tokens:
+    """Mints development tokens for tests."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self.key = key
+
+    def mint(
+        self,
+        org: str,
+        kind: CallerKind,
+        *scopes: str,
+        subject: str | None = None,
+        ttl: int = 600,
+        mandates: tuple[str, ...] = (),
+        now: float | None = None,
+    ) -> str:
+        return issue_token(
+            self.key, org=org, kind=kind, scopes=scopes, subject=subject, ttl_seconds=ttl, mandates=mandates, now=now
+        )
+
+    def headers(self, org: str, kind: CallerKind, *scopes: str, subject: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.mint(org, kind, *scopes, subject=subject)}"}
+
+    def partner(self, org: str, *scopes: str, subject: str | None = None) -> dict[str, str]:
+        return self.headers(org, CallerKind.partner, *scopes, subject=subject)
+
+
+@dataclass
+class Harness:
+    """A running service app and a client talking to it in process."""
+
+    name: str
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: ServiceSettings
+    database_url: str
+
+
+@asynccontextmanager
+async def serve(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan and yield an in-process client for it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+AppFactory = Callable[[Any], FastAPI]
+
+
+def settings_for(name: str, database_url: str, var_dir: Path, **overrides: Any) -> ServiceSettings:
+    """Test settings of a service: its database, shared development keys, no background dispatcher."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "var_dir": var_dir,
+        "outbox_enabled": False,
+        **overrides,
+    }
+    return SERVICES[name].settings(**values)
+
+
+def routing_client(apps: Mapping[str, FastAPI]) -> httpx.AsyncClient:
+    """An httpx client that sends `http://<service>.test/...` to the in-process app of that name."""
+    transports = {f"http://{name}.test": httpx.ASGITransport(app=app) for name, app in apps.items()}
+    return httpx.AsyncClient(mounts=transports)
