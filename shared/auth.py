@@ -190,3 +190,8 @@ def requires(*scopes: str, kinds: Sequence[CallerKind] = ()) -> dict[str, Any]:
             "Partners see only their own records; anything else answers 404.",
         },
     }
+
+
+def public(reason: str) -> dict[str, Any]:
+    """Route keyword arguments for an endpoint open without a token, saying why it may be open."""
+    return {"openapi_extra": {"security": [], "x-public": True, "x-tenant-rule": f"Open without a token: {reason}"}}

@@ -76,7 +76,7 @@ class Idempotency:
             got = (
                 await self.session.execute(
                     text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
-                    {"k": f"{self.org}\x00{self.key}"},
+                    {"k": f"idempotency:{self.org}:{self.key}"},
                 )
             ).scalar_one()
             if not got:

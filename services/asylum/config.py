@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+from argon2 import Parameters, profiles
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import ServiceSettings
+from shared.config import Environment, ServiceSettings
+
+_PRODUCTION = profiles.RFC_9106_LOW_MEMORY
+# OWASP's floor for Argon2id; anything cheaper makes stolen hashes easy to crack.
+MIN_PRODUCTION_MEMORY_KIB = 19 * 1024
 
 
 class AsylumSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ASYLUM_", env_nested_delimiter="__", extra="ignore")
 
     service_name: str = "asylum"
+
+    # Argon2id cost of applicant secrets (RFC 9106 low-memory profile by default).
+    secret_hash_time_cost: int = Field(default=_PRODUCTION.time_cost, ge=1)
+    secret_hash_memory_kib: int = Field(default=_PRODUCTION.memory_cost, ge=8)
+    secret_hash_parallelism: int = Field(default=_PRODUCTION.parallelism, ge=1)
+
+    # Status lookup throttling: failures allowed in a window, then a lockout.
+    lookup_window_seconds: int = Field(default=900, ge=1)
+    lookup_max_failures_per_client: int = Field(default=20, ge=1)
+    lookup_max_failures_per_reference: int = Field(default=5, ge=1)
+    lookup_lockout_seconds: int = Field(default=3600, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_cheap_hashing_in_production(self) -> AsylumSettings:
+        if self.environment is Environment.production and self.secret_hash_memory_kib < MIN_PRODUCTION_MEMORY_KIB:
+            raise ValueError(
+                f"refusing to start in production: secret_hash_memory_kib must be at least {MIN_PRODUCTION_MEMORY_KIB}"
+            )
+        return self
+
+    def secret_hash_parameters(self) -> Parameters:
+        """The Argon2id parameters applicant secrets are hashed with."""
+        return Parameters(
+            type=_PRODUCTION.type,
+            version=_PRODUCTION.version,
+            salt_len=_PRODUCTION.salt_len,
+            hash_len=_PRODUCTION.hash_len,
+            time_cost=self.secret_hash_time_cost,
+            memory_cost=self.secret_hash_memory_kib,
+            parallelism=self.secret_hash_parallelism,
+        )

@@ -1,9 +1,7 @@
-"""Asylum errors, named after what happened."""
+"""Asylum errors, named after what happened (the case errors live in `cases.errors`)."""
 
 from __future__ import annotations
 
-from shared.errors import NotFound
+from services.asylum.cases.errors import CaseNotFound
 
-
-class CaseNotFound(NotFound):
-    """No such case for the caller (other partners' records look the same)."""
+__all__ = ["CaseNotFound"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
 from shared.plumbing import define_plumbing_tables
 from shared.tenancy import TenantScoped
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -20,9 +22,88 @@ tables = define_plumbing_tables(Base.metadata)
 
 
 class Case(TenantScoped, Base):
+    """An applicant's asylum case; the applicant is known only by eligibility's pseudonymous id."""
+
     __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("partner_id", "applicant_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
     applicant_id: Mapped[str] = mapped_column(String(36), index=True)
+    assessment_id: Mapped[str | None] = mapped_column(String(36))
     state: Mapped[str] = mapped_column(String(40))
+    state_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Argon2id hashes only; the secret itself is shown once and never stored.
+    secret_hash: Mapped[str | None] = mapped_column(String(255))
+    duress_hash: Mapped[str | None] = mapped_column(String(255))
+    protection_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    protection_flag_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+
+    # Two officers moving one case at once: the second gets a conflict, not a lost update.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseHistoryEntry(Base):
+    """One step in a case's life: opening, a transition or a transfer (append-only)."""
+
+    __tablename__ = "case_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    from_partner: Mapped[str | None] = mapped_column(String(64))
+    to_partner: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_org: Mapped[str] = mapped_column(String(64))
+    actor_subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Dependant(Base):
+    """A family member on a case; name and birth date are ciphertexts of the owning partner."""
+
+    __tablename__ = "dependants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(20))
+    person_ref: Mapped[str | None] = mapped_column(String(36))
+    name_enc: Mapped[str | None] = mapped_column(Text)
+    birth_date_enc: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(40))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessGrant(TenantScoped, Base):
+    """An applicant's consent that lets one NGO see one case, at `status` or `full` level."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    ngo_org: Mapped[str] = mapped_column(String(64), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    recorded_by_kind: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class LookupThrottle(Base):
+    """Failed status lookups per client or per reference, both known only by keyed hashes."""
+
+    __tablename__ = "lookup_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,25 +1,95 @@
-"""Every asylum SQL statement."""
+"""Every SQL statement about cases and their history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import Case
+from services.asylum.models import AccessGrant, Case, CaseHistoryEntry
 from shared.pagination import PageParams, keyset
 
 
-async def add_case(session: AsyncSession, row: Case) -> Case:
-    session.add(row)
+async def add_case(session: AsyncSession, case: Case) -> Case:
+    session.add(case)
     await session.flush()
-    return row
+    return case
 
 
-async def get_case(session: AsyncSession, row_id: str) -> Case | None:
-    return (await session.execute(select(Case).where(Case.id == row_id))).scalar_one_or_none()
+async def add_history(session: AsyncSession, entry: CaseHistoryEntry) -> CaseHistoryEntry:
+    session.add(entry)
+    await session.flush()
+    return entry
 
 
-async def list_cases(session: AsyncSession, page: PageParams) -> Sequence[Case]:
-    return (await session.execute(keyset(select(Case), Case.id, page))).scalars().all()
+async def get_case(session: AsyncSession, case_id: str) -> Case | None:
+    return (await session.execute(select(Case).where(Case.id == case_id))).scalar_one_or_none()
+
+
+async def get_case_for_update(session: AsyncSession, case_id: str) -> Case | None:
+    stmt = select(Case).where(Case.id == case_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_case_of_applicant(session: AsyncSession, partner_id: str, applicant_id: str) -> Case | None:
+    # The partner is named explicitly: a transfer checks the receiving partner, not the caller.
+    stmt = (
+        select(Case)
+        .where(Case.partner_id == partner_id, Case.applicant_id == applicant_id)
+        .execution_options(include_all_tenants=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_case_by_reference(session: AsyncSession, reference: str) -> Case | None:
+    stmt = select(Case).where(Case.reference == reference).execution_options(include_all_tenants=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def reference_taken(session: AsyncSession, reference: str) -> bool:
+    return await get_case_by_reference(session, reference) is not None
+
+
+async def list_cases(session: AsyncSession, page: PageParams, state: str | None) -> Sequence[Case]:
+    stmt = select(Case)
+    if state is not None:
+        stmt = stmt.where(Case.state == state)
+    return (await session.execute(keyset(stmt, Case.id, page))).scalars().all()
+
+
+async def list_history(session: AsyncSession, case_id: str, page: PageParams) -> Sequence[CaseHistoryEntry]:
+    stmt = select(CaseHistoryEntry).where(CaseHistoryEntry.case_id == case_id)
+    return (await session.execute(keyset(stmt, CaseHistoryEntry.id, page))).scalars().all()
+
+
+async def list_all_history(session: AsyncSession, case_id: str) -> Sequence[CaseHistoryEntry]:
+    stmt = select(CaseHistoryEntry).where(CaseHistoryEntry.case_id == case_id).order_by(CaseHistoryEntry.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def list_partner_history(session: AsyncSession, partner_id: str) -> Sequence[tuple[str, str, datetime]]:
+    """(case id, state entered, when) for every case the partner holds now."""
+    stmt = (
+        select(CaseHistoryEntry.case_id, CaseHistoryEntry.to_state, CaseHistoryEntry.at)
+        .join(Case, Case.id == CaseHistoryEntry.case_id)
+        .where(Case.partner_id == partner_id)
+        .order_by(CaseHistoryEntry.id)
+    )
+    return [(r[0], r[1], r[2]) for r in (await session.execute(stmt)).all()]
+
+
+async def list_flagged_cases(session: AsyncSession, page: PageParams) -> Sequence[Case]:
+    stmt = select(Case).where(Case.protection_flagged_at.is_not(None))
+    return (await session.execute(keyset(stmt, Case.id, page))).scalars().all()
+
+
+async def move_grants_to_partner(session: AsyncSession, case_id: str, to_partner: str) -> None:
+    stmt = (
+        update(AccessGrant)
+        .where(AccessGrant.case_id == case_id)
+        .values(partner_id=to_partner)
+        .execution_options(include_all_tenants=True, synchronize_session=False)
+    )
+    await session.execute(stmt)

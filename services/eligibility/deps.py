@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.eligibility.service import Crypto
+from services.eligibility.applicants.service import Crypto
+from services.eligibility.sanctions.service import ScreeningState
+from shared.outbox import EventPublisher
 
 
 def crypto(request: Request) -> Crypto:
@@ -16,4 +18,16 @@ def crypto(request: Request) -> Crypto:
     )
 
 
+def screening_state(request: Request) -> ScreeningState:
+    state: ScreeningState = request.app.state.screening
+    return state
+
+
+def publisher(request: Request) -> EventPublisher:
+    events: EventPublisher = request.app.state.publisher
+    return events
+
+
 CryptoDep = Annotated[Crypto, Depends(crypto)]
+ScreeningDep = Annotated[ScreeningState, Depends(screening_state)]
+PublisherDep = Annotated[EventPublisher, Depends(publisher)]

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import new_metadata
-from shared.plumbing import define_plumbing_tables
+from shared.plumbing import JsonType, define_plumbing_tables
 from shared.tenancy import TenantScoped
 
 
@@ -30,6 +43,12 @@ class Applicant(TenantScoped, Base):
     birth_date_enc: Mapped[str] = mapped_column(Text)
     citizenship: Mapped[str] = mapped_column(String(2))
     rank_or_post_enc: Mapped[str | None] = mapped_column(Text)
+    contacts_enc: Mapped[str | None] = mapped_column(Text)
+    service_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_in_partner_territory: Mapped[bool] = mapped_column(Boolean, default=False)
+    main_applicant_id: Mapped[str | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    duplicate_status: Mapped[str] = mapped_column(String(20), default="none")
+    screening_status: Mapped[str] = mapped_column(String(20), default="unavailable")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -39,7 +58,7 @@ class Applicant(TenantScoped, Base):
 
 
 class ApplicantDocument(Base):
-    """An identity document, known only by the keyed hash of its number."""
+    """An identity document, known only by the keyed hash of its normalised number."""
 
     __tablename__ = "applicant_documents"
 
@@ -50,3 +69,176 @@ class ApplicantDocument(Base):
     number_hash: Mapped[str] = mapped_column(String(64), index=True)
 
     applicant: Mapped[Applicant] = relationship(back_populates="documents", lazy="raise")
+
+
+class DuplicateConflict(Base):
+    """The same document registered twice; it spans two partners, so it is not tenant-scoped."""
+
+    __tablename__ = "duplicate_conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    earlier_applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    earlier_partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IntakeJob(TenantScoped, Base):
+    """A bulk intake upload processed row by row."""
+
+    __tablename__ = "intake_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(10))
+    total_rows: Mapped[int] = mapped_column(Integer)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_rows: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IntakeRow(Base):
+    """The outcome of one row of an intake job (never the row's content)."""
+
+    __tablename__ = "intake_rows"
+    __table_args__ = (UniqueConstraint("job_id", "row_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("intake_jobs.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    applicant_id: Mapped[str | None] = mapped_column(String(36))
+    problems: Mapped[list[str]] = mapped_column(JsonType)
+
+
+class Policy(TenantScoped, Base):
+    """A version of a partner's tier policy; never changed once stored."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("partner_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Assessment(TenantScoped, Base):
+    """The outcome of a policy for an applicant on a date, with its trace; the outcome never changes."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    policy_id: Mapped[str] = mapped_column(ForeignKey("policies.id"))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    assessment_date: Mapped[date] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(64))
+    tier_title: Mapped[str] = mapped_column(String(300))
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    entitlements: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    totals: Mapped[dict[str, int]] = mapped_column(JsonType)
+    required_approvers: Mapped[int] = mapped_column(Integer)
+    trace: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    assessed_by: Mapped[str] = mapped_column(String(200))
+    appeal_id: Mapped[str | None] = mapped_column(String(36))
+    rejected_by: Mapped[str | None] = mapped_column(String(200))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="assessment", lazy="raise", order_by="Approval.id", cascade="all, delete-orphan"
+    )
+
+
+class Approval(Base):
+    """One approver's sign-off on an assessment; an approver signs at most once."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("assessment_id", "approver"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    approver: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="approvals", lazy="raise")
+
+
+class Appeal(TenantScoped, Base):
+    """An applicant's appeal against an assessment, answered by another assessor's reassessment."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    grounds_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reassessment_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class SanctionsListRecord(Base):
+    """A loaded sanctions list (shared by every partner), kept so the index can be rebuilt."""
+
+    __tablename__ = "sanctions_lists"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[str] = mapped_column(String(200))
+    entry_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    loaded_by: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScreeningHitRecord(TenantScoped, Base):
+    """A list entry that may designate an applicant, until cleared or waived."""
+
+    __tablename__ = "screening_hits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    list_source: Mapped[str] = mapped_column(String(20))
+    list_version: Mapped[str] = mapped_column(String(200))
+    entry_id: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    confident: Mapped[bool] = mapped_column(Boolean)
+    explanation: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Waiver(TenantScoped, Base):
+    """Permission to approve despite a screening hit: legal basis, cap, validity, a second person's approval."""
+
+    __tablename__ = "waivers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hit_id: Mapped[str] = mapped_column(ForeignKey("screening_hits.id"), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    cap_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

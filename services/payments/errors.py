@@ -2,8 +2,84 @@
 
 from __future__ import annotations
 
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound, Unprocessable
 
 
 class AccountNotFound(NotFound):
     """No such account for the caller (other partners' records look the same)."""
+
+
+class TransferNotFound(NotFound):
+    """No such transfer for the caller."""
+
+
+class ObligationNotFound(NotFound):
+    """No such obligation for the caller."""
+
+
+class PayoutNotFound(NotFound):
+    """No such payout for the caller."""
+
+
+class BankAccountMissing(Unprocessable):
+    """The beneficiary has no bank account on file, so nothing can be sent to a bank."""
+
+
+class InvalidAmount(Unprocessable):
+    """An amount or currency breaks the ISO 4217 rules or the account's currency."""
+
+
+class TransferUnbalanced(Unprocessable):
+    """A transfer's entries do not sum to zero in every currency."""
+
+
+class AccountKindRefused(Unprocessable):
+    """The account is of the wrong kind for this operation."""
+
+
+class FxRateMissing(Unprocessable):
+    """The funding and payout currencies differ and no rate was given (or one was given needlessly)."""
+
+
+class InvalidBankDetails(Unprocessable):
+    """An IBAN or BIC failed validation."""
+
+
+class InvalidBankFile(Unprocessable):
+    """A bank file could not be built or read."""
+
+
+class InvalidEntitlements(Unprocessable):
+    """An approval's entitlements cannot be turned into obligations."""
+
+
+class InsufficientFunds(Conflict):
+    """The funding account holds less than the payout needs."""
+
+
+class ObligationNotDue(Conflict):
+    """The obligation is still waiting for its trigger."""
+
+
+class ObligationAlreadyPaid(Conflict):
+    """The obligation already has a payout that is pending, executed or settled."""
+
+
+class PayoutNotApproved(Conflict):
+    """The payout still lacks approvals."""
+
+
+class PayoutStateRefused(Conflict):
+    """The payout is not in a state that allows this step."""
+
+
+class ApproverNotDistinct(Conflict):
+    """The creator, or an approver who already approved, tried to approve again."""
+
+
+class TransferAlreadyReversed(Conflict):
+    """A transfer can be reversed once."""
+
+
+class TransferNotReversible(Conflict):
+    """This kind of transfer is not corrected by reversal through the API."""

@@ -1,64 +1,70 @@
-"""Testimony business rules: no FastAPI here, flush but never commit."""
+"""What every testimony domain's rules share: the toolkit of keys and stores, the clock, sealed blobs."""
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony import repository
-from services.testimony.errors import TestimonyNotFound
-from services.testimony.models import Testimony, tables
-from shared.audit import record_audit
-from shared.auth import Principal
-from shared.ids import new_id
-from shared.pagination import PageParams, split_page
-from shared.schemas.common import Page
-from shared.schemas.testimony import TestimonyCreate, TestimonyRead
+from services.testimony.config import TestimonySettings
+from services.testimony.derivatives.media import MediaStripper
+from services.testimony.signing.keys import SigningKey
+from services.testimony.storage import BlobStore, open_blob, seal_blob
+from shared.auth import CallerKind, Principal
+from shared.crypto import FieldCipher
+from shared.outbox import EventPublisher
+
+WELL_KNOWN_KEYS = "/.well-known/carrots-testimony-keys.json"
+WELL_KNOWN_PEM = "/.well-known/carrots-testimony-key.pem"
+PUBLIC_ROOT = "/public/testimonies"
 
 
-def to_read(row: Testimony) -> TestimonyRead:
-    """The wire form of a row."""
-    return TestimonyRead(
-        id=row.id,
-        partner_id=row.partner_id,
-        applicant_id=row.applicant_id,
-        language=row.language,
-        created_at=row.created_at,
-    )
+@dataclass(frozen=True)
+class Toolkit:
+    """The service's keys, stores and settings, handed to the rules by the router."""
+
+    settings: TestimonySettings
+    cipher: FieldCipher
+    store: BlobStore
+    signing_key: SigningKey
+    stripper: MediaStripper
+    publisher: EventPublisher
+
+    def public_url(self, path: str) -> str:
+        """An absolute public URL for a path of this service."""
+        return self.settings.public_url.rstrip("/") + path
 
 
-async def create_testimony(session: AsyncSession, actor: Principal, data: TestimonyCreate) -> TestimonyRead:
-    """Create a record for the actor's partner."""
-    row = Testimony(
-        id=new_id(),
-        partner_id=actor.org,
-        applicant_id=data.applicant_id,
-        language=data.language,
-        created_at=datetime.now(UTC),
-    )
-    await repository.add_testimony(session, row)
-    await record_audit(
-        session,
-        tables,
-        actor,
-        "testimony.created",
-        "testimony",
-        row.id,
-        partner_id=actor.org,
-    )
-    return to_read(row)
+def utc_now() -> datetime:
+    """The current moment in UTC."""
+    return datetime.now(UTC)
 
 
-async def read_testimony(session: AsyncSession, row_id: str) -> TestimonyRead:
-    """One record of the session's partner."""
-    row = await repository.get_testimony(session, row_id)
-    if row is None:
-        raise TestimonyNotFound(f"No testimony {row_id} exists for your organisation.")
-    return to_read(row)
+def as_utc(moment: datetime) -> datetime:
+    """Read a stored moment as UTC (SQLite hands back naive datetimes; we only ever store UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-async def list_testimonies(session: AsyncSession, page: PageParams) -> Page[TestimonyRead]:
-    """One page of the session's partner's records."""
-    items, cursor = split_page(await repository.list_testimonies(session, page), page, lambda r: r.id)
-    return Page[TestimonyRead](items=[to_read(r) for r in items], next_cursor=cursor)
+def token_holder(partner_id: str, role: str) -> Principal:
+    """The principal recorded in the audit log for someone acting with a token instead of a login."""
+    return Principal(org=partner_id, kind=CallerKind.public, subject=f"token:{role}")
+
+
+async def store_sealed(
+    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, data: bytes, *, field: str
+) -> str:
+    """Seal bytes into the blob store and return their data key, wrapped with the partner's field key."""
+    sealed = seal_blob(data, f"{partner_id}/{key}")
+    await kit.store.put(key, sealed.ciphertext)
+    encoded = base64.b64encode(sealed.data_key).decode("ascii")
+    return await kit.cipher.encrypt(session, partner_id, encoded, field=field)
+
+
+async def load_sealed(
+    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, wrapped_key: str, *, field: str
+) -> bytes:
+    """Open a sealed blob for internal use (redaction or a published derivative), never for an original's reader."""
+    data_key = base64.b64decode(await kit.cipher.decrypt(session, partner_id, wrapped_key, field=field))
+    return open_blob(await kit.store.get(key), data_key, f"{partner_id}/{key}")

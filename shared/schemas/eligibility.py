@@ -1,9 +1,10 @@
-"""Eligibility wire schemas."""
+"""Eligibility wire schemas: applicants, duplicates, bulk intake, policies, assessments, approvals, appeals."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +53,29 @@ class IdentityDocument(BaseModel):
     )
 
 
+class ContactKind(StrEnum):
+    phone = "phone"
+    email = "email"
+    messenger = "messenger"
+    postal = "postal"
+
+
+class Contact(BaseModel):
+    """A way to reach the applicant; encrypted at rest."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: ContactKind
+    value: str = Field(min_length=1, max_length=300)
+
+
+class Evidence(BaseModel):
+    """What the partner has verified about the applicant."""
+
+    model_config = ConfigDict(extra="forbid")
+    service_verified: bool = Field(default=False, description="Military or state service was verified.")
+    arrived_in_partner_territory: bool = Field(default=False, description="The applicant reached partner territory.")
+
+
 class ApplicantCreate(BaseModel):
     """What an intake officer registers."""
 
@@ -62,6 +86,12 @@ class ApplicantCreate(BaseModel):
     citizenship: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code.")
     documents: list[IdentityDocument] = Field(default_factory=list)
     rank_or_post: str | None = Field(default=None, max_length=200, description="Military rank or civilian post.")
+    contacts: list[Contact] = Field(default_factory=list, max_length=10)
+    evidence: Evidence = Field(default_factory=Evidence)
+    main_applicant_id: str | None = Field(
+        default=None,
+        description="For a `family_member`: the main applicant of the same partner whose tier covers them.",
+    )
 
 
 class DocumentRead(BaseModel):
@@ -69,6 +99,24 @@ class DocumentRead(BaseModel):
 
     type: str
     issuing_country: str
+
+
+class DuplicateStatus(StrEnum):
+    """Whether an identity document of the applicant was registered before."""
+
+    none = "none"
+    suspected = "suspected"
+    distinct = "distinct"
+    confirmed = "confirmed"
+
+
+class ScreeningStatus(StrEnum):
+    """The applicant's state against the sanctions lists; only `clear` and `resolved` allow approval."""
+
+    unavailable = "unavailable"
+    clear = "clear"
+    hits = "hits"
+    resolved = "resolved"
 
 
 class ApplicantRead(BaseModel):
@@ -82,4 +130,248 @@ class ApplicantRead(BaseModel):
     citizenship: str
     documents: list[DocumentRead]
     rank_or_post: str | None
+    contacts: list[Contact] = Field(default_factory=list)
+    evidence: Evidence = Field(default_factory=Evidence)
+    main_applicant_id: str | None = None
+    family_member_ids: list[str] = Field(default_factory=list)
+    duplicate_status: DuplicateStatus = DuplicateStatus.none
+    screening_status: ScreeningStatus = ScreeningStatus.unavailable
     created_at: datetime
+
+
+class EvidenceUpdate(BaseModel):
+    """Evidence flags to change; omitted flags stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    service_verified: bool | None = None
+    arrived_in_partner_territory: bool | None = None
+
+
+class DuplicateConflictRead(BaseModel):
+    """A document registered twice: each partner sees the reference and its own applicant, never the other's."""
+
+    reference: str = Field(description="Reference of the conflict, the same for both partners.")
+    applicant_id: str | None = Field(description="Your applicant in the conflict; None if it is only the other's.")
+    registered_later: bool = Field(description="Whether your applicant is the later registration, which is blocked.")
+    same_partner: bool = Field(description="Whether both registrations are yours.")
+    status: Literal["open", "resolved"]
+    outcome: Literal["distinct_persons", "same_person"] | None = None
+    created_at: datetime
+    resolved_at: datetime | None = None
+
+
+class DuplicateResolution(BaseModel):
+    """An officer's finding on a possible duplicate."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["distinct_persons", "same_person"]
+
+
+class IntakeRowReport(BaseModel):
+    """What happened to one row of a bulk intake."""
+
+    row: int = Field(description="Row number: 1 is the first data row.")
+    status: Literal["accepted", "rejected"]
+    applicant_id: str | None = None
+    problems: list[str] = Field(default_factory=list, description="Why the row was rejected; never its content.")
+
+
+class IntakeJobRead(BaseModel):
+    """A bulk intake job and its progress."""
+
+    id: str
+    status: Literal["queued", "running", "completed", "failed"]
+    format: Literal["csv", "jsonl"]
+    total_rows: int
+    processed_rows: int
+    accepted_rows: int
+    rejected_rows: int
+    created_at: datetime
+    finished_at: datetime | None = None
+    rows: list[IntakeRowReport] = Field(default_factory=list, description="Per-row report, in row order.")
+
+
+class PolicyRead(BaseModel):
+    """A stored tier policy version."""
+
+    id: str
+    partner_id: str
+    version: int
+    effective_from: date
+    effective_to: date | None
+    tiers: list[str] = Field(description="Tier ids in the order they are tried.")
+    created_at: datetime
+    created_by: str
+    document: dict[str, Any] = Field(description="The validated policy document.")
+
+
+class AssessmentCreate(BaseModel):
+    """Run an assessment; the policy in force on the date is used."""
+
+    model_config = ConfigDict(extra="forbid")
+    assessment_date: date | None = Field(default=None, description="Defaults to today (UTC).")
+
+
+class AssessmentStatus(StrEnum):
+    pending_approval = "pending_approval"
+    approved = "approved"
+    rejected = "rejected"
+    not_eligible = "not_eligible"
+    superseded = "superseded"
+
+
+class ConditionTraceRead(BaseModel):
+    """One condition of one tier: what it requires, whether it held, and why."""
+
+    condition: str
+    held: bool
+    reason: str
+    because: str | None = None
+
+
+class TierTraceRead(BaseModel):
+    """How one tier fared for the applicant."""
+
+    tier: str
+    title: str
+    position: int
+    matched: bool
+    chosen: bool
+    conditions: list[ConditionTraceRead]
+    verdict: str
+
+
+class TrancheRead(BaseModel):
+    amount: int = Field(description="Minor units.")
+    release: str
+
+
+class BountyRead(BaseModel):
+    amount: int = Field(description="Minor units.")
+    currency: str
+    tranches: list[TrancheRead]
+
+
+class StipendRead(BaseModel):
+    monthly_amount: int = Field(description="Minor units.")
+    currency: str
+    months: int
+    total: int
+
+
+class FamilyCoverageRead(BaseModel):
+    asylum: bool = False
+    residence_path: bool = False
+
+
+class EntitlementsRead(BaseModel):
+    """What a tier grants, amounts worked out."""
+
+    bounty: BountyRead | None = None
+    stipend: StipendRead | None = None
+    asylum_track: bool = False
+    residence_path: bool = False
+    citizenship_path: bool = False
+    family: FamilyCoverageRead = Field(default_factory=FamilyCoverageRead)
+
+
+class ApprovalRead(BaseModel):
+    approver: str
+    approved_at: datetime
+
+
+class AssessmentRead(BaseModel):
+    """An assessment: the policy version, the tier, the entitlements, the trace and the approvals."""
+
+    id: str
+    applicant_id: str
+    partner_id: str
+    policy_version: int
+    assessment_date: date
+    tier: str
+    tier_title: str
+    eligible: bool
+    entitlements: EntitlementsRead
+    totals: dict[str, int] = Field(description="Total value per currency, minor units.")
+    required_approvers: int
+    approvals: list[ApprovalRead]
+    status: AssessmentStatus
+    assessed_by: str
+    appeal_id: str | None = Field(default=None, description="The appeal this assessment answers, if any.")
+    rejection_reason: str | None = None
+    tiers: list[TierTraceRead]
+    explanation: list[str]
+    created_at: datetime
+
+
+class RejectionCreate(BaseModel):
+    """Reject an assessment pending approval."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AppealCreate(BaseModel):
+    """An applicant's appeal against a decision, filed by their partner's officer."""
+
+    model_config = ConfigDict(extra="forbid")
+    grounds: str = Field(min_length=1, max_length=4000, description="Encrypted at rest.")
+
+
+class AppealRead(BaseModel):
+    id: str
+    assessment_id: str
+    applicant_id: str
+    status: Literal["open", "reassessed"]
+    grounds: str
+    created_by: str
+    created_at: datetime
+    reassessment_id: str | None = None
+
+
+class SanctionsListRead(BaseModel):
+    """A loaded sanctions list."""
+
+    id: str
+    source: Literal["ofac_sdn", "eu_fsf", "un_sc"]
+    version: str
+    entry_count: int
+    loaded_at: datetime
+    rescreened_applicants: int = Field(default=0, description="Applicants screened again after this load.")
+
+
+class ScreeningHitRead(BaseModel):
+    """A list entry that may designate an applicant; it blocks approval until cleared or waived."""
+
+    id: str
+    applicant_id: str
+    list_source: str
+    list_version: str
+    entry_id: str
+    score: float = Field(description="How alike the names (and birth dates) are, 0 to 1.")
+    confident: bool
+    explanation: str
+    status: Literal["open", "cleared", "waived", "lapsed"]
+    reviewed_by: str | None = None
+
+
+class WaiverCreate(BaseModel):
+    """A request to approve despite a screening hit."""
+
+    model_config = ConfigDict(extra="forbid")
+    legal_basis: str = Field(min_length=3, max_length=1000, description="The licence or legal provision relied on.")
+    cap_minor: int = Field(ge=0, description="The most the waiver allows to be granted, minor units.")
+    currency: str = Field(min_length=3, max_length=3)
+    valid_until: date = Field(description="Last day the waiver can be relied on.")
+
+
+class WaiverRead(BaseModel):
+    id: str
+    hit_id: str
+    legal_basis: str
+    cap_minor: int
+    currency: str
+    valid_until: date
+    status: Literal["pending", "approved"]
+    requested_by: str
+    approved_by: str | None = None

@@ -1,11 +1,18 @@
-"""Payments wire schemas."""
+"""Payments wire schemas: ledger, obligations, payouts, bank files and auditor views.
+
+Amounts are always integers in minor units of their ISO 4217 currency (JPY 0 digits, USD 2, KWD 3).
+Beneficiaries appear only by pseudonymous applicant ids.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+CURRENCY = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217 code.")
 
 
 class AccountKind(StrEnum):
@@ -14,22 +21,284 @@ class AccountKind(StrEnum):
     beneficiary_payable = "beneficiary_payable"
     payout_clearing = "payout_clearing"
     fx = "fx"
+    fx_rounding = "fx_rounding"
 
 
 class AccountCreate(BaseModel):
-    """What a partner sends to create one."""
+    """What a partner sends to open an account; bank details only for funding accounts."""
 
     model_config = ConfigDict(extra="forbid")
-    currency: str = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217 code.")
+    currency: str = CURRENCY
     kind: AccountKind = Field(description="What the account holds.")
+    bank_iban: str | None = Field(default=None, description="IBAN of the bank account behind a funding account.")
+    bank_bic: str | None = Field(default=None, description="BIC of that bank (optional).")
+    bank_holder: str | None = Field(default=None, max_length=70, description="Account holder name for bank files.")
 
 
 class AccountRead(BaseModel):
-    """As the owning partner sees it."""
+    """As the owning partner or a mandated auditor sees it."""
 
     id: str
     partner_id: str
     currency: str
     kind: AccountKind
-    balance_minor: int = Field(description="Balance in minor units of the currency.")
+    balance_minor: int = Field(description="Balance in minor units; debits positive, credits negative.")
     created_at: datetime
+
+
+class ContributionCreate(BaseModel):
+    """A partner's payment into one of its funding accounts."""
+
+    model_config = ConfigDict(extra="forbid")
+    funding_account_id: str
+    amount_minor: int = Field(gt=0, description="Amount in minor units of the account's currency.")
+    reference: str = Field(min_length=1, max_length=140, description="The partner's own reference (no personal data).")
+
+
+class ContributionRead(BaseModel):
+    """A recorded contribution and the ledger transfer that booked it."""
+
+    id: str
+    partner_id: str
+    funding_account_id: str
+    currency: str
+    amount_minor: int
+    reference: str
+    transfer_id: str
+    created_at: datetime
+
+
+class EntryRead(BaseModel):
+    """One immutable ledger entry with its place in the partner's hash chain."""
+
+    id: str
+    partner_id: str
+    transfer_id: str
+    transfer_kind: str
+    account_id: str
+    currency: str
+    amount_minor: int = Field(description="Debit positive, credit negative.")
+    seq: int = Field(description="Position in the partner's hash chain, from 1.")
+    prev_hash: str
+    hash: str
+    created_at: datetime
+
+
+class TransferRead(BaseModel):
+    """A balanced transfer: its entries sum to zero in every currency."""
+
+    id: str
+    partner_id: str
+    kind: str
+    memo: str
+    reverses_transfer_id: str | None
+    created_at: datetime
+    entries: list[EntryRead]
+
+
+class ReversalCreate(BaseModel):
+    """Why a transfer is being reversed."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ObligationStatus(StrEnum):
+    waiting = "waiting"
+    due = "due"
+    paid = "paid"
+
+
+class ObligationRead(BaseModel):
+    """Money owed to a beneficiary: a bounty tranche or a stipend month."""
+
+    id: str
+    partner_id: str
+    applicant_id: str
+    assessment_id: str
+    key: str = Field(description="Stable key within the approval, e.g. `bounty:0:tranche:1`.")
+    kind: str
+    currency: str
+    amount_minor: int
+    trigger: str
+    due_on: date | None
+    status: ObligationStatus
+    released_at: datetime | None
+
+
+class TriggerRelease(BaseModel):
+    """An officer's statement that an event-type trigger happened for an applicant."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant_id: str
+    trigger: str = Field(pattern="^(verified_arrival|asylum_granted)$")
+
+
+class DueRelease(BaseModel):
+    """Release every date-triggered obligation due on or before `as_of`."""
+
+    model_config = ConfigDict(extra="forbid")
+    as_of: date
+
+
+class ReleaseResult(BaseModel):
+    """Which obligations a release made due."""
+
+    released: list[ObligationRead]
+
+
+class BankAccountSet(BaseModel):
+    """A beneficiary's bank account; stored encrypted, validated as an IBAN."""
+
+    model_config = ConfigDict(extra="forbid")
+    iban: str = Field(min_length=15, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
+    holder: str = Field(min_length=1, max_length=70, description="Name on the account, encrypted at rest.")
+
+
+class BankAccountRead(BaseModel):
+    """What the API shows of a stored bank account: never the full number or the name."""
+
+    applicant_id: str
+    iban_last4: str
+    country: str
+    updated_at: datetime
+
+
+class FxRateIn(BaseModel):
+    """The rate of one unit of the funding currency in the obligation's currency."""
+
+    model_config = ConfigDict(extra="forbid")
+    rate: Decimal = Field(gt=0, max_digits=24, decimal_places=12)
+    source: str = Field(min_length=1, max_length=100)
+    observed_at: datetime
+
+
+class PayoutCreate(BaseModel):
+    """Pay one due obligation from a funding account (with a rate when currencies differ)."""
+
+    model_config = ConfigDict(extra="forbid")
+    obligation_id: str
+    funding_account_id: str
+    fx: FxRateIn | None = None
+
+
+class PayoutStatus(StrEnum):
+    pending_approval = "pending_approval"
+    approved = "approved"
+    executed = "executed"
+    settled = "settled"
+    returned = "returned"
+    reversed = "reversed"
+
+
+class PayoutRead(BaseModel):
+    """A payout and where it stands."""
+
+    id: str
+    partner_id: str
+    obligation_id: str
+    applicant_id: str
+    funding_account_id: str
+    currency: str
+    amount_minor: int
+    status: PayoutStatus
+    required_approvals: int
+    approvals: list[str] = Field(description="Subjects of the approvers so far.")
+    created_by: str
+    end_to_end_id: str
+    transfer_id: str | None
+    batch_id: str | None
+    fx_rate: str | None = None
+    fx_source: str | None = None
+    fx_debit_minor: int | None = None
+    fx_residue_minor: str | None = Field(default=None, description="Exact rounding residue, a decimal string.")
+    created_at: datetime
+
+
+class BankFileCreate(BaseModel):
+    """Export the executed payouts of one funding account that are in no bank file yet."""
+
+    model_config = ConfigDict(extra="forbid")
+    funding_account_id: str
+    execution_date: date
+
+
+class StatementImportResult(BaseModel):
+    """What a camt.053 import changed, by end-to-end id."""
+
+    settled: list[str]
+    returned: list[str]
+    unknown: list[str]
+
+
+class TrialBalanceLine(BaseModel):
+    """One account's balance in a trial balance."""
+
+    account_id: str
+    kind: AccountKind
+    balance_minor: int
+
+
+class TrialBalanceCurrency(BaseModel):
+    """Debits and credits of one currency: they must be equal."""
+
+    currency: str
+    debits_minor: int
+    credits_minor: int
+    balanced: bool
+    accounts: list[TrialBalanceLine]
+
+
+class TrialBalance(BaseModel):
+    """The trial balance of one partner, per currency, computed from the entries."""
+
+    partner_id: str
+    currencies: list[TrialBalanceCurrency]
+
+
+class AccountStatement(BaseModel):
+    """An account's movements in a period with opening and closing balances."""
+
+    account: AccountRead
+    since: datetime | None
+    until: datetime | None
+    opening_minor: int
+    closing_minor: int
+    entries: list[EntryRead]
+    next_cursor: str | None
+
+
+class BalanceCheckLine(BaseModel):
+    """A stored balance next to the one recomputed from the entries."""
+
+    account_id: str
+    stored_minor: int
+    recomputed_minor: int
+    ok: bool
+
+
+class BalanceCheck(BaseModel):
+    """Whether every stored balance equals the sum of its entries."""
+
+    partner_id: str
+    ok: bool
+    accounts: list[BalanceCheckLine]
+
+
+class CheckpointRead(BaseModel):
+    """A signed statement of the head of a partner's hash chain."""
+
+    partner_id: str
+    seq: int
+    head_hash: str
+    signed_at: str
+    key_id: str
+    signature: str
+
+
+class CheckpointKey(BaseModel):
+    """The public key that verifies checkpoints."""
+
+    key_id: str
+    public_key_pem: str

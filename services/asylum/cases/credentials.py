@@ -52,7 +52,8 @@ def generate_applicant_secret() -> str:
 
 def normalise_secret(text: str) -> str:
     """Fold a typed secret to one form: NFKC, no separators, upper case, look-alikes mapped."""
-    return normalise_reference_text(unicodedata.normalize("NFKC", text))
+    # NFKC again at the end: removing separators can leave combining marks that now compose.
+    return unicodedata.normalize("NFKC", normalise_reference_text(unicodedata.normalize("NFKC", text)))
 
 
 def check_duress_secret(candidate: str) -> str:

@@ -4,53 +4,73 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared.errors import Conflict, NotFound, TooManyRequests, Unprocessable
+
 if TYPE_CHECKING:
     from services.asylum.cases.states import CaseState
 
 
-class AsylumCaseError(Exception):
-    """Base of every asylum case rule that was broken."""
-
-
-class TransitionNotAllowed(AsylumCaseError):
+class TransitionNotAllowed(Conflict):
     """A case was asked to move to a state its current state does not lead to."""
 
-    def __init__(
-        self, current: CaseState, requested: CaseState, allowed: tuple[CaseState, ...]
-    ) -> None:
+    def __init__(self, current: CaseState, requested: CaseState, allowed: tuple[CaseState, ...]) -> None:
         self.current = current
         self.requested = requested
         self.allowed = allowed
         shown = ", ".join(allowed) if allowed else "none, the case is closed"
         super().__init__(
-            f"a case in state '{current}' cannot move to '{requested}'; allowed: {shown}"
+            f"A case in state '{current}' cannot move to '{requested}'; allowed: {shown}.",
+            allowed=[str(s) for s in allowed],
         )
 
 
-class CaseAlreadyClosed(AsylumCaseError):
+class CaseAlreadyClosed(Conflict):
     """A closed case was asked to change hands or to move on."""
 
     def __init__(self, state: CaseState) -> None:
         self.state = state
-        super().__init__(
-            f"the case is closed (state '{state}') and can no longer change"
-        )
+        super().__init__(f"The case is closed (state '{state}') and can no longer change.")
 
 
-class MalformedCaseReference(AsylumCaseError):
+class MalformedCaseReference(Unprocessable):
     """A case reference could not be read: wrong length, characters or check character."""
 
 
-class DuressSecretRejected(AsylumCaseError):
+class DuressSecretRejected(Unprocessable):
     """A proposed duress secret is too short, too long, or the same as the main secret."""
 
 
-class DependantDecisionNotAllowed(AsylumCaseError):
+class DependantDecisionNotAllowed(Unprocessable):
     """A decision recorded for a dependant is not one a dependant can receive."""
 
     def __init__(self, decision: CaseState, allowed: tuple[CaseState, ...]) -> None:
         self.decision = decision
         self.allowed = allowed
         super().__init__(
-            f"'{decision}' is not a decision for a dependant; allowed: {', '.join(allowed)}"
+            f"'{decision}' is not a decision for a dependant; allowed: {', '.join(allowed)}.",
+            allowed=[str(s) for s in allowed],
         )
+
+
+class CaseNotFound(NotFound):
+    """No such case for the caller (other partners' cases, and cases not shared, look the same)."""
+
+
+class DependantNotFound(NotFound):
+    """No such dependant on this case."""
+
+
+class AccessGrantNotFound(NotFound):
+    """No such access grant on this case."""
+
+
+class CaseAlreadyOpen(Conflict):
+    """The partner already has a case for this applicant."""
+
+
+class ApplicantNotRecognised(NotFound):
+    """The reference and secret match no case (unknown reference and wrong secret look the same)."""
+
+
+class LookupLockedOut(TooManyRequests):
+    """Too many failed attempts from this client or for this reference; wait before trying again."""

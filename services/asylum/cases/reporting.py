@@ -27,7 +27,8 @@ class TransitionRecord:
     at: datetime
 
 
-def _as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """Return `moment` in UTC; naive values (as SQLite returns them) are taken as UTC already."""
     return (
         moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     )
@@ -42,11 +43,11 @@ def _stays_by_case(
         grouped[record.case_id].append(record)
     stays: dict[uuid.UUID, list[tuple[CaseState, datetime]]] = {}
     for case_id, case_records in grouped.items():
-        ordered = sorted(case_records, key=lambda r: _as_utc(r.at))
+        ordered = sorted(case_records, key=lambda r: as_utc(r.at))
         entries: list[tuple[CaseState, datetime]] = []
         for record in ordered:
             if not entries or entries[-1][0] != record.to_state:
-                entries.append((record.to_state, _as_utc(record.at)))
+                entries.append((record.to_state, as_utc(record.at)))
         stays[case_id] = entries
     return stays
 

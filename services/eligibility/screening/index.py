@@ -39,7 +39,10 @@ class ScreeningIndex:
         self._versions = {source: item.version for source, item in by_source.items()}
         self._entries: list[ListEntry] = []
         self._names: list[tuple[int, ListedName, AnalysedName]] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        # Names with two or more core tokens, and names with fewer, are blocked separately: the first must
+        # share two tokens with the subject, which lets the screen skip the subject's most common token.
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._short_postings: dict[str, set[int]] = defaultdict(set)
         for sanctions_list in by_source.values():
             for entry in sanctions_list.entries:
                 if entry.kind in _SCREENED_KINDS:
@@ -54,9 +57,11 @@ class ScreeningIndex:
                 continue
             name_position = len(self._names)
             self._names.append((entry_position, listed, analysed))
-            keys = {key for token in analysed.tokens for key in blocking_keys(token)}
-            for key in keys:
-                self._postings[key].append(name_position)
+            postings = self._postings if analysed.core_token_count >= _MIN_SHARED_TOKENS else self._short_postings
+            for token in analysed.tokens:
+                if not token.patronymic:
+                    for key in blocking_keys(token):
+                        postings[key].add(name_position)
 
     @property
     def versions(self) -> dict[ListSource, str]:
@@ -69,17 +74,28 @@ class ScreeningIndex:
         return len(self._entries)
 
     def _candidate_names(self, subject: AnalysedName) -> set[int]:
-        hits: dict[int, set[int]] = defaultdict(set)
-        for position, token in enumerate(subject.tokens):
-            for key in blocking_keys(token):
-                for name_position in self._postings.get(key, ()):
-                    hits[name_position].add(position)
-        candidates: set[int] = set()
-        for name_position, positions in hits.items():
-            listed = self._names[name_position][2]
-            needed = min(_MIN_SHARED_TOKENS, max(1, subject.core_token_count), max(1, listed.core_token_count))
-            if len(positions) >= needed:
-                candidates.add(name_position)
+        """Find the listed names sharing enough core tokens with the subject's name to be worth scoring."""
+        core = [token for token in subject.tokens if not token.patronymic] or list(subject.tokens)
+        token_keys = [blocking_keys(token) for token in core]
+        candidates = {name for keys in token_keys for key in keys for name in self._short_postings.get(key, ())}
+        if len(core) < _MIN_SHARED_TOKENS:
+            candidates.update(name for keys in token_keys for key in keys for name in self._postings.get(key, ()))
+            return candidates
+        # A name sharing two of the subject's tokens shares one other than the most common, so seeds come
+        # from the rarer tokens only and each seed is then checked against all of them.
+        sizes = [sum(len(self._postings.get(key, ())) for key in keys) for keys in token_keys]
+        commonest = sizes.index(max(sizes))
+        seeds = {
+            name
+            for position, keys in enumerate(token_keys)
+            if position != commonest
+            for key in keys
+            for name in self._postings.get(key, ())
+        }
+        for name in seeds:
+            shared = sum(1 for keys in token_keys if any(name in self._postings.get(key, ()) for key in keys))
+            if shared >= _MIN_SHARED_TOKENS:
+                candidates.add(name)
         return candidates
 
     def screen(self, subject: ScreeningSubject, *, min_score: float = REVIEW_THRESHOLD) -> list[ScreeningHit]:

@@ -15,8 +15,6 @@ REVIEW_THRESHOLD = 0.5
 
 # Similar spellings below this are different names, not typos or transliteration drift.
 _MIN_SPELLING_SIMILARITY = 0.85
-# rigour's name list ties forms such as `Sergei`/`Serge`; a shared entry is strong but not a spelling match.
-_SAME_NAME_SYMBOL_SCORE = 0.9
 # An unmatched token costs half a token on the denominator, whichever side it is on.
 _UNMATCHED_TOKEN_WEIGHT = 0.5
 # A patronymic present on one side only is normal (forms often omit it) and costs little.
@@ -71,8 +69,6 @@ def compare_tokens(subject: NameToken, listed: NameToken) -> tuple[float, str]:
         return 1.0, "identical"
     if subject.skeletons & listed.skeletons:
         return 1.0, "the same name in another transliteration"
-    if subject.name_symbols & listed.name_symbols:
-        return _SAME_NAME_SYMBOL_SCORE, "recorded as forms of the same name"
     best = 0.0
     for left in subject.skeletons:
         for right in listed.skeletons:

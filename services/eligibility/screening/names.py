@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rigour.names import NameTypeTag, analyze_names
-from rigour.names.symbol import SymbolCategory
+from rigour.names import remove_person_prefixes, tokenize_name
 
 from services.eligibility.screening.translit import (
     consonant_key,
@@ -18,51 +17,32 @@ _MIN_TOKENS_WITH_PATRONYMIC = 3
 
 @dataclass(frozen=True, slots=True)
 class NameToken:
-    """One part of a name: its normalised form, its transliteration skeletons and rigour's name symbols."""
+    """One part of a name: its normalised form, its transliteration skeletons, and whether it is a patronymic."""
 
     form: str
     skeletons: frozenset[str]
-    name_symbols: frozenset[str]
     patronymic: bool
 
 
 @dataclass(frozen=True, slots=True)
 class AnalysedName:
-    """A whole name as written, and its tokens."""
+    """A whole name as written, its tokens, and how many of them are not patronymics."""
 
     original: str
     tokens: tuple[NameToken, ...]
-
-    @property
-    def core_token_count(self) -> int:
-        """Count the tokens that are not patronymics."""
-        return sum(1 for token in self.tokens if not token.patronymic)
+    core_token_count: int
 
 
 @lru_cache(maxsize=100_000)
 def analyse_name(text: str) -> AnalysedName:
-    """Split a person's name into tokens with rigour and attach the keys used to compare and block them."""
-    analysed = analyze_names(NameTypeTag.PER, [text], consolidate=False, phonetics=False, numerics=False)
-    if not analysed:
-        return AnalysedName(original=text, tokens=())
-    name = next(iter(analysed))
-    symbols: dict[int, set[str]] = {}
-    for span in name.spans:
-        # Only single-part spans say that this one token is a known form of a given or family name.
-        if span.symbol.category == SymbolCategory.NAME and len(span.parts) == 1:
-            symbols.setdefault(span.parts[0].index, set()).add(span.symbol.id)
-    parts = [part for part in name.parts if spelling_skeletons(part.form)]
-    patronymics = _find_patronymics([part.form for part in parts])
+    """Split a person's name into tokens with rigour, without honorifics, and attach the comparison keys."""
+    forms = [form for form in tokenize_name(remove_person_prefixes(text).casefold()) if spelling_skeletons(form)]
+    patronymics = _find_patronymics(forms)
     tokens = tuple(
-        NameToken(
-            form=part.form,
-            skeletons=spelling_skeletons(part.form),
-            name_symbols=frozenset(symbols.get(part.index, ())),
-            patronymic=position in patronymics,
-        )
-        for position, part in enumerate(parts)
+        NameToken(form=form, skeletons=spelling_skeletons(form), patronymic=position in patronymics)
+        for position, form in enumerate(forms)
     )
-    return AnalysedName(original=text, tokens=tokens)
+    return AnalysedName(original=text, tokens=tokens, core_token_count=sum(1 for t in tokens if not t.patronymic))
 
 
 def _find_patronymics(forms: list[str]) -> set[int]:

@@ -12,7 +12,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from services.testimony.derivatives.errors import (
     MediaMetadataRemains,
-    MediaStrippingUnavailable,
     MediaTypeNotPublishable,
     MediaUnreadable,
 )
@@ -107,18 +106,3 @@ def strip_image_metadata(content: bytes) -> StrippedMedia:
         original_sha256=hashlib.sha256(content).hexdigest(),
         removed=tuple(removed),
     )
-
-
-class PillowImageStripper:
-    """Strips images with Pillow and refuses every other kind of media."""
-
-    def strip(self, content: bytes, declared_media_type: str) -> StrippedMedia:
-        """Strip an image, or refuse audio and video until a tool that strips them is configured."""
-        kind = declared_media_type.split("/", 1)[0].lower()
-        if kind == "image":
-            return strip_image_metadata(content)
-        if kind in {"audio", "video"}:
-            raise MediaStrippingUnavailable(
-                f"{kind} is not published: no tool is configured to strip its embedded metadata"
-            )
-        raise MediaTypeNotPublishable(f"{declared_media_type} is not a publishable media type")

@@ -16,6 +16,8 @@ from services.testimony.signing.jws import MANIFEST_TYPE, sign_document, verify_
 from services.testimony.signing.keys import SigningKey
 
 TEXT_PART = "text"
+TITLE_PART = "title"
+PLAIN_TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,9 @@ def describe_part(name: str, media_type: str, content: bytes) -> ManifestPart:
     )
 
 
-def describe_text_part(text: str) -> ManifestPart:
-    """Hash a published text (as UTF-8) into the manifest's text part."""
-    return describe_part(TEXT_PART, "text/plain; charset=utf-8", text.encode("utf-8"))
+def describe_text_part(text: str, name: str = TEXT_PART) -> ManifestPart:
+    """Hash a published text (as UTF-8) into a manifest part, by default the main text."""
+    return describe_part(name, PLAIN_TEXT, text.encode("utf-8"))
 
 
 def sign_manifest(key: SigningKey, manifest: PublicationManifest) -> str:

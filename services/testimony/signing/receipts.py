@@ -27,9 +27,9 @@ from services.testimony.signing.keys import SigningKey
 class TakedownReason(StrEnum):
     """Why a publication was taken down."""
 
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-    CONSENT_EXPIRED = "consent_expired"
-    CONSENT_NARROWED = "consent_narrowed"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    NARROWED = "narrowed"
 
 
 @dataclass(frozen=True)

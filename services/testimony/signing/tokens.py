@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-WITHDRAWAL_TOKEN_PREFIX = "wdr_"
+WITHDRAWAL_TOKEN_PREFIX = "wdr_"  # noqa: S105 - a label on each token, not a secret
 
 
 @dataclass(frozen=True)

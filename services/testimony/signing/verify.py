@@ -17,6 +17,7 @@ from services.testimony.signing.jws import read_document_header
 from services.testimony.signing.keys import load_public_key
 from services.testimony.signing.manifests import (
     TEXT_PART,
+    TITLE_PART,
     PublicationManifest,
     read_manifest,
 )
@@ -54,24 +55,33 @@ def verify_item_parts(manifest_jws: str, public_key_data: bytes, parts: Mapping[
     )
 
 
-def _read_item_document(item: bytes) -> tuple[str, str]:
+def _read_item_document(item: bytes) -> tuple[str, dict[str, str]]:
     try:
         document: Any = json.loads(item)
     except (ValueError, UnicodeDecodeError) as error:
         raise ItemFormatUnrecognised("the item is not a JSON item document; give its manifest too") from error
-    extension = document.get(EXTENSION_KEY) if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        raise ItemFormatUnrecognised("the item document is not a JSON object")
+    extension = document.get(EXTENSION_KEY)
     manifest = extension.get(MANIFEST_KEY) if isinstance(extension, dict) else None
-    text = document.get("content_text") if isinstance(document, dict) else None
-    if not isinstance(manifest, str) or not isinstance(text, str):
+    texts = {TEXT_PART: document.get("content_text"), TITLE_PART: document.get("title")}
+    if not isinstance(manifest, str) or not isinstance(texts[TEXT_PART], str):
         raise ItemFormatUnrecognised("the item document carries no manifest or no text")
-    return manifest, text
+    return manifest, {name: value for name, value in texts.items() if isinstance(value, str)}
 
 
 def verify_downloaded_item(item: bytes, public_key_data: bytes, manifest_jws: str | None = None) -> VerificationReport:
     """Verify a downloaded item: a JSON item document alone, or any published file with its manifest."""
     if manifest_jws is None:
-        manifest, text = _read_item_document(item)
-        return verify_item_parts(manifest, public_key_data, {TEXT_PART: text.encode("utf-8")})
+        manifest, texts = _read_item_document(item)
+        listed = read_manifest(manifest, load_public_key(public_key_data))
+        # The title is checked whenever the manifest vouches for one; the text always is.
+        parts = {
+            name: value.encode("utf-8")
+            for name, value in texts.items()
+            if name == TEXT_PART or listed.find_part(name) is not None
+        }
+        return verify_item_parts(manifest, public_key_data, parts)
     digest = hashlib.sha256(item).hexdigest()
     manifest_claims = read_manifest(manifest_jws.strip(), load_public_key(public_key_data))
     matching = next((part for part in manifest_claims.parts if part.sha256 == digest), None)

@@ -41,7 +41,7 @@ def make_bodies(count: int) -> list[dict[str, Any]]:
 def export_lines(records: list[ChainedRecord], signed_seq: int | None = None) -> list[str]:
     lines = [json.dumps(record.to_json()) for record in records]
     head = next(r for r in records if r.seq == signed_seq) if signed_seq else records[-1]
-    checkpoint = sign_checkpoint(KEY, head.seq, head.hash, "2026-11-26T12:00:00Z", "k1")
+    checkpoint = sign_checkpoint(KEY, "p1", head.seq, head.hash, "2026-11-26T12:00:00Z", "k1")
     return [*lines, json.dumps(checkpoint.to_json())]
 
 
@@ -113,7 +113,7 @@ def test_a_fully_rehashed_chain_does_not_meet_its_checkpoint() -> None:
 
 def test_a_checkpoint_signed_by_another_key_is_rejected() -> None:
     records = chain_records(make_bodies(3))
-    forged = sign_checkpoint(Ed25519PrivateKey.generate(), 3, records[-1].hash, "2026-11-26T12:00:00Z", "k1")
+    forged = sign_checkpoint(Ed25519PrivateKey.generate(), "p1", 3, records[-1].hash, "2026-11-26T12:00:00Z", "k1")
     assert not verify_checkpoint(KEY.public_key(), forged)
     report = verify([*[json.dumps(r.to_json()) for r in records], json.dumps(forged.to_json())])
     assert ProblemKind.BAD_SIGNATURE in report.kinds()
@@ -152,3 +152,11 @@ def test_verify_reads_an_export_file_and_a_pem_key(tmp_path: Path) -> None:
 def test_values_without_a_canonical_form_cannot_be_chained(value: object) -> None:
     with pytest.raises(NonCanonicalValue):
         chain_record(1, "0" * 64, {"value": value})
+
+
+def test_a_checkpoint_moved_to_another_chain_fails_its_signature() -> None:
+    records = chain_records(make_bodies(3))
+    lines = export_lines(records)
+    moved = json.loads(lines[-1]) | {"chain_id": "p2"}
+    report = verify([*lines[:-1], json.dumps(moved)])
+    assert report.kinds() == {ProblemKind.BAD_SIGNATURE}

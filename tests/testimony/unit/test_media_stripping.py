@@ -9,12 +9,13 @@ import pytest
 from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
+from services.testimony.derivatives.av import MediaMetadataStripper
 from services.testimony.derivatives.errors import (
     MediaStrippingUnavailable,
     MediaTypeNotPublishable,
     MediaUnreadable,
 )
-from services.testimony.derivatives.media import PillowImageStripper, strip_image_metadata
+from services.testimony.derivatives.media import strip_image_metadata
 
 ORIENTATION = 0x0112
 MAKE, MODEL, ARTIST = 0x010F, 0x0110, 0x013B
@@ -74,8 +75,8 @@ def test_the_pixels_survive_stripping() -> None:
         assert after.convert("RGB").getpixel((3, 3)) == (180, 30, 30)
 
 
-def test_audio_and_video_are_refused_until_a_stripping_tool_exists() -> None:
-    stripper = PillowImageStripper()
+def test_audio_and_video_are_refused_when_no_stripping_tool_exists() -> None:
+    stripper = MediaMetadataStripper(ffmpeg=None)
     with pytest.raises(MediaStrippingUnavailable, match="audio"):
         stripper.strip(b"ID3\x04fake mp3", "audio/mpeg")
     with pytest.raises(MediaStrippingUnavailable, match="video"):
@@ -88,12 +89,12 @@ def test_formats_outside_the_allowlist_are_refused() -> None:
     with pytest.raises(MediaTypeNotPublishable):
         strip_image_metadata(buffer.getvalue())
     with pytest.raises(MediaTypeNotPublishable):
-        PillowImageStripper().strip(b"%PDF-1.7", "application/pdf")
+        MediaMetadataStripper(ffmpeg=None).strip(b"%PDF-1.7", "application/pdf")
 
 
 def test_bytes_that_are_no_image_are_refused() -> None:
     with pytest.raises(MediaUnreadable):
-        PillowImageStripper().strip(b"definitely not an image", "image/jpeg")
+        MediaMetadataStripper(ffmpeg=None).strip(b"definitely not an image", "image/jpeg")
 
 
 def test_an_image_too_large_to_decode_safely_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -131,9 +131,9 @@ def test_a_manifest_round_trips_with_its_content_hash() -> None:
 def test_one_kind_of_signed_document_cannot_pass_for_another() -> None:
     key = generate_signing_key()
     takedown = issue_takedown_receipt(
-        key, TakedownRequest("iss", "pub-1", "tst-1", T0, TakedownReason.CONSENT_WITHDRAWN, "2:" + "b" * 64)
+        key, TakedownRequest("iss", "pub-1", "tst-1", T0, TakedownReason.WITHDRAWN, "2:" + "b" * 64)
     )
-    assert read_takedown_receipt(takedown, key.public_key)["reason"] == "consent_withdrawn"
+    assert read_takedown_receipt(takedown, key.public_key)["reason"] == "withdrawn"
     with pytest.raises(SignatureInvalid):
         read_manifest(takedown, key.public_key)
     with pytest.raises(SignatureInvalid):

@@ -19,9 +19,7 @@ def local_name(element: etree._Element) -> str:
 
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
     """Yield the direct children with the given local name."""
-    for child in element.iterchildren():
-        if local_name(child) == name:
-            yield child
+    yield from element.iterchildren("{*}" + name)
 
 
 def child_text(element: etree._Element, name: str) -> str | None:

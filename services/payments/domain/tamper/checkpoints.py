@@ -1,6 +1,7 @@
 """Ed25519-signed checkpoints of the chain head that auditors can keep and check offline."""
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,9 @@ from services.payments.domain.tamper.chain import canonical_json
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """A signed statement that the chain had `head_hash` at sequence number `seq`."""
+    """A signed statement that chain `chain_id` had `head_hash` at sequence number `seq`."""
 
+    chain_id: str
     seq: int
     head_hash: str
     signed_at: str
@@ -32,6 +34,7 @@ class Checkpoint:
         """Return the export form of the checkpoint (one JSON Lines row)."""
         return {
             "type": "checkpoint",
+            "chain_id": self.chain_id,
             "seq": self.seq,
             "head_hash": self.head_hash,
             "signed_at": self.signed_at,
@@ -40,9 +43,10 @@ class Checkpoint:
         }
 
 
-def checkpoint_message(seq: int, head_hash: str, signed_at: str, key_id: str) -> bytes:
+def checkpoint_message(chain_id: str, seq: int, head_hash: str, signed_at: str, key_id: str) -> bytes:
     """Return the exact bytes a checkpoint signature covers."""
     statement = {
+        "chain_id": chain_id,
         "head_hash": head_hash,
         "key_id": key_id,
         "seq": seq,
@@ -53,25 +57,34 @@ def checkpoint_message(seq: int, head_hash: str, signed_at: str, key_id: str) ->
 
 def sign_checkpoint(
     private_key: Ed25519PrivateKey,
+    chain_id: str,
     seq: int,
     head_hash: str,
     signed_at: str,
     key_id: str,
 ) -> Checkpoint:
-    """Sign the head of the chain; `signed_at` is an ISO 8601 UTC timestamp."""
-    signature = private_key.sign(checkpoint_message(seq, head_hash, signed_at, key_id))
+    """Sign the head of a chain; `signed_at` is an ISO 8601 UTC timestamp."""
+    signature = private_key.sign(checkpoint_message(chain_id, seq, head_hash, signed_at, key_id))
     encoded = base64.b64encode(signature).decode()
-    return Checkpoint(seq, head_hash, signed_at, key_id, encoded)
+    return Checkpoint(chain_id, seq, head_hash, signed_at, key_id, encoded)
 
 
 def verify_checkpoint(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
     """Return whether the checkpoint's signature is valid for `public_key`."""
-    message = checkpoint_message(checkpoint.seq, checkpoint.head_hash, checkpoint.signed_at, checkpoint.key_id)
+    message = checkpoint_message(
+        checkpoint.chain_id, checkpoint.seq, checkpoint.head_hash, checkpoint.signed_at, checkpoint.key_id
+    )
     try:
         public_key.verify(base64.b64decode(checkpoint.signature, validate=True), message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def key_id_of(public_key: Ed25519PublicKey) -> str:
+    """Return a short, stable id of a public key (the first 16 hex digits of its SHA-256)."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def export_public_key_pem(public_key: Ed25519PublicKey) -> str:

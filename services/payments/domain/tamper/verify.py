@@ -189,6 +189,7 @@ def _check_signatures(
     for row in rows:
         try:
             checkpoint = Checkpoint(
+                chain_id=_require(row, "chain_id", str),
                 seq=_require(row, "seq", int),
                 head_hash=_require(row, "head_hash", str),
                 signed_at=_require(row, "signed_at", str),
@@ -198,7 +199,11 @@ def _check_signatures(
         except TypeError as error:
             report.problems.append(Problem(ProblemKind.MALFORMED, None, f"checkpoint: {error}"))
             continue
-        if verify_checkpoint(public_key, checkpoint):
+        if valid and checkpoint.chain_id != valid[0].chain_id:
+            report.problems.append(
+                Problem(ProblemKind.MALFORMED, checkpoint.seq, "checkpoints of two different chains in one export")
+            )
+        elif verify_checkpoint(public_key, checkpoint):
             valid.append(checkpoint)
         else:
             report.problems.append(

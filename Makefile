@@ -1,0 +1,44 @@
+# The two commands of the quick start: `make up` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: up test lint unit-sqlite unit-postgres bench install clean help
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)  ## Create .venv with the locked dependencies (uv.lock).
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+
+up: install  ## Migrate and start all four services on SQLite under var/ (Ctrl-C stops them).
+	$(BIN)/carrots up
+
+lint: install  ## ruff, mypy --strict and the import contracts.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+
+unit-sqlite: install  ## The whole test suite on SQLite.
+	CARROTS_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+unit-postgres: install  ## The whole test suite on PostgreSQL (127.0.0.1:5432, user postgres).
+	CARROTS_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint unit-sqlite unit-postgres  ## Lint, then the suite on SQLite and on PostgreSQL.
+
+bench: install  ## Run the benchmarks under bench/ and print their figures.
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:  ## Remove the environments and var/.
+	rm -rf $(VENV) $(TOOLS) var

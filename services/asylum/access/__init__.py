@@ -1,0 +1,1 @@
+"""NGO access to cases by the applicant's consent."""

@@ -1,0 +1,56 @@
+"""Every SQL statement about NGO access grants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.asylum.models import AccessGrant
+from shared.pagination import PageParams, keyset
+
+
+async def add_grant(session: AsyncSession, grant: AccessGrant) -> AccessGrant:
+    session.add(grant)
+    await session.flush()
+    return grant
+
+
+async def get_grant(session: AsyncSession, case_id: str, grant_id: str) -> AccessGrant | None:
+    stmt = select(AccessGrant).where(AccessGrant.case_id == case_id, AccessGrant.id == grant_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_grants(session: AsyncSession, case_id: str) -> Sequence[AccessGrant]:
+    stmt = select(AccessGrant).where(AccessGrant.case_id == case_id).order_by(AccessGrant.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def revoke_active_grants(
+    session: AsyncSession, case_id: str, ngo_org: str, revoked_at: datetime, revoked_by: str
+) -> int:
+    stmt = (
+        update(AccessGrant)
+        .where(AccessGrant.case_id == case_id, AccessGrant.ngo_org == ngo_org, AccessGrant.revoked_at.is_(None))
+        .values(revoked_at=revoked_at, revoked_by=revoked_by)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def get_active_grant_for_ngo(session: AsyncSession, ngo_org: str, case_id: str) -> AccessGrant | None:
+    stmt = (
+        select(AccessGrant)
+        .where(AccessGrant.ngo_org == ngo_org, AccessGrant.case_id == case_id, AccessGrant.revoked_at.is_(None))
+        .order_by(AccessGrant.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_active_grants_for_ngo(session: AsyncSession, ngo_org: str, page: PageParams) -> Sequence[AccessGrant]:
+    stmt = select(AccessGrant).where(AccessGrant.ngo_org == ngo_org, AccessGrant.revoked_at.is_(None))
+    return (await session.execute(keyset(stmt, AccessGrant.id, page))).scalars().all()

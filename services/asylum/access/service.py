@@ -1,0 +1,179 @@
+"""NGO access rules: a grant per consent, revocable at once; NGOs see granted cases and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.asylum import repository as cases
+from services.asylum.access import repository
+from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
+from services.asylum.cases.reporting import as_utc
+from services.asylum.cases.states import CaseState
+from services.asylum.cases.wording import describe_status
+from services.asylum.family import service as family
+from services.asylum.models import AccessGrant, Case, tables
+from services.asylum.service import describe_history, format_case_reference_text
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.crypto import FieldCipher
+from shared.ids import new_id
+from shared.pagination import PageParams, split_page
+from shared.schemas.asylum import AccessGrantCreate, AccessGrantRead, AccessLevel, CaseStatusView, SharedCaseRead
+from shared.schemas.common import Page
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+RecordedBy = Literal["officer", "applicant"]
+
+
+def describe_grant(grant: AccessGrant) -> AccessGrantRead:
+    """The wire form of a grant."""
+    return AccessGrantRead.model_validate(
+        {
+            "id": grant.id,
+            "case_id": grant.case_id,
+            "ngo_org": grant.ngo_org,
+            "level": grant.level,
+            "recorded_by_kind": grant.recorded_by_kind,
+            "granted_at": as_utc(grant.granted_at),
+            "revoked_at": as_utc(grant.revoked_at) if grant.revoked_at else None,
+            "active": grant.revoked_at is None,
+        }
+    )
+
+
+async def _load_case(session: AsyncSession, case_id: str) -> Case:
+    case = await cases.get_case(session, case_id)
+    if case is None:
+        raise CaseNotFound(f"No case {case_id} exists for your organisation.")
+    return case
+
+
+async def grant_access(
+    session: AsyncSession,
+    actor: Principal,
+    case: Case,
+    ngo_org: str,
+    level: AccessLevel,
+    recorded_by: RecordedBy,
+) -> AccessGrantRead:
+    """Record a consent for one NGO on one case; it replaces any earlier grant to that NGO."""
+    now = datetime.now(UTC)
+    await repository.revoke_active_grants(session, case.id, ngo_org, now, actor.subject)
+    grant = AccessGrant(
+        id=new_id(),
+        partner_id=case.partner_id,
+        case_id=case.id,
+        ngo_org=ngo_org,
+        level=level,
+        recorded_by_kind=recorded_by,
+        recorded_by=actor.subject,
+        granted_at=now,
+    )
+    await repository.add_grant(session, grant)
+    await record_audit(
+        session, tables, actor, "access.granted", "case", case.id, partner_id=case.partner_id,
+        detail={"grant_id": grant.id, "ngo_org": ngo_org, "level": level, "recorded_by": recorded_by},
+    )
+    return describe_grant(grant)
+
+
+async def revoke_ngo_access(session: AsyncSession, actor: Principal, case: Case, ngo_org: str) -> int:
+    """Withdraw every active grant an NGO has on a case; effective when this transaction commits."""
+    count = await repository.revoke_active_grants(session, case.id, ngo_org, datetime.now(UTC), actor.subject)
+    await record_audit(
+        session, tables, actor, "access.revoked", "case", case.id, partner_id=case.partner_id,
+        detail={"ngo_org": ngo_org, "count": count},
+    )
+    return count
+
+
+async def record_officer_grant(
+    session: AsyncSession, actor: Principal, case_id: str, data: AccessGrantCreate
+) -> AccessGrantRead:
+    """An officer records the applicant's consent for an NGO."""
+    case = await _load_case(session, case_id)
+    return await grant_access(session, actor, case, data.ngo_org, data.level, "officer")
+
+
+async def list_case_grants(session: AsyncSession, case_id: str) -> list[AccessGrantRead]:
+    """Every grant on a case, active and revoked."""
+    case = await _load_case(session, case_id)
+    return [describe_grant(g) for g in await repository.list_grants(session, case.id)]
+
+
+async def revoke_grant(session: AsyncSession, actor: Principal, case_id: str, grant_id: str) -> AccessGrantRead:
+    """Revoke one grant at once (revoking a revoked grant changes nothing)."""
+    case = await _load_case(session, case_id)
+    grant = await repository.get_grant(session, case.id, grant_id)
+    if grant is None:
+        raise AccessGrantNotFound(f"Case {case_id} has no access grant {grant_id}.")
+    if grant.revoked_at is None:
+        grant.revoked_at = datetime.now(UTC)
+        grant.revoked_by = actor.subject
+        await session.flush()
+        await record_audit(
+            session, tables, actor, "access.revoked", "case", case.id, partner_id=case.partner_id,
+            detail={"grant_id": grant.id, "ngo_org": grant.ngo_org},
+        )
+    return describe_grant(grant)
+
+
+def describe_status_view(case: Case) -> CaseStatusView:
+    """A case at `status` level: state, dates and next step, nothing personal."""
+    wording = describe_status(CaseState(case.state))
+    return CaseStatusView.model_validate(
+        {
+            "case_id": case.id,
+            "state": case.state,
+            "status": wording.status,
+            "next_step": wording.next_step,
+            "state_since": as_utc(case.state_since),
+            "opened_on": as_utc(case.created_at).date(),
+        }
+    )
+
+
+async def _describe_shared(
+    session: AsyncSession, cipher: FieldCipher, ngo: Principal, case: Case, grant: AccessGrant
+) -> SharedCaseRead:
+    shared = SharedCaseRead.model_validate(
+        {"case_id": case.id, "level": grant.level, "partner_id": case.partner_id, "view": describe_status_view(case)}
+    )
+    if grant.level == "full":
+        shared.reference = format_case_reference_text(case.reference)
+        shared.applicant_id = case.applicant_id
+        shared.dependants = await family.describe_dependants(session, cipher, case)
+        shared.history = [describe_history(e) for e in await cases.list_all_history(session, case.id)]
+    await record_audit(
+        session, tables, ngo, "case.read_by_ngo", "case", case.id, partner_id=case.partner_id,
+        detail={"level": grant.level, "grant_id": grant.id},
+    )
+    return shared
+
+
+async def read_shared_case(session: AsyncSession, cipher: FieldCipher, ngo: Principal, case_id: str) -> SharedCaseRead:
+    """A case granted to the calling NGO, at the granted level; anything else is not found."""
+    scope_to_tenant(session, ALL_TENANTS)
+    grant = await repository.get_active_grant_for_ngo(session, ngo.org, case_id)
+    case = await cases.get_case(session, case_id) if grant is not None else None
+    if grant is None or case is None:
+        raise CaseNotFound(f"No case {case_id} is shared with your organisation.")
+    return await _describe_shared(session, cipher, ngo, case, grant)
+
+
+async def list_shared_cases(
+    session: AsyncSession, cipher: FieldCipher, ngo: Principal, page: PageParams
+) -> Page[SharedCaseRead]:
+    """The cases currently granted to the calling NGO, one page at a time."""
+    scope_to_tenant(session, ALL_TENANTS)
+    grants = await repository.list_active_grants_for_ngo(session, ngo.org, page)
+    items, cursor = split_page(grants, page, lambda g: g.id)
+    shared: list[SharedCaseRead] = []
+    for grant in items:
+        case = await cases.get_case(session, grant.case_id)
+        if case is not None:
+            shared.append(await _describe_shared(session, cipher, ngo, case, grant))
+    return Page[SharedCaseRead](items=shared, next_cursor=cursor)

@@ -1,0 +1,1 @@
+"""What the applicant does with a reference and a secret: status lookup, duress secret, consent."""

@@ -1,0 +1,1 @@
+"""Family members on a case."""

@@ -1,0 +1,147 @@
+"""Dependant rules: family members follow the main case unless a decision is recorded for them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.asylum import repository as cases
+from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
+from services.asylum.cases.errors import CaseNotFound, DependantNotFound
+from services.asylum.cases.reporting import as_utc
+from services.asylum.cases.states import CaseState
+from services.asylum.family import repository
+from services.asylum.models import Case, Dependant, tables
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.crypto import FieldCipher
+from shared.ids import new_id
+from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, DependantRead
+
+NAME_FIELD = "dependants.name"
+BIRTH_DATE_FIELD = "dependants.birth_date"
+
+
+async def _load_case(session: AsyncSession, case_id: str) -> Case:
+    case = await cases.get_case(session, case_id)
+    if case is None:
+        raise CaseNotFound(f"No case {case_id} exists for your organisation.")
+    return case
+
+
+async def _decrypt(cipher: FieldCipher, session: AsyncSession, partner: str, value: str | None, field: str) -> str | None:
+    return None if value is None else await cipher.decrypt(session, partner, value, field=field)
+
+
+async def describe_dependant(
+    session: AsyncSession, cipher: FieldCipher, case: Case, dependant: Dependant
+) -> DependantRead:
+    """The wire form of a dependant, personal fields decrypted, status derived from the case."""
+    own = CaseState(dependant.decision) if dependant.decision else None
+    birth = await _decrypt(cipher, session, case.partner_id, dependant.birth_date_enc, BIRTH_DATE_FIELD)
+    return DependantRead.model_validate(
+        {
+            "id": dependant.id,
+            "case_id": case.id,
+            "relation": dependant.relation,
+            "person_ref": dependant.person_ref,
+            "name": await _decrypt(cipher, session, case.partner_id, dependant.name_enc, NAME_FIELD),
+            "birth_date": date.fromisoformat(birth) if birth else None,
+            "state": derive_dependant_state(CaseState(case.state), own).value,
+            "state_source": "own_decision" if own else "main_case",
+            "decision_reason": dependant.decision_reason,
+            "decided_at": as_utc(dependant.decided_at) if dependant.decided_at else None,
+        }
+    )
+
+
+async def describe_dependants(session: AsyncSession, cipher: FieldCipher, case: Case) -> list[DependantRead]:
+    """Every dependant of a case in wire form."""
+    return [await describe_dependant(session, cipher, case, d) for d in await repository.list_dependants(session, case.id)]
+
+
+async def add_dependant(
+    session: AsyncSession, cipher: FieldCipher, actor: Principal, case_id: str, data: DependantCreate
+) -> DependantRead:
+    """Add a family member to a case, encrypting their name and birth date."""
+    case = await _load_case(session, case_id)
+    partner = case.partner_id
+    dependant = Dependant(
+        id=new_id(),
+        case_id=case.id,
+        relation=data.relation,
+        person_ref=data.person_ref,
+        name_enc=await cipher.encrypt(session, partner, data.name, field=NAME_FIELD) if data.name else None,
+        birth_date_enc=(
+            await cipher.encrypt(session, partner, data.birth_date.isoformat(), field=BIRTH_DATE_FIELD)
+            if data.birth_date
+            else None
+        ),
+        created_at=datetime.now(UTC),
+    )
+    await repository.add_dependant(session, dependant)
+    await record_audit(
+        session, tables, actor, "dependant.added", "dependant", dependant.id, partner_id=partner,
+        detail={"case_id": case.id},
+    )
+    return await describe_dependant(session, cipher, case, dependant)
+
+
+async def add_dependants_by_reference(session: AsyncSession, case: Case, person_refs: Sequence[str]) -> None:
+    """Add family members known only by eligibility's pseudonymous ids (relation still unknown)."""
+    now = datetime.now(UTC)
+    for person_ref in person_refs:
+        await repository.add_dependant(
+            session,
+            Dependant(id=new_id(), case_id=case.id, relation="unknown", person_ref=person_ref, created_at=now),
+        )
+
+
+async def list_dependants(
+    session: AsyncSession, cipher: FieldCipher, actor: Principal, case_id: str
+) -> list[DependantRead]:
+    """The family members of a case; the read of their personal data is audited."""
+    case = await _load_case(session, case_id)
+    await record_audit(session, tables, actor, "dependant.listed", "case", case.id, partner_id=case.partner_id)
+    return await describe_dependants(session, cipher, case)
+
+
+async def record_dependant_decision(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    actor: Principal,
+    case_id: str,
+    dependant_id: str,
+    data: DependantDecisionCreate,
+) -> DependantRead:
+    """Record a dependant's own decision, or clear it so they follow the main case again."""
+    case = await _load_case(session, case_id)
+    dependant = await repository.get_dependant(session, case.id, dependant_id)
+    if dependant is None:
+        raise DependantNotFound(f"Case {case_id} has no dependant {dependant_id}.")
+    decision = check_dependant_decision(CaseState(data.decision)) if data.decision else None
+    dependant.decision = decision.value if decision else None
+    dependant.decision_reason = data.reason
+    dependant.decided_at = datetime.now(UTC)
+    dependant.decided_by = actor.subject
+    await session.flush()
+    await record_audit(
+        session, tables, actor, "dependant.decided", "dependant", dependant.id, partner_id=case.partner_id,
+        detail={"case_id": case.id, "decision": dependant.decision},
+    )
+    return await describe_dependant(session, cipher, case, dependant)
+
+
+async def reencrypt_dependants(
+    session: AsyncSession, cipher: FieldCipher, case_id: str, source: str, target: str
+) -> None:
+    """Move dependants' personal fields from one partner's key to another's (for a transfer)."""
+    for dependant in await repository.list_dependants(session, case_id):
+        for attr, field in (("name_enc", NAME_FIELD), ("birth_date_enc", BIRTH_DATE_FIELD)):
+            value = getattr(dependant, attr)
+            if value is not None:
+                plain = await cipher.decrypt(session, source, value, field=field)
+                setattr(dependant, attr, await cipher.encrypt(session, target, plain, field=field))
+    await session.flush()

@@ -1,0 +1,126 @@
+"""Applicant routes: registration, reads, evidence and duplicate conflicts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from services.eligibility.applicants import service
+from services.eligibility.deps import CryptoDep, ScreeningDep
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.deps import TenantSessionDep
+from shared.errors import problem_responses
+from shared.pagination import PageParams, page_params, split_page
+from shared.schemas.common import Page
+from shared.schemas.eligibility import (
+    ApplicantCreate,
+    ApplicantRead,
+    DuplicateConflictRead,
+    DuplicateResolution,
+    EvidenceUpdate,
+)
+
+router = APIRouter(prefix="/v1", tags=["applicants"])
+PARTNER = [CallerKind.partner]
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+@router.post(
+    "/applicants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicantRead,
+    responses=problem_responses(401, 403, 422),
+    **requires("applicants:write", kinds=PARTNER),
+)
+async def register_applicant(
+    body: ApplicantCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    screening: ScreeningDep,
+) -> ApplicantRead:
+    """Register an applicant: personal data encrypted, documents hashed, duplicates flagged, sanctions screened."""
+    return await service.register_applicant(session, crypto, screening, principal, body)
+
+
+@router.get(
+    "/applicants/{applicant_id}",
+    response_model=ApplicantRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("applicants:read", kinds=PARTNER),
+)
+async def read_applicant(
+    applicant_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> ApplicantRead:
+    """Read one of the calling partner's applicants (the read is audited)."""
+    return await service.read_applicant(session, crypto, principal, applicant_id)
+
+
+@router.get(
+    "/applicants",
+    response_model=Page[ApplicantRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("applicants:read", kinds=PARTNER),
+)
+async def list_applicants(
+    session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep, page: PageDep
+) -> Page[ApplicantRead]:
+    """List the calling partner's applicants, oldest first, with cursor pagination."""
+    items, rows = await service.list_applicants(session, crypto, principal, page)
+    _, cursor = split_page(rows, page, lambda a: a.id)
+    return Page[ApplicantRead](items=items, next_cursor=cursor)
+
+
+@router.patch(
+    "/applicants/{applicant_id}/evidence",
+    response_model=ApplicantRead,
+    responses=problem_responses(401, 403, 404, 422),
+    **requires("applicants:write", kinds=PARTNER),
+)
+async def update_evidence(
+    applicant_id: str, body: EvidenceUpdate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> ApplicantRead:
+    """Record verified evidence (service verified, arrival in partner territory) for later assessments."""
+    return await service.update_evidence(session, crypto, principal, applicant_id, body)
+
+
+@router.get(
+    "/duplicate-conflicts",
+    response_model=Page[DuplicateConflictRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("applicants:read", kinds=PARTNER),
+)
+async def list_duplicate_conflicts(
+    session: TenantSessionDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[DuplicateConflictRead]:
+    """List the duplicate documents that concern the calling partner, on either side, without identities."""
+    items, rows = await service.list_conflicts(session, principal, page)
+    _, cursor = split_page(rows, page, lambda c: c.id)
+    return Page[DuplicateConflictRead](items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/duplicate-conflicts/{reference}",
+    response_model=DuplicateConflictRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("applicants:read", kinds=PARTNER),
+)
+async def read_duplicate_conflict(
+    reference: str, session: TenantSessionDep, principal: CurrentPrincipal
+) -> DuplicateConflictRead:
+    """Read a duplicate conflict that concerns the calling partner."""
+    return await service.read_conflict(session, principal, reference)
+
+
+@router.post(
+    "/duplicate-conflicts/{reference}/resolution",
+    response_model=DuplicateConflictRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("duplicates:resolve", kinds=PARTNER),
+)
+async def resolve_duplicate_conflict(
+    reference: str, body: DuplicateResolution, session: TenantSessionDep, principal: CurrentPrincipal
+) -> DuplicateConflictRead:
+    """Resolve a possible duplicate of your later registration: distinct persons unblock it, the same person not."""
+    return await service.resolve_conflict(session, principal, reference, body.outcome)

@@ -1,0 +1,1 @@
+"""Assessments, maker-checker approvals, rejections and appeals."""

@@ -1,0 +1,126 @@
+"""Assessment routes: assess, read, approve, reject, appeal and reassess on appeal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from services.eligibility.assessments import service
+from services.eligibility.deps import CryptoDep, PublisherDep
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.deps import TenantSessionDep
+from shared.errors import problem_responses
+from shared.pagination import PageParams, page_params, split_page
+from shared.schemas.common import Page
+from shared.schemas.eligibility import AppealCreate, AppealRead, AssessmentCreate, AssessmentRead, RejectionCreate
+
+router = APIRouter(prefix="/v1", tags=["assessments"])
+PARTNER = [CallerKind.partner]
+
+
+@router.post(
+    "/applicants/{applicant_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("assessments:write", kinds=PARTNER),
+)
+async def assess_applicant(
+    applicant_id: str, body: AssessmentCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> AssessmentRead:
+    """Assess an applicant under the policy in force on the date, storing its version, tier and trace."""
+    return await service.assess_applicant(session, crypto, principal, applicant_id, body)
+
+
+@router.get(
+    "/applicants/{applicant_id}/assessments",
+    response_model=Page[AssessmentRead],
+    responses=problem_responses(401, 403, 404, 422),
+    **requires("assessments:read", kinds=PARTNER),
+)
+async def list_assessments(
+    applicant_id: str, session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[AssessmentRead]:
+    """List an applicant's assessments, oldest first."""
+    items, rows = await service.list_assessments(session, applicant_id, page)
+    _, cursor = split_page(rows, page, lambda a: a.id)
+    return Page[AssessmentRead](items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response_model=AssessmentRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("assessments:read", kinds=PARTNER),
+)
+async def read_assessment(assessment_id: str, session: TenantSessionDep) -> AssessmentRead:
+    """Read an assessment with its trace and approvals."""
+    return await service.read_assessment(session, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/approvals",
+    response_model=AssessmentRead,
+    responses=problem_responses(401, 403, 404, 409),
+    **requires("assessments:approve", kinds=PARTNER),
+)
+async def approve_assessment(
+    assessment_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> AssessmentRead:
+    """Approve as a checker other than the assessor; the last required approval publishes the approval event."""
+    return await service.approve_assessment(session, publisher, principal, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/rejection",
+    response_model=AssessmentRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("assessments:approve", kinds=PARTNER),
+)
+async def reject_assessment(
+    assessment_id: str, body: RejectionCreate, session: TenantSessionDep, principal: CurrentPrincipal
+) -> AssessmentRead:
+    """Reject an assessment pending approval, as a checker other than the assessor."""
+    return await service.reject_assessment(session, principal, assessment_id, body.reason)
+
+
+@router.post(
+    "/assessments/{assessment_id}/appeals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AppealRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("appeals:write", kinds=PARTNER),
+)
+async def file_appeal(
+    assessment_id: str, body: AppealCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> AppealRead:
+    """File the applicant's appeal against a rejected or not-eligible decision."""
+    return await service.file_appeal(session, crypto, principal, assessment_id, body.grounds)
+
+
+@router.get(
+    "/appeals/{appeal_id}",
+    response_model=AppealRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("appeals:read", kinds=PARTNER),
+)
+async def read_appeal(
+    appeal_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> AppealRead:
+    """Read an appeal (the read of its grounds is audited)."""
+    return await service.read_appeal(session, crypto, principal, appeal_id)
+
+
+@router.post(
+    "/appeals/{appeal_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("assessments:write", kinds=PARTNER),
+)
+async def reassess_appeal(
+    appeal_id: str, body: AssessmentCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+) -> AssessmentRead:
+    """Answer an appeal with a new assessment by someone other than the first assessor."""
+    return await service.reassess_appeal(session, crypto, principal, appeal_id, body)

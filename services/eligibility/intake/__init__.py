@@ -1,0 +1,1 @@
+"""Bulk intake: CSV or JSON Lines uploads processed as jobs with a per-row report."""

@@ -1,0 +1,1 @@
+"""Tier policies over the API: upload, list and versions."""

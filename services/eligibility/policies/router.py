@@ -1,0 +1,91 @@
+"""Policy routes: upload a version, list versions, read one, fetch the shipped default."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+
+from services.eligibility.errors import PolicyRejected
+from services.eligibility.policies import service
+from services.eligibility.policy.load import PolicyFormat
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.deps import TenantSessionDep
+from shared.errors import problem_responses
+from shared.pagination import PageParams, page_params, split_page
+from shared.schemas.common import Page
+from shared.schemas.eligibility import PolicyRead
+
+router = APIRouter(prefix="/v1", tags=["policies"])
+PARTNER = [CallerKind.partner]
+MAX_POLICY_BYTES = 512 * 1024
+_FORMATS: dict[str, PolicyFormat] = {
+    "application/json": "json",
+    "application/yaml": "yaml",
+    "application/x-yaml": "yaml",
+    "text/yaml": "yaml",
+    "text/x-yaml": "yaml",
+}
+_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The policy document as YAML or JSON (see the shipped default at GET /v1/policies/default).",
+        "content": {media: {"schema": {"type": "string"}} for media in ("application/yaml", "application/json")},
+    }
+}
+
+
+@router.post(
+    "/policies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PolicyRead,
+    responses=problem_responses(401, 403, 409, 422),
+    openapi_extra=_BODY_DOC,
+    **requires("policies:write", kinds=PARTNER),
+)
+async def upload_policy(request: Request, session: TenantSessionDep, principal: CurrentPrincipal) -> PolicyRead:
+    """Upload a new policy version; it is rejected, saying what to fix, unless every applicant gets an outcome."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    policy_format = _FORMATS.get(media)
+    if policy_format is None:
+        raise PolicyRejected(f"Send the policy as application/yaml or application/json, not {media or 'no type'}.")
+    body = await request.body()
+    if len(body) > MAX_POLICY_BYTES:
+        raise PolicyRejected(f"The policy is larger than {MAX_POLICY_BYTES} bytes.")
+    return await service.upload_policy(session, principal, body, policy_format)
+
+
+@router.get(
+    "/policies",
+    response_model=Page[PolicyRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("policies:read", kinds=PARTNER),
+)
+async def list_policies(
+    session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[PolicyRead]:
+    """List the calling partner's policy versions, oldest first."""
+    items, rows = await service.list_policies(session, page)
+    _, cursor = split_page(rows, page, lambda p: p.id)
+    return Page[PolicyRead](items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/policies/default",
+    responses=problem_responses(401, 403),
+    **requires("policies:read", kinds=PARTNER),
+)
+async def read_default_policy(principal: CurrentPrincipal) -> dict[str, Any]:
+    """The shipped default policy made out to the caller: adapt the amounts and upload it as your version."""
+    return service.default_policy_document(principal.org)
+
+
+@router.get(
+    "/policies/{version}",
+    response_model=PolicyRead,
+    responses=problem_responses(401, 403, 404, 422),
+    **requires("policies:read", kinds=PARTNER),
+)
+async def read_policy(version: int, session: TenantSessionDep) -> PolicyRead:
+    """Read one version of the calling partner's policy."""
+    return await service.read_policy(session, version)

@@ -1,0 +1,118 @@
+"""Policy rules: validated uploads, increasing versions, the version in force on a date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.errors import NoPolicyInForce, PolicyNotFound, PolicyRejected, PolicyVersionTaken
+from services.eligibility.models import Policy, tables
+from services.eligibility.policies import repository
+from services.eligibility.policy.document import PolicyDocument
+from services.eligibility.policy.errors import PolicyInvalid
+from services.eligibility.policy.load import PolicyFormat, load_default_policy, parse_policy, parse_policy_data
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.errors import InvalidParam
+from shared.ids import new_id
+from shared.pagination import PageParams
+from shared.schemas.eligibility import PolicyRead
+
+# Stored policies never change, so their parsed form can be kept by id.
+_parsed: dict[str, PolicyDocument] = {}
+
+
+def policy_read(policy: Policy) -> PolicyRead:
+    """The wire form of a stored policy."""
+    return PolicyRead(
+        id=policy.id,
+        partner_id=policy.partner_id,
+        version=policy.version,
+        effective_from=policy.effective_from,
+        effective_to=policy.effective_to,
+        tiers=[tier["id"] for tier in policy.document.get("tiers", [])],
+        created_at=policy.created_at,
+        created_by=policy.created_by,
+        document=policy.document,
+    )
+
+
+def _document_data(document: PolicyDocument) -> dict[str, Any]:
+    return document.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+async def upload_policy(
+    session: AsyncSession, actor: Principal, text: bytes, policy_format: PolicyFormat
+) -> PolicyRead:
+    """Validate and store a new policy version for the actor's partner; older versions stay as they were."""
+    try:
+        document = parse_policy(text, policy_format)
+    except PolicyInvalid as error:
+        raise PolicyRejected(
+            f"The policy was rejected: {error}",
+            invalid_params=[InvalidParam(name=p.location or "document", reason=p.message) for p in error.problems],
+        ) from None
+    if document.partner != actor.org:
+        raise PolicyRejected(f"The policy names partner {document.partner}; set `partner: {actor.org}`.")
+    latest = await repository.latest_version(session)
+    if document.version <= latest:
+        raise PolicyVersionTaken(
+            f"Version {document.version} is not newer than your latest policy version {latest}; "
+            f"upload it as version {latest + 1}."
+        )
+    policy = Policy(
+        id=new_id(),
+        partner_id=actor.org,
+        version=document.version,
+        effective_from=document.effective_from,
+        effective_to=document.effective_to,
+        document=_document_data(document),
+        created_at=datetime.now(UTC),
+        created_by=actor.subject,
+    )
+    await repository.add_policy(session, policy)
+    _parsed[policy.id] = document
+    await record_audit(
+        session, tables, actor, "policy.uploaded", "policy", policy.id,
+        partner_id=actor.org, detail={"version": document.version},
+    )
+    return policy_read(policy)
+
+
+async def list_policies(session: AsyncSession, page: PageParams) -> tuple[list[PolicyRead], list[Policy]]:
+    """One page of the partner's policy versions, oldest first."""
+    rows = list(await repository.list_policies(session, page))
+    return [policy_read(p) for p in rows[: page.limit]], rows
+
+
+async def read_policy(session: AsyncSession, version: int) -> PolicyRead:
+    """One version of the partner's policy."""
+    policy = await repository.get_policy_by_version(session, version)
+    if policy is None:
+        raise PolicyNotFound(f"Your organisation has no policy version {version}.")
+    return policy_read(policy)
+
+
+def default_policy_document(partner: str) -> dict[str, Any]:
+    """The shipped default policy made out to a partner: a starting point to adapt and upload."""
+    return _document_data(load_default_policy(partner))
+
+
+def parsed_policy(policy: Policy) -> PolicyDocument:
+    """The validated document of a stored policy."""
+    if policy.id not in _parsed:
+        _parsed[policy.id] = parse_policy_data(policy.document)
+    return _parsed[policy.id]
+
+
+async def policy_in_force(session: AsyncSession, on: date) -> tuple[Policy, PolicyDocument]:
+    """The partner's policy in force on a day (the highest version whose dates include it)."""
+    policy = await repository.policy_in_force(session, on)
+    if policy is None:
+        raise NoPolicyInForce(
+            f"Your organisation has no tier policy in force on {on.isoformat()}; upload one "
+            "(GET /v1/policies/default gives the shipped default as a starting point)."
+        )
+    return policy, parsed_policy(policy)

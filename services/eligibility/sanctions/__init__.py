@@ -1,0 +1,1 @@
+"""Sanctions lists, screening hits, clearances and waivers (matching lives in `screening/`)."""

@@ -1,0 +1,72 @@
+"""Every SQL statement about sanctions lists, screening hits and waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import SanctionsListRecord, ScreeningHitRecord, Waiver
+from shared.pagination import PageParams, keyset
+
+
+async def add_list(session: AsyncSession, record: SanctionsListRecord) -> None:
+    session.add(record)
+    await session.flush()
+
+
+async def latest_list_ids(session: AsyncSession) -> dict[str, str]:
+    """The id of the newest list of each source."""
+    newest = (
+        select(SanctionsListRecord.source, func.max(SanctionsListRecord.id).label("id"))
+        .group_by(SanctionsListRecord.source)
+        .order_by(SanctionsListRecord.source)
+    )
+    return {row.source: row.id for row in (await session.execute(newest)).all()}
+
+
+async def get_lists(session: AsyncSession, ids: Sequence[str]) -> Sequence[SanctionsListRecord]:
+    stmt = select(SanctionsListRecord).where(SanctionsListRecord.id.in_(ids)).order_by(SanctionsListRecord.source)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def list_hits_of_applicant(session: AsyncSession, applicant_id: str) -> Sequence[ScreeningHitRecord]:
+    stmt = (
+        select(ScreeningHitRecord)
+        .where(ScreeningHitRecord.applicant_id == applicant_id)
+        .order_by(ScreeningHitRecord.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_hit(session: AsyncSession, hit: ScreeningHitRecord) -> None:
+    session.add(hit)
+    await session.flush()
+
+
+async def get_hit(session: AsyncSession, hit_id: str) -> ScreeningHitRecord | None:
+    stmt = select(ScreeningHitRecord).where(ScreeningHitRecord.id == hit_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_hits(session: AsyncSession, status: str | None, page: PageParams) -> Sequence[ScreeningHitRecord]:
+    stmt = select(ScreeningHitRecord)
+    if status is not None:
+        stmt = stmt.where(ScreeningHitRecord.status == status)
+    return (await session.execute(keyset(stmt, ScreeningHitRecord.id, page))).scalars().all()
+
+
+async def add_waiver(session: AsyncSession, waiver: Waiver) -> None:
+    session.add(waiver)
+    await session.flush()
+
+
+async def get_waiver(session: AsyncSession, waiver_id: str) -> Waiver | None:
+    stmt = select(Waiver).where(Waiver.id == waiver_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def approved_waivers_of_hit(session: AsyncSession, hit_id: str) -> Sequence[Waiver]:
+    stmt = select(Waiver).where(Waiver.hit_id == hit_id, Waiver.status == "approved").order_by(Waiver.id)
+    return (await session.execute(stmt)).scalars().all()

@@ -1,0 +1,247 @@
+"""Screening rules: load lists, screen applicants (failing closed), clear hits, waive them under control."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.errors import (
+    SanctionsListRejected,
+    ScreeningHitNotFound,
+    ScreeningHitNotOpen,
+    WaiverNotFound,
+    WaiverNotPending,
+    WaiverSelfApproval,
+)
+from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord, Waiver, tables
+from services.eligibility.policy.money import UnknownCurrency, validate_currency
+from services.eligibility.sanctions import repository
+from services.eligibility.screening import (
+    ListSource,
+    SanctionsList,
+    SanctionsListUnreadable,
+    ScreeningError,
+    ScreeningIndex,
+    ScreeningSubject,
+    build_screening_index,
+    parse_sanctions_list,
+    screen_subject,
+)
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.errors import Unprocessable
+from shared.ids import new_id
+from shared.schemas.eligibility import (
+    SanctionsListRead,
+    ScreeningHitRead,
+    ScreeningStatus,
+    WaiverCreate,
+    WaiverRead,
+)
+
+
+@dataclass
+class ScreeningState:
+    """The lists this replica screens against; reloaded whenever the stored lists change."""
+
+    index: ScreeningIndex | None = None
+    loaded_ids: dict[str, str] = field(default_factory=dict)
+
+
+def _parse(source: str, content: bytes) -> SanctionsList:
+    return parse_sanctions_list(io.BytesIO(content), ListSource(source))
+
+
+async def refresh_screening_state(session: AsyncSession, state: ScreeningState) -> None:
+    """Rebuild the index when another list was stored since it was built (by this replica or another)."""
+    latest = await repository.latest_list_ids(session)
+    if latest == state.loaded_ids:
+        return
+    records = await repository.get_lists(session, list(latest.values()))
+    lists = [_parse(r.source, gzip.decompress(r.content)) for r in records]
+    state.index = build_screening_index(lists) if lists else None
+    state.loaded_ids = latest
+
+
+async def load_sanctions_list(
+    session: AsyncSession, state: ScreeningState, actor: Principal, source: str, content: bytes
+) -> SanctionsListRead:
+    """Store a published list after reading it, and rebuild the index (callers then re-screen)."""
+    try:
+        parsed = _parse(source, content)
+        if not parsed.entries:
+            raise SanctionsListUnreadable("the list holds no entries")
+    except (SanctionsListUnreadable, ValueError) as error:
+        raise SanctionsListRejected(f"The {source} list could not be read: {error}.") from error
+    record = SanctionsListRecord(
+        id=new_id(),
+        source=source,
+        version=parsed.version[:200],
+        entry_count=len(parsed.entries),
+        content=gzip.compress(content),
+        loaded_by=actor.subject,
+        loaded_at=datetime.now(UTC),
+    )
+    await repository.add_list(session, record)
+    await refresh_screening_state(session, state)
+    await record_audit(
+        session, tables, actor, "sanctions_list.loaded", "sanctions_list", record.id,
+        detail={"source": source, "entries": record.entry_count},
+    )
+    return SanctionsListRead(
+        id=record.id, source=parsed.source.value, version=record.version,
+        entry_count=record.entry_count, loaded_at=record.loaded_at,
+    )
+
+
+async def screen_applicant(
+    session: AsyncSession, state: ScreeningState, applicant: Applicant, names: Sequence[str], birth_date: date
+) -> None:
+    """Screen an applicant and record hits; without a loaded list the status stays `unavailable` (fails closed)."""
+    await refresh_screening_state(session, state)
+    try:
+        hits = screen_subject(state.index, ScreeningSubject(names=tuple(names), birth_date=birth_date))
+    except ScreeningError:
+        applicant.screening_status = ScreeningStatus.unavailable.value
+        await session.flush()
+        return
+    known = {(h.list_source, h.entry_id): h for h in await repository.list_hits_of_applicant(session, applicant.id)}
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        key = (hit.entry.source.value, hit.entry.entry_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        record = known.get(key)
+        if record is None:
+            await repository.add_hit(
+                session,
+                ScreeningHitRecord(
+                    id=new_id(), partner_id=applicant.partner_id, applicant_id=applicant.id,
+                    list_source=key[0], list_version=hit.entry.list_version[:200], entry_id=key[1][:200],
+                    score=round(hit.score, 4), confident=hit.confident, explanation=hit.explanation,
+                    status="open", created_at=datetime.now(UTC),
+                ),
+            )
+        elif record.status in {"open", "lapsed"}:
+            record.status = "open"
+            record.score, record.confident, record.explanation = round(hit.score, 4), hit.confident, hit.explanation
+            record.list_version = hit.entry.list_version[:200]
+    for key, record in known.items():
+        if key not in seen and record.status == "open":
+            record.status = "lapsed"
+    await session.flush()
+    await _update_status(session, applicant)
+
+
+async def _update_status(session: AsyncSession, applicant: Applicant) -> None:
+    records = await repository.list_hits_of_applicant(session, applicant.id)
+    statuses = {r.status for r in records}
+    if "open" in statuses:
+        applicant.screening_status = ScreeningStatus.hits.value
+    elif statuses & {"cleared", "waived"}:
+        applicant.screening_status = ScreeningStatus.resolved.value
+    else:
+        applicant.screening_status = ScreeningStatus.clear.value
+    await session.flush()
+
+
+def hit_read(record: ScreeningHitRecord) -> ScreeningHitRead:
+    """The wire form of a hit."""
+    return ScreeningHitRead.model_validate(record, from_attributes=True)
+
+
+async def get_hit_or_404(session: AsyncSession, hit_id: str) -> ScreeningHitRecord:
+    """The caller's hit, or ScreeningHitNotFound."""
+    hit = await repository.get_hit(session, hit_id)
+    if hit is None:
+        raise ScreeningHitNotFound(f"No screening hit {hit_id} for your organisation.")
+    return hit
+
+
+async def clear_hit(
+    session: AsyncSession, actor: Principal, hit_id: str, applicant: Applicant
+) -> ScreeningHitRead:
+    """A reviewer clears a hit as a false positive."""
+    hit = await get_hit_or_404(session, hit_id)
+    if hit.status != "open":
+        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}, not open.")
+    hit.status, hit.reviewed_by, hit.reviewed_at = "cleared", actor.subject, datetime.now(UTC)
+    await session.flush()
+    await _update_status(session, applicant)
+    await record_audit(session, tables, actor, "screening_hit.cleared", "screening_hit", hit.id, partner_id=actor.org)
+    return hit_read(hit)
+
+
+def waiver_read(waiver: Waiver) -> WaiverRead:
+    """The wire form of a waiver."""
+    return WaiverRead.model_validate(waiver, from_attributes=True)
+
+
+async def request_waiver(session: AsyncSession, actor: Principal, hit_id: str, data: WaiverCreate) -> WaiverRead:
+    """Ask for a waiver of an open hit; it counts only once someone else approves it."""
+    hit = await get_hit_or_404(session, hit_id)
+    if hit.status != "open":
+        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}, not open.")
+    try:
+        currency = validate_currency(data.currency)
+    except UnknownCurrency as error:
+        raise Unprocessable(str(error)) from error
+    waiver = Waiver(
+        id=new_id(), partner_id=actor.org, hit_id=hit.id, legal_basis=data.legal_basis, cap_minor=data.cap_minor,
+        currency=currency, valid_until=data.valid_until, status="pending", requested_by=actor.subject,
+        created_at=datetime.now(UTC),
+    )
+    await repository.add_waiver(session, waiver)
+    await record_audit(session, tables, actor, "waiver.requested", "waiver", waiver.id, partner_id=actor.org)
+    return waiver_read(waiver)
+
+
+async def approve_waiver(
+    session: AsyncSession, actor: Principal, waiver_id: str, applicant_of_hit: Applicant | None = None
+) -> WaiverRead:
+    """A second person approves a waiver; the hit then counts as waived within its cap and validity."""
+    waiver = await repository.get_waiver(session, waiver_id)
+    if waiver is None:
+        raise WaiverNotFound(f"No waiver {waiver_id} for your organisation.")
+    if waiver.status != "pending":
+        raise WaiverNotPending(f"Waiver {waiver_id} is already {waiver.status}.")
+    if waiver.requested_by == actor.subject:
+        raise WaiverSelfApproval("A waiver must be approved by someone other than the person who requested it.")
+    waiver.status, waiver.approved_by, waiver.approved_at = "approved", actor.subject, datetime.now(UTC)
+    hit = await get_hit_or_404(session, waiver.hit_id)
+    if hit.status == "open":
+        hit.status, hit.reviewed_by, hit.reviewed_at = "waived", actor.subject, datetime.now(UTC)
+    await session.flush()
+    if applicant_of_hit is not None:
+        await _update_status(session, applicant_of_hit)
+    await record_audit(session, tables, actor, "waiver.approved", "waiver", waiver.id, partner_id=actor.org)
+    return waiver_read(waiver)
+
+
+async def screening_blockers(
+    session: AsyncSession, applicant: Applicant, totals: dict[str, int], on: date
+) -> list[str]:
+    """Why screening still blocks approving this applicant for these totals on this day (empty: it does not)."""
+    if applicant.screening_status == ScreeningStatus.unavailable.value:
+        return ["screening could not run because no sanctions list is loaded; screening fails closed"]
+    reasons = []
+    for hit in await repository.list_hits_of_applicant(session, applicant.id):
+        if hit.status == "open":
+            reasons.append(f"screening hit {hit.id} awaits review")
+        elif hit.status == "waived":
+            waivers = await repository.approved_waivers_of_hit(session, hit.id)
+            if not any(_waiver_covers(w, totals, on) for w in waivers):
+                reasons.append(f"no valid waiver covers screening hit {hit.id} for this amount on {on.isoformat()}")
+    return reasons
+
+
+def _waiver_covers(waiver: Waiver, totals: dict[str, int], on: date) -> bool:
+    if on > waiver.valid_until:
+        return False
+    return all(currency == waiver.currency and amount <= waiver.cap_minor for currency, amount in totals.items() if amount)

@@ -1,0 +1,1 @@
+"""Auditor views: entries, trial balance, statements, balance checks, exports and checkpoints."""

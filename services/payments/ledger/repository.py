@@ -1,0 +1,130 @@
+"""Every SQL statement of the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.domain.tamper.chain import GENESIS_HASH
+from services.payments.models import Account, ChainHead, Checkpoint, Entry, Transfer
+from shared.pagination import PageParams, keyset
+
+_accounts = Account.__table__
+_heads = ChainHead.__table__
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def get_account(session: AsyncSession, account_id: str) -> Account | None:
+    return (await session.execute(select(Account).where(Account.id == account_id))).scalar_one_or_none()
+
+
+async def find_system_account(session: AsyncSession, partner_id: str, kind: str, currency: str) -> Account | None:
+    stmt = select(Account).where(Account.partner_id == partner_id, Account.kind == kind, Account.currency == currency)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_system_account(session: AsyncSession, row: Account) -> bool:
+    """Insert an account in a savepoint; False when a concurrent request created it first."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def list_accounts(session: AsyncSession, page: PageParams) -> Sequence[Account]:
+    return (await session.execute(keyset(select(Account), Account.id, page))).scalars().all()
+
+
+async def lock_chain_head(session: AsyncSession, partner_id: str) -> tuple[int, str]:
+    """Take the partner's chain head row lock (a no-op write, so SQLite takes its write lock too)."""
+    for _ in range(2):
+        locked = await session.execute(
+            update(_heads)
+            .where(_heads.c.id == partner_id)
+            .values(seq=_heads.c.seq)
+            .returning(_heads.c.seq, _heads.c.hash)
+        )
+        row = locked.first()
+        if row is not None:
+            return int(row.seq), str(row.hash)
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    insert(_heads).values(id=partner_id, partner_id=partner_id, seq=0, hash=GENESIS_HASH)
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not lock the chain head")
+
+
+async def move_chain_head(session: AsyncSession, partner_id: str, seq: int, head_hash: str) -> None:
+    await session.execute(update(_heads).where(_heads.c.id == partner_id).values(seq=seq, hash=head_hash))
+
+
+async def read_chain_head(session: AsyncSession, partner_id: str) -> tuple[int, str]:
+    row = (await session.execute(select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == partner_id))).first()
+    return (int(row.seq), str(row.hash)) if row else (0, GENESIS_HASH)
+
+
+async def list_chain_heads(session: AsyncSession) -> Sequence[tuple[str, int, str]]:
+    rows = await session.execute(select(_heads.c.id, _heads.c.seq, _heads.c.hash).order_by(_heads.c.id))
+    return [(str(r.id), int(r.seq), str(r.hash)) for r in rows]
+
+
+async def apply_balance_delta(session: AsyncSession, account_id: str, delta: int) -> bool:
+    """Move a stored balance; False when it would overdraw a funding account (row checked atomically)."""
+    result = await session.execute(
+        update(_accounts)
+        .where(
+            _accounts.c.id == account_id,
+            or_(_accounts.c.kind != "funding", _accounts.c.balance_minor + delta >= 0),
+        )
+        .values(balance_minor=_accounts.c.balance_minor + delta)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_entries(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    await session.execute(insert(Entry.__table__), rows)
+
+
+async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    return (await session.execute(select(Transfer).where(Transfer.id == transfer_id))).scalar_one_or_none()
+
+
+async def find_reversal(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    stmt = select(Transfer).where(Transfer.reverses_transfer_id == transfer_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_transfer_entries(session: AsyncSession, transfer_id: str) -> Sequence[Entry]:
+    stmt = select(Entry).where(Entry.transfer_id == transfer_id).order_by(Entry.seq)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_checkpoint(session: AsyncSession, row: Checkpoint) -> bool:
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def latest_checkpoint_seq(session: AsyncSession, partner_id: str) -> int:
+    stmt = select(func.max(Checkpoint.seq)).where(Checkpoint.partner_id == partner_id)
+    return int((await session.execute(stmt.execution_options(include_all_tenants=True))).scalar_one() or 0)
+
+
+async def list_checkpoints(session: AsyncSession, partner_id: str) -> Sequence[Checkpoint]:
+    stmt = select(Checkpoint).where(Checkpoint.partner_id == partner_id).order_by(Checkpoint.seq)
+    return (await session.execute(stmt.execution_options(include_all_tenants=True))).scalars().all()

@@ -1,0 +1,1 @@
+"""Obligations: entitlements from approvals turned into tranches and stipend months, and their release."""

@@ -1,0 +1,192 @@
+"""Obligations: turn an approval's entitlements into obligations and release them when due."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.domain.errors import PaymentsDomainError
+from services.payments.domain.money import Money
+from services.payments.domain.schedule import (
+    FixedTranche,
+    ObligationPlan,
+    StipendEntitlement,
+    plan_fixed_bounty,
+    plan_stipend,
+)
+from services.payments.domain.triggers import TriggerKind, parse_trigger
+from services.payments.errors import InvalidEntitlements, ObligationNotFound
+from services.payments.ledger import service as ledger
+from services.payments.ledger.service import Leg
+from services.payments.models import Obligation, tables
+from services.payments.obligations import repository
+from shared.audit import record_audit
+from shared.auth import CallerKind, Principal
+from shared.ids import new_id
+from shared.pagination import PageParams, split_page
+from shared.schemas.common import Page
+from shared.schemas.events import ApplicantApproved, CaseStatusChanged
+from shared.schemas.payments import AccountKind, ObligationRead, ObligationStatus
+
+# Case states in which protection was granted: a tranche waiting for `asylum_granted` is released by
+# any of them, so a missed `granted` event is made good by the next one.
+PROTECTED_CASE_STATES = frozenset(
+    {"granted", "appeal_granted", "residence_permit", "permanent_residence", "citizenship_applied", "naturalised"}
+)
+
+
+def event_actor(event_type: str) -> Principal:
+    """The principal recorded in the audit log for work done on an incoming event."""
+    return Principal(org="payments", kind=CallerKind.service, subject=f"event:{event_type}")
+
+
+def to_read(row: Obligation) -> ObligationRead:
+    """The wire form of an obligation."""
+    return ObligationRead(
+        id=row.id,
+        partner_id=row.partner_id,
+        applicant_id=row.applicant_id,
+        assessment_id=row.assessment_id,
+        key=row.key,
+        kind=row.kind,
+        currency=row.currency,
+        amount_minor=row.amount_minor,
+        trigger=row.trigger,
+        due_on=row.due_on,
+        status=ObligationStatus(row.status),
+        released_at=row.released_at,
+    )
+
+
+def plan_approval(data: ApplicantApproved) -> list[ObligationPlan]:
+    """The obligations an approval promises; refuses entitlements that do not add up."""
+    plans: list[ObligationPlan] = []
+    try:
+        bounty = data.entitlements.bounty
+        if bounty is not None and bounty.total_minor > 0:
+            tranches = [
+                FixedTranche(Money(t.amount_minor, bounty.currency), parse_trigger(t.trigger)) for t in bounty.tranches
+            ]
+            plans += plan_fixed_bounty(Money(bounty.total_minor, bounty.currency), tranches, data.approved_on)
+        stipend = data.entitlements.stipend
+        if stipend is not None and stipend.monthly_minor > 0:
+            # The first stipend month is due on the approval date.
+            entitlement = StipendEntitlement(
+                Money(stipend.monthly_minor, stipend.currency), stipend.months, data.approved_on
+            )
+            plans += plan_stipend(entitlement)
+    except PaymentsDomainError as exc:
+        raise InvalidEntitlements(f"The approval's entitlements cannot be paid: {exc}") from exc
+    return plans
+
+
+async def create_obligations(session: AsyncSession, data: ApplicantApproved, event_type: str) -> list[ObligationRead]:
+    """Create the obligations of an approval once; a repeated approval of one assessment adds nothing."""
+    if await repository.count_for_assessment(session, data.assessment_id):
+        return []
+    now = datetime.now(UTC)
+    rows = [
+        Obligation(
+            id=new_id(),
+            partner_id=data.partner_id,
+            applicant_id=data.applicant_id,
+            assessment_id=data.assessment_id,
+            key=plan.key,
+            kind=plan.kind,
+            currency=plan.amount.currency,
+            amount_minor=plan.amount.minor,
+            trigger=str(plan.trigger),
+            due_on=plan.due_on,
+            status=ObligationStatus.waiting.value,
+            created_at=now,
+        )
+        for plan in plan_approval(data)
+    ]
+    await repository.add_all(session, rows)
+    actor = event_actor(event_type)
+    await record_audit(
+        session,
+        tables,
+        actor,
+        "obligations.created",
+        "assessment",
+        data.assessment_id,
+        partner_id=data.partner_id,
+        detail={"count": len(rows)},
+    )
+    for row in rows:
+        if row.trigger == TriggerKind.APPROVAL.value:
+            await release_obligation(session, actor, row)
+    return [to_read(r) for r in rows]
+
+
+async def release_obligation(session: AsyncSession, actor: Principal, row: Obligation) -> bool:
+    """Make one waiting obligation due and book it as payable; False if it was no longer waiting."""
+    if not await repository.move_status(session, row.id, ObligationStatus.waiting.value, ObligationStatus.due.value):
+        return False
+    liability = await ledger.ensure_system_account(
+        session, row.partner_id, AccountKind.programme_liability, row.currency
+    )
+    payable = await ledger.ensure_system_account(session, row.partner_id, AccountKind.beneficiary_payable, row.currency)
+    transfer = await ledger.post_transfer(
+        session,
+        partner_id=row.partner_id,
+        kind="release",
+        memo=f"obligation {row.id} released ({row.trigger})",
+        legs=[Leg(liability, row.amount_minor), Leg(payable, -row.amount_minor)],
+        created_by=actor.subject,
+    )
+    await repository.mark_released(session, row.id, transfer.id, transfer.created_at)
+    await session.refresh(row)
+    await record_audit(session, tables, actor, "obligation.released", "obligation", row.id, partner_id=row.partner_id)
+    return True
+
+
+async def release_for_trigger(
+    session: AsyncSession, actor: Principal, applicant_id: str, trigger: TriggerKind
+) -> list[ObligationRead]:
+    """Release every obligation of an applicant that waits for an event-type trigger."""
+    released: list[ObligationRead] = []
+    for row in await repository.list_waiting_for_trigger(session, applicant_id, trigger.value):
+        if await release_obligation(session, actor, row):
+            released.append(to_read(row))
+    return released
+
+
+async def release_due(session: AsyncSession, actor: Principal, as_of: date) -> list[ObligationRead]:
+    """Release every date-triggered obligation (stipend months, delayed tranches) due by `as_of`."""
+    released: list[ObligationRead] = []
+    for row in await repository.list_waiting_due_by(session, as_of):
+        if await release_obligation(session, actor, row):
+            released.append(to_read(row))
+    return released
+
+
+async def handle_case_status(session: AsyncSession, data: CaseStatusChanged, event_type: str) -> list[ObligationRead]:
+    """Release `asylum_granted` tranches when a case reaches a state with protection."""
+    if data.to_state not in PROTECTED_CASE_STATES:
+        return []
+    return await release_for_trigger(session, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED)
+
+
+async def get_obligation(session: AsyncSession, obligation_id: str) -> Obligation:
+    """One obligation of the session's partner, or ObligationNotFound."""
+    row = await repository.get(session, obligation_id)
+    if row is None:
+        raise ObligationNotFound(f"No obligation {obligation_id} exists for your organisation.")
+    return row
+
+
+async def read_obligation(session: AsyncSession, obligation_id: str) -> ObligationRead:
+    """One obligation of the session's partner."""
+    return to_read(await get_obligation(session, obligation_id))
+
+
+async def list_obligations(
+    session: AsyncSession, page: PageParams, applicant_id: str | None, status: ObligationStatus | None
+) -> Page[ObligationRead]:
+    """One page of the session's partner's obligations, optionally for one applicant or status."""
+    rows = await repository.list_page(session, page, applicant_id, status.value if status else None)
+    items, cursor = split_page(rows, page, lambda r: r.id)
+    return Page[ObligationRead](items=[to_read(r) for r in items], next_cursor=cursor)

@@ -1,0 +1,1 @@
+"""Payouts: creation, approvals, execution, bank accounts, bank files and statements."""

@@ -1,0 +1,66 @@
+"""End to end: `carrots up` starts four real uvicorn processes that answer and stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_up_serves_four_healthy_services_with_openapi_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    ports = _free_ports(4)
+    names = ["eligibility", "payments", "asylum", "testimony"]
+    command = [sys.executable, "-m", "carrots.cli", "up", "--var-dir", str(tmp_path / "var")]
+    for name, port in zip(names, ports, strict=True):
+        command += [f"--{name}-port", str(port)]
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        output = "".join(lines)
+        assert "All four services are up" in output, output
+        for name, port in zip(names, ports, strict=True):
+            assert f"http://127.0.0.1:{port}/docs" in output
+            assert httpx.get(f"http://127.0.0.1:{port}/readyz").json()["service"] == name
+            schema = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+            assert schema["info"]["title"] == f"carrots {name}"
+            assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
+        for name in names:
+            assert (tmp_path / "var" / f"{name}.db").exists()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        for port in ports:
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -1,0 +1,56 @@
+"""Birth dates are read at the precision lists give them, and weigh a name match up or down."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.eligibility.screening import BirthDate
+from services.eligibility.screening.dates import compare_birth_dates, parse_birth_dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1955-05-21", (BirthDate(1955, 5, 21),)),
+        ("21 May 1955", (BirthDate(1955, 5, 21),)),
+        ("May 1955", (BirthDate(1955, 5),)),
+        ("1955", (BirthDate(1955),)),
+        ("circa 1955", (BirthDate(1955, approximate=True),)),
+        ("1960 to 1961", (BirthDate(1960, approximate=True), BirthDate(1961, approximate=True))),
+        ("31 Feb 1955", ()),
+        ("unknown", ()),
+    ],
+)
+def test_list_birth_dates_are_read_at_their_published_precision(text: str, expected: tuple[BirthDate, ...]) -> None:
+    assert parse_birth_dates(text) == expected
+
+
+def test_an_exact_birth_date_supports_a_match_more_than_a_matching_year_alone() -> None:
+    born = date(1955, 5, 21)
+    exact = compare_birth_dates(born, (BirthDate(1955, 5, 21),))
+    year_only = compare_birth_dates(born, (BirthDate(1955),))
+    unknown = compare_birth_dates(born, ())
+    other_day = compare_birth_dates(born, (BirthDate(1955, 7, 2),))
+    other_year = compare_birth_dates(born, (BirthDate(1961, 5, 21),))
+    assert exact.factor > year_only.factor > unknown.factor > other_day.factor > other_year.factor
+
+
+def test_the_best_of_several_listed_birth_dates_counts() -> None:
+    agreement = compare_birth_dates(date(1970, 3, 1), (BirthDate(1961, 1, 1), BirthDate(1970, 3, 1)))
+    assert agreement.factor == 1.0
+    assert "matches the listed 1970-03-01" in agreement.reason
+
+
+def test_swapped_day_and_month_is_noticed() -> None:
+    agreement = compare_birth_dates(date(1980, 2, 5), (BirthDate(1980, 5, 2),))
+    assert "swapped" in agreement.reason
+
+
+@given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)), shift=st.integers(2, 50))
+def test_a_birth_year_two_or_more_years_away_always_weighs_against_the_match(born: date, shift: int) -> None:
+    listed = (BirthDate(born.year + shift, born.month, born.day), BirthDate(born.year - shift, approximate=True))
+    agreement = compare_birth_dates(born, listed)
+    assert agreement.factor < compare_birth_dates(born, ()).factor
+    assert "differs" in agreement.reason

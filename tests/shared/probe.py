@@ -1,0 +1,107 @@
+"""A small app on eligibility's schema that exercises the shared plumbing directly."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from shared.db import new_metadata
+from shared.plumbing import define_plumbing_tables
+from shared.app import ServiceSpec, build_app
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.config import ServiceSettings
+from shared.deps import SessionDep
+from shared.idempotency import IdempotencyDep
+from shared.schemas.events import CaseOpened
+
+router = APIRouter(prefix="/probe")
+metadata = new_metadata()
+tables = define_plumbing_tables(metadata)
+
+
+class Transfer(BaseModel):
+    amount_minor: int = Field(ge=1)
+    note: str = ""
+
+
+class TransferDone(BaseModel):
+    sequence: int
+    amount_minor: int
+
+
+class Gate:
+    """Lets a test hold a request in flight."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+        self.hold = False
+
+
+@router.post("/transfers", status_code=201, **requires("probe:write", kinds=[CallerKind.partner]))
+async def make_transfer(
+    body: Transfer, request: Request, session: SessionDep, idem: IdempotencyDep, principal: CurrentPrincipal
+) -> Response:
+    """Publishes an event per call so tests can count how often the work ran."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    gate: Gate = request.app.state.gate
+    if gate.hold:
+        gate.entered.set()
+        await gate.release.wait()
+    await request.app.state.publisher.publish(
+        session, "probe.transfer", CaseOpened(case_id="c", applicant_id="a", partner_id=principal.org), partner_id=principal.org
+    )
+    count = (await session.execute(select(func.count()).select_from(tables.outbox_events))).scalar_one()
+    return await idem.remember(TransferDone(sequence=count, amount_minor=body.amount_minor), status_code=201)
+
+
+@router.get("/whoami", **requires("probe:read"))
+async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
+    """Echo the caller."""
+    return {"org": principal.org, "kind": principal.kind.value}
+
+
+class Item(BaseModel):
+    n: Annotated[int, Field(ge=0)]
+
+
+@router.post("/items")
+async def post_item(item: Item) -> Item:
+    """Validation target."""
+    return item
+
+
+@router.get("/boom")
+async def boom(session: SessionDep) -> None:
+    """Fails after writing, to show the unit of work rolls back."""
+    await request_write(session)
+    raise RuntimeError("boom")
+
+
+async def request_write(session: SessionDep) -> None:
+    from sqlalchemy import insert
+
+    from shared.ids import new_id
+
+    await session.execute(
+        insert(tables.processed_events).values(event_id=new_id(), type="probe", processed_at=func.now())
+    )
+
+
+def create_probe_app(settings: ServiceSettings) -> FastAPI:
+    app = build_app(
+        settings,
+        ServiceSpec(
+            name="probe", title="probe", description="plumbing probe", metadata=metadata, tables=tables, routers=[router]
+        ),
+    )
+    app.state.gate = Gate()
+    return app
+
+

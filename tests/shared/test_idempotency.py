@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from tests.shared.probe import tables
+from tests.harness import Harness, Tokens
+
+
+async def _work_count(h: Harness) -> int:
+    async with h.app.state.sessionmaker() as session:
+        return int((await session.execute(select(func.count()).select_from(tables.outbox_events))).scalar_one())
+
+
+async def test_same_key_and_body_replays_the_first_response(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "pay-1"}
+    first = await probe.client.post("/probe/transfers", json={"amount_minor": 500}, headers=headers)
+    again = await probe.client.post("/probe/transfers", json={"amount_minor": 500}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert await _work_count(probe) == 1
+
+
+async def test_same_key_with_another_body_is_rejected(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "pay-2"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 500}, headers=headers)
+    other = await probe.client.post("/probe/transfers", json={"amount_minor": 501}, headers=headers)
+    assert other.status_code == 422
+    assert "different request" in other.json()["detail"]
+    assert await _work_count(probe) == 1
+
+
+async def test_keys_are_separate_per_organisation(probe: Harness, tokens: Tokens) -> None:
+    for org in ("DE", "PL"):
+        r = await probe.client.post(
+            "/probe/transfers", json={"amount_minor": 5}, headers={**tokens.partner(org, "probe:write"), "Idempotency-Key": "same"}
+        )
+        assert r.status_code == 201
+    assert await _work_count(probe) == 2
+
+
+async def test_missing_key_is_a_validation_problem(probe: Harness, tokens: Tokens) -> None:
+    r = await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=tokens.partner("DE", "probe:write"))
+    assert r.status_code == 422
+    assert any(p["name"] == "header.idempotency-key" for p in r.json()["invalid_params"])
+
+
+async def test_request_in_flight_answers_409(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "slow"}
+    gate = probe.app.state.gate
+    gate.hold = True
+    first = asyncio.create_task(probe.client.post("/probe/transfers", json={"amount_minor": 9}, headers=headers))
+    await asyncio.wait_for(gate.entered.wait(), 5)
+    second = await probe.client.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
+    assert second.status_code == 409
+    assert "in flight" in second.json()["detail"]
+    gate.release.set()
+    assert (await first).status_code == 201
+    gate.hold = False
+    third = await probe.client.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
+    assert third.status_code == 201
+    assert third.headers.get("idempotent-replayed") == "true"
+    assert await _work_count(probe) == 1

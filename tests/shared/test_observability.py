@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import Harness, Tokens
+from tests.shared.test_smoke_applicants import APPLICANT
+
+
+async def test_health_readiness_and_metrics(probe: Harness) -> None:
+    assert (await probe.client.get("/healthz")).json()["status"] == "ok"
+    ready = await probe.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
+    metrics = await probe.client.get("/metrics")
+    assert 'http_requests_total{method="GET",route="/readyz",service="probe",status="200"} 1.0' in metrics.text
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(probe: Harness) -> None:
+    from shared.db import make_engine
+
+    probe.app.state.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    ready = await probe.client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"database": "unreachable"}
+
+
+async def test_request_id_is_propagated_and_echoed(probe: Harness) -> None:
+    r = await probe.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert r.headers["x-request-id"] == "abc-123"
+    generated = await probe.client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\n"})
+    assert generated.headers["x-request-id"] != "bad id with spaces\n"
+    assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_logs_carry_the_request_id_and_no_personal_data(
+    eligibility: Harness, tokens: Tokens, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = await eligibility.client.post(
+        "/v1/applicants", json=APPLICANT, headers={**tokens.partner("DE", "applicants:write"), "X-Request-ID": "req-42"}
+    )
+    assert r.status_code == 201
+    await eligibility.client.get(f"/v1/applicants/{r.json()['id']}", headers=tokens.partner("DE", "applicants:read"))
+    out = capsys.readouterr().out
+    assert '"request_id": "req-42"' in out
+    for personal in ("Петров", "Иван", "1999-04-01", "1234567", r.json()["id"]):
+        assert personal not in out
+
+
+def test_personal_keys_are_redacted_by_the_logger(capsys: pytest.CaptureFixture[str]) -> None:
+    import structlog
+
+    from shared.observability import configure_logging
+
+    configure_logging()
+    structlog.get_logger("t").info("registered", birth_date="1999-04-01", email="a@b.c", category="conscript")
+    out = capsys.readouterr().out
+    assert "1999-04-01" not in out and "a@b.c" not in out
+    assert "conscript" in out

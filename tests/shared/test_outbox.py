@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import select
+
+from tests.shared.probe import tables
+from shared.config import Subscriber
+from shared.outbox import EventPublisher, OutboxDispatcher
+from shared.schemas.events import CaseOpened
+from shared.webhooks import verify_signature
+from tests.harness import Harness
+
+SECRET = b"test-webhook-secret"
+
+
+def flaky_receiver(failures: int) -> tuple[FastAPI, Counter[str]]:
+    """A subscriber that fails its first `failures` calls, then accepts; counts accepted event ids."""
+    app = FastAPI()
+    received: Counter[str] = Counter()
+    calls = {"n": 0}
+
+    @app.post("/v1/events")
+    async def receive(request: Request) -> Response:
+        body = await request.body()
+        verify_signature(SECRET, body, request.headers["carrots-timestamp"], request.headers["carrots-signature"])
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            return Response(status_code=503)
+        received[json.loads(body)["id"]] += 1
+        return Response(status_code=204)
+
+    return app, received
+
+
+async def _publish(h: Harness, n: int, subscriber_url: str = "http://receiver.test/v1/events") -> list[str]:
+    publisher = EventPublisher(tables, [Subscriber(name="receiver", url=subscriber_url)], "probe")
+    ids = []
+    async with h.app.state.sessionmaker() as session, session.begin():
+        for i in range(n):
+            env = await publisher.publish(
+                session, "asylum.case.opened", CaseOpened(case_id=f"c{i}", applicant_id="a", partner_id="DE"), partner_id="DE"
+            )
+            ids.append(env.id)
+    return ids
+
+
+def _dispatcher(h: Harness, receiver: FastAPI, **kw: object) -> OutboxDispatcher:
+    client = httpx.AsyncClient(mounts={"http://receiver.test": httpx.ASGITransport(app=receiver)})
+    return OutboxDispatcher(h.app.state.sessionmaker, tables, SECRET, client, base_delay=0.0, **kw)  # type: ignore[arg-type]
+
+
+async def _statuses(h: Harness) -> list[tuple[str, int]]:
+    d = tables.outbox_deliveries
+    async with h.app.state.sessionmaker() as session:
+        return [(r.status, r.attempts) for r in await session.execute(select(d.c.status, d.c.attempts).order_by(d.c.id))]
+
+
+async def test_failing_subscriber_gets_the_event_once_it_recovers(probe: Harness) -> None:
+    receiver, received = flaky_receiver(failures=2)
+    [event_id] = await _publish(probe, 1)
+    dispatcher = _dispatcher(probe, receiver)
+    assert await dispatcher.run_once() == 0
+    assert await _statuses(probe) == [("pending", 1)]
+    assert await dispatcher.run_once() == 0
+    assert await dispatcher.run_once() == 1
+    assert received == {event_id: 1}
+    assert await _statuses(probe) == [("delivered", 3)]
+    assert await dispatcher.run_once() == 0
+    assert received == {event_id: 1}
+
+
+async def test_delivery_is_dead_after_max_attempts(probe: Harness) -> None:
+    receiver, received = flaky_receiver(failures=100)
+    await _publish(probe, 1)
+    dispatcher = _dispatcher(probe, receiver, max_attempts=3)
+    for _ in range(5):
+        await dispatcher.run_once()
+    assert await _statuses(probe) == [("dead", 3)]
+    assert not received
+
+
+async def test_events_are_not_written_when_the_transaction_rolls_back(probe: Harness) -> None:
+    publisher = EventPublisher(tables, [], "probe")
+    with pytest.raises(RuntimeError):
+        async with probe.app.state.sessionmaker() as session, session.begin():
+            await publisher.publish(session, "x", CaseOpened(case_id="c", applicant_id="a", partner_id="DE"), partner_id="DE")
+            raise RuntimeError("work failed")
+    async with probe.app.state.sessionmaker() as session:
+        assert (await session.execute(select(tables.outbox_events.c.id))).first() is None
+
+
+@pytest.mark.postgres_only
+async def test_two_replicas_never_deliver_the_same_event_twice(probe: Harness) -> None:
+    receiver, received = flaky_receiver(failures=0)
+    ids = await _publish(probe, 60)
+    first = _dispatcher(probe, receiver, batch_size=7)
+    second = _dispatcher(probe, receiver, batch_size=7)
+    for _ in range(20):
+        await asyncio.gather(first.run_once(), second.run_once())
+    assert set(received) == set(ids)
+    assert max(received.values()) == 1

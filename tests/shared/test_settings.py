@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from services.payments.config import PaymentsSettings
+from shared.devkeys import with_dev_defaults
+
+
+def test_production_refuses_development_keys(tmp_path: Path) -> None:
+    dev = with_dev_defaults(PaymentsSettings(var_dir=tmp_path))
+    with pytest.raises(ValidationError) as refused:
+        PaymentsSettings.model_validate({**dev.model_dump(), "environment": "production"})
+    message = str(refused.value)
+    assert "jwks_url" in message and "PostgreSQL" in message and "development" in message
+
+
+def test_production_starts_with_real_secrets() -> None:
+    settings = PaymentsSettings(
+        environment="production",
+        database_url="postgresql+psycopg://payments@db/payments",
+        jwks_url="https://idp.example/.well-known/jwks.json",
+        master_keys=["k2026:" + "A" * 43],
+        blind_index_key="a-real-secret-from-the-kms",
+        webhook_secret="another-real-secret",
+    )
+    assert settings.master_keyring()["k2026"] == b"\x00" * 32
+
+
+def test_each_service_reads_its_own_environment_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.asylum.config import AsylumSettings
+
+    monkeypatch.setenv("PAYMENTS_DATABASE_URL", "sqlite+aiosqlite:///payments.db")
+    monkeypatch.setenv("ASYLUM_DATABASE_URL", "sqlite+aiosqlite:///asylum.db")
+    assert PaymentsSettings().database_url.endswith("payments.db")
+    assert AsylumSettings().database_url.endswith("asylum.db")
+
+
+def test_development_defaults_live_under_var(tmp_path: Path) -> None:
+    settings = with_dev_defaults(PaymentsSettings(var_dir=tmp_path))
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'payments.db'}"
+    assert (tmp_path / "keys" / "dev-jwt-ed25519.pem").exists()
+    again = with_dev_defaults(PaymentsSettings(var_dir=tmp_path))
+    assert again.master_keyring() == settings.master_keyring()
