@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
@@ -87,9 +88,8 @@ def _apply_tenant_scope(state: ORMExecuteState) -> None:
     )
 
 
-async def session_scope(
-    maker: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit when the body succeeded, roll back otherwise."""
     async with maker() as session:
         try:

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import CallerKind, CurrentPrincipal
+from shared.db import session_scope
 from shared.tenancy import scope_to_tenant
 
 
@@ -22,13 +23,8 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """One request, one transaction: commit when the endpoint returned, before the response is sent."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     try:
-        async with maker() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        async with session_scope(maker) as session:
+            yield session
     finally:
         for callback in request.state.__dict__.get("_after_uow", []):
             callback()

@@ -34,17 +34,17 @@ class PlumbingTables:
     partner_keys: Table
 
 
+def _serial_id() -> Column[int]:
+    # BIGINT on PostgreSQL; SQLite only auto-increments an INTEGER primary key.
+    return Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+
+
 def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
     """Define the shared tables on a service's metadata so its Alembic history creates them."""
     outbox_events = Table(
         "outbox_events",
         metadata,
-        Column(
-            "id",
-            BigInteger().with_variant(Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _serial_id(),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("type", String(100), nullable=False),
         Column("partner_id", String(64), nullable=True),
@@ -54,12 +54,7 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
     outbox_deliveries = Table(
         "outbox_deliveries",
         metadata,
-        Column(
-            "id",
-            BigInteger().with_variant(Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _serial_id(),
         Column("event_id", String(36), nullable=False, index=True),
         Column("subscriber", String(100), nullable=False),
         Column("url", Text, nullable=False),
@@ -92,12 +87,7 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
     audit_log = Table(
         "audit_log",
         metadata,
-        Column(
-            "id",
-            BigInteger().with_variant(Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
+        _serial_id(),
         Column("at", DateTime(timezone=True), nullable=False),
         Column("actor_org", String(64), nullable=False),
         Column("actor_kind", String(20), nullable=False),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from sqlalchemy import func, select
 
 from tests.shared.probe import tables
@@ -62,4 +64,26 @@ async def test_request_in_flight_answers_409(probe: Harness, tokens: Tokens) -> 
     third = await probe.client.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
     assert third.status_code == 201
     assert third.headers.get("idempotent-replayed") == "true"
+    assert await _work_count(probe) == 1
+
+
+@pytest.mark.postgres_only
+async def test_request_in_flight_on_another_replica_answers_409(probe: Harness, tokens: Tokens) -> None:
+    from tests.harness import serve
+    from tests.shared.probe import create_probe_app
+
+    replica = create_probe_app(probe.settings)
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "across-replicas"}
+    gate = probe.app.state.gate
+    gate.hold = True
+    async with serve(replica) as other:
+        first = asyncio.create_task(probe.client.post("/probe/transfers", json={"amount_minor": 9}, headers=headers))
+        await asyncio.wait_for(gate.entered.wait(), 5)
+        second = await other.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
+        assert second.status_code == 409
+        gate.release.set()
+        assert (await first).status_code == 201
+        gate.hold = False
+        third = await other.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
+        assert third.headers.get("idempotent-replayed") == "true"
     assert await _work_count(probe) == 1

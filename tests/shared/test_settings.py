@@ -18,7 +18,9 @@ def test_production_refuses_development_keys(tmp_path: Path) -> None:
 
 
 def test_production_starts_with_real_secrets() -> None:
-    settings = PaymentsSettings(
+    from shared.config import ServiceSettings
+
+    settings = ServiceSettings(
         environment="production",
         database_url="postgresql+psycopg://payments@db/payments",
         jwks_url="https://idp.example/.well-known/jwks.json",
