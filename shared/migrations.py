@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import MetaData, create_engine, pool
 
 from shared.db import is_sqlite, sync_url
@@ -26,8 +26,11 @@ def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
     command.upgrade(alembic_config(migrations_dir, database_url), "head")
 
 
-def run_env(context: EnvironmentContext, metadata: MetaData) -> None:
-    """Body of each service's `env.py`: run migrations online against the configured URL."""
+def run_env(context: Any, metadata: MetaData) -> None:
+    """Body of each service's `env.py`: run migrations online against the configured URL.
+
+    `context` is `alembic.context`, a module that proxies an `EnvironmentContext`.
+    """
     url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
     assert url is not None
     engine = create_engine(url, poolclass=pool.NullPool)

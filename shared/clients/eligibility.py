@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from shared.http import ServiceClient
 from shared.schemas.common import Page
-from shared.schemas.eligibility import ApplicantCreate, ApplicantRead
+from shared.schemas.eligibility import (
+    ApplicantCreate,
+    ApplicantRead,
+    AssessmentCreate,
+    AssessmentRead,
+    DuplicateConflictRead,
+    EvidenceUpdate,
+    IntakeJobRead,
+    PolicyRead,
+    ScreeningHitRead,
+)
 
 
 class EligibilityClient(ServiceClient):
@@ -21,3 +31,29 @@ class EligibilityClient(ServiceClient):
         if after:
             params["after"] = after
         return await self.request("GET", "/v1/applicants", Page[ApplicantRead], params=params)
+
+    async def update_evidence(self, applicant_id: str, body: EvidenceUpdate) -> ApplicantRead:
+        return await self.request("PATCH", f"/v1/applicants/{applicant_id}/evidence", ApplicantRead, json=body)
+
+    async def list_duplicate_conflicts(self, *, limit: int = 50) -> Page[DuplicateConflictRead]:
+        return await self.request(
+            "GET", "/v1/duplicate-conflicts", Page[DuplicateConflictRead], params={"limit": limit}
+        )
+
+    async def read_policy(self, version: int) -> PolicyRead:
+        return await self.request("GET", f"/v1/policies/{version}", PolicyRead)
+
+    async def assess_applicant(self, applicant_id: str, body: AssessmentCreate) -> AssessmentRead:
+        return await self.request("POST", f"/v1/applicants/{applicant_id}/assessments", AssessmentRead, json=body)
+
+    async def read_assessment(self, assessment_id: str) -> AssessmentRead:
+        return await self.request("GET", f"/v1/assessments/{assessment_id}", AssessmentRead)
+
+    async def approve_assessment(self, assessment_id: str) -> AssessmentRead:
+        return await self.request("POST", f"/v1/assessments/{assessment_id}/approvals", AssessmentRead)
+
+    async def read_intake_job(self, job_id: str) -> IntakeJobRead:
+        return await self.request("GET", f"/v1/intake-jobs/{job_id}", IntakeJobRead)
+
+    async def list_screening_hits(self, applicant_id: str) -> list[ScreeningHitRead]:
+        return await self.request("GET", f"/v1/applicants/{applicant_id}/screening-hits", list[ScreeningHitRead])

@@ -302,3 +302,19 @@ class CheckpointKey(BaseModel):
 
     key_id: str
     public_key_pem: str
+
+
+PAYOUT_STATUS_CHANGED = "payments.payout.status_changed"
+
+
+class PayoutStatusChanged(BaseModel):
+    """Event: a payout was executed, settled, returned or reversed (pseudonymous ids only)."""
+
+    payout_id: str
+    obligation_id: str
+    applicant_id: str
+    partner_id: str
+    status: PayoutStatus
+    currency: str
+    amount_minor: int
+    changed_at: datetime

@@ -1,0 +1,88 @@
+"""Typed client of the payments service."""
+
+from __future__ import annotations
+
+from shared.http import ServiceClient
+from shared.schemas.common import Page
+from shared.schemas.payments import (
+    AccountCreate,
+    AccountRead,
+    BalanceCheck,
+    BankAccountRead,
+    BankAccountSet,
+    CheckpointKey,
+    CheckpointRead,
+    ContributionCreate,
+    ContributionRead,
+    DueRelease,
+    ObligationRead,
+    PayoutCreate,
+    PayoutRead,
+    ReleaseResult,
+    TransferRead,
+    TrialBalance,
+    TriggerRelease,
+)
+
+
+def _keyed(idempotency_key: str) -> dict[str, str]:
+    return {"Idempotency-Key": idempotency_key}
+
+
+class PaymentsClient(ServiceClient):
+    """Calls payments' API with a partner's or an auditor's token."""
+
+    async def create_account(self, body: AccountCreate) -> AccountRead:
+        return await self.request("POST", "/v1/accounts", AccountRead, json=body)
+
+    async def read_account(self, account_id: str) -> AccountRead:
+        return await self.request("GET", f"/v1/accounts/{account_id}", AccountRead)
+
+    async def record_contribution(self, body: ContributionCreate, *, idempotency_key: str) -> ContributionRead:
+        return await self.request(
+            "POST", "/v1/contributions", ContributionRead, json=body, headers=_keyed(idempotency_key)
+        )
+
+    async def read_transfer(self, transfer_id: str) -> TransferRead:
+        return await self.request("GET", f"/v1/transfers/{transfer_id}", TransferRead)
+
+    async def list_obligations(self, *, applicant_id: str | None = None, limit: int = 50) -> Page[ObligationRead]:
+        params: dict[str, str | int] = {"limit": limit}
+        if applicant_id:
+            params["applicant_id"] = applicant_id
+        return await self.request("GET", "/v1/obligations", Page[ObligationRead], params=params)
+
+    async def release_trigger(self, body: TriggerRelease) -> ReleaseResult:
+        return await self.request("POST", "/v1/obligations/release", ReleaseResult, json=body)
+
+    async def release_due(self, body: DueRelease) -> ReleaseResult:
+        return await self.request("POST", "/v1/obligations/release-due", ReleaseResult, json=body)
+
+    async def set_bank_account(self, applicant_id: str, body: BankAccountSet) -> BankAccountRead:
+        return await self.request("PUT", f"/v1/beneficiaries/{applicant_id}/bank-account", BankAccountRead, json=body)
+
+    async def create_payout(self, body: PayoutCreate, *, idempotency_key: str) -> PayoutRead:
+        return await self.request("POST", "/v1/payouts", PayoutRead, json=body, headers=_keyed(idempotency_key))
+
+    async def read_payout(self, payout_id: str) -> PayoutRead:
+        return await self.request("GET", f"/v1/payouts/{payout_id}", PayoutRead)
+
+    async def approve_payout(self, payout_id: str) -> PayoutRead:
+        return await self.request("POST", f"/v1/payouts/{payout_id}/approvals", PayoutRead)
+
+    async def execute_payout(self, payout_id: str, *, idempotency_key: str) -> PayoutRead:
+        return await self.request(
+            "POST", f"/v1/payouts/{payout_id}/execute", PayoutRead, headers=_keyed(idempotency_key)
+        )
+
+    async def read_checkpoint_key(self) -> CheckpointKey:
+        return await self.request("GET", "/v1/ledger/checkpoint-key", CheckpointKey)
+
+    async def list_checkpoints(self, partner_id: str) -> list[CheckpointRead]:
+        return await self.request("GET", f"/v1/audit/partners/{partner_id}/checkpoints", list[CheckpointRead])
+
+    async def read_trial_balance(self, partner_id: str) -> TrialBalance:
+        return await self.request("GET", f"/v1/audit/partners/{partner_id}/trial-balance", TrialBalance)
+
+    async def check_balances(self, partner_id: str) -> BalanceCheck:
+        return await self.request("GET", f"/v1/audit/partners/{partner_id}/balance-check", BalanceCheck)
