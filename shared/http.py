@@ -50,18 +50,38 @@ class ServiceClient:
         headers: dict[str, str] | None = None,
     ) -> M:
         """Send a request and parse the answer as `result`; raise `PeerError` on a problem."""
+        response = await self._exchange(method, path, json=json, params=params, headers=headers)
+        adapter: TypeAdapter[M] = TypeAdapter(result)
+        return adapter.validate_python(response.json())
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: BaseModel | dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Send a request whose answer has no body (204); raise `PeerError` on a problem."""
+        await self._exchange(method, path, json=json, params=params, headers=headers)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: BaseModel | dict[str, Any] | None,
+        params: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
         body = json.model_dump(mode="json") if isinstance(json, BaseModel) else json
         response = await self._client.request(
-            method,
-            self._base + path,
-            json=body,
-            params=params,
-            headers=self._headers(headers),
+            method, self._base + path, json=body, params=params, headers=self._headers(headers)
         )
         if response.status_code >= 400:
             problem = None
             if response.headers.get("content-type", "").startswith("application/problem+json"):
                 problem = Problem.model_validate(response.json())
             raise PeerError(response.status_code, problem, response.text)
-        adapter: TypeAdapter[M] = TypeAdapter(result)
-        return adapter.validate_python(response.json())
+        return response
