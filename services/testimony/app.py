@@ -2,27 +2,105 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+import structlog
 from fastapi import FastAPI
 
 from services.testimony.config import TestimonySettings
+from services.testimony.consent.router import router as consent_router
+from services.testimony.derivatives.av import MediaMetadataStripper, find_ffmpeg
+from services.testimony.intake.router import router as intake_router
 from services.testimony.models import Base, tables
-from services.testimony.router import router
+from services.testimony.public.router import router as public_router
+from services.testimony.publication.router import router as publication_router
+from services.testimony.publication.service import sweep_lapsed
+from services.testimony.rendering.pages import create_environment
+from services.testimony.review.router import router as review_router
+from services.testimony.service import Toolkit
+from services.testimony.signing.keys import SigningKey, export_private_pem, generate_signing_key, load_signing_key
+from services.testimony.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
 from shared.app import ServiceSpec, build_app
+from shared.db import session_scope
+
+log = structlog.get_logger("carrots.testimony")
+
+
+def load_programme_key(settings: TestimonySettings) -> SigningKey:
+    """The programme's signing key: from settings, or a development key kept under `var/keys/`."""
+    if settings.signing_key is not None:
+        return load_signing_key(settings.signing_key.get_secret_value().encode())
+    path = Path(settings.var_dir) / "keys" / "testimony-signing-ed25519.pem"
+    if path.exists():
+        return load_signing_key(path.read_bytes())
+    key = generate_signing_key()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(export_private_pem(key))
+    path.chmod(0o600)
+    return key
+
+
+def create_blob_store(settings: TestimonySettings) -> BlobStore:
+    """The configured blob store: local files, or an S3-compatible bucket."""
+    if settings.storage_backend == "s3" and settings.s3_bucket:
+        client = create_s3_client(settings.s3_endpoint_url, settings.s3_region)
+        return S3BlobStore(client, settings.s3_bucket, settings.s3_prefix)
+    return LocalBlobStore(settings.blob_dir())
+
+
+async def sweep_forever(app: FastAPI, kit: Toolkit) -> None:
+    """Turn lapsed consents into recorded takedowns, with receipts and purge events, every few seconds."""
+    while True:
+        await anyio.sleep(kit.settings.expiry_sweep_seconds)
+        try:
+            async with session_scope(app.state.sessionmaker) as session:
+                taken = await sweep_lapsed(session, kit)
+            if taken:
+                log.info("testimony.expiry_sweep", taken_down=len(taken))
+        except Exception:
+            log.exception("testimony.expiry_sweep_failed")
 
 
 def create_app(settings: TestimonySettings | None = None) -> FastAPI:
     """Build the testimony app from its settings (read from the environment when omitted)."""
+    resolved = settings or TestimonySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        final: TestimonySettings = app.state.settings
+        kit = Toolkit(
+            settings=final,
+            cipher=app.state.cipher,
+            store=create_blob_store(final),
+            signing_key=load_programme_key(final),
+            stripper=MediaMetadataStripper(find_ffmpeg()),
+            publisher=app.state.publisher,
+            templates=create_environment(),
+        )
+        app.state.toolkit = kit
+        async with anyio.create_task_group() as tg:
+            if final.expiry_sweep_enabled:
+                tg.start_soon(sweep_forever, app, kit)
+            try:
+                yield
+            finally:
+                tg.cancel_scope.cancel()
+
     return build_app(
-        settings or TestimonySettings(),
+        resolved,
         ServiceSpec(
             name="testimony",
             title="carrots testimony",
             description=(
                 "Testimonies with sealed originals, granular revocable consent, reviewed redactions and "
-                "signed publication. Never a condition for anything."
+                "signed publication. Never a condition for anything. No endpoint serves an original."
             ),
             metadata=Base.metadata,
             tables=tables,
-            routers=[router],
+            routers=[intake_router, consent_router, review_router, publication_router, public_router],
+            extra_lifespan=lifespan,
         ),
     )

@@ -6,10 +6,12 @@ import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
+from services.testimony.models import Derivative
 from services.testimony.signing.keys import SigningKey
 from services.testimony.storage import BlobStore, open_blob, seal_blob
 from shared.auth import CallerKind, Principal
@@ -19,6 +21,7 @@ from shared.outbox import EventPublisher
 WELL_KNOWN_KEYS = "/.well-known/carrots-testimony-keys.json"
 WELL_KNOWN_PEM = "/.well-known/carrots-testimony-key.pem"
 PUBLIC_ROOT = "/public/testimonies"
+DERIVATIVE_FIELDS = ("derivatives.title", "derivatives.text", "derivatives.attribution")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Toolkit:
     signing_key: SigningKey
     stripper: MediaStripper
     publisher: EventPublisher
+    templates: Environment
 
     def public_url(self, path: str) -> str:
         """An absolute public URL for a path of this service."""
@@ -68,3 +72,16 @@ async def load_sealed(
     """Open a sealed blob for internal use (redaction or a published derivative), never for an original's reader."""
     data_key = base64.b64decode(await kit.cipher.decrypt(session, partner_id, wrapped_key, field=field))
     return open_blob(await kit.store.get(key), data_key, f"{partner_id}/{key}")
+
+
+async def decrypt_derivative(session: AsyncSession, kit: Toolkit, row: Derivative) -> tuple[str, str, str | None]:
+    """The title, text and attribution of a derivative."""
+    title_field, text_field, attribution_field = DERIVATIVE_FIELDS
+    title = await kit.cipher.decrypt(session, row.partner_id, row.title_enc, field=title_field)
+    text = await kit.cipher.decrypt(session, row.partner_id, row.text_enc, field=text_field)
+    attribution = (
+        None
+        if row.attribution_enc is None
+        else await kit.cipher.decrypt(session, row.partner_id, row.attribution_enc, field=attribution_field)
+    )
+    return title, text, attribution

@@ -127,7 +127,7 @@ class S3BlobStore:
 
 def create_s3_client(endpoint_url: str | None, region: str | None) -> Any:
     """A boto3 S3 client; credentials come from the usual AWS environment variables or instance role."""
-    import boto3  # type: ignore[import-untyped]  # boto3 ships no type hints
+    import boto3
 
     return boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
 

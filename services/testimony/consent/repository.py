@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.consent.chain import ChainedConsentEvent, deserialize_event
 from services.testimony.consent.coverage import SubjectConsent
+from services.testimony.consent.errors import ConsentChainBroken, ConsentError
 from services.testimony.models import ConsentEventRow, ConsentRecord
 
 
@@ -51,6 +52,12 @@ async def list_records(session: AsyncSession, testimony_id: str) -> Sequence[Con
     return (await session.execute(statement)).scalars().all()
 
 
+async def lock_records(session: AsyncSession, testimony_id: str) -> None:
+    """Lock every consent record of a testimony until the transaction ends."""
+    statement = select(ConsentRecord.id).where(ConsentRecord.testimony_id == testimony_id).with_for_update()
+    await session.execute(statement)
+
+
 async def list_event_rows(session: AsyncSession, record_ids: Sequence[str]) -> Sequence[ConsentEventRow]:
     """The stored chain links of some records, in order."""
     statement = (
@@ -62,11 +69,15 @@ async def list_event_rows(session: AsyncSession, record_ids: Sequence[str]) -> S
 
 
 def to_link(row: ConsentEventRow) -> ChainedConsentEvent:
-    """Rebuild a chain link from its stored row."""
+    """Rebuild a chain link from its stored row; a row that no longer reads as an event breaks the chain."""
+    try:
+        event = deserialize_event(row.payload)
+    except (ConsentError, KeyError, TypeError, ValueError) as error:
+        raise ConsentChainBroken(f"event {row.sequence} can no longer be read") from error
     return ChainedConsentEvent(
         record_id=row.record_id,
         sequence=row.sequence,
-        event=deserialize_event(row.payload),
+        event=event,
         previous_hash=row.previous_hash,
         event_hash=row.event_hash,
     )

@@ -137,7 +137,7 @@ def strip_av_metadata(content: bytes, declared_media_type: str, ffmpeg: str) -> 
 def find_ffmpeg() -> str | None:
     """Locate the ffmpeg binary that the imageio-ffmpeg package ships (or one it is pointed at), if any."""
     try:
-        import imageio_ffmpeg  # type: ignore[import-untyped]  # the package ships no type hints
+        import imageio_ffmpeg
     except ImportError:
         return None
     try:

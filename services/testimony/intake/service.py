@@ -28,7 +28,7 @@ from shared.schemas.testimony import (
     TestimonyRead,
 )
 
-SUBMISSION_TOKEN_PREFIX = "sub_"
+SUBMISSION_TOKEN_PREFIX = "sub_"  # noqa: S105 - a label on each token, not a secret
 ORIGINAL_FIELD = "originals.wrapped_key"
 MAX_MEDIA_BYTES = 200 * 1024 * 1024
 ACCEPTED_MEDIA = ("image/", "audio/", "video/")
@@ -108,7 +108,8 @@ async def _create(
         FamilyMember(id=new_id(), partner_id=partner_id, testimony_id=testimony.id, subject_ref=ref, created_at=now)
         for ref in sorted(set(family_refs))
     ]
-    await repository.add_rows(session, testimony, *members)
+    await repository.add_rows(session, testimony)
+    await repository.add_rows(session, *members)
     original = await seal_original(session, kit, testimony, "text", "text/plain; charset=utf-8", text.encode())
     return testimony, original
 
@@ -148,7 +149,9 @@ async def issue_submission_token(
         expires_at=now + timedelta(hours=kit.settings.submission_token_hours),
     )
     await repository.add_rows(session, row)
-    await record_audit(session, tables, actor, "submission_token.issued", "submission_token", row.id, partner_id=actor.org)
+    await record_audit(
+        session, tables, actor, "submission_token.issued", "submission_token", row.id, partner_id=actor.org
+    )
     return SubmissionTokenIssued(token=issued.token, expires_at=row.expires_at)
 
 
@@ -171,7 +174,9 @@ async def submit_with_token(session: AsyncSession, kit: Toolkit, data: Applicant
         "token:submission",
     )
     holder = token_holder(token.partner_id, "submission")
-    await record_audit(session, tables, holder, "testimony.submitted", "testimony", testimony.id, partner_id=token.partner_id)
+    await record_audit(
+        session, tables, holder, "testimony.submitted", "testimony", testimony.id, partner_id=token.partner_id
+    )
     return ApplicantSubmissionRead(testimony_id=testimony.id, text_sha256=original.sha256, received_at=now)
 
 

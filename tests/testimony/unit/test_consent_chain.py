@@ -201,7 +201,7 @@ def test_an_event_cannot_predate_the_one_before_it() -> None:
 
 def test_terms_refuse_naive_times_empty_grants_and_expiry_before_embargo() -> None:
     with pytest.raises(ConsentTermsInvalid):
-        PurposeConditions(expires_at=datetime(2026, 1, 1))  # noqa: DTZ001 - the naive time is the point
+        PurposeConditions(expires_at=datetime(2026, 1, 1))
     with pytest.raises(ConsentTermsInvalid):
         make_terms()
     with pytest.raises(ConsentTermsInvalid):
@@ -211,7 +211,7 @@ def test_terms_refuse_naive_times_empty_grants_and_expiry_before_embargo() -> No
 
 
 # Hypothesis takes naive bounds and attaches the time zone itself.
-EARLIEST, LATEST = datetime(2020, 1, 1), datetime(2040, 1, 1)  # noqa: DTZ001
+EARLIEST, LATEST = datetime(2020, 1, 1), datetime(2040, 1, 1)
 instants = st.one_of(st.none(), st.datetimes(min_value=EARLIEST, max_value=LATEST, timezones=st.just(UTC)))
 
 

@@ -168,7 +168,7 @@ def test_the_publication_lasts_only_until_the_earliest_expiry() -> None:
 
 
 # Hypothesis takes naive bounds and attaches the time zone itself.
-EARLIEST, LATEST = datetime(2026, 1, 1), datetime(2027, 1, 1)  # noqa: DTZ001
+EARLIEST, LATEST = datetime(2026, 1, 1), datetime(2027, 1, 1)
 instants = st.one_of(st.none(), st.datetimes(min_value=EARLIEST, max_value=LATEST, timezones=st.just(UTC)))
 
 

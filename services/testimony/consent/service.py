@@ -1,0 +1,302 @@
+"""Consent rules over HTTP-free calls: give, narrow, renew, withdraw, each sealed in the chain with a receipt."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.testimony.consent import repository
+from services.testimony.consent.chain import (
+    ChainedConsentEvent,
+    ConsentEvent,
+    append_event,
+    fold_state,
+    serialize_event,
+    serialize_terms,
+    verify_chain,
+)
+from services.testimony.consent.domain import (
+    Attribution,
+    ConsentEventKind,
+    ConsentMethod,
+    ConsentTerms,
+    Purpose,
+    PurposeConditions,
+)
+from services.testimony.consent.errors import ConsentChainBroken, ConsentTermsInvalid, ConsentTransitionRefused
+from services.testimony.errors import (
+    ConsentAlreadyRecorded,
+    ConsentChangeRefused,
+    ConsentRecordNotFound,
+    ConsentTermsRejected,
+    SubjectNotInTestimony,
+    TokenNotRecognised,
+)
+from services.testimony.intake import repository as intake_repository
+from services.testimony.intake.service import find_testimony
+from services.testimony.models import ConsentEventRow, ConsentRecord, tables
+from services.testimony.publication.service import reconcile_publications
+from services.testimony.service import Toolkit, as_utc, token_holder, utc_now
+from services.testimony.signing.receipts import ConsentReceiptRequest, TakedownReason, issue_consent_receipt
+from services.testimony.signing.tokens import hash_token, issue_token
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.ids import new_id
+from shared.schemas.testimony import (
+    ConsentChangeRead,
+    ConsentEventRead,
+    ConsentGive,
+    ConsentGiven,
+    ConsentRecordRead,
+    ConsentTermsModel,
+)
+from shared.tenancy import scope_to_tenant
+
+AUTHOR = "author"
+WITHDRAWAL_PATH = "/public/consent/withdrawals"
+TAKEDOWN_REASONS = {
+    ConsentEventKind.NARROWED: TakedownReason.NARROWED,
+    ConsentEventKind.WITHDRAWN: TakedownReason.WITHDRAWN,
+}
+
+
+def to_terms(model: ConsentTermsModel) -> ConsentTerms:
+    """Domain terms from their wire form."""
+    try:
+        return ConsentTerms(
+            grants={
+                Purpose(name): PurposeConditions(
+                    attribution=Attribution(c.attribution),
+                    face_obscured=c.face_obscured,
+                    voice_obscured=c.voice_obscured,
+                    embargo_until=c.embargo_until,
+                    expires_at=c.expires_at,
+                    approval_required=c.approval_required,
+                )
+                for name, c in model.grants.items()
+            },
+            notice_version=model.notice_version,
+            method=ConsentMethod(model.method),
+        )
+    except ConsentTermsInvalid as error:
+        raise ConsentTermsRejected(f"The consent terms are invalid: {error}.") from error
+
+
+def to_terms_model(terms: ConsentTerms) -> ConsentTermsModel:
+    """The wire form of domain terms."""
+    return ConsentTermsModel.model_validate(serialize_terms(terms))
+
+
+async def _append(
+    session: AsyncSession, kit: Toolkit, record: ConsentRecord, event: ConsentEvent, recorded_by: str
+) -> tuple[ChainedConsentEvent, str]:
+    try:
+        chain = await repository.load_chain(session, record.id)
+        link = append_event(record.id, chain, event)
+    except ConsentChainBroken as error:
+        raise ConsentChangeRefused(f"The consent history fails verification ({error}); nothing was changed.") from error
+    except ConsentTransitionRefused as error:
+        raise ConsentChangeRefused(f"The consent cannot be {event.kind.value}: {error}.") from error
+    receipt = issue_consent_receipt(
+        kit.signing_key,
+        ConsentReceiptRequest(
+            issuer=kit.settings.issuer,
+            record_id=record.id,
+            testimony_id=record.testimony_id,
+            link=link,
+            withdrawal_url=kit.public_url(WITHDRAWAL_PATH),
+        ),
+    )
+    row = ConsentEventRow(
+        id=new_id(),
+        partner_id=record.partner_id,
+        record_id=record.id,
+        sequence=link.sequence,
+        kind=event.kind.value,
+        payload=serialize_event(event),
+        previous_hash=link.previous_hash,
+        event_hash=link.event_hash,
+        occurred_at=event.occurred_at,
+        recorded_by=recorded_by,
+        receipt=receipt,
+    )
+    await repository.add_rows(session, row)
+    return link, receipt
+
+
+async def _is_in_force(session: AsyncSession, record: ConsentRecord) -> bool:
+    try:
+        return fold_state(await repository.load_chain(session, record.id)).is_active
+    except ConsentChainBroken as error:
+        raise ConsentChangeRefused(f"The consent history fails verification ({error}); nothing was changed.") from error
+
+
+async def give_consent(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, data: ConsentGive
+) -> ConsentGiven:
+    """Record a person's consent for a testimony and hand back its receipt and withdrawal token."""
+    testimony = await find_testimony(session, testimony_id)
+    refs = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
+    if data.subject_ref != AUTHOR and data.subject_ref not in refs:
+        raise SubjectNotInTestimony(f"{data.subject_ref} is neither `author` nor a family member of this testimony.")
+    terms = to_terms(data.terms)
+    token = issue_token()
+    record = await repository.find_record_for_subject(session, testimony.id, data.subject_ref)
+    if record is None:
+        record = ConsentRecord(
+            id=new_id(),
+            partner_id=testimony.partner_id,
+            testimony_id=testimony.id,
+            subject_ref=data.subject_ref,
+            withdrawal_token_hash=token.token_hash,
+            created_at=utc_now(),
+        )
+        await repository.add_rows(session, record)
+    elif await _is_in_force(session, record):
+        raise ConsentAlreadyRecorded("This person's consent is in force; narrow, renew or withdraw it instead.")
+    else:
+        # Consent given again after a withdrawal gets a fresh token; the old one stops working.
+        record.withdrawal_token_hash = token.token_hash
+    link, receipt = await _append(
+        session, kit, record, ConsentEvent(ConsentEventKind.GIVEN, utc_now(), terms), actor.subject
+    )
+    await record_audit(
+        session, tables, actor, "consent.given", "consent_record", record.id, partner_id=record.partner_id,
+        detail={"consent_version": str(link.version)},
+    )  # fmt: skip
+    return ConsentGiven(
+        record_id=record.id,
+        subject_ref=record.subject_ref,
+        event="given",
+        consent_version=str(link.version),
+        receipt=receipt,
+        withdrawal_token=token.token,
+    )
+
+
+async def _change(
+    session: AsyncSession,
+    kit: Toolkit,
+    actor: Principal,
+    record: ConsentRecord,
+    kind: ConsentEventKind,
+    terms: ConsentTerms | None,
+) -> ConsentChangeRead:
+    link, receipt = await _append(session, kit, record, ConsentEvent(kind, utc_now(), terms), actor.subject)
+    await record_audit(
+        session, tables, actor, f"consent.{kind.value}", "consent_record", record.id, partner_id=record.partner_id,
+        detail={"consent_version": str(link.version)},
+    )  # fmt: skip
+    reason = TAKEDOWN_REASONS.get(kind, TakedownReason.NARROWED)
+    takedowns = await reconcile_publications(session, kit, actor, record.testimony_id, reason)
+    return ConsentChangeRead(
+        record_id=record.id,
+        subject_ref=record.subject_ref,
+        event=kind.value,
+        consent_version=str(link.version),
+        receipt=receipt,
+        takedowns=takedowns,
+    )
+
+
+async def _find_record(session: AsyncSession, testimony_id: str, record_id: str) -> ConsentRecord:
+    record = await repository.get_record(session, record_id, lock=True)
+    if record is None or record.testimony_id != testimony_id:
+        raise ConsentRecordNotFound(f"No consent record {record_id} exists in testimony {testimony_id}.")
+    return record
+
+
+async def change_consent(
+    session: AsyncSession,
+    kit: Toolkit,
+    actor: Principal,
+    testimony_id: str,
+    record_id: str,
+    kind: ConsentEventKind,
+    terms: ConsentTermsModel | None,
+) -> ConsentChangeRead:
+    """Narrow, renew or withdraw a consent on the person's behalf; what it no longer covers goes down at once."""
+    record = await _find_record(session, testimony_id, record_id)
+    return await _change(session, kit, actor, record, kind, None if terms is None else to_terms(terms))
+
+
+async def _record_for_token(session: AsyncSession, token: str) -> ConsentRecord:
+    record = await repository.find_record_by_token(session, hash_token(token))
+    if record is None:
+        raise TokenNotRecognised("The consent token is not valid.")
+    scope_to_tenant(session, record.partner_id)
+    return record
+
+
+async def withdraw_with_token(session: AsyncSession, kit: Toolkit, token: str) -> ConsentChangeRead:
+    """Withdraw a consent with its token alone; every publication it covered is down before this returns."""
+    record = await _record_for_token(session, token)
+    return await _change(
+        session, kit, token_holder(record.partner_id, "consent"), record, ConsentEventKind.WITHDRAWN, None
+    )
+
+
+async def narrow_with_token(
+    session: AsyncSession, kit: Toolkit, token: str, terms: ConsentTermsModel
+) -> ConsentChangeRead:
+    """Narrow a consent with its token alone; what it no longer covers is down before this returns."""
+    record = await _record_for_token(session, token)
+    holder = token_holder(record.partner_id, "consent")
+    return await _change(session, kit, holder, record, ConsentEventKind.NARROWED, to_terms(terms))
+
+
+async def find_record_by_token(session: AsyncSession, token: str) -> ConsentRecord:
+    """The consent record a token opens (and the session scoped to its partner), or 401."""
+    return await _record_for_token(session, token)
+
+
+def _broken_record(record: ConsentRecord) -> ConsentRecordRead:
+    return ConsentRecordRead(
+        id=record.id,
+        testimony_id=record.testimony_id,
+        subject_ref=record.subject_ref,
+        active=False,
+        chain_intact=False,
+        events=[],
+    )
+
+
+async def read_records(session: AsyncSession, actor: Principal, testimony_id: str) -> list[ConsentRecordRead]:
+    """Every consent history of a testimony, each checked against its hash chain."""
+    testimony = await find_testimony(session, testimony_id)
+    records = await repository.list_records(session, testimony.id)
+    rows = await repository.list_event_rows(session, [r.id for r in records])
+    result: list[ConsentRecordRead] = []
+    for record in records:
+        own = [row for row in rows if row.record_id == record.id]
+        try:
+            chain = [repository.to_link(row) for row in own]
+            verify_chain(record.id, chain)
+        except ConsentChainBroken:
+            # A broken history is reported as such, with nothing read from it as if it were true.
+            result.append(_broken_record(record))
+            continue
+        events = [
+            ConsentEventRead(
+                sequence=row.sequence,
+                event=link.event.kind.value,
+                occurred_at=as_utc(row.occurred_at),
+                consent_version=str(link.version),
+                terms=None if link.event.terms is None else to_terms_model(link.event.terms),
+                receipt=row.receipt,
+            )
+            for row, link in zip(own, chain, strict=True)
+        ]
+        result.append(
+            ConsentRecordRead(
+                id=record.id,
+                testimony_id=record.testimony_id,
+                subject_ref=record.subject_ref,
+                active=fold_state(chain).is_active,
+                chain_intact=True,
+                events=events,
+            )
+        )
+    await record_audit(
+        session, tables, actor, "consent.read", "testimony", testimony.id, partner_id=testimony.partner_id
+    )
+    return result

@@ -1,0 +1,18 @@
+"""Testimony dependency aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.testimony.service import Toolkit
+
+
+def toolkit(request: Request) -> Toolkit:
+    """The keys, stores and settings the rules need."""
+    kit: Toolkit = request.app.state.toolkit
+    return kit
+
+
+ToolkitDep = Annotated[Toolkit, Depends(toolkit)]

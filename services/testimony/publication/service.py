@@ -1,0 +1,275 @@
+"""Publication rules: publish only what every required consent covers, after review; take down at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.testimony.consent import repository as consent_repository
+from services.testimony.consent.coverage import (
+    DerivativeFacts,
+    PublicationDecision,
+    SubjectConsent,
+    decide_publication,
+)
+from services.testimony.consent.domain import Purpose
+from services.testimony.consent.errors import ConsentChainBroken
+from services.testimony.errors import DerivativeNotFound, PublicationNotFound, PublicationRefused
+from services.testimony.intake import repository as intake_repository
+from services.testimony.intake.service import find_testimony
+from services.testimony.models import Derivative, Publication, tables
+from services.testimony.publication import repository
+from services.testimony.review import repository as review_repository
+from services.testimony.service import PUBLIC_ROOT, Toolkit, as_utc, decrypt_derivative, utc_now
+from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
+from services.testimony.signing.receipts import TakedownReason, TakedownRequest, issue_takedown_receipt
+from shared.audit import record_audit
+from shared.auth import CallerKind, Principal
+from shared.ids import new_id
+from shared.schemas.events import TESTIMONY_TAKEN_DOWN, TestimonyTakenDown
+from shared.schemas.testimony import (
+    CoverageRead,
+    PublicationRead,
+    SubjectCoverageRead,
+    TakedownRead,
+    TakedownReasonName,
+)
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+PURPOSE = Purpose.PUBLIC_PUBLICATION
+REQUIRED_REVIEWERS = 2
+SYSTEM_SUBJECT = "system:expiry-sweep"
+
+
+def public_paths(publication_id: str) -> tuple[str, str, str]:
+    """The page, item document and manifest paths of a publication."""
+    base = f"{PUBLIC_ROOT}/{publication_id}"
+    return base, f"{base}/item.json", f"{base}/manifest.jws"
+
+
+def to_read(kit: Toolkit, row: Publication) -> PublicationRead:
+    """The wire form of a publication as its partner sees it."""
+    page, item, manifest = (kit.public_url(path) for path in public_paths(row.id))
+    return PublicationRead(
+        id=row.id,
+        testimony_id=row.testimony_id,
+        derivative_id=row.derivative_id,
+        purpose="public_publication",
+        page_url=page,
+        json_url=item,
+        manifest_url=manifest,
+        manifest=row.manifest,
+        content_sha256=row.content_sha256,
+        consent_versions=list(row.consent_versions),
+        published_at=as_utc(row.published_at),
+        covered_until=None if row.covered_until is None else as_utc(row.covered_until),
+        taken_down_at=None if row.taken_down_at is None else as_utc(row.taken_down_at),
+        takedown_reason=_reason_name(row.takedown_reason),
+        takedown_receipt=row.takedown_receipt,
+    )
+
+
+def _reason_name(value: str | None) -> TakedownReasonName | None:
+    return None if value is None else TakedownReason(value).value
+
+
+async def decide_for_derivative(
+    session: AsyncSession, derivative: Derivative, purpose: Purpose, at: datetime
+) -> PublicationDecision:
+    """Decide whether the consents in force cover a derivative for a purpose at a moment."""
+    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+    family = (await intake_repository.list_family_refs(session, [derivative.testimony_id])).get(
+        derivative.testimony_id, []
+    )
+    approvals = await review_repository.list_subject_approvals(session, [derivative.id])
+
+    def consent_of(ref: str) -> SubjectConsent:
+        return consents.get(ref) or SubjectConsent(subject_ref=ref, record_id=f"absent:{ref}", chain=[])
+
+    facts = DerivativeFacts(
+        author_named=derivative.author_named,
+        faces_obscured=derivative.faces_obscured,
+        voices_obscured=derivative.voices_obscured,
+        redacted_subjects=frozenset(derivative.redacted_subjects),
+        approved_by=frozenset(a.subject_ref for a in approvals if a.content_sha256 == derivative.content_sha256),
+    )
+    return decide_publication(purpose, consent_of("author"), [consent_of(ref) for ref in family], facts, at)
+
+
+def to_coverage(decision: PublicationDecision) -> CoverageRead:
+    """The wire form of a coverage decision."""
+    return CoverageRead(
+        purpose=decision.purpose.value,
+        allowed=decision.allowed,
+        decided_at=decision.decided_at,
+        covered_until=decision.covered_until,
+        subjects=[
+            SubjectCoverageRead(
+                subject_ref=s.subject_ref,
+                covered=s.covered,
+                refusals=[r.value for r in s.refusals],
+                consent_version=None if s.consent_version is None else str(s.consent_version),
+            )
+            for s in decision.subjects
+        ],
+    )
+
+
+async def _find_derivative(session: AsyncSession, testimony_id: str, derivative_id: str) -> Derivative:
+    derivative = await review_repository.get_derivative(session, testimony_id, derivative_id)
+    if derivative is None:
+        raise DerivativeNotFound(f"No derivative {derivative_id} exists in testimony {testimony_id}.")
+    return derivative
+
+
+async def check_coverage(
+    session: AsyncSession, testimony_id: str, derivative_id: str, purpose: Purpose
+) -> CoverageRead:
+    """Whether the consents in force now cover a derivative for a purpose, and what refuses it."""
+    derivative = await _find_derivative(session, testimony_id, derivative_id)
+    return to_coverage(await decide_for_derivative(session, derivative, purpose, utc_now()))
+
+
+async def publish_derivative(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, derivative_id: str
+) -> PublicationRead:
+    """Publish a reviewed derivative that every required consent covers, with a signed manifest."""
+    derivative = await _find_derivative(session, testimony_id, derivative_id)
+    # Lock the consent records first: a withdrawal running at the same time either sees this publication
+    # when it looks for what to take down, or has already committed before this decision is made.
+    await consent_repository.lock_records(session, derivative.testimony_id)
+    if await repository.find_live_for_derivative(session, derivative.id) is not None:
+        raise PublicationRefused("This derivative is already published.")
+    reviewers = {
+        r.reviewer
+        for r in await review_repository.list_reviews(session, [derivative.id])
+        if r.content_sha256 == derivative.content_sha256
+    }
+    if len(reviewers) < REQUIRED_REVIEWERS:
+        raise PublicationRefused(f"{REQUIRED_REVIEWERS} distinct reviewers must approve it; {len(reviewers)} did.")
+    now = utc_now()
+    try:
+        decision = await decide_for_derivative(session, derivative, PURPOSE, now)
+    except ConsentChainBroken as error:
+        raise PublicationRefused(f"A consent history fails verification ({error}); nothing is published.") from error
+    if not decision.allowed:
+        missing = "; ".join(
+            f"{s.subject_ref}: {', '.join(r.value for r in s.refusals)}" for s in decision.subjects if not s.covered
+        )
+        raise PublicationRefused(f"The consents in force do not cover publishing it now ({missing}).")
+    title, text, attribution = await decrypt_derivative(session, kit, derivative)
+    publication_id = new_id()
+    versions = tuple(str(s.consent_version) for s in decision.subjects if s.consent_version is not None)
+    manifest = PublicationManifest(
+        issuer=kit.settings.issuer,
+        publication_id=publication_id,
+        item_id=publication_id,
+        published_at=now,
+        consent_versions=versions,
+        parts=tuple(ManifestPart(**part) for part in derivative.parts),
+    )
+    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+    row = Publication(
+        id=publication_id,
+        partner_id=derivative.partner_id,
+        testimony_id=derivative.testimony_id,
+        derivative_id=derivative.id,
+        purpose=PURPOSE.value,
+        title=title,
+        text=text,
+        attribution=attribution,
+        manifest=sign_manifest(kit.signing_key, manifest),
+        content_sha256=derivative.content_sha256,
+        consent_versions=list(versions),
+        record_ids=[consents[s.subject_ref].record_id for s in decision.subjects if s.subject_ref in consents],
+        published_by=actor.subject,
+        published_at=now,
+        covered_until=decision.covered_until,
+    )
+    await repository.add_rows(session, row)
+    await record_audit(
+        session, tables, actor, "publication.published", "publication", row.id, partner_id=row.partner_id
+    )
+    return to_read(kit, row)
+
+
+async def take_down(
+    session: AsyncSession, kit: Toolkit, actor: Principal, row: Publication, reason: TakedownReason
+) -> TakedownRead:
+    """Stop serving a publication now: erase the public copy, sign a takedown receipt, tell mirrors to purge."""
+    now = utc_now()
+    receipt = issue_takedown_receipt(
+        kit.signing_key,
+        TakedownRequest(
+            issuer=kit.settings.issuer,
+            publication_id=row.id,
+            testimony_id=row.testimony_id,
+            taken_down_at=now,
+            reason=reason,
+            consent_version=row.consent_versions[0] if row.consent_versions else None,
+        ),
+    )
+    row.taken_down_at = now
+    row.takedown_reason = reason.value
+    row.takedown_receipt = receipt
+    row.title = row.text = row.attribution = None
+    await session.flush()
+    await kit.publisher.publish(
+        session,
+        TESTIMONY_TAKEN_DOWN,
+        TestimonyTakenDown(publication_id=row.id, reason=reason.value, taken_down_at=now),
+        partner_id=row.partner_id,
+    )
+    await record_audit(
+        session, tables, actor, "publication.taken_down", "publication", row.id, partner_id=row.partner_id,
+        detail={"reason": reason.value},
+    )  # fmt: skip
+    return TakedownRead(publication_id=row.id, taken_down_at=now, reason=reason.value, receipt=receipt)
+
+
+async def reconcile_publications(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, reason: TakedownReason
+) -> list[TakedownRead]:
+    """After a consent change, take down what is no longer covered and move the others' end to the new expiry."""
+    takedowns: list[TakedownRead] = []
+    now = utc_now()
+    for row in await repository.list_live_for_testimony(session, testimony_id):
+        derivative = await _find_derivative(session, testimony_id, row.derivative_id)
+        try:
+            decision: PublicationDecision | None = await decide_for_derivative(
+                session, derivative, Purpose(row.purpose), now
+            )
+        except ConsentChainBroken:
+            # A history that no longer verifies covers nothing.
+            decision = None
+        if decision is None or not decision.allowed:
+            takedowns.append(await take_down(session, kit, actor, row, reason))
+        else:
+            row.covered_until = decision.covered_until
+    await session.flush()
+    return takedowns
+
+
+async def sweep_lapsed(session: AsyncSession, kit: Toolkit, now: datetime | None = None) -> list[TakedownRead]:
+    """Record takedowns for publications whose consent expired (reads already refuse them)."""
+    scope_to_tenant(session, ALL_TENANTS)
+    takedowns: list[TakedownRead] = []
+    for row in await repository.list_lapsed(session, now or utc_now()):
+        sweeper = Principal(org=row.partner_id, kind=CallerKind.service, subject=SYSTEM_SUBJECT)
+        takedowns.append(await take_down(session, kit, sweeper, row, TakedownReason.EXPIRED))
+    return takedowns
+
+
+async def list_publications(session: AsyncSession, kit: Toolkit, testimony_id: str) -> list[PublicationRead]:
+    """Every publication of a testimony, live or taken down."""
+    testimony = await find_testimony(session, testimony_id)
+    return [to_read(kit, row) for row in await repository.list_for_testimony(session, testimony.id)]
+
+
+async def read_publication(session: AsyncSession, kit: Toolkit, publication_id: str) -> PublicationRead:
+    """One publication of the session's partner."""
+    row = await repository.get_publication(session, publication_id)
+    if row is None:
+        raise PublicationNotFound(f"No publication {publication_id} exists for your organisation.")
+    return to_read(kit, row)

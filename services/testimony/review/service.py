@@ -1,0 +1,330 @@
+"""Redaction and review rules: derivatives are made from sealed originals, then approved as exact content."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Sequence
+
+import anyio.to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.testimony.consent.service import AUTHOR, find_record_by_token
+from services.testimony.derivatives.errors import DerivativeError, RedactionSpanOutOfRange
+from services.testimony.derivatives.text import RedactedText, RedactionSpan, find_term_spans, redact_text
+from services.testimony.errors import (
+    DerivativeNotFound,
+    MediaRejected,
+    RedactionRejected,
+    ReviewRefused,
+    SubjectNotInTestimony,
+)
+from services.testimony.intake import repository as intake_repository
+from services.testimony.intake.service import ORIGINAL_FIELD, find_original, find_testimony
+from services.testimony.models import Derivative, DerivativeMedia, Review, SubjectApproval, Testimony, tables
+from services.testimony.review import repository
+from services.testimony.service import (
+    DERIVATIVE_FIELDS,
+    Toolkit,
+    as_utc,
+    decrypt_derivative,
+    load_sealed,
+    store_sealed,
+    token_holder,
+    utc_now,
+)
+from services.testimony.signing.manifests import (
+    PLAIN_TEXT,
+    TITLE_PART,
+    ManifestPart,
+    describe_part,
+    describe_text_part,
+    summarise_parts,
+)
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.ids import new_id
+from shared.schemas.testimony import (
+    DerivativeCreate,
+    DerivativeMediaRead,
+    DerivativeRead,
+    RedactionEntryRead,
+    ReviewCreate,
+    ReviewRead,
+    SubjectApprovalCreate,
+    SubjectDerivativeRead,
+)
+
+MEDIA_FIELD = "derivative_media.wrapped_key"
+REQUIRED_REVIEWERS = 2
+
+
+def _check_subjects(refs: set[str | None], known: Sequence[str]) -> None:
+    unknown = sorted(ref for ref in refs if ref is not None and ref != AUTHOR and ref not in known)
+    if unknown:
+        raise SubjectNotInTestimony(f"Redactions name people this testimony does not identify: {', '.join(unknown)}.")
+
+
+def _redact(original: str, data: DerivativeCreate) -> RedactedText:
+    spans = [RedactionSpan(s.start, s.end, s.category, s.subject_ref) for s in data.spans]
+    for group in data.redact_terms:
+        spans += find_term_spans(original, group.terms, group.category, group.subject_ref)
+    try:
+        return redact_text(original, spans)
+    except RedactionSpanOutOfRange as error:
+        raise RedactionRejected(f"A redaction span does not fit the text: {error}.") from error
+
+
+def declarations_part(derivative_facts: dict[str, object]) -> ManifestPart:
+    """What the derivative declares about itself (naming, obscuring, who was redacted), as a hashed part."""
+    body = json.dumps(derivative_facts, sort_keys=True, separators=(",", ":")).encode()
+    return describe_part("declarations", "application/json", body)
+
+
+async def _strip_media(
+    session: AsyncSession, kit: Toolkit, testimony: Testimony, derivative_id: str, original_ids: Sequence[str]
+) -> list[DerivativeMedia]:
+    media: list[DerivativeMedia] = []
+    for index, original_id in enumerate(dict.fromkeys(original_ids), start=1):
+        original = await find_original(session, testimony.id, original_id)
+        if original.kind != "media":
+            raise MediaRejected(f"Original {original_id} is the text, not a media file.")
+        content = await load_sealed(
+            session, kit, testimony.partner_id, original.storage_key, original.wrapped_key, field=ORIGINAL_FIELD
+        )
+        try:
+            stripped = await anyio.to_thread.run_sync(kit.stripper.strip, content, original.media_type)
+        except DerivativeError as error:
+            raise MediaRejected(f"Original {original_id} cannot be published: {error}.") from error
+        row_id = new_id()
+        key = f"derivatives/{testimony.partner_id}/{row_id}"
+        wrapped = await store_sealed(session, kit, testimony.partner_id, key, stripped.content, field=MEDIA_FIELD)
+        extension = mimetypes.guess_extension(stripped.media_type) or ".bin"
+        media.append(
+            DerivativeMedia(
+                id=row_id,
+                partner_id=testimony.partner_id,
+                derivative_id=derivative_id,
+                original_id=original.id,
+                name=f"media-{index}{extension}",
+                media_type=stripped.media_type,
+                sha256=stripped.sha256,
+                size=len(stripped.content),
+                storage_key=key,
+                wrapped_key=wrapped,
+                removed=list(stripped.removed),
+            )
+        )
+    return media
+
+
+async def create_derivative(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, data: DerivativeCreate
+) -> DerivativeRead:
+    """Redact the sealed text, strip the chosen media, and record the derivative with its content hash."""
+    testimony = await find_testimony(session, testimony_id)
+    if data.author_named != (data.attribution is not None):
+        raise RedactionRejected("Give an attribution exactly when the author is named.")
+    known = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
+    _check_subjects({s.subject_ref for s in data.spans} | {g.subject_ref for g in data.redact_terms}, known)
+    text_original = await intake_repository.get_text_original(session, testimony.id)
+    if text_original is None:
+        raise DerivativeNotFound("The testimony has no text to redact.")
+    original = await load_sealed(
+        session, kit, testimony.partner_id, text_original.storage_key, text_original.wrapped_key, field=ORIGINAL_FIELD
+    )
+    redacted = _redact(original.decode("utf-8"), data)
+    derivative_id = new_id()
+    media = await _strip_media(session, kit, testimony, derivative_id, data.media_original_ids)
+    subjects = sorted(redacted.redacted_subjects)
+    declarations = {
+        "author_named": data.author_named,
+        "faces_obscured": data.faces_obscured,
+        "voices_obscured": data.voices_obscured,
+        "redacted_subjects": subjects,
+    }
+    parts = [describe_text_part(data.title, TITLE_PART), describe_text_part(redacted.text)]
+    if data.attribution is not None:
+        parts.append(describe_part("attribution", PLAIN_TEXT, data.attribution.encode()))
+    parts.append(declarations_part(declarations))
+    parts += [ManifestPart(m.name, m.media_type, m.sha256, m.size) for m in media]
+    partner = testimony.partner_id
+    title_field, text_field, attribution_field = DERIVATIVE_FIELDS
+    derivative = Derivative(
+        id=derivative_id,
+        partner_id=partner,
+        testimony_id=testimony.id,
+        title_enc=await kit.cipher.encrypt(session, partner, data.title, field=title_field),
+        text_enc=await kit.cipher.encrypt(session, partner, redacted.text, field=text_field),
+        attribution_enc=None
+        if data.attribution is None
+        else await kit.cipher.encrypt(session, partner, data.attribution, field=attribution_field),
+        author_named=data.author_named,
+        faces_obscured=data.faces_obscured,
+        voices_obscured=data.voices_obscured,
+        redaction=[
+            {
+                "original_start": e.original_start,
+                "original_end": e.original_end,
+                "derivative_start": e.derivative_start,
+                "derivative_end": e.derivative_end,
+                "categories": list(e.categories),
+                "subject_refs": sorted(e.subject_refs),
+            }
+            for e in redacted.entries
+        ],
+        redacted_subjects=subjects,
+        parts=[{"name": p.name, "media_type": p.media_type, "sha256": p.sha256, "size": p.size} for p in parts],
+        content_sha256=summarise_parts(parts),
+        original_sha256=redacted.original_sha256,
+        created_by=actor.subject,
+        created_at=utc_now(),
+    )
+    await repository.add_rows(session, derivative)
+    await repository.add_rows(session, *media)
+    await record_audit(session, tables, actor, "derivative.created", "derivative", derivative.id, partner_id=partner)
+    return await _to_read(session, kit, derivative)
+
+
+async def _to_read(session: AsyncSession, kit: Toolkit, row: Derivative) -> DerivativeRead:
+    title, text, attribution = await decrypt_derivative(session, kit, row)
+    media = await repository.list_media(session, [row.id])
+    reviews = await repository.list_reviews(session, [row.id])
+    approvals = await repository.list_subject_approvals(session, [row.id])
+    return DerivativeRead(
+        id=row.id,
+        testimony_id=row.testimony_id,
+        title=title,
+        text=text,
+        attribution=attribution,
+        author_named=row.author_named,
+        faces_obscured=row.faces_obscured,
+        voices_obscured=row.voices_obscured,
+        redaction=[RedactionEntryRead.model_validate(entry) for entry in row.redaction],
+        redacted_subjects=list(row.redacted_subjects),
+        media=[
+            DerivativeMediaRead(
+                name=m.name, media_type=m.media_type, sha256=m.sha256, size=m.size, removed_metadata=list(m.removed)
+            )
+            for m in media
+        ],
+        content_sha256=row.content_sha256,
+        reviews=[
+            ReviewRead(reviewer=r.reviewer, content_sha256=r.content_sha256, created_at=as_utc(r.created_at))
+            for r in reviews
+        ],
+        approved_by_subjects=sorted(a.subject_ref for a in approvals if a.content_sha256 == row.content_sha256),
+        created_at=as_utc(row.created_at),
+    )
+
+
+async def find_derivative(session: AsyncSession, testimony_id: str, derivative_id: str) -> Derivative:
+    """A derivative of a testimony of the session's partner, or 404."""
+    derivative = await repository.get_derivative(session, testimony_id, derivative_id)
+    if derivative is None:
+        raise DerivativeNotFound(f"No derivative {derivative_id} exists in testimony {testimony_id}.")
+    return derivative
+
+
+async def read_derivative(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, derivative_id: str
+) -> DerivativeRead:
+    """One derivative with its reviews (the read is audited: unpublished text is sensitive)."""
+    derivative = await find_derivative(session, testimony_id, derivative_id)
+    await record_audit(
+        session, tables, actor, "derivative.read", "derivative", derivative.id, partner_id=derivative.partner_id
+    )
+    return await _to_read(session, kit, derivative)
+
+
+async def list_derivatives(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str
+) -> list[DerivativeRead]:
+    """Every derivative of a testimony (the read is audited)."""
+    testimony = await find_testimony(session, testimony_id)
+    rows = await repository.list_derivatives(session, testimony.id)
+    await record_audit(
+        session, tables, actor, "derivative.listed", "testimony", testimony.id, partner_id=testimony.partner_id
+    )
+    return [await _to_read(session, kit, row) for row in rows]
+
+
+async def add_review(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, derivative_id: str, data: ReviewCreate
+) -> DerivativeRead:
+    """Approve one exact derivative; its maker cannot review it, and nobody reviews it twice."""
+    derivative = await find_derivative(session, testimony_id, derivative_id)
+    if data.content_sha256 != derivative.content_sha256:
+        raise ReviewRefused("The content hash is not this derivative's; reload it and review what is there now.")
+    if actor.subject == derivative.created_by:
+        raise ReviewRefused("Whoever made a derivative cannot also review it.")
+    reviewers = {r.reviewer for r in await repository.list_reviews(session, [derivative.id])}
+    if actor.subject in reviewers:
+        raise ReviewRefused("You have already reviewed this derivative; a second reviewer must be someone else.")
+    review = Review(
+        id=new_id(),
+        partner_id=derivative.partner_id,
+        derivative_id=derivative.id,
+        reviewer=actor.subject,
+        content_sha256=derivative.content_sha256,
+        created_at=utc_now(),
+    )
+    await repository.add_rows(session, review)
+    await record_audit(
+        session, tables, actor, "derivative.reviewed", "derivative", derivative.id, partner_id=derivative.partner_id
+    )
+    return await _to_read(session, kit, derivative)
+
+
+async def _to_subject_read(
+    session: AsyncSession, kit: Toolkit, row: Derivative, approved_hashes: set[str]
+) -> SubjectDerivativeRead:
+    title, text, attribution = await decrypt_derivative(session, kit, row)
+    media = await repository.list_media(session, [row.id])
+    return SubjectDerivativeRead(
+        derivative_id=row.id,
+        title=title,
+        text=text,
+        attribution=attribution,
+        media_names=[m.name for m in media],
+        content_sha256=row.content_sha256,
+        approved=row.content_sha256 in approved_hashes,
+    )
+
+
+async def list_for_subject(session: AsyncSession, kit: Toolkit, token: str) -> list[SubjectDerivativeRead]:
+    """The derivatives of the testimony a consent token belongs to, as its holder would approve them."""
+    record = await find_record_by_token(session, token)
+    rows = await repository.list_derivatives(session, record.testimony_id)
+    approvals = await repository.list_subject_approvals(session, [r.id for r in rows])
+    mine = {a.content_sha256 for a in approvals if a.record_id == record.id}
+    holder = token_holder(record.partner_id, "consent")
+    await record_audit(
+        session, tables, holder, "derivative.listed", "testimony", record.testimony_id, partner_id=record.partner_id
+    )
+    return [await _to_subject_read(session, kit, row, mine) for row in rows]
+
+
+async def approve_as_subject(session: AsyncSession, kit: Toolkit, data: SubjectApprovalCreate) -> SubjectDerivativeRead:
+    """Record that the holder of a consent token approved one exact derivative."""
+    record = await find_record_by_token(session, data.token)
+    derivative = await find_derivative(session, record.testimony_id, data.derivative_id)
+    if data.content_sha256 != derivative.content_sha256:
+        raise ReviewRefused("The content hash is not this derivative's; look at it again before approving.")
+    if await repository.find_subject_approval(session, derivative.id, record.id) is None:
+        approval = SubjectApproval(
+            id=new_id(),
+            partner_id=record.partner_id,
+            derivative_id=derivative.id,
+            record_id=record.id,
+            subject_ref=record.subject_ref,
+            content_sha256=derivative.content_sha256,
+            created_at=utc_now(),
+        )
+        await repository.add_rows(session, approval)
+        holder = token_holder(record.partner_id, "consent")
+        await record_audit(
+            session, tables, holder, "derivative.approved_by_subject", "derivative", derivative.id,
+            partner_id=record.partner_id,
+        )  # fmt: skip
+    return await _to_subject_read(session, kit, derivative, {derivative.content_sha256})
