@@ -2,6 +2,86 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 app = typer.Typer(help="Eligibility operations: bulk intake, sanctions list imports.", no_args_is_help=True)
+
+_MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+
+
+def _fail(response: httpx.Response) -> None:
+    detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
+    typer.echo(f"error {response.status_code}: {detail}", err=True)
+    raise typer.Exit(1)
+
+
+def upload_intake(
+    client: httpx.Client, path: Path, token: str, *, poll_seconds: float = 0.5, console: Console | None = None
+) -> dict[str, Any]:
+    """Upload a bulk intake file, follow the job with a progress bar, and return the finished job."""
+    kind = "jsonl" if path.suffix.lower() in {".jsonl", ".ndjson"} else "csv"
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/v1/intake-jobs", content=path.read_bytes(), headers={**headers, "Content-Type": _MEDIA[kind]}
+    )
+    if response.status_code != 202:
+        _fail(response)
+    job: dict[str, Any] = response.json()
+    columns = (TextColumn("intake"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console or Console(stderr=True)) as progress:
+        bar = progress.add_task("rows", total=job["total_rows"])
+        while job["status"] not in {"completed", "failed"}:
+            time.sleep(poll_seconds)
+            response = client.get(f"/v1/intake-jobs/{job['id']}", headers=headers)
+            if response.status_code != 200:
+                _fail(response)
+            job = response.json()
+            progress.update(bar, completed=job["processed_rows"])
+    return job
+
+
+@app.command("intake")
+def intake(
+    path: Annotated[Path, typer.Argument(help="CSV (.csv) or JSON Lines (.jsonl) file of applicants.", exists=True)],
+    token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Partner token with applicants:write and :read.")],
+    url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
+) -> None:
+    """Register applicants in bulk, showing a progress bar, then list the rows that were rejected and why."""
+    with httpx.Client(base_url=url, timeout=60.0) as client:
+        job = upload_intake(client, path, token)
+    typer.echo(
+        f"job {job['id']} {job['status']}: {job['accepted_rows']} accepted, {job['rejected_rows']} rejected "
+        f"of {job['total_rows']}"
+    )
+    for row in job["rows"]:
+        if row["status"] == "rejected":
+            typer.echo(f"  row {row['row']}: {'; '.join(row['problems'])}")
+    if job["status"] == "failed":
+        raise typer.Exit(1)
+
+
+@app.command("sanctions-import")
+def sanctions_import(
+    path: Annotated[Path, typer.Argument(help="The list file exactly as published (XML).", exists=True)],
+    source: Annotated[str, typer.Option(help="Which list it is: ofac_sdn, eu_fsf or un_sc.")],
+    token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Service token with sanctions:write.")],
+    url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
+) -> None:
+    """Load a published sanctions list for every partner; every applicant is screened again."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+    with httpx.Client(base_url=url, timeout=600.0) as client:
+        response = client.post(f"/v1/sanctions-lists/{source}", content=path.read_bytes(), headers=headers)
+    if response.status_code != 201:
+        _fail(response)
+    loaded = response.json()
+    typer.echo(
+        f"{loaded['source']} issue {loaded['version']}: {loaded['entry_count']} entries; "
+        f"{loaded['rescreened_applicants']} applicants screened again"
+    )

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from services.eligibility.applicants.router import router as applicants_router
+from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
+from services.eligibility.intake.router import router as intake_router
 from services.eligibility.models import Base, tables
-from services.eligibility.router import router
+from services.eligibility.policies.router import router as policies_router
+from services.eligibility.sanctions.router import router as sanctions_router
+from services.eligibility.sanctions.service import ScreeningState
 from shared.app import ServiceSpec, build_app
+
+
+@asynccontextmanager
+async def _eligibility_state(app: FastAPI) -> AsyncIterator[None]:
+    app.state.screening = ScreeningState()
+    app.state.intake_tasks = set()
+    try:
+        yield
+    finally:
+        tasks: set[asyncio.Task[None]] = app.state.intake_tasks
+        for task in list(tasks):
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
@@ -21,6 +43,7 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             "their entitlements. Personal data is encrypted at rest and never leaves in events.",
             metadata=Base.metadata,
             tables=tables,
-            routers=[router],
+            routers=[applicants_router, policies_router, assessments_router, intake_router, sanctions_router],
+            extra_lifespan=_eligibility_state,
         ),
     )

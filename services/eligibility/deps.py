@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from services.eligibility.applicants.service import Crypto
 from services.eligibility.sanctions.service import ScreeningState
+from shared.auth import CallerKind, requires
 from shared.outbox import EventPublisher
 
 
@@ -31,3 +33,10 @@ def publisher(request: Request) -> EventPublisher:
 CryptoDep = Annotated[Crypto, Depends(crypto)]
 ScreeningDep = Annotated[ScreeningState, Depends(screening_state)]
 PublisherDep = Annotated[EventPublisher, Depends(publisher)]
+
+
+def requires_with_body(scope: str, kinds: Sequence[CallerKind], body: dict[str, Any]) -> dict[str, Any]:
+    """`requires(...)` route options that also document a raw request body (YAML, CSV, XML)."""
+    options = requires(scope, kinds=kinds)
+    options["openapi_extra"] = {**options["openapi_extra"], **body}
+    return options

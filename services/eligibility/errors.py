@@ -99,3 +99,7 @@ class WaiverSelfApproval(Forbidden):
 
 class WaiverNotPending(Conflict):
     """The waiver was already approved."""
+
+
+class CountryCodeUnknown(Unprocessable):
+    """A citizenship or issuing country is not an ISO 3166-1 alpha-2 code."""

@@ -150,7 +150,8 @@ class Assessment(TenantScoped, Base):
     entitlements: Mapped[dict[str, Any]] = mapped_column(JsonType)
     totals: Mapped[dict[str, int]] = mapped_column(JsonType)
     required_approvers: Mapped[int] = mapped_column(Integer)
-    trace: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # The trace quotes the facts tested (age, rank or post...), so it is encrypted with the partner key.
+    trace_enc: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), index=True)
     assessed_by: Mapped[str] = mapped_column(String(200))
     appeal_id: Mapped[str | None] = mapped_column(String(36))
@@ -219,7 +220,8 @@ class ScreeningHitRecord(TenantScoped, Base):
     entry_id: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
     confident: Mapped[bool] = mapped_column(Boolean)
-    explanation: Mapped[str] = mapped_column(Text)
+    # The explanation quotes the applicant's name, so it is encrypted like the name.
+    explanation_enc: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

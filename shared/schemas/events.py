@@ -61,12 +61,19 @@ class Entitlements(BaseModel):
     bounty: BountyEntitlement | None = None
     stipend: StipendEntitlement | None = None
     asylum_track: bool = Field(default=False, description="Whether an asylum case is opened.")
+    residence_path: bool = Field(default=False, description="Whether a residence (not asylum) path is opened.")
     citizenship_path: bool = Field(default=False, description="Whether the case leads toward citizenship.")
-    family_covered: bool = Field(default=False, description="Whether dependants are covered.")
+    family_covered: bool = Field(default=False, description="Whether dependants are covered at all.")
+    family_asylum: bool = Field(default=False, description="Whether dependants follow the applicant's asylum track.")
+    family_residence_path: bool = Field(default=False, description="Whether dependants get a residence path.")
 
 
 class ApplicantApproved(BaseModel):
-    """Eligibility approved an assessment: payments creates obligations, asylum opens a case."""
+    """Eligibility approved an assessment: payments creates obligations, asylum opens a case.
+
+    A later approval of the same applicant (a new `assessment_id`) replaces the earlier one: consumers
+    must not add both.
+    """
 
     applicant_id: str = Field(description="Pseudonymous applicant id.")
     assessment_id: str

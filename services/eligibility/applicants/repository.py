@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +33,18 @@ async def list_family_member_ids(session: AsyncSession, main_applicant_id: str) 
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def lock_document_hashes(session: AsyncSession, number_hashes: Sequence[str]) -> None:
+    """On PostgreSQL, serialise registrations of the same documents until this transaction ends.
+
+    Without it, two partners registering one passport at the same moment would each miss the other.
+    SQLite already runs one writer at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for number_hash in sorted(set(number_hashes)):
+        await session.execute(select(func.pg_advisory_xact_lock(int(number_hash[:15], 16))))
+
+
 async def find_registrations_of_documents(
     session: AsyncSession, number_hashes: Sequence[str], excluding_applicant: str
 ) -> list[tuple[str, str]]:
@@ -53,7 +65,7 @@ async def add_conflict(session: AsyncSession, conflict: DuplicateConflict) -> No
     await session.flush()
 
 
-def _concerning(partner_id: str) -> object:
+def _concerning(partner_id: str) -> ColumnElement[bool]:
     return or_(DuplicateConflict.partner_id == partner_id, DuplicateConflict.earlier_partner_id == partner_id)
 
 

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.applicants import repository
 from services.eligibility.errors import (
     ApplicantNotFound,
+    CountryCodeUnknown,
     DuplicateAlreadyResolved,
     DuplicateConflictNotFound,
     MainApplicantMissing,
 )
 from services.eligibility.models import Applicant, ApplicantDocument, DuplicateConflict, tables
+from services.eligibility.policy.facts import validate_country
 from services.eligibility.sanctions.service import ScreeningState, screen_applicant
 from shared.audit import record_audit
 from shared.auth import Principal
@@ -73,6 +75,7 @@ async def register_applicant(
 ) -> ApplicantRead:
     """Register an applicant for the actor's partner: encrypt, hash documents, flag duplicates, screen."""
     partner = actor.org
+    _check_countries(data)
     await _check_main_applicant(session, data)
     names_json = json.dumps([n.model_dump(mode="json") for n in data.names], ensure_ascii=False)
     contacts_json = json.dumps([c.model_dump(mode="json") for c in data.contacts], ensure_ascii=False)
@@ -105,9 +108,20 @@ async def register_applicant(
     )
     await repository.add_applicant(session, applicant)
     await _flag_duplicates(session, applicant)
-    await screen_applicant(session, screening, applicant, full_names(data.names), data.birth_date)
+    await screen_applicant(session, crypto.cipher, screening, applicant, full_names(data.names), data.birth_date)
     await record_audit(session, tables, actor, "applicant.registered", "applicant", applicant.id, partner_id=partner)
     return await _to_read(session, crypto, applicant)
+
+
+def _check_countries(data: ApplicantCreate) -> None:
+    fields = [("citizenship", data.citizenship)] + [
+        (f"documents.{i}.issuing_country", d.issuing_country) for i, d in enumerate(data.documents)
+    ]
+    for name, code in fields:
+        try:
+            validate_country(code.upper())
+        except ValueError as error:
+            raise CountryCodeUnknown(f"{name}: {error}.") from error
 
 
 async def _check_main_applicant(session: AsyncSession, data: ApplicantCreate) -> None:
@@ -129,6 +143,7 @@ async def _flag_duplicates(session: AsyncSession, applicant: Applicant) -> None:
     hashes = sorted({d.number_hash for d in applicant.documents})
     if not hashes:
         return
+    await repository.lock_document_hashes(session, hashes)
     earlier = await repository.find_registrations_of_documents(session, hashes, applicant.id)
     for earlier_id, earlier_partner in earlier:
         await repository.add_conflict(
@@ -235,8 +250,14 @@ async def update_evidence(
         setattr(applicant, name, value)
     await session.flush()
     await record_audit(
-        session, tables, actor, "applicant.evidence_updated", "applicant", applicant.id,
-        partner_id=applicant.partner_id, detail=changed,
+        session,
+        tables,
+        actor,
+        "applicant.evidence_updated",
+        "applicant",
+        applicant.id,
+        partner_id=applicant.partner_id,
+        detail=changed,
     )
     return await _to_read(session, crypto, applicant)
 
@@ -250,9 +271,9 @@ def conflict_as_seen_by(conflict: DuplicateConflict, partner_id: str) -> Duplica
         registered_later=later,
         same_partner=conflict.partner_id == conflict.earlier_partner_id,
         status="resolved" if conflict.status == "resolved" else "open",
-        outcome="same_person" if conflict.outcome == "same_person" else (
-            "distinct_persons" if conflict.outcome == "distinct_persons" else None
-        ),
+        outcome="same_person"
+        if conflict.outcome == "same_person"
+        else ("distinct_persons" if conflict.outcome == "distinct_persons" else None),
         created_at=conflict.created_at,
         resolved_at=conflict.resolved_at,
     )
@@ -299,8 +320,14 @@ async def resolve_conflict(
         applicant.duplicate_status = (DuplicateStatus.suspected if still_open else DuplicateStatus.distinct).value
     await session.flush()
     await record_audit(
-        session, tables, actor, "duplicate.resolved", "duplicate_conflict", conflict.id,
-        partner_id=actor.org, detail={"outcome": outcome},
+        session,
+        tables,
+        actor,
+        "duplicate.resolved",
+        "duplicate_conflict",
+        conflict.id,
+        partner_id=actor.org,
+        detail={"outcome": outcome},
     )
     return conflict_as_seen_by(conflict, actor.org)
 
@@ -314,6 +341,6 @@ async def rescreen_all_applicants(session: AsyncSession, crypto: Crypto, screeni
             return count
         for applicant in batch:
             names, birth, _ = await decrypt_identity(session, crypto, applicant)
-            await screen_applicant(session, screening, applicant, full_names(names), birth)
+            await screen_applicant(session, crypto.cipher, screening, applicant, full_names(names), birth)
             count += 1
         after = batch[-1].id

@@ -40,10 +40,10 @@ async def assess_applicant(
     **requires("assessments:read", kinds=PARTNER),
 )
 async def list_assessments(
-    applicant_id: str, session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
+    applicant_id: str, session: TenantSessionDep, crypto: CryptoDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[AssessmentRead]:
     """List an applicant's assessments, oldest first."""
-    items, rows = await service.list_assessments(session, applicant_id, page)
+    items, rows = await service.list_assessments(session, crypto, applicant_id, page)
     _, cursor = split_page(rows, page, lambda a: a.id)
     return Page[AssessmentRead](items=items, next_cursor=cursor)
 
@@ -54,9 +54,9 @@ async def list_assessments(
     responses=problem_responses(401, 403, 404),
     **requires("assessments:read", kinds=PARTNER),
 )
-async def read_assessment(assessment_id: str, session: TenantSessionDep) -> AssessmentRead:
+async def read_assessment(assessment_id: str, session: TenantSessionDep, crypto: CryptoDep) -> AssessmentRead:
     """Read an assessment with its trace and approvals."""
-    return await service.read_assessment(session, assessment_id)
+    return await service.read_assessment(session, crypto, assessment_id)
 
 
 @router.post(
@@ -66,10 +66,14 @@ async def read_assessment(assessment_id: str, session: TenantSessionDep) -> Asse
     **requires("assessments:approve", kinds=PARTNER),
 )
 async def approve_assessment(
-    assessment_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+    assessment_id: str,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> AssessmentRead:
     """Approve as a checker other than the assessor; the last required approval publishes the approval event."""
-    return await service.approve_assessment(session, publisher, principal, assessment_id)
+    return await service.approve_assessment(session, crypto, publisher, principal, assessment_id)
 
 
 @router.post(
@@ -79,10 +83,10 @@ async def approve_assessment(
     **requires("assessments:approve", kinds=PARTNER),
 )
 async def reject_assessment(
-    assessment_id: str, body: RejectionCreate, session: TenantSessionDep, principal: CurrentPrincipal
+    assessment_id: str, body: RejectionCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
 ) -> AssessmentRead:
     """Reject an assessment pending approval, as a checker other than the assessor."""
-    return await service.reject_assessment(session, principal, assessment_id, body.reason)
+    return await service.reject_assessment(session, crypto, principal, assessment_id, body.reason)
 
 
 @router.post(

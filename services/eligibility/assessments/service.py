@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,7 @@ from services.eligibility.policy.facts import ApplicantFacts, BirthDateAfterAsse
 from services.eligibility.sanctions.service import screening_blockers
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -46,8 +48,12 @@ from shared.schemas.eligibility import (
 _MILITARY = {Category.conscript, Category.contract_soldier, Category.officer, Category.senior_officer}
 
 
-def assessment_read(assessment: Assessment) -> AssessmentRead:
-    """The wire form of an assessment with its approvals and trace."""
+_TRACE_FIELD = "assessments.trace"
+
+
+async def assessment_read(session: AsyncSession, cipher: FieldCipher, assessment: Assessment) -> AssessmentRead:
+    """The wire form of an assessment with its approvals and its trace, decrypted."""
+    trace = json.loads(await cipher.decrypt(session, assessment.partner_id, assessment.trace_enc, field=_TRACE_FIELD))
     return AssessmentRead(
         id=assessment.id,
         applicant_id=assessment.applicant_id,
@@ -65,8 +71,8 @@ def assessment_read(assessment: Assessment) -> AssessmentRead:
         assessed_by=assessment.assessed_by,
         appeal_id=assessment.appeal_id,
         rejection_reason=assessment.rejection_reason,
-        tiers=[TierTraceRead.model_validate(t) for t in assessment.trace["tiers"]],
-        explanation=list(assessment.trace["explanation"]),
+        tiers=[TierTraceRead.model_validate(t) for t in trace["tiers"]],
+        explanation=list(trace["explanation"]),
         created_at=assessment.created_at,
     )
 
@@ -106,6 +112,10 @@ async def assess_applicant(
     except BirthDateAfterAssessment as error:
         raise Unprocessable(f"Cannot assess on {day.isoformat()}: {error}.") from error
     await repository.supersede_pending(session, applicant.id)
+    trace = json.dumps(
+        {"tiers": [t.model_dump(mode="json") for t in outcome.tiers], "explanation": outcome.explanation},
+        ensure_ascii=False,
+    )
     assessment = Assessment(
         id=new_id(),
         partner_id=applicant.partner_id,
@@ -119,10 +129,7 @@ async def assess_applicant(
         entitlements=outcome.entitlements.model_dump(mode="json"),
         totals=outcome.totals,
         required_approvers=outcome.required_approvers,
-        trace={
-            "tiers": [t.model_dump(mode="json") for t in outcome.tiers],
-            "explanation": outcome.explanation,
-        },
+        trace_enc=await crypto.cipher.encrypt(session, applicant.partner_id, trace, field=_TRACE_FIELD),
         status=(AssessmentStatus.pending_approval if outcome.eligible else AssessmentStatus.not_eligible).value,
         assessed_by=actor.subject,
         appeal_id=appeal_id,
@@ -131,10 +138,16 @@ async def assess_applicant(
     )
     await repository.add_assessment(session, assessment)
     await record_audit(
-        session, tables, actor, "assessment.created", "assessment", assessment.id,
-        partner_id=applicant.partner_id, detail={"tier": outcome.tier, "policy_version": outcome.policy_version},
+        session,
+        tables,
+        actor,
+        "assessment.created",
+        "assessment",
+        assessment.id,
+        partner_id=applicant.partner_id,
+        detail={"tier": outcome.tier, "policy_version": outcome.policy_version},
     )
-    return assessment_read(assessment)
+    return await assessment_read(session, crypto.cipher, assessment)
 
 
 async def get_assessment_or_404(session: AsyncSession, assessment_id: str, *, for_update: bool = False) -> Assessment:
@@ -145,18 +158,18 @@ async def get_assessment_or_404(session: AsyncSession, assessment_id: str, *, fo
     return assessment
 
 
-async def read_assessment(session: AsyncSession, assessment_id: str) -> AssessmentRead:
+async def read_assessment(session: AsyncSession, crypto: Crypto, assessment_id: str) -> AssessmentRead:
     """One assessment of the caller's partner."""
-    return assessment_read(await get_assessment_or_404(session, assessment_id))
+    return await assessment_read(session, crypto.cipher, await get_assessment_or_404(session, assessment_id))
 
 
 async def list_assessments(
-    session: AsyncSession, applicant_id: str, page: PageParams
+    session: AsyncSession, crypto: Crypto, applicant_id: str, page: PageParams
 ) -> tuple[list[AssessmentRead], list[Assessment]]:
     """The assessments of one applicant, oldest first."""
     await get_applicant_or_404(session, applicant_id)
     rows = list(await repository.list_assessments_of_applicant(session, applicant_id, page))
-    return [assessment_read(a) for a in rows[: page.limit]], rows
+    return [await assessment_read(session, crypto.cipher, a) for a in rows[: page.limit]], rows
 
 
 async def approval_blockers(session: AsyncSession, assessment: Assessment, on: date) -> list[str]:
@@ -179,7 +192,7 @@ def _check_checker(assessment: Assessment, actor: Principal) -> None:
 
 
 async def approve_assessment(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, assessment_id: str
+    session: AsyncSession, crypto: Crypto, publisher: EventPublisher, actor: Principal, assessment_id: str
 ) -> AssessmentRead:
     """Add an approval; once enough distinct approvers signed, announce the approval as an event."""
     assessment = await get_assessment_or_404(session, assessment_id, for_update=True)
@@ -201,10 +214,12 @@ async def approve_assessment(
         assessment.decided_at = now
         await session.flush()
         await publisher.publish(
-            session, events.APPLICANT_APPROVED, await _approval_event(session, assessment, today),
+            session,
+            events.APPLICANT_APPROVED,
+            await _approval_event(session, assessment, today),
             partner_id=assessment.partner_id,
         )
-    return assessment_read(assessment)
+    return await assessment_read(session, crypto.cipher, assessment)
 
 
 async def _approval_event(session: AsyncSession, assessment: Assessment, on: date) -> events.ApplicantApproved:
@@ -241,7 +256,9 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
     )
 
 
-async def reject_assessment(session: AsyncSession, actor: Principal, assessment_id: str, reason: str) -> AssessmentRead:
+async def reject_assessment(
+    session: AsyncSession, crypto: Crypto, actor: Principal, assessment_id: str, reason: str
+) -> AssessmentRead:
     """A checker other than the assessor rejects an assessment pending approval."""
     assessment = await get_assessment_or_404(session, assessment_id, for_update=True)
     _check_checker(assessment, actor)
@@ -251,7 +268,7 @@ async def reject_assessment(session: AsyncSession, actor: Principal, assessment_
     assessment.decided_at = datetime.now(UTC)
     await session.flush()
     await record_audit(session, tables, actor, "assessment.rejected", "assessment", assessment.id, partner_id=actor.org)
-    return assessment_read(assessment)
+    return await assessment_read(session, crypto.cipher, assessment)
 
 
 async def _appeal_read(session: AsyncSession, crypto: Crypto, appeal: Appeal) -> AppealRead:

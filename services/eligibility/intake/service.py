@@ -31,9 +31,22 @@ IntakeFormat = Literal["csv", "jsonl"]
 MAX_ROWS = 10_000
 CHUNK = 25
 CSV_COLUMNS = (
-    "category", "family_latin", "given_latin", "patronymic_latin", "family_cyrillic", "given_cyrillic",
-    "patronymic_cyrillic", "birth_date", "citizenship", "rank_or_post", "document_type", "document_country",
-    "document_number", "service_verified", "arrived_in_partner_territory", "main_applicant_id",
+    "category",
+    "family_latin",
+    "given_latin",
+    "patronymic_latin",
+    "family_cyrillic",
+    "given_cyrillic",
+    "patronymic_cyrillic",
+    "birth_date",
+    "citizenship",
+    "rank_or_post",
+    "document_type",
+    "document_country",
+    "document_number",
+    "service_verified",
+    "arrived_in_partner_territory",
+    "main_applicant_id",
 )
 RawRow = tuple[int, dict[str, Any] | None, str | None]
 
@@ -54,15 +67,21 @@ def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
         family, given = cells.get("family" + suffix, "").strip(), cells.get("given" + suffix, "").strip()
         if family or given:
             names.append(
-                {"script": script, "family": family, "given": given,
-                 "patronymic": cells.get("patronymic" + suffix, "").strip() or None}
+                {
+                    "script": script,
+                    "family": family,
+                    "given": given,
+                    "patronymic": cells.get("patronymic" + suffix, "").strip() or None,
+                }
             )
     documents = []
     if cells.get("document_number", "").strip():
         documents.append(
-            {"type": cells.get("document_type", "").strip() or "passport",
-             "issuing_country": cells.get("document_country", "").strip(),
-             "number": cells["document_number"].strip()}
+            {
+                "type": cells.get("document_type", "").strip() or "passport",
+                "issuing_country": cells.get("document_country", "").strip(),
+                "number": cells["document_number"].strip(),
+            }
         )
     return {
         "category": cells.get("category", "").strip(),
@@ -86,8 +105,7 @@ def _read_csv(text: str) -> Iterator[RawRow]:
     unknown = sorted(set(reader.fieldnames or []) - set(CSV_COLUMNS))
     if not reader.fieldnames or unknown:
         raise IntakeUploadUnreadable(
-            f"The CSV header has unknown columns {', '.join(unknown) or '(none given)'}; "
-            f"use: {', '.join(CSV_COLUMNS)}."
+            f"The CSV header has unknown columns {', '.join(unknown) or '(none given)'}; use: {', '.join(CSV_COLUMNS)}."
         )
     for number, cells in enumerate(reader, start=1):
         try:
@@ -127,8 +145,8 @@ def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
 def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
     return IntakeJobRead(
         id=job.id,
-        status=job.status,  # type: ignore[arg-type]
-        format=job.format,  # type: ignore[arg-type]
+        status=job.status,
+        format=job.format,
         total_rows=job.total_rows,
         processed_rows=job.processed_rows,
         accepted_rows=job.accepted_rows,
@@ -136,7 +154,7 @@ def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
         created_at=job.created_at,
         finished_at=job.finished_at,
         rows=[
-            IntakeRowReport(row=r.row_number, status=r.status, applicant_id=r.applicant_id, problems=r.problems)  # type: ignore[arg-type]
+            IntakeRowReport(row=r.row_number, status=r.status, applicant_id=r.applicant_id, problems=r.problems)
             for r in rows
         ],
     )
@@ -147,13 +165,27 @@ async def create_job(
 ) -> IntakeJobRead:
     """Record a queued job; its rows are processed after the request commits."""
     job = IntakeJob(
-        id=new_id(), partner_id=actor.org, status="queued", format=intake_format, total_rows=total_rows,
-        processed_rows=0, accepted_rows=0, rejected_rows=0, created_by=actor.subject, created_at=datetime.now(UTC),
+        id=new_id(),
+        partner_id=actor.org,
+        status="queued",
+        format=intake_format,
+        total_rows=total_rows,
+        processed_rows=0,
+        accepted_rows=0,
+        rejected_rows=0,
+        created_by=actor.subject,
+        created_at=datetime.now(UTC),
     )
     await repository.add_job(session, job)
     await record_audit(
-        session, tables, actor, "intake_job.created", "intake_job", job.id,
-        partner_id=actor.org, detail={"rows": total_rows, "format": intake_format},
+        session,
+        tables,
+        actor,
+        "intake_job.created",
+        "intake_job",
+        job.id,
+        partner_id=actor.org,
+        detail={"rows": total_rows, "format": intake_format},
     )
     return _job_read(job, [])
 
@@ -207,7 +239,8 @@ async def process_job(
             if job is None:
                 return
             results = [
-                await _register_row(session, crypto, screening, actor, job_id, raw) for raw in rows[start : start + CHUNK]
+                await _register_row(session, crypto, screening, actor, job_id, raw)
+                for raw in rows[start : start + CHUNK]
             ]
             await repository.add_rows(session, results)
             job.status = "running"

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
+from services.eligibility.deps import requires_with_body
 from services.eligibility.errors import PolicyRejected
 from services.eligibility.policies import service
 from services.eligibility.policy.load import PolicyFormat
@@ -40,8 +41,7 @@ _BODY_DOC: dict[str, Any] = {
     status_code=status.HTTP_201_CREATED,
     response_model=PolicyRead,
     responses=problem_responses(401, 403, 409, 422),
-    openapi_extra=_BODY_DOC,
-    **requires("policies:write", kinds=PARTNER),
+    **requires_with_body("policies:write", PARTNER, _BODY_DOC),
 )
 async def upload_policy(request: Request, session: TenantSessionDep, principal: CurrentPrincipal) -> PolicyRead:
     """Upload a new policy version; it is rejected, saying what to fix, unless every applicant gets an outcome."""

@@ -75,8 +75,14 @@ async def upload_policy(
     await repository.add_policy(session, policy)
     _parsed[policy.id] = document
     await record_audit(
-        session, tables, actor, "policy.uploaded", "policy", policy.id,
-        partner_id=actor.org, detail={"version": document.version},
+        session,
+        tables,
+        actor,
+        "policy.uploaded",
+        "policy",
+        policy.id,
+        partner_id=actor.org,
+        detail={"version": document.version},
     )
     return policy_read(policy)
 

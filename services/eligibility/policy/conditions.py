@@ -17,11 +17,11 @@ from pydantic import (
 
 from services.eligibility.policy.facts import (
     FACTS,
-    Category,
     FactName,
     FactValue,
     validate_country,
 )
+from shared.schemas.eligibility import Category
 
 _OPERATORS = ("equals", "in_", "not_in", "at_least", "at_most")
 _OPERATORS_BY_KIND: dict[str, tuple[str, ...]] = {

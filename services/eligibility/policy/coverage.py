@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pycountry
 
 from services.eligibility.policy.conditions import Condition, render_value
-from services.eligibility.policy.facts import FACTS, Category, FactValue
+from services.eligibility.policy.facts import FACTS, FactValue
+from shared.schemas.eligibility import Category
 
 if TYPE_CHECKING:
     from services.eligibility.policy.document import PolicyDocument

@@ -5,25 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class Category(StrEnum):
-    """Who the applicant is, as the programme distinguishes them."""
-
-    CONSCRIPT = "conscript"
-    CONTRACT_SOLDIER = "contract_soldier"
-    OFFICER = "officer"
-    SENIOR_OFFICER = "senior_officer"
-    DIPLOMAT = "diplomat"
-    OFFICIAL = "official"
-    PUBLIC_FIGURE = "public_figure"
-    SKILLED_PROFESSIONAL = "skilled_professional"
-    FAMILY_MEMBER = "family_member"
+from shared.schemas.eligibility import Category
 
 
 class BirthDateAfterAssessment(ValueError):

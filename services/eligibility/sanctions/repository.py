@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.models import SanctionsListRecord, ScreeningHitRecord, Waiver
+from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord, Waiver
 from shared.pagination import PageParams, keyset
 
 
@@ -70,3 +70,7 @@ async def get_waiver(session: AsyncSession, waiver_id: str) -> Waiver | None:
 async def approved_waivers_of_hit(session: AsyncSession, hit_id: str) -> Sequence[Waiver]:
     stmt = select(Waiver).where(Waiver.hit_id == hit_id, Waiver.status == "approved").order_by(Waiver.id)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def get_applicant(session: AsyncSession, applicant_id: str) -> Applicant | None:
+    return (await session.execute(select(Applicant).where(Applicant.id == applicant_id))).scalar_one_or_none()

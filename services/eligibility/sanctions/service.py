@@ -28,12 +28,14 @@ from services.eligibility.screening import (
     ScreeningError,
     ScreeningIndex,
     ScreeningSubject,
+    ScreeningUnavailable,
     build_screening_index,
     parse_sanctions_list,
     screen_subject,
 )
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.schemas.eligibility import (
@@ -43,6 +45,8 @@ from shared.schemas.eligibility import (
     WaiverCreate,
     WaiverRead,
 )
+
+_EXPLANATION_FIELD = "screening_hits.explanation"
 
 
 @dataclass
@@ -64,7 +68,11 @@ async def refresh_screening_state(session: AsyncSession, state: ScreeningState) 
         return
     records = await repository.get_lists(session, list(latest.values()))
     lists = [_parse(r.source, gzip.decompress(r.content)) for r in records]
-    state.index = build_screening_index(lists) if lists else None
+    try:
+        state.index = build_screening_index(lists) if lists else None
+    except ScreeningUnavailable:
+        # Lists without a single screenable person clear nobody: screening stays closed.
+        state.index = None
     state.loaded_ids = latest
 
 
@@ -90,17 +98,34 @@ async def load_sanctions_list(
     await repository.add_list(session, record)
     await refresh_screening_state(session, state)
     await record_audit(
-        session, tables, actor, "sanctions_list.loaded", "sanctions_list", record.id,
+        session,
+        tables,
+        actor,
+        "sanctions_list.loaded",
+        "sanctions_list",
+        record.id,
         detail={"source": source, "entries": record.entry_count},
     )
     return SanctionsListRead(
-        id=record.id, source=parsed.source.value, version=record.version,
-        entry_count=record.entry_count, loaded_at=record.loaded_at,
+        id=record.id,
+        source=parsed.source.value,
+        version=record.version,
+        entry_count=record.entry_count,
+        loaded_at=record.loaded_at,
     )
 
 
+async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str) -> str:
+    return await cipher.encrypt(session, partner, explanation, field=_EXPLANATION_FIELD)
+
+
 async def screen_applicant(
-    session: AsyncSession, state: ScreeningState, applicant: Applicant, names: Sequence[str], birth_date: date
+    session: AsyncSession,
+    cipher: FieldCipher,
+    state: ScreeningState,
+    applicant: Applicant,
+    names: Sequence[str],
+    birth_date: date,
 ) -> None:
     """Screen an applicant and record hits; without a loaded list the status stays `unavailable` (fails closed)."""
     await refresh_screening_state(session, state)
@@ -122,15 +147,23 @@ async def screen_applicant(
             await repository.add_hit(
                 session,
                 ScreeningHitRecord(
-                    id=new_id(), partner_id=applicant.partner_id, applicant_id=applicant.id,
-                    list_source=key[0], list_version=hit.entry.list_version[:200], entry_id=key[1][:200],
-                    score=round(hit.score, 4), confident=hit.confident, explanation=hit.explanation,
-                    status="open", created_at=datetime.now(UTC),
+                    id=new_id(),
+                    partner_id=applicant.partner_id,
+                    applicant_id=applicant.id,
+                    list_source=key[0],
+                    list_version=hit.entry.list_version[:200],
+                    entry_id=key[1][:200],
+                    score=round(hit.score, 4),
+                    confident=hit.confident,
+                    explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation),
+                    status="open",
+                    created_at=datetime.now(UTC),
                 ),
             )
         elif record.status in {"open", "lapsed"}:
             record.status = "open"
-            record.score, record.confident, record.explanation = round(hit.score, 4), hit.confident, hit.explanation
+            record.score, record.confident = round(hit.score, 4), hit.confident
+            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation)
             record.list_version = hit.entry.list_version[:200]
     for key, record in known.items():
         if key not in seen and record.status == "open":
@@ -151,9 +184,21 @@ async def _update_status(session: AsyncSession, applicant: Applicant) -> None:
     await session.flush()
 
 
-def hit_read(record: ScreeningHitRecord) -> ScreeningHitRead:
-    """The wire form of a hit."""
-    return ScreeningHitRead.model_validate(record, from_attributes=True)
+async def hit_read(session: AsyncSession, cipher: FieldCipher, record: ScreeningHitRecord) -> ScreeningHitRead:
+    """The wire form of a hit, its explanation decrypted."""
+    explanation = await cipher.decrypt(session, record.partner_id, record.explanation_enc, field=_EXPLANATION_FIELD)
+    return ScreeningHitRead(
+        id=record.id,
+        applicant_id=record.applicant_id,
+        list_source=record.list_source,
+        list_version=record.list_version,
+        entry_id=record.entry_id,
+        score=record.score,
+        confident=record.confident,
+        explanation=explanation,
+        status=record.status,
+        reviewed_by=record.reviewed_by,
+    )
 
 
 async def get_hit_or_404(session: AsyncSession, hit_id: str) -> ScreeningHitRecord:
@@ -164,18 +209,32 @@ async def get_hit_or_404(session: AsyncSession, hit_id: str) -> ScreeningHitReco
     return hit
 
 
-async def clear_hit(
-    session: AsyncSession, actor: Principal, hit_id: str, applicant: Applicant
-) -> ScreeningHitRead:
+async def _applicant_of(session: AsyncSession, hit: ScreeningHitRecord) -> Applicant:
+    applicant = await repository.get_applicant(session, hit.applicant_id)
+    if applicant is None:
+        raise ScreeningHitNotFound(f"No screening hit {hit.id} for your organisation.")
+    return applicant
+
+
+async def list_hits_of_applicant(
+    session: AsyncSession, cipher: FieldCipher, actor: Principal, applicant_id: str
+) -> list[ScreeningHitRead]:
+    """Every hit recorded for one applicant of the caller; the explanations quote names, so the read is audited."""
+    records = await repository.list_hits_of_applicant(session, applicant_id)
+    await record_audit(session, tables, actor, "screening_hits.read", "applicant", applicant_id, partner_id=actor.org)
+    return [await hit_read(session, cipher, h) for h in records]
+
+
+async def clear_hit(session: AsyncSession, cipher: FieldCipher, actor: Principal, hit_id: str) -> ScreeningHitRead:
     """A reviewer clears a hit as a false positive."""
     hit = await get_hit_or_404(session, hit_id)
     if hit.status != "open":
         raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}, not open.")
     hit.status, hit.reviewed_by, hit.reviewed_at = "cleared", actor.subject, datetime.now(UTC)
     await session.flush()
-    await _update_status(session, applicant)
+    await _update_status(session, await _applicant_of(session, hit))
     await record_audit(session, tables, actor, "screening_hit.cleared", "screening_hit", hit.id, partner_id=actor.org)
-    return hit_read(hit)
+    return await hit_read(session, cipher, hit)
 
 
 def waiver_read(waiver: Waiver) -> WaiverRead:
@@ -184,17 +243,24 @@ def waiver_read(waiver: Waiver) -> WaiverRead:
 
 
 async def request_waiver(session: AsyncSession, actor: Principal, hit_id: str, data: WaiverCreate) -> WaiverRead:
-    """Ask for a waiver of an open hit; it counts only once someone else approves it."""
+    """Ask for a waiver of a hit (again, to raise a cap or extend validity); it counts once someone else approves."""
     hit = await get_hit_or_404(session, hit_id)
-    if hit.status != "open":
-        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}, not open.")
+    if hit.status not in {"open", "waived"}:
+        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}; only open or waived hits take waivers.")
     try:
         currency = validate_currency(data.currency)
     except UnknownCurrency as error:
         raise Unprocessable(str(error)) from error
     waiver = Waiver(
-        id=new_id(), partner_id=actor.org, hit_id=hit.id, legal_basis=data.legal_basis, cap_minor=data.cap_minor,
-        currency=currency, valid_until=data.valid_until, status="pending", requested_by=actor.subject,
+        id=new_id(),
+        partner_id=actor.org,
+        hit_id=hit.id,
+        legal_basis=data.legal_basis,
+        cap_minor=data.cap_minor,
+        currency=currency,
+        valid_until=data.valid_until,
+        status="pending",
+        requested_by=actor.subject,
         created_at=datetime.now(UTC),
     )
     await repository.add_waiver(session, waiver)
@@ -202,9 +268,7 @@ async def request_waiver(session: AsyncSession, actor: Principal, hit_id: str, d
     return waiver_read(waiver)
 
 
-async def approve_waiver(
-    session: AsyncSession, actor: Principal, waiver_id: str, applicant_of_hit: Applicant | None = None
-) -> WaiverRead:
+async def approve_waiver(session: AsyncSession, actor: Principal, waiver_id: str) -> WaiverRead:
     """A second person approves a waiver; the hit then counts as waived within its cap and validity."""
     waiver = await repository.get_waiver(session, waiver_id)
     if waiver is None:
@@ -218,8 +282,7 @@ async def approve_waiver(
     if hit.status == "open":
         hit.status, hit.reviewed_by, hit.reviewed_at = "waived", actor.subject, datetime.now(UTC)
     await session.flush()
-    if applicant_of_hit is not None:
-        await _update_status(session, applicant_of_hit)
+    await _update_status(session, await _applicant_of(session, hit))
     await record_audit(session, tables, actor, "waiver.approved", "waiver", waiver.id, partner_id=actor.org)
     return waiver_read(waiver)
 
@@ -244,4 +307,6 @@ async def screening_blockers(
 def _waiver_covers(waiver: Waiver, totals: dict[str, int], on: date) -> bool:
     if on > waiver.valid_until:
         return False
-    return all(currency == waiver.currency and amount <= waiver.cap_minor for currency, amount in totals.items() if amount)
+    return all(
+        currency == waiver.currency and amount <= waiver.cap_minor for currency, amount in totals.items() if amount
+    )

@@ -23,14 +23,22 @@ Screening::
     ScreeningIndex.entry_count -> int
 
 Screening fails closed: `build_screening_index([])` and `screen_subject(None, ...)` raise
-`NoSanctionsListLoaded`, a list without entries raises `SanctionsListEmpty`; both are
-`ScreeningUnavailable`, which callers must treat as "not cleared", never as "no hits".
-A subject without any usable name raises `SubjectNameMissing`.
+`NoSanctionsListLoaded`; a list without entries, or lists without a single person, raise
+`SanctionsListEmpty`. Both are `ScreeningUnavailable`, which callers must treat as "not cleared", never as
+"no hits". A subject without any usable name raises `SubjectNameMissing`. Every error here is a
+`ScreeningError`. Only persons on the lists are screened; organisations, vessels and aircraft are not.
 
-Each `ScreeningHit` carries the list entry, a `score` in [0, 1], `confident` (score at or above
-`CONFIDENT_THRESHOLD`), the two names that met and an `explanation` in plain sentences. Names meet across
-scripts and romanisations (`Шойгу`, `Shoigu`, `Schoigu`, `Choïgou`); a patronymic missing on one side weighs
-little; a different birth date multiplies the name score down below the confident threshold.
+`ScreeningSubject(names: tuple[str, ...], birth_date: date | None = None)` takes every spelling of the
+applicant's name, in any script. A later `SanctionsList` of the same `ListSource` replaces an earlier one in
+the index.
+
+Each `ScreeningHit(entry, score, confident, subject_name, listed_name, explanation)` carries the list
+entry, a `score` in [0, 1], `confident` (score at or above `CONFIDENT_THRESHOLD`, 0.85), the two names that
+met and an `explanation` in plain sentences; hits below `min_score` (default `REVIEW_THRESHOLD`, 0.5) are
+not returned. Names are tokenised and transliterated with rigour, then folded into spelling skeletons under
+English, German and French conventions, so `Шойгу`, `Shoigu`, `Schoigu` and `Choïgou` meet. A patronymic
+missing on one side weighs little, two different patronymics weigh against the match, and the birth date
+multiplies the name score: a different birth year brings an identical name below the confident threshold.
 """
 
 from services.eligibility.screening.errors import (

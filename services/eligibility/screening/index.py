@@ -47,6 +47,8 @@ class ScreeningIndex:
             for entry in sanctions_list.entries:
                 if entry.kind in _SCREENED_KINDS:
                     self._add_entry(entry)
+        if not self._names:
+            raise SanctionsListEmpty("the loaded lists hold no person with a comparable name")
 
     def _add_entry(self, entry: ListEntry) -> None:
         entry_position = len(self._entries)

@@ -85,6 +85,10 @@ _VOWEL_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[iy](?=[aeouy])"), "i"),
     (re.compile(r"y"), "i"),
     (re.compile(r"ii+"), "i"),
+    # An initial or post-vocalic Cyrillic e is `ye` in English spellings and `e` in rigour's and German ones.
+    (re.compile(r"(^|[aeou])ie"), r"\1e"),
+    # Cyrillic yo after a consonant is `yo`, `io`, `jo` or plain `e` depending on who wrote it (`Pyotr`, `Petr`).
+    (re.compile(r"(?<=[^aeiou])io"), "e"),
     (re.compile(r"(?<=[" + _VOWELS + r"])ss(?=[" + _VOWELS + r"])"), "s"),
     (re.compile(r"(.)\1+"), r"\1"),
 )

@@ -38,6 +38,11 @@ def test_an_empty_list_is_refused_rather_than_screening_clean() -> None:
         build_screening_index([make_list(make_entry("1", "Somebody Else")), empty])
 
 
+def test_lists_without_any_person_are_refused_rather_than_screening_clean() -> None:
+    with pytest.raises(SanctionsListEmpty, match="no person"):
+        build_screening_index([make_list(make_entry("1", "Example Shipping", kind=SubjectKind.ORGANISATION))])
+
+
 def test_both_fail_closed_errors_are_screening_unavailable() -> None:
     assert issubclass(NoSanctionsListLoaded, ScreeningUnavailable)
     assert issubclass(SanctionsListEmpty, ScreeningUnavailable)
@@ -46,7 +51,11 @@ def test_both_fail_closed_errors_are_screening_unavailable() -> None:
 def test_a_subject_without_a_usable_name_is_refused() -> None:
     index = build_screening_index([make_list(make_entry("1", "Sergei Shoigu"))])
     with pytest.raises(SubjectNameMissing):
-        index.screen(ScreeningSubject(("", " - "),))
+        index.screen(
+            ScreeningSubject(
+                ("", " - "),
+            )
+        )
 
 
 def test_the_index_reports_the_issue_of_each_loaded_list(sample_index: ScreeningIndex) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rigour.text import ascii_text
 
 from services.eligibility.screening import (
     CONFIDENT_THRESHOLD,
@@ -33,6 +34,29 @@ def test_the_four_spellings_of_shoigu_are_the_same_name(left: str, right: str) -
     score, reason = compare_tokens(token(left), token(right))
     assert score == 1.0
     assert reason in {"identical", "the same name in another transliteration"}
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Евгений", "Yevgeny"),
+        ("Jewgeni", "Evgeny"),
+        ("Лавров", "Lawrow"),
+        ("Medvedev", "Medwedew"),
+        ("Хрущёв", "Khrouchtchev"),
+        ("Сергеевич", "Sergeyevich"),
+        ("Dmitrij", "Дмитрий"),
+        ("Жуков", "Joukov"),
+    ],
+)
+def test_common_romanisations_of_russian_names_are_the_same_name(left: str, right: str) -> None:
+    assert compare_tokens(token(left), token(right)) == (1.0, "the same name in another transliteration")
+
+
+def test_a_transliteration_that_differs_in_a_vowel_is_still_similar() -> None:
+    score, reason = compare_tokens(token("Хрущёв"), token("Chruschtschow"))
+    assert CONFIDENT_THRESHOLD <= score < 1.0
+    assert reason.startswith("similar spelling")
 
 
 @pytest.mark.parametrize("listed", SPELLINGS)
@@ -136,3 +160,13 @@ def test_a_name_always_matches_itself_fully_and_scores_stay_between_zero_and_one
     name = analyse_name(" ".join(parts))
     assert compare_names(name, name).score == pytest.approx(1.0)
     assert 0.0 <= compare_names(name, analyse_name(" ".join(other))).score <= 1.0
+
+
+cyrillic_name = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщыэюя", min_size=3, max_size=12)
+
+
+@given(name=cyrillic_name)
+def test_a_cyrillic_name_always_meets_its_latin_transliteration(name: str) -> None:
+    (latin,) = analyse_name(ascii_text(name)).tokens
+    (original,) = analyse_name(name).tokens
+    assert compare_tokens(original, latin)[0] == 1.0

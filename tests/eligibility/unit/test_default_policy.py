@@ -6,7 +6,8 @@ import pytest
 
 from services.eligibility.policy.document import PolicyDocument
 from services.eligibility.policy.evaluate import Outcome, evaluate
-from services.eligibility.policy.facts import FACTS, ApplicantFacts, Category
+from services.eligibility.policy.facts import FACTS, ApplicantFacts
+from shared.schemas.eligibility import Category
 
 from .conftest import ASSESSMENT_DATE
 

@@ -13,8 +13,9 @@ from services.eligibility.policy.conditions import Condition
 from services.eligibility.policy.coverage import Gap, find_uncovered_case
 from services.eligibility.policy.document import PolicyDocument, Tier
 from services.eligibility.policy.errors import PolicyInvalid
-from services.eligibility.policy.facts import ApplicantFacts, Category, read_facts
+from services.eligibility.policy.facts import ApplicantFacts, read_facts
 from services.eligibility.policy.load import parse_policy_data
+from shared.schemas.eligibility import Category
 
 from .conftest import ASSESSMENT_DATE
 

@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_applicants")),
     )
     with op.batch_alter_table("applicants", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_applicants_partner_id"), ["partner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_applicants_partner_id"), ["partner_id"], unique=False)
 
     op.create_table(
         "audit_log",
@@ -57,17 +55,13 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column(
             "detail",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_partner_id"), ["partner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_log_partner_id"), ["partner_id"], unique=False)
 
     op.create_table(
         "idempotency_keys",
@@ -78,9 +72,7 @@ def upgrade() -> None:
         sa.Column("response_status", sa.Integer(), nullable=False),
         sa.Column("response_body", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "principal_org", "key", name=op.f("pk_idempotency_keys")
-        ),
+        sa.PrimaryKeyConstraint("principal_org", "key", name=op.f("pk_idempotency_keys")),
     )
     op.create_table(
         "outbox_deliveries",
@@ -107,17 +99,13 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("outbox_deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbox_deliveries_event_id"), ["event_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_deliveries_event_id"), ["event_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outbox_deliveries_next_attempt_at"),
             ["next_attempt_at"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_outbox_deliveries_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_deliveries_status"), ["status"], unique=False)
 
     op.create_table(
         "outbox_events",
@@ -132,9 +120,7 @@ def upgrade() -> None:
         sa.Column("partner_id", sa.String(length=64), nullable=True),
         sa.Column(
             "payload",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

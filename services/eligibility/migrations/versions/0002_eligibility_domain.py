@@ -87,9 +87,7 @@ def upgrade() -> None:
             "totals", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
         sa.Column("required_approvers", sa.Integer(), nullable=False),
-        sa.Column(
-            "trace", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
+        sa.Column("trace_enc", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("assessed_by", sa.String(length=200), nullable=False),
         sa.Column("appeal_id", sa.String(length=36), nullable=True),
@@ -169,7 +167,7 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.String(length=200), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("confident", sa.Boolean(), nullable=False),
-        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("explanation_enc", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reviewed_by", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

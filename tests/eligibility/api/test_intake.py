@@ -1,0 +1,128 @@
+"""Bulk intake: CSV and JSON Lines jobs with progress and a per-row report; bad rows leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from services.eligibility.applicants import service as applicants_service
+from services.eligibility.sanctions.service import screen_applicant
+from shared.errors import Unprocessable
+from tests.eligibility.api.helpers import applicant_body, as_officer
+from tests.harness import Harness, Tokens
+
+HEADER = (
+    "category,family_latin,given_latin,patronymic_latin,family_cyrillic,given_cyrillic,patronymic_cyrillic,"
+    "birth_date,citizenship,rank_or_post,document_type,document_country,document_number,service_verified,"
+    "arrived_in_partner_territory,main_applicant_id"
+)
+GOOD = "conscript,Petrov,Ivan,,Петров,Иван,Сергеевич,1999-04-01,RU,private,passport,RU,75 1234567,true,false,"
+BAD_DATE = "officer,Sidorov,Pavel,,,,,1999-13-01,RU,major,passport,RU,75 7654321,true,false,"
+BAD_CATEGORY = "general,Smirnov,Oleg,,,,,1980-01-01,RU,,passport,RU,75 1111111,yes,no,"
+NO_NAME = "diplomat,,,,,,,1970-05-05,RU,attache,passport,RU,75 2222222,no,no,"
+
+
+async def wait_for_job(h: Harness, tokens: Tokens, job_id: str, org: str = "DE") -> dict[str, Any]:
+    """Poll a job until it finished."""
+    for _ in range(200):
+        job: dict[str, Any] = (await h.client.get(f"/v1/intake-jobs/{job_id}", headers=as_officer(tokens, org))).json()
+        if job["status"] in {"completed", "failed"}:
+            return job
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+async def upload(h: Harness, tokens: Tokens, content: str, media: str) -> dict[str, Any]:
+    """Upload a bulk file and return the queued job."""
+    headers = {**as_officer(tokens), "Content-Type": media}
+    response = await h.client.post("/v1/intake-jobs", content=content.encode(), headers=headers)
+    assert response.status_code == 202, response.text
+    job: dict[str, Any] = response.json()
+    return job
+
+
+async def count_applicants(h: Harness, tokens: Tokens) -> int:
+    """How many applicants the partner has."""
+    page = (await h.client.get("/v1/applicants?limit=200", headers=as_officer(tokens))).json()
+    return len(page["items"])
+
+
+async def test_a_csv_upload_registers_good_rows_and_reports_each_bad_one(eligibility: Harness, tokens: Tokens) -> None:
+    job = await upload(eligibility, tokens, "\n".join([HEADER, GOOD, BAD_DATE, BAD_CATEGORY, NO_NAME]), "text/csv")
+    assert (job["status"], job["total_rows"]) == ("queued", 4)
+    done = await wait_for_job(eligibility, tokens, job["id"])
+    assert (done["status"], done["processed_rows"], done["accepted_rows"], done["rejected_rows"]) == (
+        "completed",
+        4,
+        1,
+        3,
+    )
+    rows = {r["row"]: r for r in done["rows"]}
+    assert rows[1]["status"] == "accepted"
+    assert rows[1]["applicant_id"]
+    assert any("birth_date" in p for p in rows[2]["problems"])
+    assert any("category" in p for p in rows[3]["problems"])
+    assert any("names" in p for p in rows[4]["problems"])
+    assert "1999-13-01" not in json.dumps(done)
+    assert await count_applicants(eligibility, tokens) == 1
+
+
+async def test_a_row_failing_after_validation_leaves_no_half_applicant(eligibility: Harness, tokens: Tokens) -> None:
+    orphan = applicant_body(category="family_member", main_applicant_id="01890000-0000-7000-8000-000000000000")
+    lines = [json.dumps(applicant_body()), json.dumps(orphan), "{not json", "[1, 2]"]
+    job = await upload(eligibility, tokens, "\n".join(lines), "application/x-ndjson")
+    done = await wait_for_job(eligibility, tokens, job["id"])
+    assert [r["status"] for r in done["rows"]] == ["accepted", "rejected", "rejected", "rejected"]
+    assert "main applicant" in done["rows"][1]["problems"][0]
+    assert await count_applicants(eligibility, tokens) == 1
+
+
+async def test_an_upload_in_an_unknown_format_is_refused(eligibility: Harness, tokens: Tokens) -> None:
+    headers = {**as_officer(tokens), "Content-Type": "application/pdf"}
+    response = await eligibility.client.post("/v1/intake-jobs", content=b"%PDF", headers=headers)
+    assert response.status_code == 422
+    bad_header = {**as_officer(tokens), "Content-Type": "text/csv"}
+    response = await eligibility.client.post("/v1/intake-jobs", content=b"name,surname\nx,y", headers=bad_header)
+    assert response.status_code == 422
+    assert "unknown columns name, surname" in response.json()["detail"]
+
+
+async def test_another_partner_cannot_see_a_job(eligibility: Harness, tokens: Tokens) -> None:
+    job = await upload(eligibility, tokens, "\n".join([HEADER, GOOD]), "text/csv")
+    await wait_for_job(eligibility, tokens, job["id"])
+    other = await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens, "PL"))
+    assert other.status_code == 404
+
+
+async def test_a_row_failing_midway_is_rolled_back_to_nothing(
+    eligibility: Harness, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def screen_failing_for_sidorov(*args: Any, **kwargs: Any) -> None:
+        # Runs after the applicant and its documents were flushed, so a rollback must undo them.
+        if any("Sidorov" in name for name in args[4]):
+            raise Unprocessable("screening broke for this row")
+        await screen_applicant(*args, **kwargs)
+
+    monkeypatch.setattr(applicants_service, "screen_applicant", screen_failing_for_sidorov)
+    sidorov = applicant_body(
+        names=[{"script": "latin", "given": "Pavel", "family": "Sidorov"}],
+        documents=[{"type": "passport", "issuing_country": "RU", "number": "75 7654321"}],
+    )
+    lines = [json.dumps(sidorov), json.dumps(applicant_body())]
+    job = await upload(eligibility, tokens, "\n".join(lines), "application/x-ndjson")
+    done = await wait_for_job(eligibility, tokens, job["id"])
+    assert [r["status"] for r in done["rows"]] == ["rejected", "accepted"]
+    assert done["rows"][0]["problems"] == ["screening broke for this row"]
+    engine = create_async_engine(eligibility.database_url)
+    try:
+        async with engine.connect() as conn:
+            applicants = (await conn.execute(text("SELECT count(*) FROM applicants"))).scalar_one()
+            documents = (await conn.execute(text("SELECT count(*) FROM applicant_documents"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert (applicants, documents) == (1, 1)
