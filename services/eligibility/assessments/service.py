@@ -249,8 +249,11 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
             if stipend
             else None,
             asylum_track=granted.asylum_track,
+            residence_path=granted.residence_path,
             citizenship_path=granted.citizenship_path,
             family_covered=family,
+            family_asylum=granted.family.asylum,
+            family_residence_path=granted.family.residence_path,
         ),
         dependant_ids=dependants,
     )

@@ -95,6 +95,18 @@ async def test_a_smaller_outcome_needs_fewer_approvers(eligibility: Harness, tok
     assert approved.json()["status"] == "approved"
 
 
+async def test_a_residence_path_reaches_the_approval_event(eligibility: Harness, tokens: Tokens) -> None:
+    await install_default_policy(eligibility, tokens)
+    await load_list(eligibility, tokens, UNRELATED_PERSON)
+    applicant = await register(eligibility, tokens, category="skilled_professional")
+    assessment = (await assess(eligibility, tokens, applicant["id"])).json()
+    await approve(eligibility, tokens, assessment["id"], "approver-1")
+    (payload,) = await outbox_payloads(eligibility)
+    granted = events.ApplicantApproved.model_validate(payload["data"]).entitlements
+    assert (granted.residence_path, granted.asylum_track, granted.bounty) == (True, False, None)
+    assert granted.family_residence_path and granted.family_covered and not granted.family_asylum
+
+
 async def test_approval_publishes_an_event_without_personal_data(eligibility: Harness, tokens: Tokens) -> None:
     await install_default_policy(eligibility, tokens)
     await load_list(eligibility, tokens, UNRELATED_PERSON)
