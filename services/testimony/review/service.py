@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.consent.service import AUTHOR, find_record_by_token
 from services.testimony.derivatives.errors import DerivativeError, RedactionSpanOutOfRange
-from services.testimony.derivatives.text import RedactedText, RedactionSpan, find_term_spans, redact_text
+from services.testimony.derivatives.text import (
+    RedactedText,
+    RedactionSpan,
+    find_remaining_terms,
+    find_term_spans,
+    redact_text,
+)
 from services.testimony.errors import (
     DerivativeNotFound,
     MediaRejected,
@@ -70,9 +76,27 @@ def _redact(original: str, data: DerivativeCreate) -> RedactedText:
     for group in data.redact_terms:
         spans += find_term_spans(original, group.terms, group.category, group.subject_ref)
     try:
-        return redact_text(original, spans)
+        redacted = redact_text(original, spans)
     except RedactionSpanOutOfRange as error:
         raise RedactionRejected(f"A redaction span does not fit the text: {error}.") from error
+    _check_no_mention_left(original, redacted.text, spans)
+    return redacted
+
+
+def _check_no_mention_left(original: str, redacted: str, spans: Sequence[RedactionSpan]) -> None:
+    # A family member counts as redacted, and so needs no consent of their own, only if every mention is
+    # gone: a name hidden in one place and left in another still identifies them.
+    hidden: dict[str, set[str]] = {}
+    for span in spans:
+        if span.subject_ref is not None:
+            hidden.setdefault(span.subject_ref, set()).add(original[span.start : span.end])
+    for subject, words in sorted(hidden.items()):
+        left = find_remaining_terms(redacted, words)
+        if left:
+            raise RedactionRejected(
+                f"Subject {subject} is still named {len(left)} way(s) elsewhere in the text; redact every mention "
+                "(redact_terms hides a word wherever it occurs)."
+            )
 
 
 def declarations_part(derivative_facts: dict[str, object]) -> ManifestPart:

@@ -9,6 +9,7 @@ import pytest
 from services.testimony.publication.service import sweep_lapsed
 from tests.harness import Harness, Tokens
 from tests.testimony.api.factories import (
+    SECRET_WORD,
     give_consent,
     in_hours,
     officer,
@@ -189,3 +190,21 @@ async def test_a_narrowed_expiry_moves_the_end_of_a_live_publication(testimony: 
     record = await testimony.client.get(f"/v1/publications/{journey['publication']['id']}", headers=officer(tokens))
     ends = datetime.fromisoformat(record.json()["covered_until"])
     assert ends == datetime.fromisoformat(sooner)
+
+
+async def test_a_family_member_named_again_elsewhere_is_not_redacted(testimony: Harness, tokens: Tokens) -> None:
+    text = f"My sister {SECRET_WORD} stayed behind. Later {SECRET_WORD.lower()} wrote to me."
+    submitted = await submit(testimony, tokens, text=text)
+    first = text.index(SECRET_WORD)
+    body = {
+        "title": "Letters",
+        "spans": [
+            {"start": first, "end": first + len(SECRET_WORD), "category": "family_name", "subject_ref": "sister-1"}
+        ],
+    }
+    response = await testimony.client.post(
+        f"/v1/testimonies/{submitted['id']}/derivatives", json=body, headers=officer(tokens, "DE", "redactor")
+    )
+    assert response.status_code == 422, response.text
+    assert "sister-1" in response.json()["detail"]
+    assert "redact every mention" in response.json()["detail"]
