@@ -173,10 +173,14 @@ def _require(scopes: tuple[str, ...], kinds: tuple[CallerKind, ...]) -> DependsP
     return dependency
 
 
-def requires(*scopes: str, kinds: Sequence[CallerKind] = ()) -> dict[str, Any]:
+DEFAULT_TENANT_RULE = "Partners see only their own records; anything else answers 404."
+
+
+def requires(*scopes: str, kinds: Sequence[CallerKind] = (), tenant_rule: str = DEFAULT_TENANT_RULE) -> dict[str, Any]:
     """Route keyword arguments that enforce and document the scopes and caller kinds of an endpoint.
 
-    Use as `@router.get(path, **requires("applicants:read", kinds=[CallerKind.partner]))`.
+    Use as `@router.get(path, **requires("applicants:read", kinds=[CallerKind.partner]))`; pass
+    `tenant_rule` where the endpoint deliberately spans tenants, to say which records it reaches.
     """
     kind_tuple = tuple(kinds)
     kinds_text = ", ".join(k.value for k in kind_tuple) or "any authenticated caller"
@@ -186,8 +190,7 @@ def requires(*scopes: str, kinds: Sequence[CallerKind] = ()) -> dict[str, Any]:
             "security": [{"bearer": list(scopes)}],
             "x-required-scopes": list(scopes),
             "x-caller-kinds": [k.value for k in kind_tuple],
-            "x-tenant-rule": f"Callers: {kinds_text}. Scopes: {', '.join(scopes) or 'none'}. "
-            "Partners see only their own records; anything else answers 404.",
+            "x-tenant-rule": f"Callers: {kinds_text}. Scopes: {', '.join(scopes) or 'none'}. {tenant_rule}",
         },
     }
 

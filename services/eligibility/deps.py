@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from services.eligibility.applicants.service import Crypto
 from services.eligibility.sanctions.service import ScreeningState
-from shared.auth import CallerKind, requires
+from shared.auth import DEFAULT_TENANT_RULE, CallerKind, requires
 from shared.outbox import EventPublisher
 
 
@@ -35,8 +35,10 @@ ScreeningDep = Annotated[ScreeningState, Depends(screening_state)]
 PublisherDep = Annotated[EventPublisher, Depends(publisher)]
 
 
-def requires_with_body(scope: str, kinds: Sequence[CallerKind], body: dict[str, Any]) -> dict[str, Any]:
+def requires_with_body(
+    scope: str, kinds: Sequence[CallerKind], body: dict[str, Any], *, tenant_rule: str = DEFAULT_TENANT_RULE
+) -> dict[str, Any]:
     """`requires(...)` route options that also document a raw request body (YAML, CSV, XML)."""
-    options = requires(scope, kinds=kinds)
+    options = requires(scope, kinds=kinds, tenant_rule=tenant_rule)
     options["openapi_extra"] = {**options["openapi_extra"], **body}
     return options

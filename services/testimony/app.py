@@ -45,7 +45,9 @@ def load_programme_key(settings: TestimonySettings) -> SigningKey:
 
 def create_blob_store(settings: TestimonySettings) -> BlobStore:
     """The configured blob store: local files, or an S3-compatible bucket."""
-    if settings.storage_backend == "s3" and settings.s3_bucket:
+    if settings.storage_backend == "s3":
+        if not settings.s3_bucket:
+            raise ValueError("storage_backend is s3 but no s3_bucket is set; set TESTIMONY_S3_BUCKET")
         client = create_s3_client(settings.s3_endpoint_url, settings.s3_region)
         return S3BlobStore(client, settings.s3_bucket, settings.s3_prefix)
     return LocalBlobStore(settings.blob_dir())

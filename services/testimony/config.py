@@ -39,6 +39,8 @@ class TestimonySettings(ServiceSettings):
             problems.append("signing_key must hold the programme's Ed25519 key in production")
         if self.storage_backend != "s3" or not self.s3_bucket:
             problems.append("storage_backend must be s3 with an s3_bucket in production")
+        if self.public_url.startswith(("http://127.", "http://localhost")):
+            problems.append("public_url must be the public address feeds, pages and receipts point at")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self

@@ -18,6 +18,9 @@ from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher
 from shared.outbox import EventPublisher
 
+# Distinct people who must approve the exact derivative before it may be published.
+REQUIRED_REVIEWERS = 2
+
 WELL_KNOWN_KEYS = "/.well-known/carrots-testimony-keys.json"
 WELL_KNOWN_PEM = "/.well-known/carrots-testimony-key.pem"
 PUBLIC_ROOT = "/public/testimonies"

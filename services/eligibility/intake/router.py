@@ -36,7 +36,7 @@ _BODY_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "CSV with the columns listed in the guide, or JSON Lines with one applicant per line.",
-        "content": {media: {"schema": {"type": "string"}} for media in ("text/csv", "application/x-ndjson")},
+        "content": {media: {"schema": {"type": "string"}} for media in _FORMATS},
     }
 }
 

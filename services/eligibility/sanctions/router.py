@@ -34,7 +34,12 @@ _XML_BODY: dict[str, Any] = {
     status_code=status.HTTP_201_CREATED,
     response_model=SanctionsListRead,
     responses=problem_responses(401, 403, 422),
-    **requires_with_body("sanctions:write", [CallerKind.service], _XML_BODY),
+    **requires_with_body(
+        "sanctions:write",
+        [CallerKind.service],
+        _XML_BODY,
+        tenant_rule="Lists are shared by every partner; loading one re-screens every partner's applicants.",
+    ),
 )
 async def load_sanctions_list(
     source: str,

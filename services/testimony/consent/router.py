@@ -23,7 +23,10 @@ from shared.schemas.testimony import (
 router = APIRouter(tags=["consent"])
 PARTNER = [CallerKind.partner]
 CONSENT_SCOPE = requires("testimonies:consent", kinds=PARTNER)
-TOKEN_ONLY = public("withdrawing needs no login: the token handed out with the consent authorises it")
+TOKEN_ONLY = public(
+    "the person who consented acts without a login: the token handed out with the consent authorises "
+    "withdrawing, narrowing and approving, for that consent only"
+)
 
 
 @router.post(

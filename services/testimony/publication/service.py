@@ -21,7 +21,7 @@ from services.testimony.intake.service import find_testimony
 from services.testimony.models import Derivative, Publication, tables
 from services.testimony.publication import repository
 from services.testimony.review import repository as review_repository
-from services.testimony.service import PUBLIC_ROOT, Toolkit, as_utc, decrypt_derivative, utc_now
+from services.testimony.service import PUBLIC_ROOT, REQUIRED_REVIEWERS, Toolkit, as_utc, decrypt_derivative, utc_now
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
 from services.testimony.signing.receipts import TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.audit import record_audit
@@ -38,7 +38,6 @@ from shared.schemas.testimony import (
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 PURPOSE = Purpose.PUBLIC_PUBLICATION
-REQUIRED_REVIEWERS = 2
 SYSTEM_SUBJECT = "system:expiry-sweep"
 
 

@@ -62,7 +62,6 @@ from shared.schemas.testimony import (
 )
 
 MEDIA_FIELD = "derivative_media.wrapped_key"
-REQUIRED_REVIEWERS = 2
 
 
 def _check_subjects(refs: set[str | None], known: Sequence[str]) -> None:
