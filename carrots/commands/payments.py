@@ -2,6 +2,83 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(help="Ledger operations: verification of exports, stipend runs.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    export: Annotated[Path, typer.Argument(help="JSON Lines export from /v1/audit/partners/{id}/export.", exists=True)],
+    public_key: Annotated[
+        Path, typer.Option("--public-key", help="PEM file of the checkpoint key (GET /v1/ledger/checkpoint-key).")
+    ],
+) -> None:
+    """Check an export offline: report edited, inserted, removed or truncated records; exit 1 if any."""
+    from services.payments.domain.tamper.verify import verify_ledger_export
+
+    report = verify_ledger_export(export, public_key.read_bytes())
+    typer.echo(report.to_text())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("release-due")
+def release_due(
+    as_of: Annotated[
+        str | None, typer.Option(help="Release what is due on or before this date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Release every partner's stipend months and delayed tranches that are due (uses PAYMENTS_* settings)."""
+    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    released = asyncio.run(_release_due(day))
+    typer.echo(f"released {released} obligation(s) due by {day.isoformat()}")
+
+
+@app.command("checkpoint")
+def checkpoint() -> None:
+    """Sign the head of every partner's ledger chain that moved since its last checkpoint."""
+    signed = asyncio.run(_sign_heads())
+    typer.echo(f"signed {signed} checkpoint(s)")
+
+
+async def _release_due(day: date) -> int:
+    from services.payments.config import PaymentsSettings
+    from services.payments.obligations.service import release_due as release
+    from shared.auth import CallerKind, Principal
+    from shared.db import make_engine, make_sessionmaker, session_scope
+    from shared.devkeys import with_dev_defaults
+    from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+    settings = with_dev_defaults(PaymentsSettings())
+    engine = make_engine(settings.database_url)
+    actor = Principal(org="payments", kind=CallerKind.service, subject="cli:release-due")
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            scope_to_tenant(session, ALL_TENANTS)
+            return len(await release(session, actor, day))
+    finally:
+        await engine.dispose()
+
+
+async def _sign_heads() -> int:
+    from services.payments.config import PaymentsSettings
+    from services.payments.ledger.chain import load_checkpoint_signer
+    from services.payments.ledger.service import sign_all_chain_heads
+    from shared.db import make_engine, make_sessionmaker, session_scope
+    from shared.devkeys import with_dev_defaults
+    from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+    settings = with_dev_defaults(PaymentsSettings())
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            scope_to_tenant(session, ALL_TENANTS)
+            return len(await sign_all_chain_heads(session, load_checkpoint_signer(settings)))
+    finally:
+        await engine.dispose()

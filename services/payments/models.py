@@ -85,9 +85,7 @@ class Transfer(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(30))
     memo: Mapped[str] = mapped_column(String(200))
     # A transfer is reversed at most once.
-    reverses_transfer_id: Mapped[str | None] = mapped_column(
-        ForeignKey("transfers.id"), unique=True, nullable=True
-    )
+    reverses_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), unique=True, nullable=True)
     payout_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

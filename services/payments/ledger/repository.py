@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,20 +13,23 @@ from services.payments.domain.tamper.chain import GENESIS_HASH
 from services.payments.models import Account, ChainHead, Checkpoint, Entry, Transfer
 from shared.pagination import PageParams, keyset
 
-_accounts = Account.__table__
-_heads = ChainHead.__table__
+_accounts = cast(Table, Account.__table__)
+_heads = cast(Table, ChainHead.__table__)
 
 
 async def add(session: AsyncSession, row: object) -> None:
+    """Add a row and flush it."""
     session.add(row)
     await session.flush()
 
 
 async def get_account(session: AsyncSession, account_id: str) -> Account | None:
+    """One account of the scoped partner, or None."""
     return (await session.execute(select(Account).where(Account.id == account_id))).scalar_one_or_none()
 
 
 async def find_system_account(session: AsyncSession, partner_id: str, kind: str, currency: str) -> Account | None:
+    """The partner's account of one kind and currency, or None."""
     stmt = select(Account).where(Account.partner_id == partner_id, Account.kind == kind, Account.currency == currency)
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -41,6 +45,7 @@ async def add_system_account(session: AsyncSession, row: Account) -> bool:
 
 
 async def list_accounts(session: AsyncSession, page: PageParams) -> Sequence[Account]:
+    """One page of the scoped partner's accounts."""
     return (await session.execute(keyset(select(Account), Account.id, page))).scalars().all()
 
 
@@ -67,15 +72,18 @@ async def lock_chain_head(session: AsyncSession, partner_id: str) -> tuple[int, 
 
 
 async def move_chain_head(session: AsyncSession, partner_id: str, seq: int, head_hash: str) -> None:
+    """Point the partner's chain head at its new last entry."""
     await session.execute(update(_heads).where(_heads.c.id == partner_id).values(seq=seq, hash=head_hash))
 
 
 async def read_chain_head(session: AsyncSession, partner_id: str) -> tuple[int, str]:
+    """The partner's chain head without locking it (genesis when empty)."""
     row = (await session.execute(select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == partner_id))).first()
     return (int(row.seq), str(row.hash)) if row else (0, GENESIS_HASH)
 
 
 async def list_chain_heads(session: AsyncSession) -> Sequence[tuple[str, int, str]]:
+    """Every partner's chain head."""
     rows = await session.execute(select(_heads.c.id, _heads.c.seq, _heads.c.hash).order_by(_heads.c.id))
     return [(str(r.id), int(r.seq), str(r.hash)) for r in rows]
 
@@ -94,24 +102,29 @@ async def apply_balance_delta(session: AsyncSession, account_id: str, delta: int
 
 
 async def insert_entries(session: AsyncSession, rows: list[dict[str, object]]) -> None:
-    await session.execute(insert(Entry.__table__), rows)
+    """Insert chained entries in one statement."""
+    await session.execute(insert(Entry), rows)
 
 
 async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """One transfer of the scoped partner, or None."""
     return (await session.execute(select(Transfer).where(Transfer.id == transfer_id))).scalar_one_or_none()
 
 
 async def find_reversal(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """The transfer that reverses this one, or None."""
     stmt = select(Transfer).where(Transfer.reverses_transfer_id == transfer_id)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def list_transfer_entries(session: AsyncSession, transfer_id: str) -> Sequence[Entry]:
+    """A transfer's entries in chain order."""
     stmt = select(Entry).where(Entry.transfer_id == transfer_id).order_by(Entry.seq)
     return (await session.execute(stmt)).scalars().all()
 
 
 async def add_checkpoint(session: AsyncSession, row: Checkpoint) -> bool:
+    """Insert a checkpoint; False when that head was already signed with this key."""
     try:
         async with session.begin_nested():
             session.add(row)
@@ -121,10 +134,12 @@ async def add_checkpoint(session: AsyncSession, row: Checkpoint) -> bool:
 
 
 async def latest_checkpoint_seq(session: AsyncSession, partner_id: str) -> int:
+    """The highest signed position of a partner's chain (0 when none)."""
     stmt = select(func.max(Checkpoint.seq)).where(Checkpoint.partner_id == partner_id)
     return int((await session.execute(stmt.execution_options(include_all_tenants=True))).scalar_one() or 0)
 
 
 async def list_checkpoints(session: AsyncSession, partner_id: str) -> Sequence[Checkpoint]:
+    """A partner's checkpoints, oldest first."""
     stmt = select(Checkpoint).where(Checkpoint.partner_id == partner_id).order_by(Checkpoint.seq)
     return (await session.execute(stmt.execution_options(include_all_tenants=True))).scalars().all()

@@ -249,12 +249,17 @@ async def post_transfer(
     return transfer
 
 
-async def read_transfer(session: AsyncSession, transfer_id: str) -> TransferRead:
-    """A transfer of the session's partner with its entries."""
-    transfer = await repository.get_transfer(session, transfer_id)
+async def require_transfer(session: AsyncSession, transfer_id: str | None) -> Transfer:
+    """One transfer of the session's partner, or TransferNotFound."""
+    transfer = await repository.get_transfer(session, transfer_id) if transfer_id else None
     if transfer is None:
         raise TransferNotFound(f"No transfer {transfer_id} exists for your organisation.")
-    return await transfer_to_read(session, transfer)
+    return transfer
+
+
+async def read_transfer(session: AsyncSession, transfer_id: str) -> TransferRead:
+    """A transfer of the session's partner with its entries."""
+    return await transfer_to_read(session, await require_transfer(session, transfer_id))
 
 
 async def transfer_to_read(session: AsyncSession, transfer: Transfer) -> TransferRead:

@@ -13,20 +13,24 @@ from shared.pagination import PageParams, keyset
 
 
 async def add_all(session: AsyncSession, rows: Sequence[Obligation]) -> None:
+    """Add obligations and flush them."""
     session.add_all(rows)
     await session.flush()
 
 
 async def count_for_assessment(session: AsyncSession, assessment_id: str) -> int:
+    """How many obligations an assessment already has."""
     stmt = select(Obligation.id).where(Obligation.assessment_id == assessment_id)
     return len((await session.execute(stmt)).scalars().all())
 
 
 async def get(session: AsyncSession, obligation_id: str) -> Obligation | None:
+    """One obligation of the scoped partner, or None."""
     return (await session.execute(select(Obligation).where(Obligation.id == obligation_id))).scalar_one_or_none()
 
 
 async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, trigger: str) -> Sequence[Obligation]:
+    """An applicant's obligations still waiting for one trigger."""
     stmt = (
         select(Obligation)
         .where(Obligation.applicant_id == applicant_id, Obligation.trigger == trigger, Obligation.status == "waiting")
@@ -36,6 +40,7 @@ async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, tri
 
 
 async def list_waiting_due_by(session: AsyncSession, as_of: date) -> Sequence[Obligation]:
+    """Waiting obligations whose due date is on or before `as_of`."""
     stmt = (
         select(Obligation)
         .where(Obligation.status == "waiting", Obligation.due_on.is_not(None), Obligation.due_on <= as_of)
@@ -47,6 +52,7 @@ async def list_waiting_due_by(session: AsyncSession, as_of: date) -> Sequence[Ob
 async def list_page(
     session: AsyncSession, page: PageParams, applicant_id: str | None, status: str | None
 ) -> Sequence[Obligation]:
+    """One page of obligations, optionally for one applicant or status."""
     stmt = select(Obligation)
     if applicant_id is not None:
         stmt = stmt.where(Obligation.applicant_id == applicant_id)
@@ -67,6 +73,7 @@ async def move_status(session: AsyncSession, obligation_id: str, from_status: st
 
 
 async def mark_released(session: AsyncSession, obligation_id: str, transfer_id: str, at: datetime) -> None:
+    """Record which transfer released an obligation, and when."""
     await session.execute(
         update(Obligation)
         .where(Obligation.id == obligation_id)

@@ -160,3 +160,20 @@ def test_a_checkpoint_moved_to_another_chain_fails_its_signature() -> None:
     moved = json.loads(lines[-1]) | {"chain_id": "p2"}
     report = verify([*lines[:-1], json.dumps(moved)])
     assert report.kinds() == {ProblemKind.BAD_SIGNATURE}
+
+
+def test_an_insertion_hidden_by_renumbering_the_tail_is_found() -> None:
+    records = chain_records(make_bodies(10))
+    intruder = chain_record(5, records[3].hash, {"entry_id": "forged", "amount_minor": 10**9})
+    shifted = [ChainedRecord(r.seq + 1, r.prev_hash, r.hash, r.body) for r in records[4:]]
+    lines = [json.dumps(r.to_json()) for r in [*records[:4], intruder, *shifted]]
+    report = verify([*lines, export_lines(records)[-1]])
+    assert [(p.kind, p.seq) for p in report.problems] == [(ProblemKind.INSERTED, 5)]
+
+
+def test_a_removal_hidden_by_renumbering_the_tail_is_found() -> None:
+    records = chain_records(make_bodies(10))
+    shifted = [ChainedRecord(r.seq - 1, r.prev_hash, r.hash, r.body) for r in records[5:]]
+    lines = [json.dumps(r.to_json()) for r in [*records[:4], *shifted]]
+    report = verify([*lines, export_lines(records)[-1]])
+    assert [(p.kind, p.seq) for p in report.problems] == [(ProblemKind.REMOVED, 5)]

@@ -8,7 +8,7 @@ was rewritten and re-hashed so that it no longer meets a signed checkpoint.
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,9 @@ from services.payments.domain.tamper.checkpoints import (
 )
 
 _T = TypeVar("_T")
+
+# How far from its position a renumbered record's original sequence number is searched for.
+RENUMBER_WINDOW = 8
 
 
 class ProblemKind(StrEnum):
@@ -114,8 +117,13 @@ def verify_ledger_rows(
     for record, following in _with_lookahead(records):
         report.records_checked += 1
         if compute_record_hash(record.seq, record.prev_hash, record.body) != record.hash:
-            report.problems.append(Problem(ProblemKind.EDITED, record.seq, "content does not match its hash"))
-            rewritten.add(record.seq)
+            original = _original_seq(record, last_seq)
+            if original is None:
+                report.problems.append(Problem(ProblemKind.EDITED, record.seq, "content does not match its hash"))
+                rewritten.add(record.seq)
+            else:
+                # Intact but renumbered (to hide an insertion or removal): judge it at its signed position.
+                record = replace(record, seq=original)
         skipped_by_next = following is not None and following.prev_hash == last_hash and record.hash != last_hash
         if skipped_by_next or record.seq <= last_seq:
             report.problems.append(Problem(ProblemKind.INSERTED, record.seq, "record is not part of the chain"))
@@ -128,6 +136,16 @@ def verify_ledger_rows(
     report.last_seq, report.head_hash = last_seq, last_hash
     _compare_with_checkpoints(checkpoints, anchored_hashes, report)
     return report
+
+
+def _original_seq(record: ChainedRecord, last_seq: int) -> int | None:
+    """The sequence number an intact record was hashed with, if it was only renumbered nearby."""
+    candidates = {last_seq + 1, *range(max(1, record.seq - RENUMBER_WINDOW), record.seq + RENUMBER_WINDOW + 1)}
+    candidates.discard(record.seq)
+    for seq in sorted(candidates):
+        if compute_record_hash(seq, record.prev_hash, record.body) == record.hash:
+            return int(seq)
+    return None
 
 
 def _explain_broken_link(

@@ -1,0 +1,252 @@
+"""Auditor views over one mandated partner's ledger: entries, trial balance, statements, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.payments.audit import repository
+from services.payments.errors import AccountNotFound
+from services.payments.ledger import repository as ledger_repository
+from services.payments.ledger.chain import entry_body, iso_utc
+from services.payments.ledger.service import account_to_read, entry_to_read
+from services.payments.models import Entry, tables
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.pagination import PageParams, decode_cursor, encode_cursor
+from shared.schemas.common import Page
+from shared.schemas.payments import (
+    AccountKind,
+    AccountStatement,
+    BalanceCheck,
+    BalanceCheckLine,
+    EntryRead,
+    TrialBalance,
+    TrialBalanceCurrency,
+    TrialBalanceLine,
+)
+from shared.tenancy import scope_to_tenant
+
+EXPORT_BATCH = 2_000
+CSV_COLUMNS = [
+    "seq",
+    "id",
+    "partner_id",
+    "transfer_id",
+    "transfer_kind",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "created_at",
+    "prev_hash",
+    "hash",
+]
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class PartnerNotMandated(NotFound):
+    """The auditor holds no mandate for this partner (answers like a missing record)."""
+
+
+def scope_to_mandate(session: AsyncSession, auditor: Principal, partner_id: str) -> None:
+    """Scope the session to one partner the auditor is mandated for, or answer 404."""
+    if partner_id not in auditor.mandates:
+        raise PartnerNotMandated(f"No ledger {partner_id} exists for your mandate.")
+    scope_to_tenant(session, partner_id)
+
+
+def _seq_cursor(after: str | None) -> int:
+    return int(decode_cursor(after)) if after else 0
+
+
+async def list_entries(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    account_id: str | None,
+    currency: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Page[EntryRead]:
+    """One page of entries in chain order, filtered by account, currency and period."""
+    rows = await repository.list_entries_after(
+        session,
+        _seq_cursor(page.after),
+        page.limit + 1,
+        account_id=account_id,
+        currency=currency,
+        since=since,
+        until=until,
+    )
+    items = list(rows[: page.limit])
+    cursor = encode_cursor(items[-1].seq) if len(rows) > page.limit and items else None
+    return Page[EntryRead](items=[entry_to_read(e) for e in items], next_cursor=cursor)
+
+
+async def trial_balance(session: AsyncSession, partner_id: str) -> TrialBalance:
+    """Per currency: every account's balance recomputed from the entries, debits against credits."""
+    sums = await repository.sums_by_account(session)
+    by_currency: dict[str, list[TrialBalanceLine]] = defaultdict(list)
+    for account in await repository.list_all_accounts(session):
+        line = TrialBalanceLine(
+            account_id=account.id, kind=AccountKind(account.kind), balance_minor=sums.get(account.id, 0)
+        )
+        by_currency[account.currency].append(line)
+    currencies = []
+    for currency in sorted(by_currency):
+        lines = by_currency[currency]
+        debits = sum(line.balance_minor for line in lines if line.balance_minor > 0)
+        credits = -sum(line.balance_minor for line in lines if line.balance_minor < 0)
+        currencies.append(
+            TrialBalanceCurrency(
+                currency=currency,
+                debits_minor=debits,
+                credits_minor=credits,
+                balanced=debits == credits,
+                accounts=lines,
+            )
+        )
+    return TrialBalance(partner_id=partner_id, currencies=currencies)
+
+
+async def account_statement(
+    session: AsyncSession, account_id: str, page: PageParams, since: datetime | None, until: datetime | None
+) -> AccountStatement:
+    """An account's entries in a period, with the balance before and after it."""
+    account = await repository.get_account(session, account_id)
+    if account is None:
+        raise AccountNotFound(f"No account {account_id} exists for this partner.")
+    opening = await repository.sum_entries(session, account_id, until=since) if since else 0
+    closing = (
+        await repository.sum_entries(session, account_id, until=until)
+        if until
+        else await repository.sum_entries(session, account_id)
+    )
+    entries = await list_entries(session, page, account_id=account_id, currency=None, since=since, until=until)
+    return AccountStatement(
+        account=account_to_read(account),
+        since=since,
+        until=until,
+        opening_minor=opening,
+        closing_minor=closing,
+        entries=entries.items,
+        next_cursor=entries.next_cursor,
+    )
+
+
+async def check_balances(session: AsyncSession, partner_id: str) -> BalanceCheck:
+    """Recompute every account's balance from its entries and compare it with the stored one."""
+    sums = await repository.sums_by_account(session)
+    lines = [
+        BalanceCheckLine(
+            account_id=a.id,
+            stored_minor=a.balance_minor,
+            recomputed_minor=sums.get(a.id, 0),
+            ok=a.balance_minor == sums.get(a.id, 0),
+        )
+        for a in await repository.list_all_accounts(session)
+    ]
+    return BalanceCheck(partner_id=partner_id, ok=all(line.ok for line in lines), accounts=lines)
+
+
+def record_of(entry: Entry | Row[Any]) -> dict[str, object]:
+    """The export row of an entry: the chained body plus its chain fields."""
+    body = entry_body(
+        entry_id=entry.id,
+        partner_id=entry.partner_id,
+        transfer_id=entry.transfer_id,
+        transfer_kind=entry.transfer_kind,
+        account_id=entry.account_id,
+        currency=entry.currency,
+        amount_minor=entry.amount_minor,
+        created_at=entry.created_at,
+    )
+    return {"type": "record", "seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": body}
+
+
+async def stream_export(
+    maker: async_sessionmaker[AsyncSession], partner_id: str, fmt: ExportFormat
+) -> AsyncIterator[bytes]:
+    """Yield the partner's whole ledger in chain order, a batch at a time (flat memory).
+
+    The export runs in its own read session: a streamed response outlives the request's unit of work.
+    JSON Lines output starts with the signed checkpoints, so it is exactly what `carrots ledger verify`
+    reads; CSV is one row per entry.
+    """
+    async with maker() as session:
+        scope_to_tenant(session, partner_id)
+        if fmt is ExportFormat.csv:
+            yield _csv_line(CSV_COLUMNS)
+        else:
+            for checkpoint in await ledger_repository.list_checkpoints(session, partner_id):
+                row = {
+                    "type": "checkpoint",
+                    "chain_id": partner_id,
+                    "seq": checkpoint.seq,
+                    "head_hash": checkpoint.head_hash,
+                    "signed_at": checkpoint.signed_at,
+                    "key_id": checkpoint.key_id,
+                    "signature": checkpoint.signature,
+                }
+                yield (json.dumps(row, separators=(",", ":")) + "\n").encode()
+        after = 0
+        while True:
+            rows = await repository.export_rows_after(session, partner_id, after, EXPORT_BATCH)
+            if not rows:
+                break
+            after = rows[-1].seq
+            yield _render_jsonl(rows) if fmt is ExportFormat.jsonl else _render_csv(rows)
+
+
+def _render_jsonl(rows: Sequence[Row[Any]]) -> bytes:
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    return "".join(encode(record_of(row)) + "\n" for row in rows).encode()
+
+
+def _render_csv(rows: Sequence[Row[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(
+        (
+            r.seq,
+            r.id,
+            r.partner_id,
+            r.transfer_id,
+            r.transfer_kind,
+            r.account_id,
+            r.currency,
+            r.amount_minor,
+            iso_utc(r.created_at),
+            r.prev_hash,
+            r.hash,
+        )
+        for r in rows
+    )
+    return buffer.getvalue().encode()
+
+
+def _csv_line(values: Sequence[object]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue().encode()
+
+
+async def audit_export(session: AsyncSession, auditor: Principal, partner_id: str, fmt: ExportFormat) -> None:
+    """Record that an auditor exported a ledger."""
+    await record_audit(
+        session, tables, auditor, "ledger.exported", "ledger", partner_id, partner_id=partner_id, detail={"format": fmt}
+    )

@@ -1,0 +1,162 @@
+"""Bank accounts (validated, encrypted), pain.001 batches of executed payouts, camt.053 imports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.domain.bankfiles.camt053 import EntryOutcome, parse_camt053
+from services.payments.domain.bankfiles.pain001 import BankParty, CreditTransfer, PaymentBatch, build_pain001
+from services.payments.domain.errors import InvalidBankFile as DomainInvalidBankFile
+from services.payments.domain.errors import InvalidBic, InvalidIban
+from services.payments.domain.iban import normalize_bic, normalize_iban
+from services.payments.domain.money import Money
+from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails, InvalidBankFile
+from services.payments.ledger import service as ledger
+from services.payments.models import BankAccount, BankBatch, tables
+from services.payments.payouts import repository
+from services.payments.payouts.service import announce_status, undo_payout
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.crypto import FieldCipher
+from shared.ids import new_id
+from shared.outbox import EventPublisher
+from shared.schemas.payments import (
+    AccountKind,
+    BankAccountRead,
+    BankAccountSet,
+    BankFileCreate,
+    PayoutStatus,
+    StatementImportResult,
+)
+
+IBAN_FIELD = "bank_accounts.iban"
+HOLDER_FIELD = "bank_accounts.holder"
+
+
+def bank_account_to_read(row: BankAccount) -> BankAccountRead:
+    """What the API shows of a bank account: country and last four digits only."""
+    return BankAccountRead(
+        applicant_id=row.applicant_id, iban_last4=row.iban_last4, country=row.country, updated_at=row.updated_at
+    )
+
+
+async def set_bank_account(
+    session: AsyncSession, cipher: FieldCipher, actor: Principal, applicant_id: str, data: BankAccountSet
+) -> BankAccountRead:
+    """Validate and store (encrypted) the account a beneficiary is paid to, replacing any earlier one."""
+    try:
+        iban = normalize_iban(data.iban)
+        bic = normalize_bic(data.bic) if data.bic else None
+    except (InvalidIban, InvalidBic) as exc:
+        raise InvalidBankDetails(str(exc)) from exc
+    iban_token = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD)
+    holder_token = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD)
+    row = await repository.get_bank_account(session, applicant_id)
+    now = datetime.now(UTC)
+    if row is None:
+        row = BankAccount(id=new_id(), partner_id=actor.org, applicant_id=applicant_id)
+        session.add(row)
+    row.iban_encrypted, row.holder_encrypted, row.bic = iban_token, holder_token, bic
+    row.iban_last4, row.country, row.updated_at = iban[-4:], iban[:2], now
+    await session.flush()
+    await record_audit(session, tables, actor, "bank_account.set", "bank_account", row.id, partner_id=actor.org)
+    return bank_account_to_read(row)
+
+
+async def build_bank_file(
+    session: AsyncSession, cipher: FieldCipher, actor: Principal, data: BankFileCreate
+) -> tuple[str, bytes]:
+    """Put the executed, unbatched payouts of a funding account into one schema-valid pain.001 file."""
+    funding = await ledger.get_account(session, data.funding_account_id)
+    if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder:
+        raise AccountKindRefused("Bank files need a funding account with its bank IBAN and holder on file.")
+    payouts = await repository.list_unbatched_executed(session, funding.id)
+    if not payouts:
+        raise InvalidBankFile("There are no executed payouts of this account waiting for a bank file.")
+    transfers: list[CreditTransfer] = []
+    for payout in payouts:
+        account = await repository.get_bank_account(session, payout.applicant_id)
+        if account is None:
+            raise BankAccountMissing(f"Payout {payout.id} has no beneficiary bank account on file.")
+        creditor = BankParty(
+            name=await cipher.decrypt(session, actor.org, account.holder_encrypted, field=HOLDER_FIELD),
+            iban=await cipher.decrypt(session, actor.org, account.iban_encrypted, field=IBAN_FIELD),
+            bic=account.bic,
+        )
+        transfers.append(
+            CreditTransfer(payout.end_to_end_id, Money(payout.amount_minor, payout.currency), creditor, None)
+        )
+    batch_id = new_id()
+    now = datetime.now(UTC)
+    batch = PaymentBatch(
+        message_id=batch_id.replace("-", ""),
+        created_at=now,
+        execution_date=data.execution_date,
+        debtor=BankParty(funding.bank_holder, funding.bank_iban, funding.bank_bic),
+        transfers=transfers,
+    )
+    try:
+        xml = build_pain001(batch)
+    except DomainInvalidBankFile as exc:
+        raise InvalidBankFile(str(exc)) from exc
+    row = BankBatch(
+        id=batch_id,
+        partner_id=actor.org,
+        message_id=batch.message_id,
+        funding_account_id=funding.id,
+        payout_count=len(transfers),
+        created_at=now,
+    )
+    await repository.assign_batch(session, [p.id for p in payouts], row)
+    # Decrypting beneficiaries' bank details is a read of personal data: audit it.
+    await record_audit(
+        session,
+        tables,
+        actor,
+        "bank_file.created",
+        "bank_batch",
+        batch_id,
+        partner_id=actor.org,
+        detail={"payouts": len(transfers)},
+    )
+    return batch_id, xml
+
+
+async def import_statement(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, xml: bytes
+) -> StatementImportResult:
+    """Mark payouts settled or returned from a camt.053 statement; a return reverses the ledger transfer."""
+    try:
+        entries = parse_camt053(xml)
+    except DomainInvalidBankFile as exc:
+        raise InvalidBankFile(str(exc)) from exc
+    result = StatementImportResult(settled=[], returned=[], unknown=[])
+    for entry in entries:
+        payout = await repository.find_by_end_to_end_id(session, entry.end_to_end_id)
+        if payout is None or payout.transfer_id is None:
+            result.unknown.append(entry.end_to_end_id)
+            continue
+        if entry.outcome is EntryOutcome.SETTLED:
+            if await repository.move_status(
+                session, payout.id, [PayoutStatus.executed.value], PayoutStatus.settled.value
+            ):
+                await session.refresh(payout)
+                await announce_status(session, publisher, payout)
+            result.settled.append(entry.end_to_end_id)
+        else:
+            reason = f"returned by the bank ({entry.return_reason or 'no reason given'})"
+            await undo_payout(session, publisher, actor, payout, PayoutStatus.returned, reason)
+            result.returned.append(entry.end_to_end_id)
+    await record_audit(
+        session,
+        tables,
+        actor,
+        "bank_statement.imported",
+        "bank_statement",
+        new_id(),
+        partner_id=actor.org,
+        detail={"settled": len(result.settled), "returned": len(result.returned), "unknown": len(result.unknown)},
+    )
+    return result

@@ -1,0 +1,139 @@
+"""Ledger HTTP routes: accounts, contributions, transfers, reversals and checkpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from services.payments.deps import PublisherDep, SignerDep
+from services.payments.ledger import service
+from services.payments.payouts import service as payouts
+from shared.auth import CallerKind, CurrentPrincipal, public, requires
+from shared.deps import TenantSessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyDep
+from shared.pagination import PageParams, page_params
+from shared.schemas.common import Page
+from shared.schemas.payments import (
+    AccountCreate,
+    AccountRead,
+    CheckpointKey,
+    CheckpointRead,
+    ContributionCreate,
+    ContributionRead,
+    ReversalCreate,
+    TransferRead,
+)
+
+router = APIRouter(prefix="/v1", tags=["ledger"])
+PARTNER = [CallerKind.partner]
+
+
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccountRead,
+    responses=problem_responses(401, 403, 422),
+    **requires("ledger:write", kinds=PARTNER),
+)
+async def create_account(body: AccountCreate, session: TenantSessionDep, principal: CurrentPrincipal) -> AccountRead:
+    """Open a ledger account for the calling partner in one currency (one per kind, except funding)."""
+    return await service.create_account(session, principal, body)
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response_model=AccountRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("ledger:read", kinds=PARTNER),
+)
+async def read_account(account_id: str, session: TenantSessionDep) -> AccountRead:
+    """Read one of the calling partner's ledger accounts and its balance."""
+    return await service.read_account(session, account_id)
+
+
+@router.get(
+    "/accounts",
+    response_model=Page[AccountRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("ledger:read", kinds=PARTNER),
+)
+async def list_accounts(
+    session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[AccountRead]:
+    """List the calling partner's ledger accounts with cursor pagination."""
+    return await service.list_accounts(session, page)
+
+
+@router.post(
+    "/contributions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContributionRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("ledger:write", kinds=PARTNER),
+)
+async def record_contribution(
+    body: ContributionCreate, session: TenantSessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
+) -> Response:
+    """Record the partner's payment into a funding account (requires an `Idempotency-Key`)."""
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    return await idem.remember(await service.record_contribution(session, principal, body), status_code=201)
+
+
+@router.get(
+    "/transfers/{transfer_id}",
+    response_model=TransferRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("ledger:read", kinds=PARTNER),
+)
+async def read_transfer(transfer_id: str, session: TenantSessionDep) -> TransferRead:
+    """Read one balanced transfer of the calling partner with its entries."""
+    return await service.read_transfer(session, transfer_id)
+
+
+@router.post(
+    "/transfers/{transfer_id}/reversal",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TransferRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("ledger:reverse", kinds=PARTNER),
+)
+async def reverse_transfer(
+    transfer_id: str,
+    body: ReversalCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Correct a contribution or payout by a mirror transfer that points to it (requires an `Idempotency-Key`)."""
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    reversal_id = await payouts.reverse_transfer(session, publisher, principal, transfer_id, body.reason)
+    return await idem.remember(await service.read_transfer(session, reversal_id), status_code=201)
+
+
+@router.post(
+    "/ledger/checkpoints",
+    response_model=list[CheckpointRead],
+    responses=problem_responses(401, 403),
+    **requires("ledger:write", kinds=PARTNER),
+)
+async def sign_checkpoint(
+    session: TenantSessionDep, principal: CurrentPrincipal, signer: SignerDep
+) -> list[CheckpointRead]:
+    """Sign the head of the calling partner's hash chain now (empty when nothing changed since the last one)."""
+    checkpoint = await service.sign_chain_head(session, signer, principal.org)
+    return [checkpoint] if checkpoint else []
+
+
+@router.get(
+    "/ledger/checkpoint-key",
+    response_model=CheckpointKey,
+    **public("a public key: anyone may verify checkpoints with it"),
+)
+async def read_checkpoint_key(signer: SignerDep) -> CheckpointKey:
+    """The Ed25519 public key that verifies ledger checkpoints, as PEM."""
+    return CheckpointKey(key_id=signer.key_id, public_key_pem=signer.public_key_pem())

@@ -1,0 +1,98 @@
+"""Obligation HTTP routes: the event consumer and the release of triggers and due dates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from services.payments.domain.triggers import TriggerKind
+from services.payments.models import tables
+from services.payments.obligations import service
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.deps import SessionDep, TenantSessionDep
+from shared.errors import problem_responses
+from shared.pagination import PageParams, page_params
+from shared.schemas.common import Page
+from shared.schemas.events import (
+    APPLICANT_APPROVED,
+    CASE_STATUS_CHANGED,
+    ApplicantApproved,
+    CaseStatusChanged,
+    EventEnvelope,
+)
+from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult, TriggerRelease
+from shared.tenancy import scope_to_tenant
+from shared.webhooks import claim_event, verified_body
+
+router = APIRouter(prefix="/v1", tags=["obligations"])
+PARTNER = [CallerKind.partner]
+
+
+@router.post("/events", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422))
+async def receive_event(request: Request, session: SessionDep) -> Response:
+    """Consume a signed event once: approvals create obligations, granted cases release tranches."""
+    envelope = EventEnvelope.model_validate_json(await verified_body(request))
+    if envelope.type == APPLICANT_APPROVED:
+        approved = ApplicantApproved.model_validate(envelope.data)
+        scope_to_tenant(session, approved.partner_id)
+        if await claim_event(session, tables, envelope.id, envelope.type):
+            await service.create_obligations(session, approved, envelope.type)
+    elif envelope.type == CASE_STATUS_CHANGED:
+        changed = CaseStatusChanged.model_validate(envelope.data)
+        scope_to_tenant(session, changed.partner_id)
+        if await claim_event(session, tables, envelope.id, envelope.type):
+            await service.handle_case_status(session, changed, envelope.type)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/obligations",
+    response_model=Page[ObligationRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("obligations:read", kinds=PARTNER),
+)
+async def list_obligations(
+    session: TenantSessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    applicant_id: Annotated[str | None, Query(description="Only this applicant's obligations.")] = None,
+    status_filter: Annotated[ObligationStatus | None, Query(alias="status", description="Only this status.")] = None,
+) -> Page[ObligationRead]:
+    """List the calling partner's obligations, optionally for one applicant or in one status."""
+    return await service.list_obligations(session, page, applicant_id, status_filter)
+
+
+@router.get(
+    "/obligations/{obligation_id}",
+    response_model=ObligationRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("obligations:read", kinds=PARTNER),
+)
+async def read_obligation(obligation_id: str, session: TenantSessionDep) -> ObligationRead:
+    """Read one obligation of the calling partner."""
+    return await service.read_obligation(session, obligation_id)
+
+
+@router.post(
+    "/obligations/release",
+    response_model=ReleaseResult,
+    responses=problem_responses(401, 403, 422),
+    **requires("obligations:release", kinds=PARTNER),
+)
+async def release_trigger(
+    body: TriggerRelease, session: TenantSessionDep, principal: CurrentPrincipal
+) -> ReleaseResult:
+    """Record that a trigger (verified arrival, asylum granted) happened and release what waited for it."""
+    released = await service.release_for_trigger(session, principal, body.applicant_id, TriggerKind(body.trigger))
+    return ReleaseResult(released=released)
+
+
+@router.post(
+    "/obligations/release-due",
+    response_model=ReleaseResult,
+    responses=problem_responses(401, 403, 422),
+    **requires("obligations:release", kinds=PARTNER),
+)
+async def release_due(body: DueRelease, session: TenantSessionDep, principal: CurrentPrincipal) -> ReleaseResult:
+    """Release the partner's stipend months and delayed tranches due on or before `as_of`."""
+    return ReleaseResult(released=await service.release_due(session, principal, body.as_of))

@@ -1,0 +1,119 @@
+"""Every SQL statement about payouts, approvals, bank accounts and bank batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.models import BankAccount, BankBatch, Payout, PayoutApproval
+from shared.pagination import PageParams, keyset
+
+
+async def add_payout(session: AsyncSession, row: Payout) -> bool:
+    """Insert a payout; False when the obligation already has an active payout (unique index)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get_payout(session: AsyncSession, payout_id: str) -> Payout | None:
+    """One payout of the scoped partner, or None."""
+    return (await session.execute(select(Payout).where(Payout.id == payout_id))).scalar_one_or_none()
+
+
+async def find_by_end_to_end_id(session: AsyncSession, end_to_end_id: str) -> Payout | None:
+    """The payout a bank statement names by end-to-end id, or None."""
+    stmt = select(Payout).where(Payout.end_to_end_id == end_to_end_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_payouts(session: AsyncSession, page: PageParams, status: str | None) -> Sequence[Payout]:
+    """One page of payouts, optionally in one status."""
+    stmt = select(Payout)
+    if status is not None:
+        stmt = stmt.where(Payout.status == status)
+    return (await session.execute(keyset(stmt, Payout.id, page))).scalars().all()
+
+
+async def move_status(session: AsyncSession, payout_id: str, from_states: Sequence[str], to_status: str) -> bool:
+    """Change the status only from one of `from_states`; False when another request moved it first."""
+    result = await session.execute(
+        update(Payout)
+        .where(Payout.id == payout_id, Payout.status.in_(list(from_states)))
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_transfer(session: AsyncSession, payout_id: str, transfer_id: str) -> None:
+    """Record the transfer that executed a payout."""
+    await session.execute(
+        update(Payout)
+        .where(Payout.id == payout_id)
+        .values(transfer_id=transfer_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_approval(session: AsyncSession, row: PayoutApproval) -> bool:
+    """Record an approval; False when this approver already approved (primary key)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def list_approvers(session: AsyncSession, payout_id: str) -> list[str]:
+    """The subjects who approved a payout, sorted."""
+    stmt = (
+        select(PayoutApproval.approver).where(PayoutApproval.payout_id == payout_id).order_by(PayoutApproval.approver)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_bank_account(session: AsyncSession, applicant_id: str) -> BankAccount | None:
+    """A beneficiary's bank account of the scoped partner, or None."""
+    stmt = select(BankAccount).where(BankAccount.applicant_id == applicant_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    """Add a row and flush it."""
+    session.add(row)
+    await session.flush()
+
+
+async def list_unbatched_executed(session: AsyncSession, funding_account_id: str) -> Sequence[Payout]:
+    """Executed payouts of a funding account in no bank file yet, locked for batching."""
+    stmt = (
+        select(Payout)
+        .where(
+            Payout.funding_account_id == funding_account_id,
+            Payout.status == "executed",
+            Payout.batch_id.is_(None),
+        )
+        .order_by(Payout.id)
+        .with_for_update()
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def assign_batch(session: AsyncSession, payout_ids: Sequence[str], batch: BankBatch) -> None:
+    """Store a bank batch and attach the payouts to it."""
+    session.add(batch)
+    await session.flush()
+    await session.execute(
+        update(Payout)
+        .where(Payout.id.in_(list(payout_ids)), Payout.batch_id.is_(None))
+        .values(batch_id=batch.id)
+        .execution_options(synchronize_session=False)
+    )

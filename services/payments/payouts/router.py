@@ -1,0 +1,96 @@
+"""Payout HTTP routes: create (idempotent), approve, execute."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from services.payments.deps import PublisherDep, SettingsDep
+from services.payments.payouts import service
+from shared.auth import CallerKind, CurrentPrincipal, requires
+from shared.deps import TenantSessionDep
+from shared.errors import problem_responses
+from shared.idempotency import IdempotencyDep
+from shared.pagination import PageParams, page_params
+from shared.schemas.common import Page
+from shared.schemas.payments import PayoutCreate, PayoutRead, PayoutStatus
+
+router = APIRouter(prefix="/v1", tags=["payouts"])
+PARTNER = [CallerKind.partner]
+
+
+@router.post(
+    "/payouts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PayoutRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("payouts:write", kinds=PARTNER),
+)
+async def create_payout(
+    body: PayoutCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Create the payout of a due obligation (requires an `Idempotency-Key`); an obligation is paid once."""
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    return await idem.remember(await service.create_payout(session, settings, principal, body), status_code=201)
+
+
+@router.get(
+    "/payouts",
+    response_model=Page[PayoutRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("payouts:read", kinds=PARTNER),
+)
+async def list_payouts(
+    session: TenantSessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    status_filter: Annotated[PayoutStatus | None, Query(alias="status", description="Only this status.")] = None,
+) -> Page[PayoutRead]:
+    """List the calling partner's payouts with cursor pagination."""
+    return await service.list_payouts(session, page, status_filter)
+
+
+@router.get(
+    "/payouts/{payout_id}",
+    response_model=PayoutRead,
+    responses=problem_responses(401, 403, 404),
+    **requires("payouts:read", kinds=PARTNER),
+)
+async def read_payout(payout_id: str, session: TenantSessionDep) -> PayoutRead:
+    """Read one payout of the calling partner."""
+    return await service.read_payout(session, payout_id)
+
+
+@router.post(
+    "/payouts/{payout_id}/approvals",
+    response_model=PayoutRead,
+    responses=problem_responses(401, 403, 404, 409),
+    **requires("payouts:approve", kinds=PARTNER),
+)
+async def approve_payout(payout_id: str, session: TenantSessionDep, principal: CurrentPrincipal) -> PayoutRead:
+    """Approve a payout; its creator cannot, and each approver counts once."""
+    return await service.approve_payout(session, principal, payout_id)
+
+
+@router.post(
+    "/payouts/{payout_id}/execute",
+    response_model=PayoutRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("payouts:execute", kinds=PARTNER),
+)
+async def execute_payout(
+    payout_id: str,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Execute an approved payout: post its ledger transfer (requires an `Idempotency-Key`)."""
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    return await idem.remember(await service.execute_payout(session, publisher, principal, payout_id))

@@ -1,0 +1,185 @@
+"""Plain factory functions for the payments service tests."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+
+from shared.auth import CallerKind
+from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
+from shared.webhooks import sign_delivery
+from tests.harness import Harness, Tokens
+
+PARTNER_SCOPES = (
+    "ledger:read",
+    "ledger:write",
+    "ledger:reverse",
+    "obligations:read",
+    "obligations:release",
+    "payouts:read",
+    "payouts:write",
+    "payouts:approve",
+    "payouts:execute",
+    "bank_accounts:write",
+)
+TREASURY_IBAN = "DE89370400440532013000"
+BENEFICIARY_IBAN = "GB82WEST12345698765432"
+
+
+def officer(tokens: Tokens, org: str = "DE", subject: str = "officer-1") -> dict[str, str]:
+    return tokens.partner(org, *PARTNER_SCOPES, subject=subject)
+
+
+def auditor(tokens: Tokens, *partners: str, subject: str = "auditor-1") -> dict[str, str]:
+    token = tokens.mint("audit-firm", CallerKind.auditor, "ledger:audit", subject=subject, mandates=partners)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def with_key(headers: dict[str, str], key: str | None = None) -> dict[str, str]:
+    return {**headers, "Idempotency-Key": key or str(uuid.uuid4())}
+
+
+def approval(
+    *,
+    partner_id: str = "DE",
+    applicant_id: str = "app-1",
+    assessment_id: str | None = None,
+    currency: str = "USD",
+    tranches: list[tuple[int, str]] | None = None,
+    stipend: tuple[int, int] | None = None,
+    approved_on: date = date(2026, 11, 1),
+) -> dict[str, Any]:
+    parts = tranches if tranches is not None else [(250_000, "verified_arrival"), (750_000, "asylum_granted")]
+    entitlements: dict[str, Any] = {
+        "bounty": {
+            "currency": currency,
+            "total_minor": sum(amount for amount, _ in parts),
+            "tranches": [{"amount_minor": amount, "trigger": trigger} for amount, trigger in parts],
+        }
+        if parts
+        else None
+    }
+    if stipend is not None:
+        entitlements["stipend"] = {"currency": currency, "monthly_minor": stipend[0], "months": stipend[1]}
+    return {
+        "applicant_id": applicant_id,
+        "assessment_id": assessment_id or str(uuid.uuid4()),
+        "partner_id": partner_id,
+        "tier": "soldier",
+        "policy_version": "2026-1",
+        "approved_on": approved_on.isoformat(),
+        "entitlements": entitlements,
+    }
+
+
+def case_changed(applicant_id: str, to_state: str, partner_id: str = "DE") -> dict[str, Any]:
+    return {
+        "case_id": str(uuid.uuid4()),
+        "applicant_id": applicant_id,
+        "partner_id": partner_id,
+        "from_state": "interviewed",
+        "to_state": to_state,
+        "changed_at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def send_event(
+    h: Harness, event_type: str, data: dict[str, Any], *, event_id: str | None = None, secret: bytes | None = None
+) -> httpx.Response:
+    envelope = {
+        "id": event_id or str(uuid.uuid4()),
+        "type": event_type,
+        "source": "eligibility" if event_type == APPLICANT_APPROVED else "asylum",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "partner_id": data["partner_id"],
+        "data": data,
+    }
+    body = json.dumps(envelope).encode()
+    headers = sign_delivery(
+        secret if secret is not None else h.app.state.webhook_secret,
+        body,
+        event_id=envelope["id"],
+        event_type=event_type,
+    )
+    return await h.client.post("/v1/events", content=body, headers=headers)
+
+
+async def approve_applicant(h: Harness, **kwargs: Any) -> dict[str, Any]:
+    data = approval(**kwargs)
+    response = await send_event(h, APPLICANT_APPROVED, data)
+    assert response.status_code == 204, response.text
+    return data
+
+
+async def grant_asylum(h: Harness, applicant_id: str, partner_id: str = "DE") -> None:
+    response = await send_event(h, CASE_STATUS_CHANGED, case_changed(applicant_id, "granted", partner_id))
+    assert response.status_code == 204, response.text
+
+
+async def open_funding(
+    h: Harness, headers: dict[str, str], currency: str = "USD", amount_minor: int = 10_000_000
+) -> dict[str, Any]:
+    account = await h.client.post(
+        "/v1/accounts",
+        json={"currency": currency, "kind": "funding", "bank_iban": TREASURY_IBAN, "bank_holder": "Treasury DE"},
+        headers=headers,
+    )
+    assert account.status_code == 201, account.text
+    if amount_minor:
+        funded = await h.client.post(
+            "/v1/contributions",
+            json={"funding_account_id": account.json()["id"], "amount_minor": amount_minor, "reference": "budget"},
+            headers=with_key(headers),
+        )
+        assert funded.status_code == 201, funded.text
+    result: dict[str, Any] = account.json()
+    return result
+
+
+async def register_bank_account(h: Harness, headers: dict[str, str], applicant_id: str) -> None:
+    response = await h.client.put(
+        f"/v1/beneficiaries/{applicant_id}/bank-account",
+        json={"iban": BENEFICIARY_IBAN, "holder": "Beneficiary Holder"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def obligations_of(h: Harness, headers: dict[str, str], applicant_id: str) -> list[dict[str, Any]]:
+    response = await h.client.get("/v1/obligations", params={"applicant_id": applicant_id}, headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def due_obligation(
+    h: Harness, headers: dict[str, str], amount_minor: int = 50_000, applicant_id: str | None = None
+) -> dict[str, Any]:
+    """An obligation released at approval, with the beneficiary's bank account on file."""
+    applicant = applicant_id or f"app-{uuid.uuid4().hex[:8]}"
+    await approve_applicant(h, applicant_id=applicant, tranches=[(amount_minor, "approval")])
+    await register_bank_account(h, headers, applicant)
+    (obligation,) = await obligations_of(h, headers, applicant)
+    assert obligation["status"] == "due"
+    return obligation
+
+
+async def create_payout(
+    h: Harness, headers: dict[str, str], obligation_id: str, funding_id: str, key: str | None = None, **extra: Any
+) -> httpx.Response:
+    body = {"obligation_id": obligation_id, "funding_account_id": funding_id, **extra}
+    return await h.client.post("/v1/payouts", json=body, headers=with_key(headers, key))
+
+
+async def execute(h: Harness, headers: dict[str, str], payout_id: str, key: str | None = None) -> httpx.Response:
+    return await h.client.post(f"/v1/payouts/{payout_id}/execute", headers=with_key(headers, key))
+
+
+async def balance_of(h: Harness, headers: dict[str, str], account_id: str) -> int:
+    response = await h.client.get(f"/v1/accounts/{account_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return int(response.json()["balance_minor"])

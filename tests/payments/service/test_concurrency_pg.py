@@ -1,0 +1,75 @@
+"""Concurrency rules proven on PostgreSQL with many simultaneous requests (separate connections)."""
+
+import asyncio
+from collections import Counter
+
+import pytest
+from sqlalchemy import text
+
+from tests.harness import Harness, Tokens
+from tests.payments.service.helpers import (
+    auditor,
+    balance_of,
+    create_payout,
+    due_obligation,
+    execute,
+    officer,
+    open_funding,
+)
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def count_payout_transfers(payments: Harness, obligation_id: str) -> int:
+    query = text(
+        "SELECT count(*) FROM transfers t JOIN payouts p ON p.id = t.payout_id"
+        " WHERE t.kind = 'payout' AND p.obligation_id = :id"
+    )
+    async with payments.app.state.engine.connect() as conn:
+        return int((await conn.execute(query, {"id": obligation_id})).scalar_one())
+
+
+async def test_an_obligation_is_paid_at_most_once_under_concurrent_requests(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, amount_minor=1_000_000)
+    obligation = await due_obligation(payments, headers, amount_minor=70_000)
+    created = await asyncio.gather(
+        *(create_payout(payments, headers, obligation["id"], funding["id"], key=f"create-{n}") for n in range(40))
+    )
+    assert Counter(r.status_code for r in created) == {201: 1, 409: 39}
+    payout_id = next(r.json()["id"] for r in created if r.status_code == 201)
+    executed = await asyncio.gather(*(execute(payments, headers, payout_id, key=f"run-{n}") for n in range(40)))
+    assert Counter(r.status_code for r in executed) == {200: 1, 409: 39}
+    assert await count_payout_transfers(payments, obligation["id"]) == 1
+    assert await balance_of(payments, headers, funding["id"]) == 1_000_000 - 70_000
+
+
+async def test_concurrent_retries_with_one_key_create_one_payout(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    obligation = await due_obligation(payments, headers)
+    responses = await asyncio.gather(
+        *(create_payout(payments, headers, obligation["id"], funding["id"], key="same-key") for _ in range(30))
+    )
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert len({r.json()["id"] for r in responses if r.status_code == 201}) == 1
+    retried = await create_payout(payments, headers, obligation["id"], funding["id"], key="same-key")
+    assert retried.status_code == 201
+    assert retried.headers.get("idempotent-replayed") == "true"
+    async with payments.app.state.engine.connect() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM payouts"))).scalar_one()
+    assert count == 1
+
+
+async def test_concurrent_payouts_never_overdraw_their_funding_account(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, amount_minor=100_000)
+    payouts = []
+    for _ in range(25):
+        obligation = await due_obligation(payments, headers, amount_minor=10_000)
+        payouts.append((await create_payout(payments, headers, obligation["id"], funding["id"])).json()["id"])
+    results = await asyncio.gather(*(execute(payments, headers, payout_id) for payout_id in payouts))
+    assert Counter(r.status_code for r in results) == {200: 10, 409: 15}
+    assert await balance_of(payments, headers, funding["id"]) == 0
+    check = await payments.client.get("/v1/audit/partners/DE/balance-check", headers=auditor(tokens, "DE"))
+    assert check.json()["ok"] is True

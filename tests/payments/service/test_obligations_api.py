@@ -1,0 +1,122 @@
+import uuid
+from datetime import date
+
+from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
+from tests.harness import Harness, Tokens
+from tests.payments.service.helpers import (
+    approval,
+    approve_applicant,
+    case_changed,
+    grant_asylum,
+    obligations_of,
+    officer,
+    send_event,
+)
+
+
+async def test_an_approval_becomes_tranches_and_stipend_months(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(
+        payments,
+        applicant_id="app-1",
+        tranches=[(2_500_000, "verified_arrival"), (7_500_000, "asylum_granted")],
+        stipend=(300_000, 3),
+        approved_on=date(2026, 1, 31),
+    )
+    obligations = await obligations_of(payments, officer(tokens), "app-1")
+    summary = [(o["key"], o["amount_minor"], o["trigger"], o["due_on"], o["status"]) for o in obligations]
+    assert sorted(summary) == [
+        ("bounty:0:tranche:0", 2_500_000, "verified_arrival", None, "waiting"),
+        ("bounty:0:tranche:1", 7_500_000, "asylum_granted", None, "waiting"),
+        ("stipend:0:month:0", 300_000, "stipend_month", "2026-01-31", "waiting"),
+        ("stipend:0:month:1", 300_000, "stipend_month", "2026-02-28", "waiting"),
+        ("stipend:0:month:2", 300_000, "stipend_month", "2026-03-31", "waiting"),
+    ]
+
+
+async def test_a_repeated_approval_event_changes_nothing(payments: Harness, tokens: Tokens) -> None:
+    data = approval(applicant_id="app-2")
+    event_id = str(uuid.uuid4())
+    for _ in range(3):
+        assert (await send_event(payments, APPLICANT_APPROVED, data, event_id=event_id)).status_code == 204
+    # A second delivery under a new event id of the same assessment adds nothing either.
+    assert (await send_event(payments, APPLICANT_APPROVED, data)).status_code == 204
+    assert len(await obligations_of(payments, officer(tokens), "app-2")) == 2
+
+
+async def test_an_unsigned_event_is_refused(payments: Harness, tokens: Tokens) -> None:
+    response = await send_event(payments, APPLICANT_APPROVED, approval(applicant_id="app-3"), secret=b"wrong")
+    assert response.status_code == 401
+    assert await obligations_of(payments, officer(tokens), "app-3") == []
+
+
+async def test_entitlements_that_do_not_add_up_are_refused_and_nothing_is_written(
+    payments: Harness, tokens: Tokens
+) -> None:
+    data = approval(applicant_id="app-4")
+    data["entitlements"]["bounty"]["total_minor"] += 1
+    response = await send_event(payments, APPLICANT_APPROVED, data)
+    assert response.status_code == 422
+    assert await obligations_of(payments, officer(tokens), "app-4") == []
+
+
+async def test_approval_tranches_are_released_at_once_and_booked_as_payable(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    await approve_applicant(payments, applicant_id="app-5", tranches=[(1_000, "approval"), (3_000, "asylum_granted")])
+    statuses = {o["trigger"]: o["status"] for o in await obligations_of(payments, headers, "app-5")}
+    assert statuses == {"approval": "due", "asylum_granted": "waiting"}
+    accounts = {
+        a["kind"]: a["balance_minor"]
+        for a in (await payments.client.get("/v1/accounts", headers=headers)).json()["items"]
+    }
+    assert accounts == {"programme_liability": 1_000, "beneficiary_payable": -1_000}
+
+
+async def test_asylum_granted_releases_only_the_tranches_waiting_for_it(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    await approve_applicant(payments, applicant_id="app-6")
+    await approve_applicant(payments, applicant_id="app-7")
+    await send_event(payments, CASE_STATUS_CHANGED, case_changed("app-6", "interviewed"))
+    assert {o["status"] for o in await obligations_of(payments, headers, "app-6")} == {"waiting"}
+    await grant_asylum(payments, "app-6")
+    statuses = {o["trigger"]: o["status"] for o in await obligations_of(payments, headers, "app-6")}
+    assert statuses == {"verified_arrival": "waiting", "asylum_granted": "due"}
+    assert {o["status"] for o in await obligations_of(payments, headers, "app-7")} == {"waiting"}
+
+
+async def test_an_officer_releases_the_verified_arrival_tranche(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    await approve_applicant(payments, applicant_id="app-8")
+    response = await payments.client.post(
+        "/v1/obligations/release", json={"applicant_id": "app-8", "trigger": "verified_arrival"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert [o["trigger"] for o in response.json()["released"]] == ["verified_arrival"]
+    again = await payments.client.post(
+        "/v1/obligations/release", json={"applicant_id": "app-8", "trigger": "verified_arrival"}, headers=headers
+    )
+    assert again.json()["released"] == []
+
+
+async def test_release_due_releases_stipend_months_up_to_the_date_only(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    await approve_applicant(
+        payments, applicant_id="app-9", tranches=[], stipend=(1_000, 4), approved_on=date(2026, 1, 15)
+    )
+    response = await payments.client.post("/v1/obligations/release-due", json={"as_of": "2026-02-20"}, headers=headers)
+    assert sorted(o["due_on"] for o in response.json()["released"]) == ["2026-01-15", "2026-02-15"]
+    statuses = sorted((o["due_on"], o["status"]) for o in await obligations_of(payments, headers, "app-9"))
+    assert [s for _, s in statuses] == ["due", "due", "waiting", "waiting"]
+
+
+async def test_a_partner_never_sees_another_partners_obligations(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-10", partner_id="DE")
+    mine = await obligations_of(payments, officer(tokens, "DE"), "app-10")
+    assert await obligations_of(payments, officer(tokens, "FR"), "app-10") == []
+    response = await payments.client.get(f"/v1/obligations/{mine[0]['id']}", headers=officer(tokens, "FR"))
+    assert response.status_code == 404
+    released = await payments.client.post(
+        "/v1/obligations/release",
+        json={"applicant_id": "app-10", "trigger": "verified_arrival"},
+        headers=officer(tokens, "FR"),
+    )
+    assert released.json()["released"] == []
