@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import psycopg
@@ -13,14 +13,14 @@ from tests.shared.probe import create_probe_app, metadata
 
 
 @pytest.fixture(scope="session")
-def probe_pg_url() -> Iterator[str]:
+def probe_pg_url() -> str:
     name = "carrots_test_probe"
     recreate_pg_database(name)
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     engine = create_engine(url)
     metadata.create_all(engine)
     engine.dispose()
-    yield url
+    return url
 
 
 @pytest.fixture

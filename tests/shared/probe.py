@@ -10,13 +10,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.db import new_metadata
-from shared.plumbing import define_plumbing_tables
 from shared.app import ServiceSpec, build_app
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.config import ServiceSettings
+from shared.db import new_metadata
 from shared.deps import SessionDep
 from shared.idempotency import IdempotencyDep
+from shared.plumbing import define_plumbing_tables
 from shared.schemas.events import CaseOpened
 
 router = APIRouter(prefix="/probe")
@@ -55,7 +55,10 @@ async def make_transfer(
         gate.entered.set()
         await gate.release.wait()
     await request.app.state.publisher.publish(
-        session, "probe.transfer", CaseOpened(case_id="c", applicant_id="a", partner_id=principal.org), partner_id=principal.org
+        session,
+        "probe.transfer",
+        CaseOpened(case_id="c", applicant_id="a", partner_id=principal.org),
+        partner_id=principal.org,
     )
     count = (await session.execute(select(func.count()).select_from(tables.outbox_events))).scalar_one()
     return await idem.remember(TransferDone(sequence=count, amount_minor=body.amount_minor), status_code=201)
@@ -98,10 +101,13 @@ def create_probe_app(settings: ServiceSettings) -> FastAPI:
     app = build_app(
         settings,
         ServiceSpec(
-            name="probe", title="probe", description="plumbing probe", metadata=metadata, tables=tables, routers=[router]
+            name="probe",
+            title="probe",
+            description="plumbing probe",
+            metadata=metadata,
+            tables=tables,
+            routers=[router],
         ),
     )
     app.state.gate = Gate()
     return app
-
-

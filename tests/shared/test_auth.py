@@ -30,9 +30,17 @@ async def test_token_signed_by_another_key_is_refused(probe: Harness) -> None:
 
 
 async def test_unsigned_token_is_refused(probe: Harness) -> None:
-    claims = {"iss": "carrots-dev", "aud": "carrots", "sub": "x", "org": "DE", "kind": "partner", "scope": "probe:read",
-              "iat": int(time.time()), "exp": int(time.time()) + 60}
-    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    claims = {
+        "iss": "carrots-dev",
+        "aud": "carrots",
+        "sub": "x",
+        "org": "DE",
+        "kind": "partner",
+        "scope": "probe:read",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 60,
+    }
+    unsigned = jwt.encode(claims, key="", algorithm="none")
     r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {unsigned}"})
     assert r.status_code == 401
 
@@ -60,15 +68,25 @@ async def test_valid_token_identifies_the_caller(probe: Harness, tokens: Tokens)
 
 
 async def test_other_tenant_token_cannot_read_a_partners_record(eligibility: Harness, tokens: Tokens) -> None:
-    body = {"category": "diplomat", "names": [{"script": "latin", "given": "Boris", "family": "Bondarev"}],
-            "birth_date": "1980-01-01", "citizenship": "RU"}
-    created = await eligibility.client.post("/v1/applicants", json=body, headers=tokens.partner("DE", "applicants:write"))
+    body = {
+        "category": "diplomat",
+        "names": [{"script": "latin", "given": "Boris", "family": "Bondarev"}],
+        "birth_date": "1980-01-01",
+        "citizenship": "RU",
+    }
+    created = await eligibility.client.post(
+        "/v1/applicants", json=body, headers=tokens.partner("DE", "applicants:write")
+    )
     applicant_id = created.json()["id"]
     listed = await eligibility.client.get("/v1/applicants", headers=tokens.partner("PL", "applicants:read"))
     assert listed.json()["items"] == []
-    read = await eligibility.client.get(f"/v1/applicants/{applicant_id}", headers=tokens.partner("PL", "applicants:read"))
+    read = await eligibility.client.get(
+        f"/v1/applicants/{applicant_id}", headers=tokens.partner("PL", "applicants:read")
+    )
     assert read.status_code == 404
-    own = await eligibility.client.get(f"/v1/applicants/{applicant_id}", headers=tokens.partner("DE", "applicants:read"))
+    own = await eligibility.client.get(
+        f"/v1/applicants/{applicant_id}", headers=tokens.partner("DE", "applicants:read")
+    )
     assert own.status_code == 200
 
 

@@ -26,14 +26,27 @@ def test_every_command_explains_itself_with_help() -> None:
 def test_token_issue_signs_a_token_the_services_accept(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["token", "issue", "--org", "DE", "--kind", "partner", "--scope", "applicants:read", "--scope", "applicants:write",
-         "--var-dir", str(tmp_path)],
+        [
+            "token",
+            "issue",
+            "--org",
+            "DE",
+            "--kind",
+            "partner",
+            "--scope",
+            "applicants:read",
+            "--scope",
+            "applicants:write",
+            "--var-dir",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     public = ensure_dev_public_key(tmp_path).read_bytes()
     claims = jwt.decode(token, public, algorithms=["EdDSA"], audience="carrots", issuer="carrots-dev")
-    assert claims["org"] == "DE" and claims["kind"] == "partner"
+    assert claims["org"] == "DE"
+    assert claims["kind"] == "partner"
     assert claims["scope"] == "applicants:read applicants:write"
 
 

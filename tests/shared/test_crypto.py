@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.shared.probe import tables
 from shared.crypto import CiphertextInvalid, FieldCipher, KeyDestroyed, keyed_hash, normalise_identifier
 from tests.harness import Harness
+from tests.shared.probe import tables
 
 MASTER = {"m1": b"\x01" * 32}
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sqlalchemy import func, select
 
-from tests.shared.probe import tables
 from tests.harness import Harness, Tokens
+from tests.shared.probe import tables
 
 
 async def _work_count(h: Harness) -> int:
@@ -37,14 +36,18 @@ async def test_same_key_with_another_body_is_rejected(probe: Harness, tokens: To
 async def test_keys_are_separate_per_organisation(probe: Harness, tokens: Tokens) -> None:
     for org in ("DE", "PL"):
         r = await probe.client.post(
-            "/probe/transfers", json={"amount_minor": 5}, headers={**tokens.partner(org, "probe:write"), "Idempotency-Key": "same"}
+            "/probe/transfers",
+            json={"amount_minor": 5},
+            headers={**tokens.partner(org, "probe:write"), "Idempotency-Key": "same"},
         )
         assert r.status_code == 201
     assert await _work_count(probe) == 2
 
 
 async def test_missing_key_is_a_validation_problem(probe: Harness, tokens: Tokens) -> None:
-    r = await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=tokens.partner("DE", "probe:write"))
+    r = await probe.client.post(
+        "/probe/transfers", json={"amount_minor": 5}, headers=tokens.partner("DE", "probe:write")
+    )
     assert r.status_code == 422
     assert any(p["name"] == "header.idempotency-key" for p in r.json()["invalid_params"])
 

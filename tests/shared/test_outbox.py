@@ -9,12 +9,12 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 
-from tests.shared.probe import tables
 from shared.config import Subscriber
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.schemas.events import CaseOpened
 from shared.webhooks import verify_signature
 from tests.harness import Harness
+from tests.shared.probe import tables
 
 SECRET = b"test-webhook-secret"
 
@@ -44,7 +44,10 @@ async def _publish(h: Harness, n: int, subscriber_url: str = "http://receiver.te
     async with h.app.state.sessionmaker() as session, session.begin():
         for i in range(n):
             env = await publisher.publish(
-                session, "asylum.case.opened", CaseOpened(case_id=f"c{i}", applicant_id="a", partner_id="DE"), partner_id="DE"
+                session,
+                "asylum.case.opened",
+                CaseOpened(case_id=f"c{i}", applicant_id="a", partner_id="DE"),
+                partner_id="DE",
             )
             ids.append(env.id)
     return ids
@@ -58,7 +61,9 @@ def _dispatcher(h: Harness, receiver: FastAPI, **kw: object) -> OutboxDispatcher
 async def _statuses(h: Harness) -> list[tuple[str, int]]:
     d = tables.outbox_deliveries
     async with h.app.state.sessionmaker() as session:
-        return [(r.status, r.attempts) for r in await session.execute(select(d.c.status, d.c.attempts).order_by(d.c.id))]
+        return [
+            (r.status, r.attempts) for r in await session.execute(select(d.c.status, d.c.attempts).order_by(d.c.id))
+        ]
 
 
 async def test_failing_subscriber_gets_the_event_once_it_recovers(probe: Harness) -> None:
@@ -87,10 +92,16 @@ async def test_delivery_is_dead_after_max_attempts(probe: Harness) -> None:
 
 async def test_events_are_not_written_when_the_transaction_rolls_back(probe: Harness) -> None:
     publisher = EventPublisher(tables, [], "probe")
-    with pytest.raises(RuntimeError):
+
+    async def publish_then_fail() -> None:
         async with probe.app.state.sessionmaker() as session, session.begin():
-            await publisher.publish(session, "x", CaseOpened(case_id="c", applicant_id="a", partner_id="DE"), partner_id="DE")
+            await publisher.publish(
+                session, "x", CaseOpened(case_id="c", applicant_id="a", partner_id="DE"), partner_id="DE"
+            )
             raise RuntimeError("work failed")
+
+    with pytest.raises(RuntimeError):
+        await publish_then_fail()
     async with probe.app.state.sessionmaker() as session:
         assert (await session.execute(select(tables.outbox_events.c.id))).first() is None
 

@@ -7,14 +7,20 @@ from tests.shared.test_smoke_applicants import APPLICANT
 async def test_cursor_walks_every_record_once_in_order(eligibility: Harness, tokens: Tokens) -> None:
     created = []
     for _ in range(5):
-        r = await eligibility.client.post("/v1/applicants", json=APPLICANT, headers=tokens.partner("DE", "applicants:write"))
+        r = await eligibility.client.post(
+            "/v1/applicants", json=APPLICANT, headers=tokens.partner("DE", "applicants:write")
+        )
         created.append(r.json()["id"])
     seen: list[str] = []
     after = None
     pages = 0
     while True:
         params = {"limit": 2} | ({"after": after} if after else {})
-        page = (await eligibility.client.get("/v1/applicants", params=params, headers=tokens.partner("DE", "applicants:read"))).json()
+        page = (
+            await eligibility.client.get(
+                "/v1/applicants", params=params, headers=tokens.partner("DE", "applicants:read")
+            )
+        ).json()
         pages += 1
         seen += [a["id"] for a in page["items"]]
         after = page.get("next_cursor")

@@ -3,8 +3,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.eligibility.models import tables as eligibility_tables
-from tests.shared.probe import tables
 from tests.harness import Harness, Tokens
+from tests.shared.probe import tables
 
 
 async def test_validation_error_names_each_bad_field(probe: Harness) -> None:

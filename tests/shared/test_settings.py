@@ -14,7 +14,9 @@ def test_production_refuses_development_keys(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as refused:
         PaymentsSettings.model_validate({**dev.model_dump(), "environment": "production"})
     message = str(refused.value)
-    assert "jwks_url" in message and "PostgreSQL" in message and "development" in message
+    assert "jwks_url" in message
+    assert "PostgreSQL" in message
+    assert "development" in message
 
 
 def test_production_starts_with_real_secrets() -> None:

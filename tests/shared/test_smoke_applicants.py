@@ -17,8 +17,12 @@ async def test_registered_applicant_reads_back_for_its_partner(eligibility: Harn
     )
     assert created.status_code == 201, created.text
     applicant_id = created.json()["id"]
-    read = await eligibility.client.get(f"/v1/applicants/{applicant_id}", headers=tokens.partner("DE", "applicants:read"))
+    read = await eligibility.client.get(
+        f"/v1/applicants/{applicant_id}", headers=tokens.partner("DE", "applicants:read")
+    )
     assert read.status_code == 200
     assert read.json()["names"][0]["family"] == "Петров"
-    other = await eligibility.client.get(f"/v1/applicants/{applicant_id}", headers=tokens.partner("PL", "applicants:read"))
+    other = await eligibility.client.get(
+        f"/v1/applicants/{applicant_id}", headers=tokens.partner("PL", "applicants:read")
+    )
     assert other.status_code == 404

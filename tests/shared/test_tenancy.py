@@ -17,7 +17,9 @@ async def test_query_without_a_declared_tenant_is_refused(eligibility: Harness) 
 
 async def test_scoped_session_sees_only_its_partner(eligibility: Harness, tokens: Tokens) -> None:
     for org in ("DE", "DE", "PL"):
-        r = await eligibility.client.post("/v1/applicants", json=APPLICANT, headers=tokens.partner(org, "applicants:write"))
+        r = await eligibility.client.post(
+            "/v1/applicants", json=APPLICANT, headers=tokens.partner(org, "applicants:write")
+        )
         assert r.status_code == 201
     async with eligibility.app.state.sessionmaker() as session:
         scope_to_tenant(session, "DE")
