@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
+from services.asylum.access.router import router as access_router
+from services.asylum.applicant.router import router as applicant_router
+from services.asylum.cases.credentials import BoundedHasher, SecretHasher
 from services.asylum.config import AsylumSettings
+from services.asylum.family.router import router as family_router
 from services.asylum.models import Base, tables
+from services.asylum.reports.router import router as reports_router
 from services.asylum.router import router
 from shared.app import ServiceSpec, build_app
+
+TAGS = [
+    {"name": "cases", "description": "Cases, their life cycle, history, transfers and statistics (partners)."},
+    {"name": "dependants", "description": "Family members on a case and their status (partners)."},
+    {"name": "ngo access", "description": "Consent-based access for NGOs: grants, revocation, shared cases."},
+    {"name": "applicant", "description": "The applicant's status lookup and consent, with reference and secret."},
+]
 
 
 def create_app(settings: AsylumSettings | None = None) -> FastAPI:
     """Build the asylum app from its settings (read from the environment when omitted)."""
+    settings = settings or AsylumSettings()
+
+    @asynccontextmanager
+    async def asylum_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.asylum_settings = settings
+        # Building the hasher makes its dummy hash, one full Argon2 run: keep it off the loop.
+        hasher = await anyio.to_thread.run_sync(SecretHasher, settings.secret_hash_parameters())
+        app.state.secret_hasher = BoundedHasher(hasher, settings.secret_hash_concurrency)
+        yield
+
     return build_app(
-        settings or AsylumSettings(),
+        settings,
         ServiceSpec(
             name="asylum",
             title="carrots asylum",
@@ -23,6 +49,8 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
             ),
             metadata=Base.metadata,
             tables=tables,
-            routers=[router],
+            routers=[router, family_router, access_router, applicant_router, reports_router],
+            openapi_tags=TAGS,
+            extra_lifespan=asylum_lifespan,
         ),
     )

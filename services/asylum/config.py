@@ -22,12 +22,25 @@ class AsylumSettings(ServiceSettings):
     secret_hash_time_cost: int = Field(default=_PRODUCTION.time_cost, ge=1)
     secret_hash_memory_kib: int = Field(default=_PRODUCTION.memory_cost, ge=8)
     secret_hash_parallelism: int = Field(default=_PRODUCTION.parallelism, ge=1)
+    # Hashes computed at once per replica: each holds `secret_hash_memory_kib` of memory.
+    secret_hash_concurrency: int = Field(default=4, ge=1)
 
     # Status lookup throttling: failures allowed in a window, then a lockout.
     lookup_window_seconds: int = Field(default=900, ge=1)
     lookup_max_failures_per_client: int = Field(default=20, ge=1)
     lookup_max_failures_per_reference: int = Field(default=5, ge=1)
     lookup_lockout_seconds: int = Field(default=3600, ge=1)
+
+    @model_validator(mode="after")
+    def _cheap_hashing_in_tests(self) -> AsylumSettings:
+        # Test suites start many apps; unless a test sets the cost, Argon2 runs at its cheapest there.
+        cost_fields = {"secret_hash_time_cost", "secret_hash_memory_kib", "secret_hash_parallelism"}
+        if self.environment is Environment.test and not cost_fields & self.model_fields_set:
+            cheapest = profiles.CHEAPEST
+            self.secret_hash_time_cost = cheapest.time_cost
+            self.secret_hash_memory_kib = cheapest.memory_cost
+            self.secret_hash_parallelism = cheapest.parallelism
+        return self
 
     @model_validator(mode="after")
     def _refuse_cheap_hashing_in_production(self) -> AsylumSettings:

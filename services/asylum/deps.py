@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.asylum.cases.credentials import SecretHasher
+from services.asylum.applicant.service import ThrottlePolicy
+from services.asylum.cases.credentials import BoundedHasher
 from services.asylum.config import AsylumSettings
 from services.asylum.service import AsylumTools
 from shared.crypto import FieldCipher
@@ -24,19 +26,27 @@ def field_cipher(request: Request) -> FieldCipher:
     return cipher
 
 
-def asylum_settings(request: Request) -> AsylumSettings:
-    """The app's settings."""
-    settings: AsylumSettings = request.app.state.asylum_settings
-    return settings
-
-
-def secret_hasher(request: Request) -> SecretHasher:
+def secret_hasher(request: Request) -> BoundedHasher:
     """The app's secret hasher."""
-    hasher: SecretHasher = request.app.state.secret_hasher
+    hasher: BoundedHasher = request.app.state.secret_hasher
     return hasher
 
 
 ToolsDep = Annotated[AsylumTools, Depends(asylum_tools)]
 CipherDep = Annotated[FieldCipher, Depends(field_cipher)]
-SettingsDep = Annotated[AsylumSettings, Depends(asylum_settings)]
-HasherDep = Annotated[SecretHasher, Depends(secret_hasher)]
+HasherDep = Annotated[BoundedHasher, Depends(secret_hasher)]
+
+
+def throttle_policy(request: Request) -> ThrottlePolicy:
+    """Lockout rules of the applicant's lookups, keyed with the app's blind-index key."""
+    settings: AsylumSettings = request.app.state.asylum_settings
+    return ThrottlePolicy(
+        key=request.app.state.blind_index_key,
+        window=timedelta(seconds=settings.lookup_window_seconds),
+        max_per_client=settings.lookup_max_failures_per_client,
+        max_per_reference=settings.lookup_max_failures_per_reference,
+        lockout=timedelta(seconds=settings.lookup_lockout_seconds),
+    )
+
+
+ThrottleDep = Annotated[ThrottlePolicy, Depends(throttle_policy)]

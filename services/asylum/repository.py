@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,10 @@ async def add_history(session: AsyncSession, entry: CaseHistoryEntry) -> CaseHis
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def save_case(session: AsyncSession) -> None:
+    await session.flush()
 
 
 async def get_case(session: AsyncSession, case_id: str) -> Case | None:
@@ -67,22 +70,6 @@ async def list_history(session: AsyncSession, case_id: str, page: PageParams) ->
 async def list_all_history(session: AsyncSession, case_id: str) -> Sequence[CaseHistoryEntry]:
     stmt = select(CaseHistoryEntry).where(CaseHistoryEntry.case_id == case_id).order_by(CaseHistoryEntry.id)
     return (await session.execute(stmt)).scalars().all()
-
-
-async def list_partner_history(session: AsyncSession, partner_id: str) -> Sequence[tuple[str, str, datetime]]:
-    """(case id, state entered, when) for every case the partner holds now."""
-    stmt = (
-        select(CaseHistoryEntry.case_id, CaseHistoryEntry.to_state, CaseHistoryEntry.at)
-        .join(Case, Case.id == CaseHistoryEntry.case_id)
-        .where(Case.partner_id == partner_id)
-        .order_by(CaseHistoryEntry.id)
-    )
-    return [(r[0], r[1], r[2]) for r in (await session.execute(stmt)).all()]
-
-
-async def list_flagged_cases(session: AsyncSession, page: PageParams) -> Sequence[Case]:
-    stmt = select(Case).where(Case.protection_flagged_at.is_not(None))
-    return (await session.execute(keyset(stmt, Case.id, page))).scalars().all()
 
 
 async def move_grants_to_partner(session: AsyncSession, case_id: str, to_partner: str) -> None:

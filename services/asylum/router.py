@@ -1,33 +1,62 @@
-"""Asylum HTTP routes: parse, call the service, return a shared schema."""
+"""Case routes: parse, call the service, return a shared schema."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.asylum import service
+from services.asylum.deps import ToolsDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
-from shared.deps import TenantSessionDep
+from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses
 from shared.pagination import PageParams, page_params
-from shared.schemas.asylum import CaseCreate, CaseRead
+from shared.schemas.asylum import (
+    ApplicantSecretIssued,
+    CaseCreate,
+    CaseCreated,
+    CaseHistoryEntryRead,
+    CaseRead,
+    CaseStateName,
+    CaseTransfer,
+    TransitionCreate,
+)
 from shared.schemas.common import Page
+from shared.webhooks import verified_body
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 PARTNER = [CallerKind.partner]
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 @router.post(
     "/cases",
     status_code=status.HTTP_201_CREATED,
-    response_model=CaseRead,
-    responses=problem_responses(401, 403, 422),
+    response_model=CaseCreated,
+    responses=problem_responses(401, 403, 409, 422),
     **requires("cases:write", kinds=PARTNER),
 )
-async def create_case(body: CaseCreate, session: TenantSessionDep, principal: CurrentPrincipal) -> CaseRead:
-    """Open an asylum case for an applicant of the calling partner."""
-    return await service.create_case(session, principal, body)
+async def create_case(
+    body: CaseCreate, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
+) -> CaseCreated:
+    """Open a case for an applicant; the answer carries the applicant's secret, shown this once."""
+    return await service.create_case(session, tools, principal, body)
+
+
+@router.get(
+    "/cases",
+    response_model=Page[CaseRead],
+    responses=problem_responses(401, 403, 422),
+    **requires("cases:read", kinds=PARTNER),
+)
+async def list_cases(
+    session: TenantSessionDep,
+    page: Paging,
+    state: Annotated[CaseStateName | None, Query(description="Only cases in this state.")] = None,
+) -> Page[CaseRead]:
+    """List the calling partner's cases, oldest first, with cursor pagination."""
+    return await service.list_cases(session, page, state)
 
 
 @router.get(
@@ -37,16 +66,64 @@ async def create_case(body: CaseCreate, session: TenantSessionDep, principal: Cu
     **requires("cases:read", kinds=PARTNER),
 )
 async def read_case(case_id: str, session: TenantSessionDep) -> CaseRead:
-    """Read one of the calling partner's cases."""
+    """Read one of the calling partner's cases with its allowed next states."""
     return await service.read_case(session, case_id)
 
 
+@router.post(
+    "/cases/{case_id}/transitions",
+    response_model=CaseRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("cases:write", kinds=PARTNER),
+)
+async def transition_case(
+    case_id: str, body: TransitionCreate, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
+) -> CaseRead:
+    """Move a case to another state; a move its life cycle does not allow answers 409 with the allowed ones."""
+    return await service.transition_case(session, tools, principal, case_id, body)
+
+
 @router.get(
-    "/cases",
-    response_model=Page[CaseRead],
-    responses=problem_responses(401, 403, 422),
+    "/cases/{case_id}/history",
+    response_model=Page[CaseHistoryEntryRead],
+    responses=problem_responses(401, 403, 404, 422),
     **requires("cases:read", kinds=PARTNER),
 )
-async def list_cases(session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]) -> Page[CaseRead]:
-    """List the calling partner's cases with cursor pagination."""
-    return await service.list_cases(session, page)
+async def list_case_history(case_id: str, session: TenantSessionDep, page: Paging) -> Page[CaseHistoryEntryRead]:
+    """List every step of a case's life: who, when and why, oldest first."""
+    return await service.list_history(session, case_id, page)
+
+
+@router.post(
+    "/cases/{case_id}/transfer",
+    response_model=CaseRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires("cases:transfer", kinds=PARTNER),
+)
+async def transfer_case(
+    case_id: str, body: CaseTransfer, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
+) -> CaseRead:
+    """Hand an open case, with its history, family and grants, to another partner."""
+    return await service.transfer_case(session, tools, principal, case_id, body)
+
+
+@router.post(
+    "/cases/{case_id}/applicant-secret",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicantSecretIssued,
+    responses=problem_responses(401, 403, 404),
+    **requires("cases:write", kinds=PARTNER),
+)
+async def issue_applicant_secret(
+    case_id: str, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
+) -> ApplicantSecretIssued:
+    """Issue a new applicant secret, shown this once; the previous secret stops working."""
+    return await service.issue_applicant_secret(session, tools, principal, case_id)
+
+
+@router.post("/events", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422))
+async def receive_event(request: Request, session: SessionDep, tools: ToolsDep) -> Response:
+    """Receive a signed event from a peer service; each event id is handled once."""
+    body = await verified_body(request)
+    await service.handle_event(session, tools, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,25 +1,20 @@
-"""Case rules: opening, transitions, history, transfer, secrets, statistics; flush, never commit."""
+"""Case rules: opening (over the API or from an approval), transitions, history, transfer; flush, never commit."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import anyio.to_thread
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.asylum import repository
-from services.asylum.cases.credentials import SecretHasher, generate_applicant_secret
-from services.asylum.cases.errors import CaseAlreadyOpen, CaseNotFound
+from services.asylum.cases.credentials import BoundedHasher, generate_applicant_secret
+from services.asylum.cases.errors import CaseAlreadyOpen, CaseChangedMeanwhile, CaseNotFound
 from services.asylum.cases.references import CaseReference, format_case_reference, generate_case_reference
-from services.asylum.cases.reporting import (
-    TransitionRecord,
-    as_utc,
-    compute_median_days_per_state,
-    count_cases_by_state,
-    count_decisions_per_month,
-)
+from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import (
     INITIAL_STATE,
     CaseState,
@@ -31,8 +26,9 @@ from services.asylum.cases.wording import describe_status
 from services.asylum.family import service as family
 from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
-from shared.auth import Principal
+from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher
+from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -42,13 +38,21 @@ from shared.schemas.asylum import (
     CaseCreated,
     CaseHistoryEntryRead,
     CaseRead,
-    CaseStatistics,
     CaseTransfer,
-    ProtectionAlertRead,
     TransitionCreate,
 )
 from shared.schemas.common import Page
-from shared.schemas.events import CASE_OPENED, CASE_STATUS_CHANGED, CaseOpened, CaseStatusChanged
+from shared.schemas.events import (
+    APPLICANT_APPROVED,
+    CASE_OPENED,
+    CASE_STATUS_CHANGED,
+    ApplicantApproved,
+    CaseOpened,
+    CaseStatusChanged,
+    EventEnvelope,
+)
+from shared.tenancy import scope_to_tenant
+from shared.webhooks import claim_event
 
 REFERENCE_ATTEMPTS = 5
 
@@ -58,7 +62,7 @@ class AsylumTools:
     """What the case rules work with besides the session."""
 
     publisher: EventPublisher
-    hasher: SecretHasher
+    hasher: BoundedHasher
     cipher: FieldCipher
 
 
@@ -103,11 +107,6 @@ def format_case_reference_text(reference: str) -> str:
     return format_case_reference(CaseReference(reference))
 
 
-async def hash_secret(hasher: SecretHasher, secret: str) -> str:
-    """Hash a secret off the event loop: Argon2 is deliberately slow."""
-    return await anyio.to_thread.run_sync(hasher.hash_secret, secret)
-
-
 async def _fresh_reference(session: AsyncSession) -> str:
     for _ in range(REFERENCE_ATTEMPTS):
         reference = generate_case_reference()
@@ -139,14 +138,18 @@ async def open_case(
         assessment_id=assessment_id,
         state=INITIAL_STATE.value,
         state_since=now,
-        secret_hash=await hash_secret(tools.hasher, secret) if secret else None,
+        secret_hash=await tools.hasher.hash_secret(secret) if secret else None,
         duress_hash=None,
         protection_flagged_at=None,
         protection_flag_count=0,
         created_at=now,
         created_by=actor.subject,
     )
-    await repository.add_case(session, case)
+    try:
+        await repository.add_case(session, case)
+    except IntegrityError as exc:
+        # Two openings for one applicant raced past the check above; the second loses.
+        raise CaseAlreadyOpen(f"Applicant {applicant_id} already has a case with your organisation.") from exc
     await repository.add_history(
         session,
         CaseHistoryEntry(
@@ -214,6 +217,10 @@ async def transition_case(
     now = datetime.now(UTC)
     case.state = new_state.value
     case.state_since = now
+    try:
+        await repository.save_case(session)
+    except StaleDataError as exc:
+        raise CaseChangedMeanwhile(f"Case {case_id} changed while this move was made; read it and try again.") from exc
     await repository.add_history(
         session,
         CaseHistoryEntry(
@@ -310,57 +317,43 @@ async def issue_applicant_secret(
     """Give the applicant a new secret (the old one stops working); shown this once."""
     case = await load_case(session, case_id, for_update=True)
     secret = generate_applicant_secret()
-    case.secret_hash = await hash_secret(tools.hasher, secret)
+    case.secret_hash = await tools.hasher.hash_secret(secret)
     await record_audit(session, tables, actor, "case.secret_issued", "case", case.id, partner_id=case.partner_id)
-    return ApplicantSecretIssued(
-        case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret
+    return ApplicantSecretIssued(case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret)
+
+
+async def open_case_from_approval(session: AsyncSession, tools: AsylumTools, event: EventEnvelope) -> None:
+    """Open the case (and family) of an approved applicant on the asylum track, once per applicant."""
+    approved = ApplicantApproved.model_validate(event.data)
+    if not approved.entitlements.asylum_track:
+        return
+    scope_to_tenant(session, approved.partner_id)
+    if await repository.get_case_of_applicant(session, approved.partner_id, approved.applicant_id) is not None:
+        return
+    actor = Principal(org=event.source, kind=CallerKind.service, subject=f"event:{event.id}")
+    # No secret yet: the partner issues one when it meets the applicant, so nobody else ever sees it.
+    case, _ = await open_case(
+        session,
+        tools,
+        actor,
+        partner_id=approved.partner_id,
+        applicant_id=approved.applicant_id,
+        assessment_id=approved.assessment_id,
+        with_secret=False,
     )
+    if approved.entitlements.family_covered:
+        await family.add_dependants_by_reference(session, case, approved.dependant_ids)
 
 
-async def compute_statistics(session: AsyncSession, partner_id: str) -> CaseStatistics:
-    """Cases by state, median days per state and decisions per month, from history alone."""
-    records = [
-        TransitionRecord(uuid.UUID(case_id), CaseState(state), at)
-        for case_id, state, at in await repository.list_partner_history(session, partner_id)
-    ]
-    return CaseStatistics(
-        cases_by_state={s.value: n for s, n in count_cases_by_state(records).items()},
-        median_days_per_state={s.value: d for s, d in compute_median_days_per_state(records).items()},
-        decisions_per_month={
-            month: {s.value: n for s, n in counts.items()}
-            for month, counts in count_decisions_per_month(records).items()
-        },
-    )
-
-
-async def list_protection_alerts(
-    session: AsyncSession, actor: Principal, page: PageParams
-) -> Page[ProtectionAlertRead]:
-    """Cases whose duress secret was used, for the partner's protection officers."""
-    rows = await repository.list_flagged_cases(session, page)
-    items, cursor = split_page(rows, page, lambda c: c.id)
-    await record_audit(
-        session, tables, actor, "case.alerts_listed", "case", "*", partner_id=actor.org, detail={"count": len(items)}
-    )
-    return Page[ProtectionAlertRead](
-        items=[
-            ProtectionAlertRead(
-                case_id=c.id,
-                reference=format_case_reference_text(c.reference),
-                flagged_at=as_utc(c.protection_flagged_at or c.created_at),
-                flag_count=c.protection_flag_count,
-            )
-            for c in items
-        ],
-        next_cursor=cursor,
-    )
-
-
-async def acknowledge_protection_alert(session: AsyncSession, actor: Principal, case_id: str) -> None:
-    """Clear a case's duress flag once a protection officer has acted on it."""
-    case = await load_case(session, case_id, for_update=True)
-    case.protection_flagged_at = None
-    case.protection_flag_count = 0
-    await record_audit(
-        session, tables, actor, "case.alert_acknowledged", "case", case.id, partner_id=case.partner_id
-    )
+async def handle_event(session: AsyncSession, tools: AsylumTools, body: bytes) -> None:
+    """Handle one signed delivery; repeats of an event id and unknown event types change nothing."""
+    try:
+        event = EventEnvelope.model_validate_json(body)
+        if event.type == APPLICANT_APPROVED:
+            ApplicantApproved.model_validate(event.data)
+    except ValidationError as exc:
+        raise Unprocessable(f"The event does not match its contract: {exc.errors()[0]['msg']}.") from exc
+    if event.type != APPLICANT_APPROVED:
+        return
+    if await claim_event(session, tables, event.id, event.type):
+        await open_case_from_approval(session, tools, event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.http import PeerError, ServiceClient
+from shared.http import ServiceClient
 from shared.schemas.asylum import (
     AccessGrantCreate,
     AccessGrantRead,
@@ -130,14 +130,8 @@ class AsylumClient(ServiceClient):
 
     async def revoke_access_as_applicant(self, body: ApplicantAccessGrantRevoke) -> None:
         """As the applicant: withdraw an NGO's access."""
-        await self._send_without_answer("/v1/status-lookup/access-grants/revoke", body.model_dump(mode="json"))
+        await self.send("POST", "/v1/status-lookup/access-grants/revoke", json=body)
 
     async def set_duress_secret(self, body: DuressSecretSet) -> None:
         """As the applicant: set the duress secret."""
-        await self._send_without_answer("/v1/status-lookup/duress-secret", body.model_dump(mode="json"))
-
-    async def _send_without_answer(self, path: str, body: dict[str, Any]) -> None:
-        # `ServiceClient.request` parses a JSON answer; these routes answer 204 with no body.
-        response = await self._client.post(self._base + path, json=body, headers=self._headers(None))
-        if response.status_code >= 400:
-            raise PeerError(response.status_code, None, response.text)
+        await self.send("POST", "/v1/status-lookup/duress-secret", json=body)

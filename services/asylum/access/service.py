@@ -74,7 +74,13 @@ async def grant_access(
     )
     await repository.add_grant(session, grant)
     await record_audit(
-        session, tables, actor, "access.granted", "case", case.id, partner_id=case.partner_id,
+        session,
+        tables,
+        actor,
+        "access.granted",
+        "case",
+        case.id,
+        partner_id=case.partner_id,
         detail={"grant_id": grant.id, "ngo_org": ngo_org, "level": level, "recorded_by": recorded_by},
     )
     return describe_grant(grant)
@@ -84,7 +90,13 @@ async def revoke_ngo_access(session: AsyncSession, actor: Principal, case: Case,
     """Withdraw every active grant an NGO has on a case; effective when this transaction commits."""
     count = await repository.revoke_active_grants(session, case.id, ngo_org, datetime.now(UTC), actor.subject)
     await record_audit(
-        session, tables, actor, "access.revoked", "case", case.id, partner_id=case.partner_id,
+        session,
+        tables,
+        actor,
+        "access.revoked",
+        "case",
+        case.id,
+        partner_id=case.partner_id,
         detail={"ngo_org": ngo_org, "count": count},
     )
     return count
@@ -115,7 +127,13 @@ async def revoke_grant(session: AsyncSession, actor: Principal, case_id: str, gr
         grant.revoked_by = actor.subject
         await session.flush()
         await record_audit(
-            session, tables, actor, "access.revoked", "case", case.id, partner_id=case.partner_id,
+            session,
+            tables,
+            actor,
+            "access.revoked",
+            "case",
+            case.id,
+            partner_id=case.partner_id,
             detail={"grant_id": grant.id, "ngo_org": grant.ngo_org},
         )
     return describe_grant(grant)
@@ -148,7 +166,13 @@ async def _describe_shared(
         shared.dependants = await family.describe_dependants(session, cipher, case)
         shared.history = [describe_history(e) for e in await cases.list_all_history(session, case.id)]
     await record_audit(
-        session, tables, ngo, "case.read_by_ngo", "case", case.id, partner_id=case.partner_id,
+        session,
+        tables,
+        ngo,
+        "case.read_by_ngo",
+        "case",
+        case.id,
+        partner_id=case.partner_id,
         detail={"level": grant.level, "grant_id": grant.id},
     )
     return shared

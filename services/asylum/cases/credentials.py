@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+import anyio
+import anyio.to_thread
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -44,10 +46,7 @@ class StoredSecrets:
 def generate_applicant_secret() -> str:
     """Draw a new applicant secret (60 bits), in groups of four for reading aloud."""
     body = "".join(secrets.choice(ALPHABET) for _ in range(SECRET_LENGTH))
-    return "-".join(
-        body[i : i + SECRET_GROUP_SIZE]
-        for i in range(0, SECRET_LENGTH, SECRET_GROUP_SIZE)
-    )
+    return "-".join(body[i : i + SECRET_GROUP_SIZE] for i in range(0, SECRET_LENGTH, SECRET_GROUP_SIZE))
 
 
 def normalise_secret(text: str) -> str:
@@ -60,13 +59,9 @@ def check_duress_secret(candidate: str) -> str:
     """Return the normalised duress secret, or raise `DuressSecretRejected` if unusable."""
     folded = normalise_secret(candidate)
     if len(folded) < DURESS_MIN_LENGTH:
-        raise DuressSecretRejected(
-            f"a duress secret needs at least {DURESS_MIN_LENGTH} letters or digits"
-        )
+        raise DuressSecretRejected(f"a duress secret needs at least {DURESS_MIN_LENGTH} letters or digits")
     if len(folded) > SECRET_MAX_LENGTH:
-        raise DuressSecretRejected(
-            f"a duress secret has at most {SECRET_MAX_LENGTH} letters or digits"
-        )
+        raise DuressSecretRejected(f"a duress secret has at most {SECRET_MAX_LENGTH} letters or digits")
     return folded
 
 
@@ -86,9 +81,7 @@ class SecretHasher:
         """Hash a usable duress secret, refusing one equal to the applicant's own secret."""
         folded = check_duress_secret(candidate)
         if self.verify_secret(secret_hash, folded):
-            raise DuressSecretRejected(
-                "the duress secret must differ from the case secret"
-            )
+            raise DuressSecretRejected("the duress secret must differ from the case secret")
         return self._hasher.hash(folded)
 
     def verify_secret(self, stored_hash: str | None, presented: str) -> bool:
@@ -101,9 +94,7 @@ class SecretHasher:
             return False
         return stored_hash is not None
 
-    def check_lookup(
-        self, stored: StoredSecrets | None, presented: str
-    ) -> LookupOutcome:
+    def check_lookup(self, stored: StoredSecrets | None, presented: str) -> LookupOutcome:
         """Classify a presented secret as genuine, duress or rejected in constant work."""
         secret_hash = stored.secret_hash if stored is not None else None
         duress_hash = stored.duress_hash if stored is not None else None
@@ -115,3 +106,25 @@ class SecretHasher:
         if duress:
             return LookupOutcome.DURESS
         return LookupOutcome.REJECTED
+
+
+class BoundedHasher:
+    """Runs a `SecretHasher` in worker threads, a few at a time, so Argon2's memory use stays bounded."""
+
+    def __init__(self, hasher: SecretHasher, concurrency: int) -> None:
+        self.hasher = hasher
+        self._limiter = anyio.CapacityLimiter(concurrency)
+
+    async def hash_secret(self, secret: str) -> str:
+        """Hash a secret off the event loop."""
+        return await anyio.to_thread.run_sync(self.hasher.hash_secret, secret, limiter=self._limiter)
+
+    async def hash_duress_secret(self, secret_hash: str, candidate: str) -> str:
+        """Check and hash a duress secret off the event loop."""
+        return await anyio.to_thread.run_sync(
+            self.hasher.hash_duress_secret, secret_hash, candidate, limiter=self._limiter
+        )
+
+    async def check_lookup(self, stored: StoredSecrets | None, presented: str) -> LookupOutcome:
+        """Classify a presented secret off the event loop, in constant work."""
+        return await anyio.to_thread.run_sync(self.hasher.check_lookup, stored, presented, limiter=self._limiter)

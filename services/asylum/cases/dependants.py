@@ -24,6 +24,8 @@ class Relation(StrEnum):
     PARENT = "parent"
     SIBLING = "sibling"
     OTHER = "other"
+    # Known from eligibility only by id, until an officer records the relation.
+    UNKNOWN = "unknown"
 
 
 def check_dependant_decision(decision: CaseState) -> CaseState:
@@ -33,8 +35,6 @@ def check_dependant_decision(decision: CaseState) -> CaseState:
     return decision
 
 
-def derive_dependant_state(
-    main_state: CaseState, own_decision: CaseState | None
-) -> CaseState:
+def derive_dependant_state(main_state: CaseState, own_decision: CaseState | None) -> CaseState:
     """Return a dependant's state: their own recorded decision, else the main case's state."""
     return own_decision if own_decision is not None else main_state

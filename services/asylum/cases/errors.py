@@ -74,3 +74,7 @@ class ApplicantNotRecognised(NotFound):
 
 class LookupLockedOut(TooManyRequests):
     """Too many failed attempts from this client or for this reference; wait before trying again."""
+
+
+class CaseChangedMeanwhile(Conflict):
+    """Someone else changed the case between reading and writing it; read it again and retry."""

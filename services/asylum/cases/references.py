@@ -43,9 +43,7 @@ def generate_case_reference() -> CaseReference:
 
 def format_case_reference(reference: CaseReference) -> str:
     """Return the reference in dash-separated groups of four, for people to read."""
-    return "-".join(
-        reference[i : i + GROUP_SIZE] for i in range(0, len(reference), GROUP_SIZE)
-    )
+    return "-".join(reference[i : i + GROUP_SIZE] for i in range(0, len(reference), GROUP_SIZE))
 
 
 def normalise_reference_text(text: str) -> str:
@@ -57,15 +55,9 @@ def parse_case_reference(text: str) -> CaseReference:
     """Read a reference as a person typed it, or raise `MalformedCaseReference`."""
     compact = normalise_reference_text(text)
     if len(compact) != REFERENCE_LENGTH:
-        raise MalformedCaseReference(
-            f"a case reference has {REFERENCE_LENGTH} characters; this one has {len(compact)}"
-        )
+        raise MalformedCaseReference(f"a case reference has {REFERENCE_LENGTH} characters; this one has {len(compact)}")
     if any(char not in _VALUE for char in compact):
-        raise MalformedCaseReference(
-            "a case reference uses only digits and the letters A-Z without I, L, O and U"
-        )
+        raise MalformedCaseReference("a case reference uses only digits and the letters A-Z without I, L, O and U")
     if compute_check_character(compact[:-1]) != compact[-1]:
-        raise MalformedCaseReference(
-            "the case reference has a typing mistake: its check character does not match"
-        )
+        raise MalformedCaseReference("the case reference has a typing mistake: its check character does not match")
     return CaseReference(compact)

@@ -29,9 +29,7 @@ class TransitionRecord:
 
 def as_utc(moment: datetime) -> datetime:
     """Return `moment` in UTC; naive values (as SQLite returns them) are taken as UTC already."""
-    return (
-        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    )
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _stays_by_case(
@@ -66,11 +64,7 @@ def compute_median_days_per_state(
     for entries in _stays_by_case(records).values():
         for (state, entered), (_, left) in itertools.pairwise(entries):
             durations[state].append((left - entered).total_seconds() / SECONDS_PER_DAY)
-    return {
-        state: round(statistics.median(durations[state]), 1)
-        for state in CaseState
-        if durations.get(state)
-    }
+    return {state: round(statistics.median(durations[state]), 1) for state in CaseState if durations.get(state)}
 
 
 def count_decisions_per_month(

@@ -35,9 +35,7 @@ _FORWARD: Mapping[CaseState, frozenset[CaseState]] = {
     CaseState.INTERVIEW_SCHEDULED: frozenset({CaseState.INTERVIEWED}),
     CaseState.INTERVIEWED: frozenset({CaseState.GRANTED, CaseState.REFUSED}),
     CaseState.REFUSED: frozenset({CaseState.APPEAL_LODGED}),
-    CaseState.APPEAL_LODGED: frozenset(
-        {CaseState.APPEAL_GRANTED, CaseState.APPEAL_REFUSED}
-    ),
+    CaseState.APPEAL_LODGED: frozenset({CaseState.APPEAL_GRANTED, CaseState.APPEAL_REFUSED}),
     CaseState.GRANTED: frozenset({CaseState.RESIDENCE_PERMIT}),
     CaseState.APPEAL_GRANTED: frozenset({CaseState.RESIDENCE_PERMIT}),
     CaseState.RESIDENCE_PERMIT: frozenset({CaseState.PERMANENT_RESIDENCE}),
@@ -48,13 +46,10 @@ _FORWARD: Mapping[CaseState, frozenset[CaseState]] = {
     CaseState.WITHDRAWN: frozenset(),
 }
 
-TERMINAL_STATES: frozenset[CaseState] = frozenset(
-    s for s, nxt in _FORWARD.items() if not nxt
-)
+TERMINAL_STATES: frozenset[CaseState] = frozenset(s for s, nxt in _FORWARD.items() if not nxt)
 
 TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = {
-    state: (nxt | {CaseState.WITHDRAWN}) if state not in TERMINAL_STATES else nxt
-    for state, nxt in _FORWARD.items()
+    state: (nxt | {CaseState.WITHDRAWN}) if state not in TERMINAL_STATES else nxt for state, nxt in _FORWARD.items()
 }
 
 DECISION_STATES: frozenset[CaseState] = frozenset(

@@ -1,4 +1,5 @@
 """Plain-language status and next step for each case state, in English and Russian."""
+# ruff: noqa: RUF001  (Russian text: Cyrillic letters that look Latin are meant)
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -105,7 +106,8 @@ _RU: dict[CaseState, StatusWording] = {
     ),
     _S.REFUSED: StatusWording(
         "В предоставлении убежища отказано.",
-        "Вы можете обжаловать решение. Попросите сотрудника или НКО, которой вы доверяете, помочь подать жалобу вовремя.",
+        "Вы можете обжаловать решение. Попросите сотрудника или НКО, которой вы доверяете, "
+        "помочь подать жалобу вовремя.",
     ),
     _S.APPEAL_LODGED: StatusWording(
         "Ваша жалоба получена.",
@@ -151,9 +153,7 @@ _WORDING: dict[Language, dict[CaseState, StatusWording]] = {
 _DURESS_CEILING = CaseState.LODGED
 
 
-def describe_status(
-    state: CaseState, language: Language = Language.EN
-) -> StatusWording:
+def describe_status(state: CaseState, language: Language = Language.EN) -> StatusWording:
     """Return the plain-language status and next step for `state`."""
     return _WORDING[language][state]
 

@@ -31,7 +31,9 @@ async def _load_case(session: AsyncSession, case_id: str) -> Case:
     return case
 
 
-async def _decrypt(cipher: FieldCipher, session: AsyncSession, partner: str, value: str | None, field: str) -> str | None:
+async def _decrypt(
+    cipher: FieldCipher, session: AsyncSession, partner: str, value: str | None, field: str
+) -> str | None:
     return None if value is None else await cipher.decrypt(session, partner, value, field=field)
 
 
@@ -59,7 +61,9 @@ async def describe_dependant(
 
 async def describe_dependants(session: AsyncSession, cipher: FieldCipher, case: Case) -> list[DependantRead]:
     """Every dependant of a case in wire form."""
-    return [await describe_dependant(session, cipher, case, d) for d in await repository.list_dependants(session, case.id)]
+    return [
+        await describe_dependant(session, cipher, case, d) for d in await repository.list_dependants(session, case.id)
+    ]
 
 
 async def add_dependant(
@@ -83,7 +87,13 @@ async def add_dependant(
     )
     await repository.add_dependant(session, dependant)
     await record_audit(
-        session, tables, actor, "dependant.added", "dependant", dependant.id, partner_id=partner,
+        session,
+        tables,
+        actor,
+        "dependant.added",
+        "dependant",
+        dependant.id,
+        partner_id=partner,
         detail={"case_id": case.id},
     )
     return await describe_dependant(session, cipher, case, dependant)
@@ -128,7 +138,13 @@ async def record_dependant_decision(
     dependant.decided_by = actor.subject
     await session.flush()
     await record_audit(
-        session, tables, actor, "dependant.decided", "dependant", dependant.id, partner_id=case.partner_id,
+        session,
+        tables,
+        actor,
+        "dependant.decided",
+        "dependant",
+        dependant.id,
+        partner_id=case.partner_id,
         detail={"case_id": case.id, "decision": dependant.decision},
     )
     return await describe_dependant(session, cipher, case, dependant)

@@ -1,5 +1,9 @@
 """Applicant and duress secrets: stored only as slow hashes, checked in constant work."""
 
+import threading
+import time
+
+import anyio
 import pytest
 from argon2 import PasswordHasher, profiles
 from hypothesis import given
@@ -7,6 +11,7 @@ from hypothesis import strategies as st
 
 from services.asylum.cases.credentials import (
     PRODUCTION_PARAMETERS,
+    BoundedHasher,
     LookupOutcome,
     SecretHasher,
     StoredSecrets,
@@ -131,8 +136,30 @@ def test_a_duress_secret_equal_to_the_case_secret_is_refused(hasher: SecretHashe
 
 
 @pytest.mark.parametrize("candidate", ["", "12 34", "ab-c-d-e", "x" * 129])
-def test_a_duress_secret_too_short_or_too_long_is_refused(
-    hasher: SecretHasher, candidate: str
-) -> None:
+def test_a_duress_secret_too_short_or_too_long_is_refused(hasher: SecretHasher, candidate: str) -> None:
     with pytest.raises(DuressSecretRejected):
         hasher.hash_duress_secret(hasher.hash_secret("ABCD-EFGH-JKMN"), candidate)
+
+
+async def test_no_more_hashes_run_at_once_than_allowed(hasher: SecretHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    running = 0
+    peak = 0
+    guard = threading.Lock()
+    original = PasswordHasher.verify
+
+    def slow_verify(ph: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        nonlocal running, peak
+        with guard:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.01)
+        with guard:
+            running -= 1
+        return original(ph, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", slow_verify)
+    bounded = BoundedHasher(hasher, concurrency=2)
+    async with anyio.create_task_group() as group:
+        for _ in range(8):
+            group.start_soon(bounded.check_lookup, None, "ABCD-EFGH-JKMN")
+    assert peak == 2

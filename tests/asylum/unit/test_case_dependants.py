@@ -19,9 +19,7 @@ def test_a_dependant_without_a_decision_shares_the_main_case_state(main: CaseSta
 
 
 @given(st.sampled_from(CaseState), st.sampled_from(DEPENDANT_DECISIONS))
-def test_a_recorded_decision_wins_over_the_main_case(
-    main: CaseState, decision: CaseState
-) -> None:
+def test_a_recorded_decision_wins_over_the_main_case(main: CaseState, decision: CaseState) -> None:
     assert derive_dependant_state(main, decision) is decision
 
 

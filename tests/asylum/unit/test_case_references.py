@@ -47,9 +47,7 @@ def test_every_position_uses_the_whole_alphabet() -> None:
 
 
 @given(bodies, st.data())
-def test_parsing_tolerates_case_spaces_dashes_and_look_alike_letters(
-    body: str, data: st.DataObject
-) -> None:
+def test_parsing_tolerates_case_spaces_dashes_and_look_alike_letters(body: str, data: st.DataObject) -> None:
     reference = with_check(body)
     typed = []
     for char in reference:

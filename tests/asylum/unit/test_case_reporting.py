@@ -65,9 +65,7 @@ def test_record_order_does_not_matter() -> None:
     a = uuid.uuid4()
     records = history(a, (S.REGISTERED, 0), (S.LODGED, 4), (S.INTERVIEW_SCHEDULED, 9))
     assert count_cases_by_state(reversed(records)) == count_cases_by_state(records)
-    assert compute_median_days_per_state(reversed(records)) == compute_median_days_per_state(
-        records
-    )
+    assert compute_median_days_per_state(reversed(records)) == compute_median_days_per_state(records)
 
 
 def test_median_days_count_only_stays_that_ended() -> None:

@@ -1,0 +1,90 @@
+"""The applicant's routes: no account, only a reference and a secret; failures all look alike."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from services.asylum.applicant import service
+from services.asylum.applicant.service import Caller
+from services.asylum.deps import HasherDep, ThrottleDep
+from shared.deps import SessionDep
+from shared.errors import ProblemError, problem_response, problem_responses
+from shared.schemas.asylum import (
+    AccessGrantRead,
+    ApplicantAccessGrantCreate,
+    ApplicantAccessGrantRevoke,
+    DuressSecretSet,
+    StatusLookupRequest,
+    StatusLookupResult,
+)
+
+router = APIRouter(prefix="/v1/status-lookup", tags=["applicant"])
+ANSWERS = problem_responses(404, 422, 429)
+# No bearer token: the reference and the secret in the body are the credentials.
+PUBLIC: dict[str, object] = {"x-public": True}
+
+
+def _caller(request: Request, reference: str, secret: str) -> Caller:
+    return Caller(client=request.client.host if request.client else "unknown", reference=reference, secret=secret)
+
+
+def _render(request: Request, problem: ProblemError) -> JSONResponse:
+    # Returned rather than raised: the failure counter and duress flag must commit.
+    return problem_response(request, problem.status, problem.slug, problem.title, problem.detail, **problem.extra)
+
+
+@router.post("", response_model=StatusLookupResult, responses=ANSWERS, openapi_extra=PUBLIC)
+async def look_up_status(
+    body: StatusLookupRequest, request: Request, session: SessionDep, hasher: HasherDep, policy: ThrottleDep
+) -> StatusLookupResult | JSONResponse:
+    """Return the plain-language status and next step of the case with this reference and secret."""
+    result = await service.look_up_status(session, hasher, policy, _caller(request, body.reference, body.secret), body)
+    return _render(request, result) if isinstance(result, ProblemError) else result
+
+
+@router.post("/duress-secret", status_code=status.HTTP_204_NO_CONTENT, responses=ANSWERS, openapi_extra=PUBLIC)
+async def set_duress_secret(
+    body: DuressSecretSet, request: Request, session: SessionDep, hasher: HasherDep, policy: ThrottleDep
+) -> Response:
+    """Set a second secret that, if ever used, shows an ordinary status and quietly alerts the partner."""
+    result = await service.set_duress_secret(
+        session, hasher, policy, _caller(request, body.reference, body.secret), body
+    )
+    return _render(request, result) if result is not None else Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/access-grants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccessGrantRead,
+    responses=ANSWERS,
+    openapi_extra=PUBLIC,
+)
+async def grant_access(
+    body: ApplicantAccessGrantCreate,
+    request: Request,
+    session: SessionDep,
+    hasher: HasherDep,
+    policy: ThrottleDep,
+) -> AccessGrantRead | JSONResponse:
+    """Let an NGO see this case, at `status` or `full` level, until revoked."""
+    result = await service.grant_access_as_applicant(
+        session, hasher, policy, _caller(request, body.reference, body.secret), body
+    )
+    return _render(request, result) if isinstance(result, ProblemError) else result
+
+
+@router.post("/access-grants/revoke", status_code=status.HTTP_204_NO_CONTENT, responses=ANSWERS, openapi_extra=PUBLIC)
+async def revoke_access(
+    body: ApplicantAccessGrantRevoke,
+    request: Request,
+    session: SessionDep,
+    hasher: HasherDep,
+    policy: ThrottleDep,
+) -> Response:
+    """Withdraw an NGO's access to this case; it ends before this call returns."""
+    result = await service.revoke_access_as_applicant(
+        session, hasher, policy, _caller(request, body.reference, body.secret), body
+    )
+    return _render(request, result) if result is not None else Response(status_code=status.HTTP_204_NO_CONTENT)

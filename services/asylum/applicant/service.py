@@ -1,0 +1,262 @@
+"""The applicant's own calls, authenticated by reference and secret, built to resist guessing.
+
+Every call runs the same steps whatever the outcome: check the lockout, look the reference up,
+verify two Argon2 hashes (dummies when the case or its duress secret is missing), then count a
+failure or clear the counter.  Failures never raise: they are returned, so that the failure
+counters and the duress flag commit with the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.asylum import repository as cases
+from services.asylum.access import service as access
+from services.asylum.applicant import repository
+from services.asylum.cases.credentials import (
+    BoundedHasher,
+    LookupOutcome,
+    StoredSecrets,
+    check_duress_secret,
+    normalise_secret,
+)
+from services.asylum.cases.errors import (
+    ApplicantNotRecognised,
+    DuressSecretRejected,
+    LookupLockedOut,
+    MalformedCaseReference,
+)
+from services.asylum.cases.references import normalise_reference_text, parse_case_reference
+from services.asylum.cases.reporting import as_utc
+from services.asylum.cases.states import CaseState
+from services.asylum.cases.wording import Language, choose_duress_state, describe_status
+from services.asylum.models import Case, tables
+from shared.audit import record_audit
+from shared.auth import CallerKind, Principal
+from shared.errors import ProblemError
+from shared.ids import new_id
+from shared.schemas.asylum import (
+    AccessGrantRead,
+    ApplicantAccessGrantCreate,
+    ApplicantAccessGrantRevoke,
+    DuressSecretSet,
+    StatusLookupRequest,
+    StatusLookupResult,
+)
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+NOT_RECOGNISED = "No case matches this reference and secret. Check both and try again."
+LOCKED_OUT = "Too many attempts. Wait an hour before trying again, or ask your caseworker."
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """How many failures a client or a reference may have in a window before a lockout."""
+
+    key: bytes
+    window: timedelta
+    max_per_client: int
+    max_per_reference: int
+    lockout: timedelta
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is knocking: the network client, and the reference and secret they typed."""
+
+    client: str
+    reference: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A case whose genuine or duress secret was presented."""
+
+    case: Case
+    outcome: LookupOutcome
+
+    @property
+    def principal(self) -> Principal:
+        """The applicant as an audit actor: no account, only the case they proved."""
+        return Principal(org="applicant", kind=CallerKind.public, subject=f"applicant:{self.case.id}")
+
+
+def _throttle_key(policy: ThrottlePolicy, kind: str, value: str) -> str:
+    # Keyed, so neither client addresses nor typed references are stored in clear.
+    mac = hmac.new(policy.key, f"asylum-lookup:{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind}:{mac}"
+
+
+def _keys(policy: ThrottlePolicy, caller: Caller) -> tuple[str, str]:
+    return (
+        _throttle_key(policy, "client", caller.client),
+        _throttle_key(policy, "reference", normalise_reference_text(caller.reference)),
+    )
+
+
+async def _locked(session: AsyncSession, keys: tuple[str, str], now: datetime) -> bool:
+    rows = await repository.get_throttles(session, keys)
+    return any(r.locked_until is not None and as_utc(r.locked_until) > now for r in rows)
+
+
+async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> None:
+    for key, limit in zip(keys, (policy.max_per_client, policy.max_per_reference), strict=True):
+        row = await repository.lock_throttle_row(session, key, now)
+        if as_utc(row.window_started_at) + policy.window < now:
+            row.failures, row.window_started_at, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now + policy.lockout
+    await session.flush()
+
+
+async def _flag_duress(session: AsyncSession, recognised: Recognised, now: datetime, action: str) -> None:
+    case = recognised.case
+    case.protection_flagged_at = now
+    case.protection_flag_count += 1
+    await session.flush()
+    await record_audit(
+        session,
+        tables,
+        recognised.principal,
+        "case.duress_used",
+        "case",
+        case.id,
+        partner_id=case.partner_id,
+        detail={"during": action},
+    )
+
+
+async def authenticate_applicant(
+    session: AsyncSession, hasher: BoundedHasher, policy: ThrottlePolicy, caller: Caller, action: str
+) -> Recognised | ProblemError:
+    """Recognise the applicant's case by reference and secret, or say why not, in the same work."""
+    now = datetime.now(UTC)
+    scope_to_tenant(session, ALL_TENANTS)
+    keys = _keys(policy, caller)
+    if await _locked(session, keys, now):
+        return LookupLockedOut(LOCKED_OUT)
+    try:
+        reference = parse_case_reference(caller.reference)
+    except MalformedCaseReference as exc:
+        # The check character is public knowledge: saying "typo" reveals nothing about cases.
+        return exc
+    case = await cases.get_case_by_reference(session, reference)
+    stored = StoredSecrets(case.secret_hash, case.duress_hash) if case and case.secret_hash else None
+    outcome = await hasher.check_lookup(stored, caller.secret)
+    if case is None or outcome is LookupOutcome.REJECTED:
+        await _count_failure(session, policy, keys, now)
+        return ApplicantNotRecognised(NOT_RECOGNISED)
+    await repository.clear_throttle(session, keys[1])
+    recognised = Recognised(case, outcome)
+    if outcome is LookupOutcome.DURESS:
+        await _flag_duress(session, recognised, now, action)
+    return recognised
+
+
+async def look_up_status(
+    session: AsyncSession, hasher: BoundedHasher, policy: ThrottlePolicy, caller: Caller, data: StatusLookupRequest
+) -> StatusLookupResult | ProblemError:
+    """The plain-language status of the applicant's case; under duress, an ordinary-looking one."""
+    recognised = await authenticate_applicant(session, hasher, policy, caller, "status_lookup")
+    if isinstance(recognised, ProblemError):
+        return recognised
+    case = recognised.case
+    real = CaseState(case.state)
+    shown = choose_duress_state(real) if recognised.outcome is LookupOutcome.DURESS else real
+    since = case.state_since
+    if shown is not real:
+        since = await repository.first_entry_into(session, case.id, shown.value) or case.created_at
+    language = Language(data.language)
+    wording = describe_status(shown, language)
+    return StatusLookupResult.model_validate(
+        {
+            "state": shown.value,
+            "status": wording.status,
+            "next_step": wording.next_step,
+            "since": as_utc(since).date(),
+            "language": language.value,
+        }
+    )
+
+
+async def set_duress_secret(
+    session: AsyncSession, hasher: BoundedHasher, policy: ThrottlePolicy, caller: Caller, data: DuressSecretSet
+) -> ProblemError | None:
+    """Store the applicant's duress secret; used under duress, pretend to and only raise the flag."""
+    recognised = await authenticate_applicant(session, hasher, policy, caller, "duress_secret")
+    if isinstance(recognised, ProblemError):
+        return recognised
+    case = recognised.case
+    if recognised.outcome is LookupOutcome.DURESS:
+        # Answer exactly as the genuine path would, so the coercer learns nothing.
+        try:
+            check_duress_secret(data.duress_secret)
+        except DuressSecretRejected as exc:
+            return exc
+        if normalise_secret(data.duress_secret) == normalise_secret(data.secret):
+            return DuressSecretRejected("the duress secret must differ from the case secret")
+        return None
+    assert case.secret_hash is not None
+    try:
+        duress_hash = await hasher.hash_duress_secret(case.secret_hash, data.duress_secret)
+    except DuressSecretRejected as exc:
+        return exc
+    case.duress_hash = duress_hash
+    await session.flush()
+    await record_audit(
+        session, tables, recognised.principal, "case.duress_secret_set", "case", case.id, partner_id=case.partner_id
+    )
+    return None
+
+
+async def grant_access_as_applicant(
+    session: AsyncSession,
+    hasher: BoundedHasher,
+    policy: ThrottlePolicy,
+    caller: Caller,
+    data: ApplicantAccessGrantCreate,
+) -> AccessGrantRead | ProblemError:
+    """The applicant lets an NGO see their case; under duress, nothing is shared but it looks done."""
+    recognised = await authenticate_applicant(session, hasher, policy, caller, "access_grant")
+    if isinstance(recognised, ProblemError):
+        return recognised
+    if recognised.outcome is LookupOutcome.DURESS:
+        # A coerced consent must not open the case to whoever forced it.
+        return AccessGrantRead.model_validate(
+            {
+                "id": new_id(),
+                "case_id": recognised.case.id,
+                "ngo_org": data.ngo_org,
+                "level": data.level,
+                "recorded_by_kind": "applicant",
+                "granted_at": datetime.now(UTC),
+                "revoked_at": None,
+                "active": True,
+            }
+        )
+    return await access.grant_access(
+        session, recognised.principal, recognised.case, data.ngo_org, data.level, "applicant"
+    )
+
+
+async def revoke_access_as_applicant(
+    session: AsyncSession,
+    hasher: BoundedHasher,
+    policy: ThrottlePolicy,
+    caller: Caller,
+    data: ApplicantAccessGrantRevoke,
+) -> ProblemError | None:
+    """The applicant withdraws an NGO's access at once; under duress, access stays and the flag goes up."""
+    recognised = await authenticate_applicant(session, hasher, policy, caller, "access_revoke")
+    if isinstance(recognised, ProblemError):
+        return recognised
+    if recognised.outcome is LookupOutcome.GENUINE:
+        await access.revoke_ngo_access(session, recognised.principal, recognised.case, data.ngo_org)
+    return None

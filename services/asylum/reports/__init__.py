@@ -1,0 +1,1 @@
+"""What partners see across their cases: statistics and protection alerts."""

@@ -1,0 +1,189 @@
+"""Cases over the API: opening, the enforced life cycle, history and the events it announces."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from sqlalchemy import select, text
+
+from services.asylum.cases.references import parse_case_reference
+from services.asylum.models import Case, tables
+from shared.schemas.events import CASE_OPENED, CASE_STATUS_CHANGED
+from tests.asylum.api.factories import ROAD_TO_GRANT, database, move, officer, open_case
+from tests.asylum.unit.test_case_states import is_legal
+from tests.harness import Harness, Tokens
+
+
+async def test_a_new_case_starts_registered_with_a_readable_reference_and_a_one_time_secret(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    created = await open_case(cases_api, tokens)
+    assert created["state"] == "registered"
+    assert created["allowed_transitions"] == ["lodged", "withdrawn"]
+    parse_case_reference(created["reference"])
+    assert created["secret"]
+    read = await cases_api.client.get(f"/v1/cases/{created['id']}", headers=officer(tokens))
+    assert read.status_code == 200
+    assert "secret" not in read.json()
+
+
+async def test_the_secret_is_stored_only_as_an_argon2_hash(cases_api: Harness, tokens: Tokens) -> None:
+    created = await open_case(cases_api, tokens)
+    secret = created["secret"].replace("-", "")
+    async with database(cases_api) as session:
+        case = (await session.execute(select(Case).where(Case.id == created["id"]))).scalar_one()
+        dump = " ".join(str(v) for v in (await session.execute(text("SELECT * FROM cases"))).one())
+    assert case.secret_hash is not None
+    assert case.secret_hash.startswith("$argon2id$")
+    assert secret not in dump
+    assert created["secret"] not in dump
+
+
+async def test_the_road_to_citizenship_is_walked_one_allowed_step_at_a_time(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    road = (*ROAD_TO_GRANT, "residence_permit", "permanent_residence", "citizenship_applied", "naturalised")
+    last = await move(cases_api, tokens, case["id"], *road)
+    assert last.status_code == 200, last.text
+    assert last.json()["state"] == "naturalised"
+    assert last.json()["allowed_transitions"] == []
+
+
+async def test_an_illegal_move_answers_409_with_the_allowed_moves_and_changes_nothing(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    refused = await move(cases_api, tokens, case["id"], "granted")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["allowed"] == ["lodged", "withdrawn"]
+    read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
+    assert read.json()["state"] == "registered"
+    history = await cases_api.client.get(f"/v1/cases/{case['id']}/history", headers=officer(tokens))
+    assert [e["kind"] for e in history.json()["items"]] == ["opened"]
+
+
+async def test_random_move_sequences_are_judged_exactly_as_the_life_cycle_says(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    rng = random.Random(20261126)
+    states = [
+        "lodged", "interview_scheduled", "interviewed", "granted", "refused", "appeal_lodged", "appeal_granted",
+        "appeal_refused", "residence_permit", "permanent_residence", "citizenship_applied", "naturalised",
+        "withdrawn", "registered",
+    ]  # fmt: skip
+    from services.asylum.cases.states import CaseState
+
+    for _ in range(4):
+        case = await open_case(cases_api, tokens)
+        state = "registered"
+        for _ in range(12):
+            requested = rng.choice(states)
+            answer = await move(cases_api, tokens, case["id"], requested)
+            legal = is_legal(CaseState(state), CaseState(requested))
+            assert answer.status_code == (200 if legal else 409), (state, requested, answer.text)
+            if legal:
+                state = requested
+        read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
+        assert read.json()["state"] == state
+
+
+async def test_history_records_who_when_and_why_oldest_first(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], "lodged", "interview_scheduled")
+    history = await cases_api.client.get(f"/v1/cases/{case['id']}/history?limit=2", headers=officer(tokens))
+    page = history.json()
+    assert [(e["from_state"], e["to_state"]) for e in page["items"]] == [(None, "registered"), ("registered", "lodged")]
+    assert page["items"][1]["reason"] == "step to lodged"
+    assert page["items"][1]["actor_subject"] == "officer@DE"
+    assert page["next_cursor"]
+    rest = await cases_api.client.get(
+        f"/v1/cases/{case['id']}/history?after={page['next_cursor']}", headers=officer(tokens)
+    )
+    assert [e["to_state"] for e in rest.json()["items"]] == ["interview_scheduled"]
+
+
+async def test_opening_and_every_status_change_go_out_through_the_outbox_without_personal_data(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], *ROAD_TO_GRANT)
+    async with database(cases_api) as session:
+        rows = (await session.execute(select(tables.outbox_events).order_by(tables.outbox_events.c.id))).all()
+    assert [r.type for r in rows] == [CASE_OPENED] + [CASE_STATUS_CHANGED] * 4
+    granted = rows[-1].payload["data"]
+    assert (granted["from_state"], granted["to_state"]) == ("interviewed", "granted")
+    assert granted["case_id"] == case["id"]
+    assert all(r.partner_id == "DE" for r in rows)
+    assert not any(case["secret"] in str(r.payload) or case["reference"] in str(r.payload) for r in rows)
+
+
+async def test_a_refused_move_announces_nothing(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], "naturalised")
+    async with database(cases_api) as session:
+        types = (await session.execute(select(tables.outbox_events.c.type))).scalars().all()
+    assert types == [CASE_OPENED]
+
+
+async def test_one_applicant_has_one_case_per_partner(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    again = await cases_api.client.post(
+        "/v1/cases", json={"applicant_id": case["applicant_id"]}, headers=officer(tokens)
+    )
+    assert again.status_code == 409
+
+
+async def test_cases_list_by_state_for_the_calling_partner_only(cases_api: Harness, tokens: Tokens) -> None:
+    mine = [await open_case(cases_api, tokens) for _ in range(3)]
+    await open_case(cases_api, tokens, org="PL")
+    await move(cases_api, tokens, mine[0]["id"], "lodged")
+    listed = await cases_api.client.get("/v1/cases", headers=officer(tokens))
+    assert {c["id"] for c in listed.json()["items"]} == {c["id"] for c in mine}
+    lodged = await cases_api.client.get("/v1/cases?state=lodged", headers=officer(tokens))
+    assert [c["id"] for c in lodged.json()["items"]] == [mine[0]["id"]]
+
+
+async def test_changing_a_case_needs_the_write_scope(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    answer = await cases_api.client.post(
+        f"/v1/cases/{case['id']}/transitions",
+        json={"to_state": "lodged", "reason": "x"},
+        headers=officer(tokens, "DE", "cases:read"),
+    )
+    assert answer.status_code == 403
+
+
+async def test_every_change_is_audited(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], "lodged")
+    async with database(cases_api) as session:
+        actions = (
+            (
+                await session.execute(
+                    select(tables.audit_log.c.action).where(tables.audit_log.c.resource_id == case["id"])
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert actions == ["case.opened", "case.transitioned"]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_moves_of_one_case_let_exactly_one_through(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    answers = await asyncio.gather(*(move(cases_api, tokens, case["id"], "lodged") for _ in range(8)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 7
+    history = await cases_api.client.get(f"/v1/cases/{case['id']}/history", headers=officer(tokens))
+    assert [e["to_state"] for e in history.json()["items"]] == ["registered", "lodged"]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_openings_for_one_applicant_make_one_case(cases_api: Harness, tokens: Tokens) -> None:
+    body = {"applicant_id": "4f1c2e9a-0000-4000-8000-000000000001"}
+    answers = await asyncio.gather(
+        *(cases_api.client.post("/v1/cases", json=body, headers=officer(tokens)) for _ in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5

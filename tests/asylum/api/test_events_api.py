@@ -1,0 +1,101 @@
+"""Cases open from eligibility's approval event, once per applicant, whatever the retries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from services.asylum.models import Case, Dependant, tables
+from shared.schemas.events import APPLICANT_APPROVED, CASE_OPENED
+from tests.asylum.api.factories import database, officer, send_event
+from tests.harness import Harness, Tokens
+
+
+def approval(asylum_track: bool = True, family: bool = True, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "applicant_id": str(uuid.uuid4()),
+        "assessment_id": str(uuid.uuid4()),
+        "partner_id": "DE",
+        "tier": "soldier",
+        "policy_version": "DE-2026-1",
+        "approved_on": "2026-11-26",
+        "entitlements": {"asylum_track": asylum_track, "family_covered": family},
+        "dependant_ids": [str(uuid.uuid4()), str(uuid.uuid4())],
+    }
+    return {**data, **overrides}
+
+
+async def count_cases(h: Harness) -> int:
+    async with database(h) as session:
+        return int((await session.execute(select(func.count()).select_from(Case))).scalar_one())
+
+
+async def test_an_approval_on_the_asylum_track_opens_a_case_with_the_family(cases_api: Harness, tokens: Tokens) -> None:
+    data = approval()
+    assert (await send_event(cases_api, APPLICANT_APPROVED, data)).status_code == 204
+    listed = (await cases_api.client.get("/v1/cases", headers=officer(tokens))).json()["items"]
+    assert [(c["applicant_id"], c["state"]) for c in listed] == [(data["applicant_id"], "registered")]
+    family = await cases_api.client.get(f"/v1/cases/{listed[0]['id']}/dependants", headers=officer(tokens))
+    assert sorted(d["person_ref"] for d in family.json()) == sorted(data["dependant_ids"])
+    assert {d["relation"] for d in family.json()} == {"unknown"}
+    async with database(cases_api) as session:
+        types = (await session.execute(select(tables.outbox_events.c.type))).scalars().all()
+    assert types == [CASE_OPENED]
+
+
+async def test_a_repeated_delivery_opens_one_case(cases_api: Harness) -> None:
+    data = approval()
+    event_id = str(uuid.uuid4())
+    for _ in range(3):
+        assert (await send_event(cases_api, APPLICANT_APPROVED, data, event_id=event_id)).status_code == 204
+    assert await count_cases(cases_api) == 1
+    async with database(cases_api) as session:
+        dependants = (await session.execute(select(func.count()).select_from(Dependant))).scalar_one()
+    assert dependants == 2
+
+
+async def test_a_second_approval_of_the_same_applicant_opens_no_second_case(cases_api: Harness) -> None:
+    data = approval()
+    await send_event(cases_api, APPLICANT_APPROVED, data)
+    await send_event(cases_api, APPLICANT_APPROVED, {**data, "assessment_id": str(uuid.uuid4())})
+    assert await count_cases(cases_api) == 1
+
+
+async def test_an_approval_off_the_asylum_track_opens_nothing(cases_api: Harness) -> None:
+    await send_event(cases_api, APPLICANT_APPROVED, approval(asylum_track=False))
+    assert await count_cases(cases_api) == 0
+
+
+async def test_family_members_join_only_when_the_family_is_covered(cases_api: Harness) -> None:
+    await send_event(cases_api, APPLICANT_APPROVED, approval(family=False))
+    async with database(cases_api) as session:
+        assert (await session.execute(select(func.count()).select_from(Dependant))).scalar_one() == 0
+
+
+async def test_an_event_opened_case_belongs_to_the_approving_partner_only(cases_api: Harness, tokens: Tokens) -> None:
+    await send_event(cases_api, APPLICANT_APPROVED, approval(partner_id="PL"))
+    assert (await cases_api.client.get("/v1/cases", headers=officer(tokens))).json()["items"] == []
+    assert len((await cases_api.client.get("/v1/cases", headers=officer(tokens, "PL"))).json()["items"]) == 1
+
+
+async def test_an_unsigned_or_tampered_event_is_refused(cases_api: Harness) -> None:
+    unsigned = await cases_api.client.post("/v1/events", json={"id": "x"})
+    assert unsigned.status_code == 401
+    assert await count_cases(cases_api) == 0
+
+
+async def test_an_event_that_breaks_its_contract_is_refused_and_can_be_retried(cases_api: Harness) -> None:
+    broken = approval()
+    del broken["partner_id"]
+    event_id = str(uuid.uuid4())
+    assert (await send_event(cases_api, APPLICANT_APPROVED, broken, event_id=event_id)).status_code == 422
+    fixed = await send_event(cases_api, APPLICANT_APPROVED, approval(), event_id=event_id)
+    assert fixed.status_code == 204
+    assert await count_cases(cases_api) == 1
+
+
+async def test_unknown_event_types_are_accepted_and_ignored(cases_api: Harness) -> None:
+    assert (await send_event(cases_api, "payments.something.happened", {"x": 1})).status_code == 204
+    assert await count_cases(cases_api) == 0

@@ -1,0 +1,299 @@
+"""The applicant's status lookup: plain answers, no help for guessers, and a safe duress code."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+from argon2 import PasswordHasher
+
+from services.asylum.cases.references import format_case_reference, generate_case_reference
+from tests.asylum.api.factories import ROAD_TO_GRANT, lookup, move, ngo, officer, open_case
+from tests.asylum.conftest import start_asylum
+from tests.conftest import AppStarter
+from tests.harness import Harness, Tokens
+
+
+def unknown_reference() -> str:
+    return format_case_reference(generate_case_reference())
+
+
+def comparable(answer: Any) -> tuple[int, str, dict[str, Any]]:
+    """Status, content type and body of an answer, minus the per-request id."""
+    body = dict(answer.json())
+    body.pop("request_id", None)
+    return answer.status_code, answer.headers["content-type"], body
+
+
+@pytest.fixture
+async def strict_api(starter: AppStarter) -> AsyncIterator[Harness]:
+    """An app that locks a reference after 3 failures and a client after 6."""
+    async for h in start_asylum(starter, lookup_max_failures_per_reference=3, lookup_max_failures_per_client=6):
+        yield h
+
+
+async def test_the_applicant_reads_a_plain_status_and_next_step(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], *ROAD_TO_GRANT)
+    typed = case["reference"].lower().replace("-", " ")
+    answer = await lookup(cases_api, typed, case["secret"])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["state"] == "granted"
+    assert answer.json()["status"] == "You have been granted asylum."
+    russian = await lookup(cases_api, case["reference"], case["secret"], language="ru")
+    assert russian.json()["status"] == "Вам предоставлено убежище."
+
+
+async def test_unknown_reference_and_wrong_secret_get_the_same_answer(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    wrong_secret = await lookup(cases_api, case["reference"], "AAAA-BBBB-CCCC")
+    unknown = await lookup(cases_api, unknown_reference(), "AAAA-BBBB-CCCC")
+    assert wrong_secret.status_code == 404
+    assert comparable(wrong_secret) == comparable(unknown)
+
+
+async def test_every_lookup_costs_the_same_argon2_work(
+    cases_api: Harness, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    original = PasswordHasher.verify
+
+    def counting(ph: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        nonlocal calls
+        calls += 1
+        return original(ph, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    case = await open_case(cases_api, tokens)
+    counts = []
+    for reference, secret in [
+        (unknown_reference(), "AAAA-BBBB-CCCC"),
+        (case["reference"], "AAAA-BBBB-CCCC"),
+        (case["reference"], case["secret"]),
+    ]:
+        calls = 0
+        await lookup(cases_api, reference, secret)
+        counts.append(calls)
+    assert counts == [2, 2, 2]
+
+
+async def time_guesses(h: Harness, reference: str, rounds: int = 11) -> tuple[float, float]:
+    """Fastest answer to a guess at an unknown reference and at `reference`, interleaved."""
+    timings: dict[str, list[float]] = {"unknown": [], "known": []}
+    for _ in range(rounds):
+        for kind, guessed in (("unknown", unknown_reference()), ("known", reference)):
+            started = time.perf_counter()
+            answer = await lookup(h, guessed, "AAAA-BBBB-CCCC")
+            timings[kind].append(time.perf_counter() - started)
+            assert answer.status_code == 404
+    # The fastest run is the intrinsic cost: other load on the machine only ever adds time.
+    return min(timings["unknown"]), min(timings["known"])
+
+
+async def test_unknown_reference_and_wrong_secret_take_the_same_time(starter: AppStarter, tokens: Tokens) -> None:
+    # Hashing costly enough to dominate a request: skipping it for unknown references would show.
+    async for h in start_asylum(
+        starter,
+        secret_hash_time_cost=2,
+        secret_hash_memory_kib=32 * 1024,
+        secret_hash_parallelism=1,
+        lookup_max_failures_per_reference=1000,
+        lookup_max_failures_per_client=1000,
+    ):
+        case = await open_case(h, tokens)
+        ratios = []
+        # A real difference shows on every try; a busy machine can spoil one, rarely three.
+        for _ in range(3):
+            unknown, known = await time_guesses(h, case["reference"])
+            ratios.append(unknown / known)
+            if 0.65 < ratios[-1] < 1.5:
+                break
+        assert 0.65 < ratios[-1] < 1.5, ratios
+
+
+async def test_a_reference_is_locked_after_repeated_failures_even_for_the_right_secret(
+    strict_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(strict_api, tokens)
+    for _ in range(3):
+        assert (await lookup(strict_api, case["reference"], "AAAA-BBBB-CCCC")).status_code == 404
+    locked = await lookup(strict_api, case["reference"], case["secret"])
+    assert locked.status_code == 429
+    assert "wait" in locked.json()["detail"].lower()
+
+
+async def test_an_unknown_reference_locks_exactly_like_a_real_one(strict_api: Harness) -> None:
+    reference = unknown_reference()
+    answers = [(await lookup(strict_api, reference, "AAAA-BBBB-CCCC")).status_code for _ in range(4)]
+    assert answers == [404, 404, 404, 429]
+
+
+async def test_a_client_is_locked_after_failures_across_references(strict_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(strict_api, tokens)
+    for _ in range(6):
+        assert (await lookup(strict_api, unknown_reference(), "AAAA-BBBB-CCCC")).status_code == 404
+    assert (await lookup(strict_api, case["reference"], case["secret"])).status_code == 429
+
+
+async def test_a_success_clears_the_reference_counter(strict_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(strict_api, tokens)
+    for _ in range(2):
+        for _ in range(2):
+            await lookup(strict_api, case["reference"], "AAAA-BBBB-CCCC")
+        assert (await lookup(strict_api, case["reference"], case["secret"])).status_code == 200
+
+
+async def test_a_lockout_ends_after_its_time(starter: AppStarter, tokens: Tokens) -> None:
+    async for h in start_asylum(starter, lookup_max_failures_per_reference=1, lookup_lockout_seconds=1):
+        case = await open_case(h, tokens)
+        await lookup(h, case["reference"], "AAAA-BBBB-CCCC")
+        assert (await lookup(h, case["reference"], case["secret"])).status_code == 429
+        await anyio.sleep(1.2)
+        assert (await lookup(h, case["reference"], case["secret"])).status_code == 200
+
+
+async def test_a_mistyped_reference_is_reported_as_a_typo(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    reference = case["reference"]
+    typo = reference[:-1] + ("0" if reference[-1] != "0" else "1")
+    answer = await lookup(cases_api, typo, case["secret"])
+    assert answer.status_code == 422
+    assert "typing mistake" in answer.json()["detail"]
+
+
+async def test_a_case_opened_without_a_secret_cannot_be_looked_up_until_one_is_issued(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    issued = await cases_api.client.post(f"/v1/cases/{case['id']}/applicant-secret", headers=officer(tokens))
+    assert issued.status_code == 201
+    assert (await lookup(cases_api, case["reference"], case["secret"])).status_code == 404
+    assert (await lookup(cases_api, case["reference"], issued.json()["secret"])).status_code == 200
+
+
+async def set_duress(h: Harness, case: dict[str, Any], duress: str = "sunflower 42") -> Any:
+    return await h.client.post(
+        "/v1/status-lookup/duress-secret",
+        json={"reference": case["reference"], "secret": case["secret"], "duress_secret": duress},
+    )
+
+
+async def test_the_duress_secret_shows_an_ordinary_status_and_alerts_protection_officers(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    assert (await set_duress(cases_api, case)).status_code == 204
+    await move(cases_api, tokens, case["id"], *ROAD_TO_GRANT)
+
+    genuine = await lookup(cases_api, case["reference"], case["secret"])
+    coerced = await lookup(cases_api, case["reference"], "SUNFLOWER-42")
+    assert coerced.status_code == genuine.status_code == 200
+    assert coerced.json().keys() == genuine.json().keys()
+    assert genuine.json()["state"] == "granted"
+    assert coerced.json()["state"] == "lodged"
+
+    alerts = await cases_api.client.get("/v1/protection-alerts", headers=officer(tokens))
+    assert [(a["case_id"], a["flag_count"]) for a in alerts.json()["items"]] == [(case["id"], 1)]
+    read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
+    assert "flag" not in read.text
+    assert "duress" not in read.text
+
+
+async def test_protection_alerts_need_their_own_scope_and_stay_with_the_partner(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await set_duress(cases_api, case)
+    await lookup(cases_api, case["reference"], "sunflower-42")
+    plain = officer(tokens, "DE", "cases:read", "cases:write")
+    assert (await cases_api.client.get("/v1/protection-alerts", headers=plain)).status_code == 403
+    other = await cases_api.client.get("/v1/protection-alerts", headers=officer(tokens, "PL"))
+    assert other.json()["items"] == []
+    done = await cases_api.client.post(f"/v1/protection-alerts/{case['id']}/acknowledge", headers=officer(tokens))
+    assert done.status_code == 204
+    assert (await cases_api.client.get("/v1/protection-alerts", headers=officer(tokens))).json()["items"] == []
+
+
+async def test_a_duress_secret_too_short_is_refused(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    assert (await set_duress(cases_api, case, "12-3")).status_code == 422
+
+
+async def test_a_duress_secret_equal_to_the_case_secret_is_refused(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    answer = await set_duress(cases_api, case, case["secret"].lower())
+    assert answer.status_code == 422
+    assert "differ" in answer.json()["detail"]
+
+
+async def test_setting_a_duress_secret_under_duress_answers_like_the_real_thing(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await set_duress(cases_api, case)
+    coerced = {**case, "secret": "sunflower 42"}
+    assert (await set_duress(cases_api, coerced, "12")).status_code == 422
+    assert (await set_duress(cases_api, coerced, "SUNFLOWER-42")).status_code == 422
+    assert (await set_duress(cases_api, coerced, "another one")).status_code == 204
+    # Nothing was stored: "another one" is no secret, and the duress secret is unchanged.
+    assert (await lookup(cases_api, case["reference"], "another one")).status_code == 404
+    assert (await lookup(cases_api, case["reference"], "sunflower 42")).json()["state"] == "registered"
+
+
+async def test_consent_given_under_duress_shares_nothing(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await set_duress(cases_api, case)
+    given = await cases_api.client.post(
+        "/v1/status-lookup/access-grants",
+        json={"reference": case["reference"], "secret": "sunflower 42", "ngo_org": "NGO-X", "level": "full"},
+    )
+    assert given.status_code == 201
+    assert given.json()["active"] is True
+    assert (
+        await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens, "NGO-X"))
+    ).status_code == 404
+
+
+async def test_the_applicant_grants_and_revokes_ngo_access_with_reference_and_secret(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await set_duress(cases_api, case)
+    creds = {"reference": case["reference"], "secret": case["secret"], "ngo_org": "NGO-A"}
+    given = await cases_api.client.post("/v1/status-lookup/access-grants", json={**creds, "level": "status"})
+    assert given.status_code == 201
+    assert given.json()["recorded_by_kind"] == "applicant"
+    assert (await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))).status_code == 200
+
+    coerced = await cases_api.client.post(
+        "/v1/status-lookup/access-grants/revoke", json={**creds, "secret": "sunflower 42"}
+    )
+    assert coerced.status_code == 204
+    assert (await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))).status_code == 200
+
+    revoked = await cases_api.client.post("/v1/status-lookup/access-grants/revoke", json=creds)
+    assert revoked.status_code == 204
+    assert (await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))).status_code == 404
+
+
+async def test_consent_with_a_wrong_secret_is_refused_like_a_lookup(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    answer = await cases_api.client.post(
+        "/v1/status-lookup/access-grants",
+        json={"reference": case["reference"], "secret": "AAAA-BBBB-CCCC", "ngo_org": "NGO-A", "level": "full"},
+    )
+    wrong_lookup = await lookup(cases_api, case["reference"], "AAAA-BBBB-CCCC")
+    assert answer.status_code == 404
+    assert comparable(answer)[2]["detail"] == comparable(wrong_lookup)[2]["detail"]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_guesses_are_all_counted(strict_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(strict_api, tokens)
+    answers = await asyncio.gather(*(lookup(strict_api, case["reference"], f"WRONG-{i}") for i in range(5)))
+    assert {a.status_code for a in answers} <= {404, 429}
+    assert (await lookup(strict_api, case["reference"], case["secret"])).status_code == 429
