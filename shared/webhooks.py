@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from fastapi import Request
-from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import Unauthorized
@@ -76,10 +76,18 @@ async def verified_body(request: Request) -> bytes:
 
 
 async def claim_event(session: AsyncSession, tables: PlumbingTables, event_id: str, event_type: str) -> bool:
-    """Record that this consumer handles an event; False when it was already handled."""
+    """Record that this consumer handles an event; False when it was already handled.
+
+    `ON CONFLICT DO NOTHING` makes a concurrent second delivery of the same event wait for the first and
+    then see it as handled, instead of failing on the unique key.
+    """
     t = tables.processed_events
-    seen = (await session.execute(select(t.c.event_id).where(t.c.event_id == event_id))).first()
-    if seen is not None:
-        return False
-    await session.execute(insert(t).values(event_id=event_id, type=event_type, processed_at=datetime.now(UTC)))
-    return True
+    dialect = session.get_bind().dialect.name
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed = await session.execute(
+        insert_for(t)
+        .values(event_id=event_id, type=event_type, processed_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=[t.c.event_id])
+        .returning(t.c.event_id)
+    )
+    return claimed.first() is not None
