@@ -104,7 +104,7 @@ async def test_a_residence_path_reaches_the_approval_event(eligibility: Harness,
     (payload,) = await outbox_payloads(eligibility)
     granted = events.ApplicantApproved.model_validate(payload["data"]).entitlements
     assert (granted.residence_path, granted.asylum_track, granted.bounty) == (True, False, None)
-    assert granted.family_residence_path and granted.family_covered and not granted.family_asylum
+    assert (granted.family_residence_path, granted.family_covered, granted.family_asylum) == (True, True, False)
 
 
 async def test_approval_publishes_an_event_without_personal_data(eligibility: Harness, tokens: Tokens) -> None:
