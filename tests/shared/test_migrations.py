@@ -37,3 +37,20 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(service: str, tmp_path:
     upgrade_to_head(entry.migrations_dir, url)
     command.downgrade(alembic_config(entry.migrations_dir, url), "base")
     upgrade_to_head(entry.migrations_dir, url)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_the_audit_log_refuses_updates_and_deletes_on_postgresql(service: str, databases: MigratedDatabases) -> None:
+    import psycopg
+
+    url = databases.template(SERVICES[service]).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "INSERT INTO audit_log (at, actor_org, actor_kind, actor_subject, action, resource_type, resource_id) "
+            "VALUES (now(), 'DE', 'partner', 'officer', 'probe', 'probe', 'p1')"
+        )
+        for statement in ("UPDATE audit_log SET action = 'edited'", "DELETE FROM audit_log"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"), conn.transaction():
+                conn.execute(statement)
+        conn.rollback()
