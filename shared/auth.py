@@ -20,9 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from fastapi import Depends, Request
 from fastapi.params import Depends as DependsParam
 
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, ProblemError, Unauthorized
 
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
+
+
+class IdentityProviderUnavailable(ProblemError):
+    status, slug, title = 503, "identity-provider-unavailable", "Identity provider unavailable"
 
 
 class CallerKind(StrEnum):
@@ -88,6 +92,12 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("The bearer token has expired; obtain a new one.") from exc
+        except jwt.PyJWKClientConnectionError as exc:
+            raise IdentityProviderUnavailable(
+                "The identity provider's key set could not be fetched; retry shortly."
+            ) from exc
+        except jwt.PyJWKClientError as exc:
+            raise Unauthorized(f"The token was not signed by a key the identity provider publishes: {exc}.") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
         return principal_from_claims(claims)
