@@ -41,9 +41,10 @@ class ProblemError(Exception):
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -75,7 +76,16 @@ class TooManyRequests(ProblemError):
     status, slug, title = 429, "too-many-requests", "Too many requests"
 
 
-def problem_response(request: Request, status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """Render a problem details response for this request."""
     body = Problem(
         type=PROBLEM_BASE + slug,
@@ -86,7 +96,9 @@ def problem_response(request: Request, status: int, slug: str, title: str, detai
         request_id=getattr(request.state, "request_id", None),
         **extra,
     )
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
@@ -101,7 +113,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers, **exc.extra)
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -31,7 +31,9 @@ def _caller(request: Request, reference: str, secret: str) -> Caller:
 
 def _render(request: Request, problem: ProblemError) -> JSONResponse:
     # Returned rather than raised: the failure counter and duress flag must commit.
-    return problem_response(request, problem.status, problem.slug, problem.title, problem.detail, **problem.extra)
+    return problem_response(
+        request, problem.status, problem.slug, problem.title, problem.detail, headers=problem.headers, **problem.extra
+    )
 
 
 @router.post("", response_model=StatusLookupResult, responses=ANSWERS, openapi_extra=PUBLIC)

@@ -141,7 +141,7 @@ async def authenticate_applicant(
     scope_to_tenant(session, ALL_TENANTS)
     keys = _keys(policy, caller)
     if await _locked(session, keys, now):
-        return LookupLockedOut(LOCKED_OUT)
+        return LookupLockedOut(LOCKED_OUT, headers={"Retry-After": str(int(policy.lockout.total_seconds()))})
     try:
         reference = parse_case_reference(caller.reference)
     except MalformedCaseReference as exc:

@@ -124,6 +124,7 @@ async def test_a_reference_is_locked_after_repeated_failures_even_for_the_right_
     locked = await lookup(strict_api, case["reference"], case["secret"])
     assert locked.status_code == 429
     assert "wait" in locked.json()["detail"].lower()
+    assert int(locked.headers["retry-after"]) == strict_api.app.state.settings.lookup_lockout_seconds
 
 
 async def test_an_unknown_reference_locks_exactly_like_a_real_one(strict_api: Harness) -> None:
