@@ -76,7 +76,11 @@ def revision(
     scratch.unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{scratch}"
     upgrade_to_head(entry.migrations_dir, url)
-    script = command.revision(alembic_config(entry.migrations_dir, url), message=message, autogenerate=True)
+    numbers = [int(p.name[:4]) for p in (entry.migrations_dir / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")]
+    rev_id = f"{max(numbers, default=0) + 1:04d}"
+    script = command.revision(
+        alembic_config(entry.migrations_dir, url), message=message, autogenerate=True, rev_id=rev_id
+    )
     scratch.unlink(missing_ok=True)
     for item in script if isinstance(script, list) else [script]:
         if item is not None:

@@ -103,6 +103,9 @@ class IntakeJob(TenantScoped, Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Rows live only in the memory of the process working on the job; without progress for a while,
+    # that process is gone and the job is reported as interrupted.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IntakeRow(Base):

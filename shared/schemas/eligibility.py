@@ -180,7 +180,10 @@ class IntakeJobRead(BaseModel):
     """A bulk intake job and its progress."""
 
     id: str
-    status: Literal["queued", "running", "completed", "failed"]
+    status: Literal["queued", "running", "completed", "failed", "interrupted"] = Field(
+        description="`interrupted`: the process working on it stopped; the rows reported as accepted are "
+        "registered, upload the remaining rows again."
+    )
     format: Literal["csv", "jsonl"]
     total_rows: int
     processed_rows: int

@@ -51,16 +51,24 @@ async def _run_job(
 ) -> None:
     try:
         await service.process_job(maker, crypto, screening, actor, job_id, rows)
+    except asyncio.CancelledError:
+        # Shutting down: the rows held in memory are lost; say so at once rather than after the stall timeout.
+        await asyncio.shield(_mark_job(maker, job_id, "interrupted"))
+        raise
     except Exception:
         log.exception("intake_job_failed", job_id=job_id)
-        async with maker() as session:
-            await session.execute(
-                update(IntakeJob)
-                .where(IntakeJob.id == job_id)
-                .values(status="failed")
-                .execution_options(include_all_tenants=True)
-            )
-            await session.commit()
+        await _mark_job(maker, job_id, "failed")
+
+
+async def _mark_job(maker: async_sessionmaker[AsyncSession], job_id: str, job_status: str) -> None:
+    async with maker() as session:
+        await session.execute(
+            update(IntakeJob)
+            .where(IntakeJob.id == job_id)
+            .values(status=job_status)
+            .execution_options(include_all_tenants=True)
+        )
+        await session.commit()
 
 
 def _start_job(

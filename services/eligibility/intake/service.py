@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import structlog
@@ -142,10 +142,28 @@ def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
     return rows
 
 
+# A job without progress for this long has lost the process holding its rows.
+STALLED_AFTER = timedelta(minutes=5)
+
+
+def job_status(job: IntakeJob, now: datetime) -> str:
+    """The job's status as a partner should read it: a stalled queued or running job is interrupted."""
+    if job.status in {"queued", "running"}:
+        last = as_utc(job.heartbeat_at or job.created_at)
+        if now - last > STALLED_AFTER:
+            return "interrupted"
+    return job.status
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
     return IntakeJobRead(
         id=job.id,
-        status=job.status,
+        status=job_status(job, datetime.now(UTC)),
         format=job.format,
         total_rows=job.total_rows,
         processed_rows=job.processed_rows,
@@ -244,6 +262,7 @@ async def process_job(
             ]
             await repository.add_rows(session, results)
             job.status = "running"
+            job.heartbeat_at = datetime.now(UTC)
             job.processed_rows += len(results)
             job.accepted_rows += sum(r.status == "accepted" for r in results)
             job.rejected_rows += sum(r.status == "rejected" for r in results)

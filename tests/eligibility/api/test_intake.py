@@ -126,3 +126,24 @@ async def test_a_row_failing_midway_is_rolled_back_to_nothing(
     finally:
         await engine.dispose()
     assert (applicants, documents) == (1, 1)
+
+
+async def test_a_job_whose_process_stopped_reads_as_interrupted(eligibility: Harness, tokens: Tokens) -> None:
+    job = await upload(eligibility, tokens, "\n".join([HEADER, GOOD]), "text/csv")
+    await wait_for_job(eligibility, tokens, job["id"])
+    engine = create_async_engine(eligibility.database_url)
+    try:
+        async with engine.begin() as conn:
+            # As a process that died after its first chunk leaves it: running, last progress long ago.
+            await conn.execute(
+                text(
+                    "UPDATE intake_jobs SET status = 'running', finished_at = NULL, "
+                    "heartbeat_at = :then, created_at = :then WHERE id = :id"
+                ),
+                {"then": "2026-01-01 00:00:00+00:00", "id": job["id"]},
+            )
+    finally:
+        await engine.dispose()
+    read = (await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens))).json()
+    assert read["status"] == "interrupted"
+    assert read["accepted_rows"] == 1
