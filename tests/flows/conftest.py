@@ -5,28 +5,36 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select, update
 
 from carrots.registry import EVENT_ROUTES
-from shared.config import Subscriber
+from shared.config import ServiceSettings, Subscriber
 from shared.outbox import OutboxDispatcher
 from tests.conftest import AppStarter
-from tests.harness import routing_client, serve
+from tests.harness import Harness, routing_client, serve
 
 NAMES = ("eligibility", "payments", "asylum", "testimony")
 
 
 @dataclass
 class System:
+    """The four apps, their settings, in-process clients and outbox dispatchers."""
+
     apps: dict[str, FastAPI]
+    settings: dict[str, ServiceSettings]
     clients: dict[str, httpx.AsyncClient]
     dispatchers: dict[str, OutboxDispatcher]
 
     async def deliver_events(self, rounds: int = 10) -> int:
-        """Run every outbox until nothing is left to deliver; returns how many deliveries succeeded."""
+        """Run every outbox until nothing is left to deliver; returns how many deliveries succeeded.
+
+        A delivery a consumer refused fails the test here, rather than leaving a later assertion to guess why.
+        """
         total = 0
         for _ in range(rounds):
             delivered = 0
@@ -34,19 +42,54 @@ class System:
                 delivered += await dispatcher.run_once()
             total += delivered
             if delivered == 0:
-                return total
+                break
+        failed = {name: await self.undelivered(name) for name in self.apps}
+        assert not any(failed.values()), f"deliveries left undelivered: {failed}"
         return total
+
+    async def undelivered(self, name: str) -> list[tuple[str, str, str | None]]:
+        """(subscriber, status, last error) of every delivery of one outbox that has not gone through."""
+        deliveries = self.apps[name].state.tables.outbox_deliveries
+        async with self.apps[name].state.engine.connect() as conn:
+            rows = await conn.execute(
+                select(deliveries.c.subscriber, deliveries.c.status, deliveries.c.last_error).where(
+                    deliveries.c.status != "delivered"
+                )
+            )
+            return [(row.subscriber, row.status, row.last_error) for row in rows]
+
+    def harness(self, name: str) -> Harness:
+        """One app of the system in the shape the service test helpers take."""
+        settings = self.settings[name]
+        return Harness(name, self.apps[name], self.clients[name], settings, settings.database_url)
+
+    async def outbox_payloads(self, name: str) -> list[dict[str, Any]]:
+        """Every event envelope one service wrote to its outbox, oldest first."""
+        events = self.apps[name].state.tables.outbox_events
+        async with self.apps[name].state.engine.connect() as conn:
+            rows = (await conn.execute(select(events.c.payload).order_by(events.c.id))).scalars().all()
+        return [dict(row) for row in rows]
+
+    async def undeliver(self, name: str) -> int:
+        """Mark every delivery of one service's outbox pending again, as a lost acknowledgement would."""
+        deliveries = self.apps[name].state.tables.outbox_deliveries
+        async with self.apps[name].state.engine.begin() as conn:
+            result = await conn.execute(
+                update(deliveries).values(status="pending", leased_until=None, delivered_at=None)
+            )
+        return int(result.rowcount)
 
 
 @pytest.fixture
 async def system(starter: AppStarter) -> AsyncIterator[System]:
     apps: dict[str, FastAPI] = {}
+    settings: dict[str, ServiceSettings] = {}
     for name in NAMES:
         subscribers = [
             Subscriber(name=target, url=f"http://{target}.test/v1/events", event_types=types)
             for target, types in EVENT_ROUTES[name]
         ]
-        apps[name], _ = starter.create(name, subscribers=subscribers)
+        apps[name], settings[name] = starter.create(name, subscribers=subscribers)
     async with AsyncExitStack() as stack:
         clients = {
             name: await stack.enter_async_context(serve(app, f"http://{name}.test")) for name, app in apps.items()
@@ -58,4 +101,4 @@ async def system(starter: AppStarter) -> AsyncIterator[System]:
             )
             for name, app in apps.items()
         }
-        yield System(apps, clients, dispatchers)
+        yield System(apps, settings, clients, dispatchers)
