@@ -65,6 +65,10 @@ class ObligationAlreadyPaid(Conflict):
     """The obligation already has a payout that is pending, executed or settled."""
 
 
+class ObligationSuperseded(Conflict):
+    """A later approval of the applicant replaced the obligation before it was paid; it is never paid."""
+
+
 class PayoutNotApproved(Conflict):
     """The payout still lacks approvals."""
 

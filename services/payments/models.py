@@ -176,7 +176,22 @@ class Obligation(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     release_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), nullable=True)
+    # Why the amount differs from the approval, or which later approval superseded it.
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApplicantApproval(TenantScoped, Base):
+    """The approval whose obligations stand for an applicant; its row lock serialises later approvals."""
+
+    __tablename__ = "applicant_approvals"
+    __table_args__ = (UniqueConstraint("partner_id", "applicant_id", name="uq_applicant_approvals_partner_applicant"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(String(64))
+    assessment_id: Mapped[str] = mapped_column(String(64))
+    approved_on: Mapped[date] = mapped_column(Date)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Payout(TenantScoped, Base):

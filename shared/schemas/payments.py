@@ -107,6 +107,8 @@ class ObligationStatus(StrEnum):
     waiting = "waiting"
     due = "due"
     paid = "paid"
+    # Replaced by a later approval of the same applicant before it was paid; never payable.
+    superseded = "superseded"
 
 
 class ObligationRead(BaseModel):
@@ -124,6 +126,11 @@ class ObligationRead(BaseModel):
     due_on: date | None
     status: ObligationStatus
     released_at: datetime | None
+    note: str | None = Field(
+        default=None,
+        description="Why the amount differs from the approval (earlier payments offset, or a currency not offset), "
+        "or which later approval superseded it.",
+    )
 
 
 class TriggerRelease(BaseModel):

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Obligation
+from services.payments.models import ACTIVE_PAYOUT_STATES, ApplicantApproval, Obligation, Payout
 from shared.pagination import PageParams, keyset
 
 
@@ -24,9 +25,12 @@ async def count_for_assessment(session: AsyncSession, assessment_id: str) -> int
     return len((await session.execute(stmt)).scalars().all())
 
 
-async def get(session: AsyncSession, obligation_id: str) -> Obligation | None:
-    """One obligation of the scoped partner, or None."""
-    return (await session.execute(select(Obligation).where(Obligation.id == obligation_id))).scalar_one_or_none()
+async def get(session: AsyncSession, obligation_id: str, *, for_update: bool = False) -> Obligation | None:
+    """One obligation of the scoped partner, or None; `for_update` row-locks it until the transaction ends."""
+    stmt = select(Obligation).where(Obligation.id == obligation_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, trigger: str) -> Sequence[Obligation]:
@@ -80,3 +84,74 @@ async def mark_released(session: AsyncSession, obligation_id: str, transfer_id: 
         .values(release_transfer_id=transfer_id, released_at=at)
         .execution_options(synchronize_session=False)
     )
+
+
+async def lock_applied_approval(session: AsyncSession, partner_id: str, applicant_id: str) -> ApplicantApproval | None:
+    """The approval that stands for an applicant, row-locked until the transaction ends (None if none yet)."""
+    stmt = (
+        select(ApplicantApproval)
+        .where(ApplicantApproval.partner_id == partner_id, ApplicantApproval.applicant_id == applicant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_applied_approval(session: AsyncSession, row: ApplicantApproval) -> bool:
+    """Insert an applicant's first approval in a savepoint; False when a concurrent approval inserted it first."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def list_earlier_obligations(
+    session: AsyncSession, partner_id: str, applicant_id: str, assessment_id: str
+) -> Sequence[Obligation]:
+    """An applicant's obligations from other assessments that are not superseded, row-locked."""
+    stmt = (
+        select(Obligation)
+        .where(
+            Obligation.partner_id == partner_id,
+            Obligation.applicant_id == applicant_id,
+            Obligation.assessment_id != assessment_id,
+            Obligation.status != "superseded",
+        )
+        .order_by(Obligation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def list_released_triggers(session: AsyncSession, partner_id: str, applicant_id: str) -> set[str]:
+    """Every trigger that has released some obligation of the applicant, under any assessment."""
+    stmt = select(Obligation.trigger).where(
+        Obligation.partner_id == partner_id,
+        Obligation.applicant_id == applicant_id,
+        Obligation.released_at.is_not(None),
+    )
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def list_obligations_with_active_payout(session: AsyncSession, obligation_ids: Sequence[str]) -> set[str]:
+    """Which of these obligations have a payout awaiting approval, approved, executed or settled."""
+    if not obligation_ids:
+        return set()
+    stmt = select(Payout.obligation_id).where(
+        Payout.obligation_id.in_(obligation_ids), Payout.status.in_(ACTIVE_PAYOUT_STATES)
+    )
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def supersede(session: AsyncSession, obligation_id: str, from_status: str, note: str) -> bool:
+    """Mark an obligation superseded only if it still is `from_status`; False when it moved meanwhile."""
+    result = await session.execute(
+        update(Obligation)
+        .where(Obligation.id == obligation_id, Obligation.status == from_status)
+        .values(status="superseded", note=note)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

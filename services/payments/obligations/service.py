@@ -15,12 +15,14 @@ from services.payments.domain.schedule import (
     plan_fixed_bounty,
     plan_stipend,
 )
-from services.payments.domain.triggers import TriggerKind, parse_trigger
+from services.payments.domain.triggers import EVENT_TRIGGERS, TriggerKind, parse_trigger
 from services.payments.errors import InvalidEntitlements, ObligationNotFound
 from services.payments.ledger import service as ledger
 from services.payments.ledger.service import Leg
+from services.payments.models import ApplicantApproval as AppliedApproval
 from services.payments.models import Obligation, tables
 from services.payments.obligations import repository
+from services.payments.obligations.replacement import KeptObligation, fit_plans
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.ids import new_id
@@ -34,6 +36,8 @@ from shared.schemas.payments import AccountKind, ObligationRead, ObligationStatu
 PROTECTED_CASE_STATES = frozenset(
     {"granted", "appeal_granted", "residence_permit", "permanent_residence", "citizenship_applied", "naturalised"}
 )
+
+EVENT_TRIGGER_NAMES = frozenset(kind.value for kind in EVENT_TRIGGERS)
 
 
 def event_actor(event_type: str) -> Principal:
@@ -56,6 +60,7 @@ def to_read(row: Obligation) -> ObligationRead:
         due_on=row.due_on,
         status=ObligationStatus(row.status),
         released_at=row.released_at,
+        note=row.note,
     )
 
 
@@ -81,10 +86,91 @@ def plan_approval(data: ApplicantApproved) -> list[ObligationPlan]:
     return plans
 
 
+def is_newer(data: ApplicantApproved, current: AppliedApproval) -> bool:
+    """Whether an approval comes after the applied one: by approval date, then by assessment id."""
+    return (data.approved_on, data.assessment_id) > (current.approved_on, current.assessment_id)
+
+
+async def take_applicant_turn(session: AsyncSession, data: ApplicantApproved) -> bool:
+    """Lock the applicant's applied approval and make this one it; False when this one is not newer.
+
+    The row lock makes a second approval of the same applicant wait until the first is committed.
+    """
+    now = datetime.now(UTC)
+    for _ in range(2):
+        current = await repository.lock_applied_approval(session, data.partner_id, data.applicant_id)
+        if current is None:
+            first = AppliedApproval(
+                id=new_id(),
+                partner_id=data.partner_id,
+                applicant_id=data.applicant_id,
+                assessment_id=data.assessment_id,
+                approved_on=data.approved_on,
+                applied_at=now,
+            )
+            if await repository.add_applied_approval(session, first):
+                return True
+            continue
+        if not is_newer(data, current):
+            return False
+        current.assessment_id, current.approved_on, current.applied_at = data.assessment_id, data.approved_on, now
+        await session.flush()
+        return True
+    raise RuntimeError("could not lock the applicant's applied approval")
+
+
+async def supersede_earlier(
+    session: AsyncSession, actor: Principal, data: ApplicantApproved
+) -> tuple[list[Obligation], list[Obligation]]:
+    """Supersede the applicant's earlier obligations that are unpaid with no payout in flight.
+
+    Returns (kept, superseded): kept ones were paid or have a payout in flight and count toward the new
+    promise. A superseded obligation that had been released has its release reversed in the ledger.
+    """
+    earlier = await repository.list_earlier_obligations(session, data.partner_id, data.applicant_id, data.assessment_id)
+    in_flight = await repository.list_obligations_with_active_payout(session, [r.id for r in earlier])
+    kept: list[Obligation] = []
+    superseded: list[Obligation] = []
+    note = f"superseded by assessment {data.assessment_id}"
+    for row in earlier:
+        if row.status == ObligationStatus.paid.value or row.id in in_flight:
+            kept.append(row)
+            continue
+        if not await repository.supersede(session, row.id, row.status, note):
+            raise RuntimeError(f"obligation {row.id} changed while locked")
+        if row.release_transfer_id is not None:
+            release = await ledger.require_transfer(session, row.release_transfer_id)
+            await ledger.reverse_transfer(session, actor, release, f"obligation {row.id} {note}")
+        superseded.append(row)
+    return kept, superseded
+
+
 async def create_obligations(session: AsyncSession, data: ApplicantApproved, event_type: str) -> list[ObligationRead]:
-    """Create the obligations of an approval once; a repeated approval of one assessment adds nothing."""
-    if await repository.count_for_assessment(session, data.assessment_id):
+    """Apply an approval: it replaces the applicant's earlier approval and never adds a second promise.
+
+    A repeat of an applied approval, or one older than it, changes nothing.
+    """
+    plans = plan_approval(data)
+    actor = event_actor(event_type)
+    if await repository.count_for_assessment(session, data.assessment_id) or not await take_applicant_turn(
+        session, data
+    ):
+        await record_audit(
+            session,
+            tables,
+            actor,
+            "approval.ignored",
+            "assessment",
+            data.assessment_id,
+            partner_id=data.partner_id,
+            detail={"reason": "not newer than the approval applied"},
+        )
         return []
+    kept, superseded = await supersede_earlier(session, actor, data)
+    happened = await repository.list_released_triggers(session, data.partner_id, data.applicant_id)
+    fitted = fit_plans(
+        plans, [KeptObligation(r.kind, Money(r.amount_minor, r.currency)) for r in kept], data.approved_on
+    )
     now = datetime.now(UTC)
     rows = [
         Obligation(
@@ -92,19 +178,19 @@ async def create_obligations(session: AsyncSession, data: ApplicantApproved, eve
             partner_id=data.partner_id,
             applicant_id=data.applicant_id,
             assessment_id=data.assessment_id,
-            key=plan.key,
-            kind=plan.kind,
-            currency=plan.amount.currency,
-            amount_minor=plan.amount.minor,
-            trigger=str(plan.trigger),
-            due_on=plan.due_on,
+            key=item.plan.key,
+            kind=item.plan.kind,
+            currency=item.plan.amount.currency,
+            amount_minor=item.plan.amount.minor,
+            trigger=str(item.plan.trigger),
+            due_on=item.plan.due_on,
             status=ObligationStatus.waiting.value,
+            note=item.note,
             created_at=now,
         )
-        for plan in plan_approval(data)
+        for item in fitted
     ]
     await repository.add_all(session, rows)
-    actor = event_actor(event_type)
     await record_audit(
         session,
         tables,
@@ -113,10 +199,14 @@ async def create_obligations(session: AsyncSession, data: ApplicantApproved, eve
         "assessment",
         data.assessment_id,
         partner_id=data.partner_id,
-        detail={"count": len(rows)},
+        detail={"count": len(rows), "kept": len(kept), "superseded": len(superseded)},
     )
     for row in rows:
-        if row.trigger == TriggerKind.APPROVAL.value:
+        # A case event that already happened for the applicant (arrival verified, asylum granted) stays
+        # happened: the new tranche waiting for it is released at once.
+        if row.trigger == TriggerKind.APPROVAL.value or (
+            row.trigger in EVENT_TRIGGER_NAMES and row.trigger in happened
+        ):
             await release_obligation(session, actor, row)
     return [to_read(r) for r in rows]
 
@@ -170,9 +260,9 @@ async def handle_case_status(session: AsyncSession, data: CaseStatusChanged, eve
     return await release_for_trigger(session, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED)
 
 
-async def get_obligation(session: AsyncSession, obligation_id: str) -> Obligation:
-    """One obligation of the session's partner, or ObligationNotFound."""
-    row = await repository.get(session, obligation_id)
+async def get_obligation(session: AsyncSession, obligation_id: str, *, for_update: bool = False) -> Obligation:
+    """One obligation of the session's partner, or ObligationNotFound; `for_update` row-locks it."""
+    row = await repository.get(session, obligation_id, for_update=for_update)
     if row is None:
         raise ObligationNotFound(f"No obligation {obligation_id} exists for your organisation.")
     return row

@@ -18,6 +18,7 @@ from services.payments.errors import (
     FxRateMissing,
     ObligationAlreadyPaid,
     ObligationNotDue,
+    ObligationSuperseded,
     PayoutNotApproved,
     PayoutNotFound,
     PayoutStateRefused,
@@ -99,11 +100,14 @@ async def create_payout(
     session: AsyncSession, settings: PaymentsSettings, actor: Principal, data: PayoutCreate
 ) -> PayoutRead:
     """Create a payout for a due obligation; a second active payout of it is refused by the database."""
-    obligation = await obligation_service.get_obligation(session, data.obligation_id)
+    # Locked so that a later approval superseding this obligation and this payout cannot pass each other.
+    obligation = await obligation_service.get_obligation(session, data.obligation_id, for_update=True)
     if obligation.status == "waiting":
         raise ObligationNotDue(f"Obligation {obligation.id} still waits for `{obligation.trigger}`.")
     if obligation.status == "paid":
         raise ObligationAlreadyPaid(f"Obligation {obligation.id} is already paid.")
+    if obligation.status == "superseded":
+        raise ObligationSuperseded(f"Obligation {obligation.id} was replaced by a later approval and is never paid.")
     funding = await ledger.get_account(session, data.funding_account_id)
     if funding.kind != AccountKind.funding.value:
         raise AccountKindRefused("Payouts draw on a funding account.")
