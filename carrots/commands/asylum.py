@@ -20,7 +20,7 @@ app = typer.Typer(help="Asylum case operations.", no_args_is_help=True)
 
 @app.command("check-reference")
 def check_reference(
-    text: Annotated[str, typer.Argument(help="A case reference as read out or typed, e.g. '7kq2 m9xd 4pza rt0c'.")],
+    text: Annotated[str, typer.Argument(help="A case reference as read out or typed, e.g. '7kq2 m9xd 4pza rt02'.")],
 ) -> None:
     """Check a case reference taken over the phone and print it in its printed form, or say what is wrong."""
     try:

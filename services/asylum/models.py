@@ -32,6 +32,9 @@ class Case(TenantScoped, Base):
     applicant_id: Mapped[str] = mapped_column(String(36), index=True)
     assessment_id: Mapped[str | None] = mapped_column(String(36))
     state: Mapped[str] = mapped_column(String(40))
+    # `asylum` or `residence`; and the track dependants follow through this case, null if not covered.
+    track: Mapped[str] = mapped_column(String(20), server_default="asylum")
+    family_track: Mapped[str | None] = mapped_column(String(20))
     state_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Argon2id hashes only; the secret itself is shown once and never stored.
     secret_hash: Mapped[str | None] = mapped_column(String(255))

@@ -22,6 +22,7 @@ from services.asylum.cases.states import (
     ensure_transferable,
     list_allowed_transitions,
 )
+from services.asylum.cases.tracks import CaseCoverage, Track, choose_case_coverage
 from services.asylum.cases.wording import describe_status
 from services.asylum.family import service as family
 from services.asylum.models import Case, CaseHistoryEntry, tables
@@ -75,6 +76,8 @@ def describe_case(case: Case) -> CaseRead:
         reference=format_case_reference_text(case.reference),
         partner_id=case.partner_id,
         applicant_id=case.applicant_id,
+        track=Track(case.track).value,
+        family_track=Track(case.family_track).value if case.family_track else None,
         state=state.value,
         state_since=as_utc(case.state_since),
         allowed_transitions=[s.value for s in list_allowed_transitions(state)],
@@ -123,6 +126,7 @@ async def open_case(
     partner_id: str,
     applicant_id: str,
     assessment_id: str | None,
+    coverage: CaseCoverage,
     with_secret: bool,
 ) -> tuple[Case, str | None]:
     """Open a case in `registered`, record it in the history and announce it; returns the secret once."""
@@ -136,6 +140,8 @@ async def open_case(
         reference=await _fresh_reference(session),
         applicant_id=applicant_id,
         assessment_id=assessment_id,
+        track=coverage.track.value,
+        family_track=coverage.family_track.value if coverage.family_track else None,
         state=INITIAL_STATE.value,
         state_since=now,
         secret_hash=await tools.hasher.hash_secret(secret) if secret else None,
@@ -182,6 +188,7 @@ async def create_case(session: AsyncSession, tools: AsylumTools, actor: Principa
         partner_id=actor.org,
         applicant_id=data.applicant_id,
         assessment_id=data.assessment_id,
+        coverage=CaseCoverage(Track(data.track), Track(data.family_track) if data.family_track else None),
         with_secret=True,
     )
     assert secret is not None
@@ -323,9 +330,16 @@ async def issue_applicant_secret(
 
 
 async def open_case_from_approval(session: AsyncSession, tools: AsylumTools, event: EventEnvelope) -> None:
-    """Open the case (and family) of an approved applicant on the asylum track, once per applicant."""
+    """Open the case (and family) of an approved applicant on the asylum or residence track, once per applicant."""
     approved = ApplicantApproved.model_validate(event.data)
-    if not approved.entitlements.asylum_track:
+    granted = approved.entitlements
+    coverage = choose_case_coverage(
+        asylum_track=granted.asylum_track,
+        residence_path=granted.residence_path,
+        family_asylum=granted.family_asylum,
+        family_residence_path=granted.family_residence_path,
+    )
+    if coverage is None:
         return
     scope_to_tenant(session, approved.partner_id)
     if await repository.get_case_of_applicant(session, approved.partner_id, approved.applicant_id) is not None:
@@ -339,9 +353,10 @@ async def open_case_from_approval(session: AsyncSession, tools: AsylumTools, eve
         partner_id=approved.partner_id,
         applicant_id=approved.applicant_id,
         assessment_id=approved.assessment_id,
+        coverage=coverage,
         with_secret=False,
     )
-    if approved.entitlements.family_covered:
+    if coverage.family_covered:
         await family.add_dependants_by_reference(session, case, approved.dependant_ids)
 
 

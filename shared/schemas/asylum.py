@@ -23,6 +23,7 @@ CaseStateName = Literal[
     "naturalised",
     "withdrawn",
 ]
+TrackName = Literal["asylum", "residence"]
 RelationName = Literal["spouse", "partner", "child", "parent", "sibling", "other", "unknown"]
 AccessLevel = Literal["status", "full"]
 LanguageCode = Literal["en", "ru"]
@@ -30,7 +31,7 @@ LanguageCode = Literal["en", "ru"]
 _REFERENCE = Field(
     min_length=1,
     max_length=64,
-    description="Case reference as printed, e.g. `7KQ2-M9XD-4PZA-RT0C`; case, spaces and dashes do not matter.",
+    description="Case reference as printed, e.g. `7KQ2-M9XD-4PZA-RT02`; case, spaces and dashes do not matter.",
 )
 _SECRET = Field(min_length=1, max_length=128, description="The applicant's secret, as given when the case opened.")
 _REASON = Field(min_length=1, max_length=500, description="Why; shown in the case history (no personal data).")
@@ -47,6 +48,10 @@ class CaseCreate(_Strict):
     assessment_id: str | None = Field(
         default=None, max_length=36, description="Eligibility assessment that approved the applicant, if known."
     )
+    track: TrackName = Field(default="asylum", description="`asylum` (protection) or `residence` (a permit only).")
+    family_track: TrackName | None = Field(
+        default=None, description="The track dependants follow through this case; `null` if the family is not covered."
+    )
 
 
 class CaseRead(BaseModel):
@@ -56,6 +61,10 @@ class CaseRead(BaseModel):
     reference: str = Field(description="Reference to read over the phone, in groups of four.")
     partner_id: str
     applicant_id: str
+    track: TrackName = Field(description="`asylum` (protection) or `residence` (a permit without asylum).")
+    family_track: TrackName | None = Field(
+        description="The track dependants follow through this case; `null` if the family is not covered by it."
+    )
     state: CaseStateName = Field(description="Current state of the case.")
     state_since: datetime = Field(description="When the case entered its current state.")
     allowed_transitions: list[CaseStateName] = Field(description="States the case may move to next.")

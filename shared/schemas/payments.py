@@ -232,11 +232,20 @@ class BankFileCreate(BaseModel):
 
 
 class StatementImportResult(BaseModel):
-    """What a camt.053 import changed, by end-to-end id."""
+    """What a camt.053 import did with each booked entry, by end-to-end id."""
 
-    settled: list[str]
-    returned: list[str]
-    unknown: list[str]
+    settled: list[str] = Field(description="Executed payouts this statement settled.")
+    returned: list[str] = Field(description="Payouts this statement returned; their transfers were reversed.")
+    unknown: list[str] = Field(description="Entries naming no executed payout of the caller.")
+    mismatched: list[str] = Field(
+        default_factory=list,
+        description="Entries whose amount or currency differs from their payout; the payout was left unchanged.",
+    )
+    unchanged: list[str] = Field(
+        default_factory=list,
+        description="Entries for payouts already settled, returned or reversed (e.g. a statement imported twice); "
+        "nothing changed.",
+    )
 
 
 class TrialBalanceLine(BaseModel):

@@ -117,6 +117,8 @@ async def test_the_main_journey_from_approval_to_a_settled_payout(system: System
         "settled": sorted([arrival["end_to_end_id"], granted["end_to_end_id"]]),
         "returned": [],
         "unknown": [],
+        "mismatched": [],
+        "unchanged": [],
     }
     for payout in (arrival, granted):
         read = await payments.client.get(f"/v1/payouts/{payout['id']}", headers=treasurer)

@@ -48,3 +48,8 @@ async def first_entry_into(session: AsyncSession, case_id: str, state: str) -> d
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_states_reached(session: AsyncSession, case_id: str) -> set[str]:
+    stmt = select(CaseHistoryEntry.to_state).where(CaseHistoryEntry.case_id == case_id).distinct()
+    return set((await session.execute(stmt)).scalars().all())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,7 +52,6 @@ from shared.schemas.asylum import (
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 NOT_RECOGNISED = "No case matches this reference and secret. Check both and try again."
-LOCKED_OUT = "Too many attempts. Wait an hour before trying again, or ask your caseworker."
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,18 @@ def _keys(policy: ThrottlePolicy, caller: Caller) -> tuple[str, str]:
     )
 
 
-async def _locked(session: AsyncSession, keys: tuple[str, str], now: datetime) -> bool:
+def describe_lockout(seconds_left: int) -> str:
+    """Say how long a locked-out applicant must wait, in whole minutes rounded up."""
+    minutes = max(1, math.ceil(seconds_left / 60))
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many attempts. Wait {wait} before trying again, or ask your caseworker."
+
+
+async def _lockout_left(session: AsyncSession, keys: tuple[str, str], now: datetime) -> int | None:
+    """Whole seconds until every lockout on these keys has ended, or None if none is in force."""
     rows = await repository.get_throttles(session, keys)
-    return any(r.locked_until is not None and as_utc(r.locked_until) > now for r in rows)
+    ends = [as_utc(r.locked_until) for r in rows if r.locked_until is not None and as_utc(r.locked_until) > now]
+    return math.ceil((max(ends) - now).total_seconds()) if ends else None
 
 
 async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> None:
@@ -140,8 +149,8 @@ async def authenticate_applicant(
     now = datetime.now(UTC)
     scope_to_tenant(session, ALL_TENANTS)
     keys = _keys(policy, caller)
-    if await _locked(session, keys, now):
-        return LookupLockedOut(LOCKED_OUT, headers={"Retry-After": str(int(policy.lockout.total_seconds()))})
+    if (seconds_left := await _lockout_left(session, keys, now)) is not None:
+        return LookupLockedOut(describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
     try:
         reference = parse_case_reference(caller.reference)
     except MalformedCaseReference as exc:
@@ -169,7 +178,10 @@ async def look_up_status(
         return recognised
     case = recognised.case
     real = CaseState(case.state)
-    shown = choose_duress_state(real) if recognised.outcome is LookupOutcome.DURESS else real
+    shown = real
+    if recognised.outcome is LookupOutcome.DURESS:
+        reached = {CaseState(s) for s in await repository.list_states_reached(session, case.id)} | {real}
+        shown = choose_duress_state(reached)
     since = case.state_since
     if shown is not real:
         since = await repository.first_entry_into(session, case.id, shown.value) or case.created_at

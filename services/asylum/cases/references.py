@@ -1,7 +1,7 @@
 """Case references an applicant can read over the phone and nobody can guess.
 
 A reference is 15 random Crockford base32 characters (75 bits from `secrets`) plus one
-check character (Luhn mod 32), shown in groups of four: ``7KQ2-M9XD-4PZA-RT0C``.
+check character (Luhn mod 32), shown in groups of four: ``7KQ2-M9XD-4PZA-RT02``.
 The alphabet leaves out I, L, O and U; when reading, O counts as 0 and I or L as 1.
 """
 

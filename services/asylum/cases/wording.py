@@ -1,6 +1,7 @@
 """Plain-language status and next step for each case state, in English and Russian."""
 # ruff: noqa: RUF001  (Russian text: Cyrillic letters that look Latin are meant)
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -149,8 +150,9 @@ _WORDING: dict[Language, dict[CaseState, StatusWording]] = {
 }
 
 # Under duress the answer must look ordinary and reveal no progress: an application
-# under review is the most common, least telling status there is.
-_DURESS_CEILING = CaseState.LODGED
+# under review is the most common, least telling status there is.  Only states the
+# case has really been in are shown, so the answer never invents a step either.
+_DURESS_CHOICES: tuple[CaseState, ...] = (CaseState.LODGED, CaseState.REGISTERED)
 
 
 def describe_status(state: CaseState, language: Language = Language.EN) -> StatusWording:
@@ -158,6 +160,6 @@ def describe_status(state: CaseState, language: Language = Language.EN) -> Statu
     return _WORDING[language][state]
 
 
-def choose_duress_state(real_state: CaseState) -> CaseState:
-    """Return the ordinary-looking state to show when the duress secret was used."""
-    return real_state if real_state is CaseState.REGISTERED else _DURESS_CEILING
+def choose_duress_state(reached: Collection[CaseState]) -> CaseState:
+    """Return the ordinary-looking state to show under duress, among the states the case has `reached`."""
+    return next((state for state in _DURESS_CHOICES if state in reached), CaseState.REGISTERED)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.domain.bankfiles.camt053 import EntryOutcome, parse_camt053
+from services.payments.domain.bankfiles.camt053 import EntryOutcome, StatementEntry, parse_camt053
 from services.payments.domain.bankfiles.pain001 import BankParty, CreditTransfer, PaymentBatch, build_pain001
 from services.payments.domain.errors import InvalidBankFile as DomainInvalidBankFile
 from services.payments.domain.errors import InvalidBic, InvalidIban
@@ -14,7 +14,7 @@ from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
 from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails, InvalidBankFile
 from services.payments.ledger import service as ledger
-from services.payments.models import BankAccount, BankBatch, tables
+from services.payments.models import BankAccount, BankBatch, Payout, tables
 from services.payments.payouts import repository
 from services.payments.payouts.service import announce_status, undo_payout
 from shared.audit import record_audit
@@ -127,28 +127,28 @@ async def build_bank_file(
 async def import_statement(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, xml: bytes
 ) -> StatementImportResult:
-    """Mark payouts settled or returned from a camt.053 statement; a return reverses the ledger transfer."""
+    """Mark payouts settled or returned from a camt.053 statement; a return reverses the ledger transfer.
+
+    An entry whose amount or currency differs from its payout changes nothing and is listed as mismatched;
+    one whose payout already reached the outcome it reports, or a later one, is listed as unchanged.
+    """
     try:
         entries = parse_camt053(xml)
     except DomainInvalidBankFile as exc:
         raise InvalidBankFile(str(exc)) from exc
-    result = StatementImportResult(settled=[], returned=[], unknown=[])
+    result = StatementImportResult(settled=[], returned=[], unknown=[], mismatched=[], unchanged=[])
     for entry in entries:
         payout = await repository.find_by_end_to_end_id(session, entry.end_to_end_id)
         if payout is None or payout.transfer_id is None:
             result.unknown.append(entry.end_to_end_id)
-            continue
-        if entry.outcome is EntryOutcome.SETTLED:
-            if await repository.move_status(
-                session, payout.id, [PayoutStatus.executed.value], PayoutStatus.settled.value
-            ):
-                await session.refresh(payout)
-                await announce_status(session, publisher, payout)
-            result.settled.append(entry.end_to_end_id)
+        elif entry.amount != Money(payout.amount_minor, payout.currency):
+            # The bank booked another sum than we sent: someone must look before the payout is closed.
+            result.mismatched.append(entry.end_to_end_id)
+        elif await apply_entry(session, publisher, actor, payout, entry):
+            outcome = result.settled if entry.outcome is EntryOutcome.SETTLED else result.returned
+            outcome.append(entry.end_to_end_id)
         else:
-            reason = f"returned by the bank ({entry.return_reason or 'no reason given'})"
-            await undo_payout(session, publisher, actor, payout, PayoutStatus.returned, reason)
-            result.returned.append(entry.end_to_end_id)
+            result.unchanged.append(entry.end_to_end_id)
     await record_audit(
         session,
         tables,
@@ -157,6 +157,28 @@ async def import_statement(
         "bank_statement",
         new_id(),
         partner_id=actor.org,
-        detail={"settled": len(result.settled), "returned": len(result.returned), "unknown": len(result.unknown)},
+        detail={
+            "settled": len(result.settled),
+            "returned": len(result.returned),
+            "unknown": len(result.unknown),
+            "mismatched": len(result.mismatched),
+            "unchanged": len(result.unchanged),
+        },
     )
     return result
+
+
+async def apply_entry(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, payout: Payout, entry: StatementEntry
+) -> bool:
+    """Settle or return one payout as the entry says; False when the payout is no longer in a state to move."""
+    if entry.outcome is EntryOutcome.SETTLED:
+        if not await repository.move_status(
+            session, payout.id, [PayoutStatus.executed.value], PayoutStatus.settled.value
+        ):
+            return False
+        await session.refresh(payout)
+        await announce_status(session, publisher, payout)
+        return True
+    reason = f"returned by the bank ({entry.return_reason or 'no reason given'})"
+    return await undo_payout(session, publisher, actor, payout, PayoutStatus.returned, reason)

@@ -34,11 +34,14 @@ async def get(session: AsyncSession, obligation_id: str, *, for_update: bool = F
 
 
 async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, trigger: str) -> Sequence[Obligation]:
-    """An applicant's obligations still waiting for one trigger."""
+    """An applicant's obligations still waiting for one trigger, in every partner the session may see.
+
+    Ordered by partner first, so releases spanning partners take their chain locks in one order.
+    """
     stmt = (
         select(Obligation)
         .where(Obligation.applicant_id == applicant_id, Obligation.trigger == trigger, Obligation.status == "waiting")
-        .order_by(Obligation.id)
+        .order_by(Obligation.partner_id, Obligation.id)
     )
     return (await session.execute(stmt)).scalars().all()
 

@@ -22,7 +22,7 @@ from shared.schemas.events import (
     EventEnvelope,
 )
 from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult, TriggerRelease
-from shared.tenancy import scope_to_tenant
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
 from shared.webhooks import claim_event, verified_body
 
 router = APIRouter(prefix="/v1", tags=["obligations"])
@@ -40,7 +40,10 @@ async def receive_event(request: Request, session: SessionDep) -> Response:
             await service.create_obligations(session, approved, envelope.type)
     elif envelope.type == CASE_STATUS_CHANGED:
         changed = CaseStatusChanged.model_validate(envelope.data)
-        scope_to_tenant(session, changed.partner_id)
+        # A case may have been transferred to another partner since the approval: the event carries the
+        # partner holding the case now, but the applicant's obligations stay with the partner that approved.
+        # Applicant ids are globally unique, so the release looks across partners and filters by applicant.
+        scope_to_tenant(session, ALL_TENANTS)
         if await claim_event(session, tables, envelope.id, envelope.type):
             await service.handle_case_status(session, changed, envelope.type)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -254,7 +254,12 @@ async def release_due(session: AsyncSession, actor: Principal, as_of: date) -> l
 
 
 async def handle_case_status(session: AsyncSession, data: CaseStatusChanged, event_type: str) -> list[ObligationRead]:
-    """Release `asylum_granted` tranches when a case reaches a state with protection."""
+    """Release the applicant's `asylum_granted` tranches, whichever partner holds them, once protection is granted.
+
+    The session must be scoped to all tenants: the grant is a fact about the person, and a case transferred to
+    another partner still releases what the first partner owes. Each release is booked under the obligation's
+    own partner.
+    """
     if data.to_state not in PROTECTED_CASE_STATES:
         return []
     return await release_for_trigger(session, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 
 import pytest
 from sqlalchemy import select, text
@@ -27,6 +28,24 @@ async def test_a_new_case_starts_registered_with_a_readable_reference_and_a_one_
     read = await cases_api.client.get(f"/v1/cases/{created['id']}", headers=officer(tokens))
     assert read.status_code == 200
     assert "secret" not in read.json()
+
+
+async def test_a_case_opened_over_the_api_records_its_track_and_family_track(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    plain = await open_case(cases_api, tokens)
+    assert (plain["track"], plain["family_track"]) == ("asylum", None)
+    body = {"applicant_id": str(uuid.uuid4()), "track": "residence", "family_track": "residence"}
+    created = await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens))
+    assert created.status_code == 201, created.text
+    read = await cases_api.client.get(f"/v1/cases/{created.json()['id']}", headers=officer(tokens))
+    assert (read.json()["track"], read.json()["family_track"]) == ("residence", "residence")
+    async with database(cases_api) as session:
+        stored = await session.get(Case, created.json()["id"])
+        assert stored is not None
+        assert (stored.track, stored.family_track) == ("residence", "residence")
+    unknown = {"applicant_id": str(uuid.uuid4()), "track": "tourism"}
+    assert (await cases_api.client.post("/v1/cases", json=unknown, headers=officer(tokens))).status_code == 422
 
 
 async def test_the_secret_is_stored_only_as_an_argon2_hash(cases_api: Harness, tokens: Tokens) -> None:

@@ -13,7 +13,10 @@ from tests.asylum.api.factories import database, officer, send_event
 from tests.harness import Harness, Tokens
 
 
-def approval(asylum_track: bool = True, family: bool = True, **overrides: Any) -> dict[str, Any]:
+def approval(
+    asylum_track: bool = True, family: bool = True, *, entitlements: dict[str, bool] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """An approval as eligibility sends it; `entitlements` replaces the default asylum-track ones."""
     data: dict[str, Any] = {
         "applicant_id": str(uuid.uuid4()),
         "assessment_id": str(uuid.uuid4()),
@@ -21,7 +24,8 @@ def approval(asylum_track: bool = True, family: bool = True, **overrides: Any) -
         "tier": "soldier",
         "policy_version": "DE-2026-1",
         "approved_on": "2026-11-26",
-        "entitlements": {"asylum_track": asylum_track, "family_covered": family},
+        "entitlements": entitlements
+        or {"asylum_track": asylum_track, "family_covered": family, "family_asylum": family},
         "dependant_ids": [str(uuid.uuid4()), str(uuid.uuid4())],
     }
     return {**data, **overrides}
@@ -63,9 +67,56 @@ async def test_a_second_approval_of_the_same_applicant_opens_no_second_case(case
     assert await count_cases(cases_api) == 1
 
 
-async def test_an_approval_off_the_asylum_track_opens_nothing(cases_api: Harness) -> None:
+async def test_an_approval_with_neither_asylum_nor_residence_opens_nothing(cases_api: Harness) -> None:
     await send_event(cases_api, APPLICANT_APPROVED, approval(asylum_track=False))
+    family_only = {"family_covered": True, "family_asylum": True, "family_residence_path": True}
+    await send_event(cases_api, APPLICANT_APPROVED, approval(entitlements={**family_only, "citizenship_path": True}))
     assert await count_cases(cases_api) == 0
+
+
+async def opened_case(h: Harness, tokens: Tokens, data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Deliver an approval and return the case it opened and its dependants' person refs."""
+    assert (await send_event(h, APPLICANT_APPROVED, data)).status_code == 204
+    (case,) = (await h.client.get("/v1/cases", headers=officer(tokens))).json()["items"]
+    family = await h.client.get(f"/v1/cases/{case['id']}/dependants", headers=officer(tokens))
+    return case, sorted(d["person_ref"] for d in family.json())
+
+
+async def test_an_asylum_approval_records_the_track_and_that_the_family_follows_it(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    data = approval()
+    case, family = await opened_case(cases_api, tokens, data)
+    assert (case["track"], case["family_track"]) == ("asylum", "asylum")
+    assert family == sorted(data["dependant_ids"])
+
+
+async def test_an_approval_on_the_residence_path_opens_a_residence_case_with_the_family(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    granted = {"residence_path": True, "family_covered": True, "family_residence_path": True}
+    data = approval(entitlements=granted)
+    case, family = await opened_case(cases_api, tokens, data)
+    assert (case["track"], case["family_track"], case["state"]) == ("residence", "residence", "registered")
+    assert family == sorted(data["dependant_ids"])
+
+
+async def test_a_family_given_only_a_residence_path_is_recorded_so_on_an_asylum_case(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    granted = {"asylum_track": True, "family_covered": True, "family_residence_path": True}
+    data = approval(entitlements=granted)
+    case, family = await opened_case(cases_api, tokens, data)
+    assert (case["track"], case["family_track"]) == ("asylum", "residence")
+    assert family == sorted(data["dependant_ids"])
+
+
+async def test_no_dependants_join_when_no_family_track_applies(cases_api: Harness, tokens: Tokens) -> None:
+    # `family_covered` alone names no track the family would follow; `family_asylum` needs the asylum track.
+    granted = {"residence_path": True, "family_covered": True, "family_asylum": True}
+    case, family = await opened_case(cases_api, tokens, approval(entitlements=granted))
+    assert (case["track"], case["family_track"]) == ("residence", None)
+    assert family == []
 
 
 async def test_family_members_join_only_when_the_family_is_covered(cases_api: Harness) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import update
 
 from services.asylum.cases.references import format_case_reference, generate_case_reference
-from tests.asylum.api.factories import ROAD_TO_GRANT, lookup, move, ngo, officer, open_case
+from services.asylum.models import LookupThrottle
+from tests.asylum.api.factories import ROAD_TO_GRANT, database, lookup, move, ngo, officer, open_case
 from tests.asylum.conftest import start_asylum
 from tests.conftest import AppStarter
 from tests.harness import Harness, Tokens
@@ -124,7 +127,32 @@ async def test_a_reference_is_locked_after_repeated_failures_even_for_the_right_
     locked = await lookup(strict_api, case["reference"], case["secret"])
     assert locked.status_code == 429
     assert "wait" in locked.json()["detail"].lower()
-    assert int(locked.headers["retry-after"]) == strict_api.app.state.settings.lookup_lockout_seconds
+    assert 0 < int(locked.headers["retry-after"]) <= strict_api.app.state.settings.lookup_lockout_seconds
+
+
+async def test_the_lockout_answer_gives_the_configured_wait_in_minutes(starter: AppStarter) -> None:
+    async for h in start_asylum(starter, lookup_max_failures_per_reference=1, lookup_lockout_seconds=600):
+        reference = unknown_reference()
+        await lookup(h, reference, "AAAA-BBBB-CCCC")
+        locked = await lookup(h, reference, "AAAA-BBBB-CCCC")
+        assert locked.status_code == 429
+        assert "Wait 10 minutes" in locked.json()["detail"]
+        assert "hour" not in locked.json()["detail"]
+        assert 590 < int(locked.headers["retry-after"]) <= 600
+
+
+async def test_retry_after_counts_the_seconds_left_not_the_whole_lockout(strict_api: Harness) -> None:
+    reference = unknown_reference()
+    for _ in range(3):
+        await lookup(strict_api, reference, "AAAA-BBBB-CCCC")
+    # Pretend most of the hour has passed: 90 seconds of the lockout are left.
+    async with database(strict_api) as session:
+        await session.execute(update(LookupThrottle).values(locked_until=datetime.now(UTC) + timedelta(seconds=90)))
+        await session.commit()
+    locked = await lookup(strict_api, reference, "AAAA-BBBB-CCCC")
+    assert locked.status_code == 429
+    assert 80 < int(locked.headers["retry-after"]) <= 90
+    assert "Wait 2 minutes" in locked.json()["detail"]
 
 
 async def test_an_unknown_reference_locks_exactly_like_a_real_one(strict_api: Harness) -> None:
@@ -202,6 +230,17 @@ async def test_the_duress_secret_shows_an_ordinary_status_and_alerts_protection_
     read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
     assert "flag" not in read.text
     assert "duress" not in read.text
+
+
+async def test_a_case_withdrawn_before_lodging_shows_registered_under_duress(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    assert (await set_duress(cases_api, case)).status_code == 204
+    assert (await move(cases_api, tokens, case["id"], "withdrawn")).status_code == 200
+    coerced = await lookup(cases_api, case["reference"], "SUNFLOWER-42")
+    assert coerced.status_code == 200
+    assert coerced.json()["state"] == "registered"
 
 
 async def test_protection_alerts_need_their_own_scope_and_stay_with_the_partner(

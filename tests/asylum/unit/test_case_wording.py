@@ -1,8 +1,16 @@
 """Plain-language status text, and the ordinary-looking status shown under duress."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from services.asylum.cases.states import DECISION_STATES, PROTECTED_STATES, CaseState
+from services.asylum.cases.states import (
+    DECISION_STATES,
+    INITIAL_STATE,
+    PROTECTED_STATES,
+    CaseState,
+    list_allowed_transitions,
+)
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
 
 
@@ -26,14 +34,33 @@ def test_status_text_names_no_internal_state_code() -> None:
         assert "_" not in wording.status + wording.next_step
 
 
-@pytest.mark.parametrize("real", list(CaseState))
-def test_the_duress_status_never_reveals_a_decision_or_protection(real: CaseState) -> None:
-    shown = choose_duress_state(real)
+@st.composite
+def histories(draw: st.DrawFn) -> list[CaseState]:
+    """A random walk through the life cycle from registration: the states a case has really been in."""
+    walk = [INITIAL_STATE]
+    for _ in range(draw(st.integers(0, 12))):
+        allowed = list_allowed_transitions(walk[-1])
+        if not allowed:
+            break
+        walk.append(draw(st.sampled_from(allowed)))
+    return walk
+
+
+@given(histories())
+def test_the_duress_status_never_reveals_a_decision_or_protection(history: list[CaseState]) -> None:
+    shown = choose_duress_state(history)
     assert shown not in DECISION_STATES
     assert shown not in PROTECTED_STATES
     assert shown in {CaseState.REGISTERED, CaseState.LODGED}
 
 
-def test_the_duress_status_never_shows_progress_the_case_has_not_made() -> None:
-    assert choose_duress_state(CaseState.REGISTERED) is CaseState.REGISTERED
-    assert choose_duress_state(CaseState.GRANTED) is CaseState.LODGED
+@given(histories())
+def test_the_duress_status_never_shows_progress_the_case_has_not_made(history: list[CaseState]) -> None:
+    shown = choose_duress_state(history)
+    assert shown in history
+    # The furthest ordinary-looking step the case really took: lodged once lodged, else registered.
+    assert shown is (CaseState.LODGED if CaseState.LODGED in history else CaseState.REGISTERED)
+
+
+def test_a_case_withdrawn_straight_from_registration_shows_registered_under_duress() -> None:
+    assert choose_duress_state([CaseState.REGISTERED, CaseState.WITHDRAWN]) is CaseState.REGISTERED

@@ -6,8 +6,9 @@ from typing import get_args
 
 from services.asylum.cases.dependants import Relation
 from services.asylum.cases.states import CaseState
+from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import Language
-from shared.schemas.asylum import CaseStateName, LanguageCode, RelationName
+from shared.schemas.asylum import CaseStateName, LanguageCode, RelationName, TrackName
 
 
 def test_wire_states_are_the_domain_states() -> None:
@@ -20,3 +21,7 @@ def test_wire_relations_are_the_domain_relations() -> None:
 
 def test_wire_languages_are_the_languages_with_wording() -> None:
     assert list(get_args(LanguageCode)) == [lang.value for lang in Language]
+
+
+def test_wire_tracks_are_the_domain_tracks() -> None:
+    assert list(get_args(TrackName)) == [t.value for t in Track]

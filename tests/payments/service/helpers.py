@@ -183,3 +183,35 @@ async def balance_of(h: Harness, headers: dict[str, str], account_id: str) -> in
     response = await h.client.get(f"/v1/accounts/{account_id}", headers=headers)
     assert response.status_code == 200, response.text
     return int(response.json()["balance_minor"])
+
+
+def camt053(entries: list[tuple[str, str, str]], currency: str = "USD") -> bytes:
+    """A minimal camt.053 with one booked entry per (end-to-end id, amount, DBIT/CRDT)."""
+    rows = "".join(
+        f"<Ntry><Amt Ccy='{currency}'>{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts>"
+        f"<BookgDt><Dt>2026-11-28</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>"
+        + ("<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>" if direction == "CRDT" else "")
+        + "</TxDtls></NtryDtls></Ntry>"
+        for e2e, amount, direction in entries
+    )
+    return (
+        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
+        f"<GrpHdr><MsgId>S</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr><Stmt><Id>1</Id>{rows}</Stmt>"
+        "</BkToCstmrStmt></Document>"
+    ).encode()
+
+
+async def paid_out(payments: Harness, headers: dict[str, str], funding_id: str, applicant: str) -> dict[str, str]:
+    """An executed payout of 750.00 USD (the applicant's `asylum_granted` tranche)."""
+    await approve_applicant(
+        payments, applicant_id=applicant, tranches=[(25_000, "verified_arrival"), (75_000, "asylum_granted")]
+    )
+    await register_bank_account(payments, headers, applicant)
+    await grant_asylum(payments, applicant)
+    due = [o for o in await obligations_of(payments, headers, applicant) if o["status"] == "due"]
+    assert [o["trigger"] for o in due] == ["asylum_granted"]
+    payout = (await create_payout(payments, headers, due[0]["id"], funding_id)).json()
+    executed = await execute(payments, headers, payout["id"])
+    assert executed.status_code == 200, executed.text
+    result: dict[str, str] = executed.json()
+    return result

@@ -14,46 +14,14 @@ from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import (
     approve_applicant,
     balance_of,
+    camt053,
     create_payout,
-    execute,
-    grant_asylum,
     obligations_of,
     officer,
     open_funding,
-    register_bank_account,
+    paid_out,
     with_key,
 )
-
-
-def camt053(entries: list[tuple[str, str, str]]) -> bytes:
-    """A minimal camt.053 with one booked entry per (end-to-end id, amount, DBIT/CRDT)."""
-    rows = "".join(
-        f"<Ntry><Amt Ccy='USD'>{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts>"
-        f"<BookgDt><Dt>2026-11-28</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>"
-        + ("<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>" if direction == "CRDT" else "")
-        + "</TxDtls></NtryDtls></Ntry>"
-        for e2e, amount, direction in entries
-    )
-    return (
-        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
-        f"<GrpHdr><MsgId>S</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr><Stmt><Id>1</Id>{rows}</Stmt>"
-        "</BkToCstmrStmt></Document>"
-    ).encode()
-
-
-async def paid_out(payments: Harness, headers: dict[str, str], funding_id: str, applicant: str) -> dict[str, str]:
-    await approve_applicant(
-        payments, applicant_id=applicant, tranches=[(25_000, "verified_arrival"), (75_000, "asylum_granted")]
-    )
-    await register_bank_account(payments, headers, applicant)
-    await grant_asylum(payments, applicant)
-    due = [o for o in await obligations_of(payments, headers, applicant) if o["status"] == "due"]
-    assert [o["trigger"] for o in due] == ["asylum_granted"]
-    payout = (await create_payout(payments, headers, due[0]["id"], funding_id)).json()
-    executed = await execute(payments, headers, payout["id"])
-    assert executed.status_code == 200, executed.text
-    result: dict[str, str] = executed.json()
-    return result
 
 
 async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: Tokens) -> None:
@@ -91,6 +59,8 @@ async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: To
         "settled": [settled["end_to_end_id"]],
         "returned": [returned["end_to_end_id"]],
         "unknown": ["zzz"],
+        "mismatched": [],
+        "unchanged": [],
     }
     first = (await payments.client.get(f"/v1/payouts/{settled['id']}", headers=headers)).json()
     second = (await payments.client.get(f"/v1/payouts/{returned['id']}", headers=headers)).json()
@@ -112,10 +82,17 @@ async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: To
     announced = sorted((e["data"]["payout_id"] == settled["id"], e["data"]["status"]) for e in events)
     assert announced == [(False, "executed"), (False, "returned"), (True, "executed"), (True, "settled")]
     assert all("holder" not in json.dumps(e).lower() for e in events)
-    # Importing the same statement again changes nothing more.
-    await payments.client.post(
+    # Importing the same statement again changes nothing more, and says so.
+    again_imported = await payments.client.post(
         "/v1/bank-statements", content=statement, headers={**headers, "Content-Type": "application/xml"}
     )
+    assert again_imported.json() == {
+        "settled": [],
+        "returned": [],
+        "unknown": ["zzz"],
+        "mismatched": [],
+        "unchanged": [settled["end_to_end_id"], returned["end_to_end_id"]],
+    }
     assert await balance_of(payments, headers, funding["id"]) == 1_000_000 - 75_000
 
 

@@ -83,6 +83,26 @@ async def test_asylum_granted_releases_only_the_tranches_waiting_for_it(payments
     assert {o["status"] for o in await obligations_of(payments, headers, "app-7")} == {"waiting"}
 
 
+async def test_a_grant_after_a_case_transfer_releases_the_first_partners_tranche(
+    payments: Harness, tokens: Tokens
+) -> None:
+    de, pl = officer(tokens, "DE"), officer(tokens, "PL")
+    await approve_applicant(payments, partner_id="DE", applicant_id="app-moved", tranches=[(30_000, "asylum_granted")])
+    await approve_applicant(payments, partner_id="DE", applicant_id="app-stays", tranches=[(40_000, "asylum_granted")])
+    # The case moved to PL: its status events now carry PL, the obligation is still DE's.
+    await grant_asylum(payments, "app-moved", partner_id="PL")
+    (moved,) = await obligations_of(payments, de, "app-moved")
+    assert (moved["partner_id"], moved["status"]) == ("DE", "due")
+    assert {o["status"] for o in await obligations_of(payments, de, "app-stays")} == {"waiting"}
+    # The release is booked in DE's ledger; PL holds no obligation and no money moved there.
+    balances = {
+        a["kind"]: a["balance_minor"] for a in (await payments.client.get("/v1/accounts", headers=de)).json()["items"]
+    }
+    assert balances == {"programme_liability": 30_000, "beneficiary_payable": -30_000}
+    assert await obligations_of(payments, pl, "app-moved") == []
+    assert (await payments.client.get("/v1/accounts", headers=pl)).json()["items"] == []
+
+
 async def test_an_officer_releases_the_verified_arrival_tranche(payments: Harness, tokens: Tokens) -> None:
     headers = officer(tokens)
     await approve_applicant(payments, applicant_id="app-8")
