@@ -12,17 +12,25 @@ import base64
 import hashlib
 import hmac
 import os
+import time
 import unicodedata
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from shared.plumbing import PlumbingTables
 
 PREFIX = "cv1"
+PENDING_KEYS = "carrots_pending_partner_keys"
+
+
+def _forget_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEYS, None)
 
 
 class KeyDestroyed(Exception):
@@ -44,13 +52,16 @@ def _unb64(text: str) -> bytes:
 class FieldCipher:
     """Encrypts personal data fields with the owning partner's current key."""
 
-    def __init__(self, tables: PlumbingTables, master_keys: dict[str, bytes]) -> None:
+    def __init__(self, tables: PlumbingTables, master_keys: dict[str, bytes], *, cache_seconds: float = 60.0) -> None:
         if not master_keys:
             raise ValueError("at least one master key is required")
         self._tables = tables
         self._masters = master_keys
         self._current_master = next(iter(master_keys))
-        self._cache: dict[tuple[str, int], bytes] = {}
+        # Only keys known to be committed are cached, and only for a while: a key destroyed by another
+        # replica stops decrypting here within `cache_seconds`.
+        self._cache: dict[tuple[str, int], tuple[bytes, float]] = {}
+        self._cache_seconds = cache_seconds
 
     async def _current_version(self, session: AsyncSession, partner_id: str) -> int:
         t = self._tables.partner_keys
@@ -63,7 +74,10 @@ class FieldCipher:
             )
         ).first()
         if row is None:
-            return await self.rotate_partner_key(session, partner_id)
+            if await self._insert_key(session, partner_id, 1):
+                return 1
+            # Another transaction created the partner's first key and has committed it: use theirs.
+            return await self._current_version(session, partner_id)
         if row.destroyed_at is not None:
             raise KeyDestroyed(f"keys of partner {partner_id} were destroyed")
         return int(row.version)
@@ -75,22 +89,46 @@ class FieldCipher:
             await session.execute(select(func.max(t.c.version)).where(t.c.partner_id == partner_id))
         ).scalar_one_or_none()
         version = int(latest or 0) + 1
+        if await self._insert_key(session, partner_id, version):
+            return version
+        return await self._current_version(session, partner_id)
+
+    async def _insert_key(self, session: AsyncSession, partner_id: str, version: int) -> bool:
+        # ON CONFLICT DO NOTHING: a concurrent creator of the same version makes this one wait for it,
+        # then do nothing, instead of failing the request.
+        t = self._tables.partner_keys
         data_key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         wrapped = nonce + AESGCM(self._masters[self._current_master]).encrypt(
             nonce, data_key, f"partner-key:{partner_id}:{version}".encode()
         )
-        await session.execute(
-            insert(t).values(
+        insert_for = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        created = await session.execute(
+            insert_for(t)
+            .values(
                 partner_id=partner_id,
                 version=version,
                 master_kid=self._current_master,
                 wrapped_key=wrapped,
                 created_at=datetime.now(UTC),
             )
+            .on_conflict_do_nothing(index_elements=[t.c.partner_id, t.c.version])
+            .returning(t.c.version)
         )
-        self._cache[(partner_id, version)] = data_key
-        return version
+        if created.first() is None:
+            return False
+        # Usable in this transaction only; cached for others once the transaction commits.
+        pending: dict[tuple[str, int], bytes] = session.info.setdefault(PENDING_KEYS, {})
+        if not pending:
+            event.listen(session.sync_session, "after_commit", self._promote_pending, once=True)
+            event.listen(session.sync_session, "after_rollback", _forget_pending, once=True)
+        pending[(partner_id, version)] = data_key
+        return True
+
+    def _promote_pending(self, session: Session) -> None:
+        now = time.monotonic()
+        for identity, data_key in session.info.pop(PENDING_KEYS, {}).items():
+            self._cache[identity] = (data_key, now)
 
     async def destroy_partner_keys(self, session: AsyncSession, partner_id: str) -> None:
         """Erase every key of a partner: its encrypted fields can never be read again."""
@@ -100,11 +138,15 @@ class FieldCipher:
         )
         for cached in [k for k in self._cache if k[0] == partner_id]:
             del self._cache[cached]
+        session.info.pop(PENDING_KEYS, None)
 
     async def _data_key(self, session: AsyncSession, partner_id: str, version: int) -> bytes:
+        pending = session.info.get(PENDING_KEYS, {}).get((partner_id, version))
+        if pending is not None:
+            return pending  # type: ignore[no-any-return]
         cached = self._cache.get((partner_id, version))
-        if cached is not None:
-            return cached
+        if cached is not None and time.monotonic() - cached[1] < self._cache_seconds:
+            return cached[0]
         t = self._tables.partner_keys
         row = (
             await session.execute(
@@ -118,7 +160,7 @@ class FieldCipher:
         if master is None:
             raise KeyDestroyed(f"master key {row.master_kid} is not configured")
         data_key = AESGCM(master).decrypt(wrapped[:12], wrapped[12:], f"partner-key:{partner_id}:{version}".encode())
-        self._cache[(partner_id, version)] = data_key
+        self._cache[(partner_id, version)] = (data_key, time.monotonic())
         return data_key
 
     async def encrypt(self, session: AsyncSession, partner_id: str, plaintext: str, *, field: str) -> str:

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
-from sqlalchemy.pool import NullPool
 
 from shared.tenancy import ALL_TENANTS, TenantScoped, TenantScopeMissing
 
@@ -54,7 +53,8 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (psycopg 3)."""
     if is_sqlite(url):
-        engine = create_async_engine(url, poolclass=NullPool)
+        # A small pool: each aiosqlite connection costs a thread and a file open, so reuse them.
+        engine = create_async_engine(url, pool_size=5, max_overflow=5)
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine

@@ -74,3 +74,47 @@ def test_keyed_hash_matches_spellings_of_one_document_number() -> None:
     assert keyed_hash(key, "751234567", purpose="doc") != keyed_hash(key, "751234568", purpose="doc")
     assert keyed_hash(key, "751234567", purpose="doc") != keyed_hash(b"x" * 32, "751234567", purpose="doc")
     assert "751234567" not in keyed_hash(key, "751234567", purpose="doc")
+
+
+async def test_a_key_created_in_a_rolled_back_transaction_is_never_used(probe: Harness) -> None:
+    cipher = FieldCipher(tables, MASTER)
+    async with probe.app.state.sessionmaker() as session:
+        await cipher.encrypt(session, "DE", "lost", field="f")
+        await session.rollback()
+    other_replica = FieldCipher(tables, MASTER)
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        await other_replica.encrypt(session, "DE", "kept", field="f")
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        token = await cipher.encrypt(session, "DE", "after", field="f")
+    async with probe.app.state.sessionmaker() as session:
+        assert await FieldCipher(tables, MASTER).decrypt(session, "DE", token, field="f") == "after"
+
+
+async def test_keys_destroyed_by_another_replica_stop_decrypting_once_the_cache_expires(probe: Harness) -> None:
+    reader = FieldCipher(tables, MASTER, cache_seconds=0.0)
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        token = await reader.encrypt(session, "DE", "data", field="f")
+    async with probe.app.state.sessionmaker() as session:
+        assert await reader.decrypt(session, "DE", token, field="f") == "data"
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        await FieldCipher(tables, MASTER).destroy_partner_keys(session, "DE")
+    async with probe.app.state.sessionmaker() as session:
+        with pytest.raises(KeyDestroyed):
+            await reader.decrypt(session, "DE", token, field="f")
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_first_encryptions_for_a_new_partner_share_one_key(probe: Harness) -> None:
+    import asyncio
+
+    replicas = [FieldCipher(tables, MASTER) for _ in range(8)]
+
+    async def encrypt(cipher: FieldCipher, i: int) -> str:
+        async with probe.app.state.sessionmaker() as session, session.begin():
+            return await cipher.encrypt(session, "NEW", f"value {i}", field="f")
+
+    tokens = await asyncio.gather(*(encrypt(c, i) for i, c in enumerate(replicas)))
+    assert {FieldCipher.key_version_of(t) for t in tokens} == {1}
+    async with probe.app.state.sessionmaker() as session:
+        fresh = FieldCipher(tables, MASTER)
+        assert [await fresh.decrypt(session, "NEW", t, field="f") for t in tokens] == [f"value {i}" for i in range(8)]
