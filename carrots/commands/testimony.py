@@ -27,7 +27,10 @@ def verify(
             "--key",
             exists=True,
             dir_okay=False,
-            help="The programme's public key, saved from /.well-known/carrots-testimony-keys.json or -key.pem.",
+            help=(
+                "The programme's public keys, saved from /.well-known/carrots-testimony-keys.json (every key that "
+                "ever signed; the one named by the manifest's kid is used) or -key.pem (the current key only)."
+            ),
         ),
     ],
     manifest: Annotated[

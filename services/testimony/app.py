@@ -21,7 +21,15 @@ from services.testimony.publication.service import sweep_lapsed
 from services.testimony.rendering.pages import create_environment
 from services.testimony.review.router import router as review_router
 from services.testimony.service import Toolkit
-from services.testimony.signing.keys import SigningKey, export_private_pem, generate_signing_key, load_signing_key
+from services.testimony.signing.keys import (
+    RetiredPublicKey,
+    SigningKey,
+    export_private_pem,
+    generate_signing_key,
+    load_public_key,
+    load_signing_key,
+    retire_public_key,
+)
 from services.testimony.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
 from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
@@ -41,6 +49,13 @@ def load_programme_key(settings: TestimonySettings) -> SigningKey:
     path.write_bytes(export_private_pem(key))
     path.chmod(0o600)
     return key
+
+
+def load_retired_keys(settings: TestimonySettings) -> tuple[RetiredPublicKey, ...]:
+    """The public halves of keys that signed before a rotation, as configured; their private halves are never read."""
+    return tuple(
+        retire_public_key(load_public_key(entry.read_pem()), entry.retired_at) for entry in settings.retired_public_keys
+    )
 
 
 def create_blob_store(settings: TestimonySettings) -> BlobStore:
@@ -81,6 +96,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             stripper=MediaMetadataStripper(find_ffmpeg()),
             publisher=app.state.publisher,
             templates=create_environment(),
+            retired_keys=load_retired_keys(final),
         )
         app.state.toolkit = kit
         async with anyio.create_task_group() as tg:

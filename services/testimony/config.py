@@ -5,10 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import Environment, ServiceSettings
+
+
+class RetiredPublicKeySetting(BaseModel):
+    """A public key that signed before a rotation: PEM text or the path of a PEM file, and when it retired."""
+
+    key: str = Field(description="SubjectPublicKeyInfo PEM text, or the path of a file holding it.")
+    retired_at: AwareDatetime = Field(description="When this key stopped signing (the next key's first day).")
+
+    def read_pem(self) -> bytes:
+        """The PEM bytes, read from the file when `key` is a path."""
+        text = self.key.strip()
+        return text.encode("ascii") if text.startswith("-----BEGIN") else Path(text).read_bytes()
 
 
 class TestimonySettings(ServiceSettings):
@@ -17,6 +29,9 @@ class TestimonySettings(ServiceSettings):
     service_name: str = "testimony"
     # The programme's Ed25519 key (PKCS#8 PEM) that signs receipts and manifests; generated under var/ in development.
     signing_key: SecretStr | None = None
+    # Public halves of keys that signed before a rotation, so their receipts and manifests still verify from the
+    # published JWK set. JSON in the environment: [{"key": "<PEM or path>", "retired_at": "2026-01-01T00:00:00Z"}].
+    retired_public_keys: list[RetiredPublicKeySetting] = Field(default_factory=list)
     programme_name: str = "The million little carrots programme"
     issuer: str = "carrots-testimony"
     storage_backend: Literal["local", "s3"] = "local"

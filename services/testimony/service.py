@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
 from services.testimony.models import Derivative
-from services.testimony.signing.keys import SigningKey
+from services.testimony.signing.keys import RetiredPublicKey, SigningKey
 from services.testimony.storage import BlobStore, open_blob, seal_blob
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher
@@ -38,6 +38,8 @@ class Toolkit:
     stripper: MediaStripper
     publisher: EventPublisher
     templates: Environment
+    # Keys that signed before a rotation: published for verification, never used to sign.
+    retired_keys: tuple[RetiredPublicKey, ...] = ()
 
     def public_url(self, path: str) -> str:
         """An absolute public URL for a path of this service."""

@@ -139,6 +139,14 @@ class TokenNarrowing(_Strict):
     terms: ConsentTermsModel
 
 
+class TakedownCauseRead(BaseModel):
+    """The consent event that caused a takedown: whose record, what it did, and the version it produced."""
+
+    record_id: str = Field(description="The consent record (pseudonymous id) whose change caused the takedown.")
+    event: ConsentEventName = Field(description="What the change did: `withdrawn` or `narrowed`.")
+    consent_version: str = Field(description="The consent version the change produced.")
+
+
 class TakedownRead(BaseModel):
     """A publication taken down, with the signed receipt recording when."""
 
@@ -146,6 +154,10 @@ class TakedownRead(BaseModel):
     taken_down_at: datetime
     reason: TakedownReasonName
     receipt: str = Field(description="Takedown receipt: a JWS signed with the programme key.")
+    caused_by: TakedownCauseRead | None = Field(
+        default=None,
+        description="The consent event that caused it, as the receipt's `caused_by` states; null for an expiry.",
+    )
 
 
 class ConsentChangeRead(BaseModel):

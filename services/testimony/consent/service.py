@@ -36,7 +36,12 @@ from services.testimony.intake.service import find_testimony
 from services.testimony.models import ConsentEventRow, ConsentRecord, tables
 from services.testimony.publication.service import reconcile_publications
 from services.testimony.service import Toolkit, as_utc, token_holder, utc_now
-from services.testimony.signing.receipts import ConsentReceiptRequest, TakedownReason, issue_consent_receipt
+from services.testimony.signing.receipts import (
+    ConsentReceiptRequest,
+    TakedownCause,
+    TakedownReason,
+    issue_consent_receipt,
+)
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.audit import record_audit
 from shared.auth import Principal
@@ -187,7 +192,8 @@ async def _change(
         detail={"consent_version": str(link.version)},
     )  # fmt: skip
     reason = TAKEDOWN_REASONS.get(kind, TakedownReason.NARROWED)
-    takedowns = await reconcile_publications(session, kit, actor, record.testimony_id, reason)
+    cause = TakedownCause(record_id=record.id, event=kind, consent_version=str(link.version))
+    takedowns = await reconcile_publications(session, kit, actor, record.testimony_id, reason, cause)
     return ConsentChangeRead(
         record_id=record.id,
         subject_ref=record.subject_ref,

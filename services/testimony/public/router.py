@@ -22,7 +22,7 @@ from services.testimony.rendering.feeds import (
 )
 from services.testimony.rendering.pages import render_gone_page, render_item_page, render_list_page
 from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, WELL_KNOWN_PEM, utc_now
-from services.testimony.signing.keys import export_public_jwk, export_public_pem
+from services.testimony.signing.keys import export_public_jwk_set, export_public_pem
 from shared.auth import public
 from shared.deps import SessionDep
 from shared.errors import problem_responses
@@ -106,11 +106,14 @@ async def media(publication_id: str, name: str, session: SessionDep, kit: Toolki
 
 @router.get(WELL_KNOWN_KEYS, **OPEN)
 async def public_keys(kit: ToolkitDep) -> JSONResponse:
-    """The programme's public signing key as a JWK set, for verifying manifests and receipts."""
-    return JSONResponse({"keys": [export_public_jwk(kit.signing_key.public_key)]}, headers=HEADERS)
+    """Every key that ever signed for the programme as a JWK set: the current one first, retired ones after.
+
+    Pick the key by the `kid` in a document's JWS header; retired keys carry `retired_at`.
+    """
+    return JSONResponse(export_public_jwk_set(kit.signing_key, kit.retired_keys), headers=HEADERS)
 
 
 @router.get(WELL_KNOWN_PEM, responses={200: {"content": {"application/x-pem-file": {}}}}, **OPEN)
 async def public_key_pem(kit: ToolkitDep) -> Response:
-    """The programme's public signing key as PEM."""
+    """The programme's current signing key as PEM (retired keys are in the JWK set only)."""
     return Response(export_public_pem(kit.signing_key.public_key), media_type="application/x-pem-file", headers=HEADERS)

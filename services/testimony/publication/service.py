@@ -23,7 +23,7 @@ from services.testimony.publication import repository
 from services.testimony.review import repository as review_repository
 from services.testimony.service import PUBLIC_ROOT, REQUIRED_REVIEWERS, Toolkit, as_utc, decrypt_derivative, utc_now
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
-from services.testimony.signing.receipts import TakedownReason, TakedownRequest, issue_takedown_receipt
+from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.ids import new_id
@@ -32,6 +32,7 @@ from shared.schemas.testimony import (
     CoverageRead,
     PublicationRead,
     SubjectCoverageRead,
+    TakedownCauseRead,
     TakedownRead,
     TakedownReasonName,
 )
@@ -194,9 +195,17 @@ async def publish_derivative(
 
 
 async def take_down(
-    session: AsyncSession, kit: Toolkit, actor: Principal, row: Publication, reason: TakedownReason
+    session: AsyncSession,
+    kit: Toolkit,
+    actor: Principal,
+    row: Publication,
+    reason: TakedownReason,
+    cause: TakedownCause | None = None,
 ) -> TakedownRead:
-    """Stop serving a publication now: erase the public copy, sign a takedown receipt, tell mirrors to purge."""
+    """Stop serving a publication now: erase the public copy, sign a takedown receipt, tell mirrors to purge.
+
+    `cause` is the consent event that made the takedown necessary (none for an expiry).
+    """
     now = utc_now()
     receipt = issue_takedown_receipt(
         kit.signing_key,
@@ -207,6 +216,8 @@ async def take_down(
             taken_down_at=now,
             reason=reason,
             consent_version=row.consent_versions[0] if row.consent_versions else None,
+            consent_versions=tuple(row.consent_versions),
+            cause=cause,
         ),
     )
     row.taken_down_at = now
@@ -224,13 +235,32 @@ async def take_down(
         session, tables, actor, "publication.taken_down", "publication", row.id, partner_id=row.partner_id,
         detail={"reason": reason.value},
     )  # fmt: skip
-    return TakedownRead(publication_id=row.id, taken_down_at=now, reason=reason.value, receipt=receipt)
+    return TakedownRead(
+        publication_id=row.id,
+        taken_down_at=now,
+        reason=reason.value,
+        receipt=receipt,
+        caused_by=None if cause is None else to_cause_read(cause),
+    )
+
+
+def to_cause_read(cause: TakedownCause) -> TakedownCauseRead:
+    """The wire form of the consent event that caused a takedown."""
+    return TakedownCauseRead(record_id=cause.record_id, event=cause.event.value, consent_version=cause.consent_version)
 
 
 async def reconcile_publications(
-    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, reason: TakedownReason
+    session: AsyncSession,
+    kit: Toolkit,
+    actor: Principal,
+    testimony_id: str,
+    reason: TakedownReason,
+    cause: TakedownCause | None = None,
 ) -> list[TakedownRead]:
-    """After a consent change, take down what is no longer covered and move the others' end to the new expiry."""
+    """After a consent change, take down what is no longer covered and move the others' end to the new expiry.
+
+    Every takedown's receipt names `cause`, the consent event that triggered this reconciliation.
+    """
     takedowns: list[TakedownRead] = []
     now = utc_now()
     for row in await repository.list_live_for_testimony(session, testimony_id):
@@ -243,7 +273,7 @@ async def reconcile_publications(
             # A history that no longer verifies covers nothing.
             decision = None
         if decision is None or not decision.allowed:
-            takedowns.append(await take_down(session, kit, actor, row, reason))
+            takedowns.append(await take_down(session, kit, actor, row, reason, cause))
         else:
             row.covered_until = decision.covered_until
     await session.flush()

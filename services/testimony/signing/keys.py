@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -101,9 +103,38 @@ def export_public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class RetiredPublicKey:
+    """The public half of a key that signed for the programme before a rotation, and when it stopped."""
+
+    public_key: Ed25519PublicKey
+    key_id: str
+    retired_at: datetime
+
+
+def retire_public_key(public_key: Ed25519PublicKey, retired_at: datetime) -> RetiredPublicKey:
+    """Pair a retired public key with its key id and the moment it stopped signing."""
+    return RetiredPublicKey(public_key=public_key, key_id=compute_key_id(public_key), retired_at=retired_at)
+
+
+def export_public_jwk_set(current: SigningKey, retired: Sequence[RetiredPublicKey] = ()) -> dict[str, object]:
+    """Describe every key that ever signed as a JWK set: the current one first, retired ones with `retired_at`."""
+    keys: list[dict[str, str]] = [export_public_jwk(current.public_key)]
+    seen = {current.key_id}
+    for old in sorted(retired, key=lambda k: k.retired_at, reverse=True):
+        if old.key_id in seen:
+            continue
+        seen.add(old.key_id)
+        keys.append({**export_public_jwk(old.public_key), "retired_at": format_utc(old.retired_at)})
+    return {"keys": keys}
+
+
+def format_utc(moment: datetime) -> str:
+    """Write a moment as RFC 3339 in UTC with a `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _load_public_jwk(document: object) -> Ed25519PublicKey:
-    if isinstance(document, dict) and isinstance(document.get("keys"), list) and document["keys"]:
-        document = document["keys"][0]
     if not isinstance(document, dict) or document.get("kty") != "OKP" or document.get("crv") != "Ed25519":
         raise SigningKeyUnreadable("the JWK is not an Ed25519 public key")
     x = document.get("x")
@@ -115,15 +146,49 @@ def _load_public_jwk(document: object) -> Ed25519PublicKey:
         raise SigningKeyUnreadable("the JWK's public key value is malformed") from error
 
 
+def _read_json(data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except ValueError as error:
+        raise SigningKeyUnreadable("the key file is not valid JSON") from error
+
+
+def _jwks_members(document: object) -> list[object] | None:
+    if isinstance(document, dict) and isinstance(document.get("keys"), list):
+        members: list[object] = document["keys"]
+        if not members:
+            raise SigningKeyUnreadable("the JWK set holds no key")
+        return members
+    return None
+
+
 def load_public_key(data: bytes) -> Ed25519PublicKey:
-    """Read an Ed25519 public key given as PEM, as a JWK, or as a JWK set (its first key)."""
+    """Read an Ed25519 public key given as PEM, as a JWK, or as a JWK set (its first key, the current one)."""
     stripped = data.strip()
     if stripped.startswith(b"{"):
-        try:
-            document = json.loads(stripped)
-        except ValueError as error:
-            raise SigningKeyUnreadable("the key file is not valid JSON") from error
-        return _load_public_jwk(document)
+        document = _read_json(stripped)
+        members = _jwks_members(document)
+        return _load_public_jwk(document if members is None else members[0])
+    return _load_public_pem(stripped)
+
+
+def load_public_keys(data: bytes) -> dict[str, Ed25519PublicKey]:
+    """Read every Ed25519 public key of a PEM, a JWK or a JWK set, each under its thumbprint key id.
+
+    Ids are recomputed from the keys rather than trusted from a `kid` member, so a set cannot
+    file one key under another key's name.
+    """
+    stripped = data.strip()
+    if stripped.startswith(b"{"):
+        document = _read_json(stripped)
+        members = _jwks_members(document)
+        keys = [_load_public_jwk(member) for member in (members if members is not None else [document])]
+    else:
+        keys = [_load_public_pem(stripped)]
+    return {compute_key_id(key): key for key in keys}
+
+
+def _load_public_pem(stripped: bytes) -> Ed25519PublicKey:
     try:
         public_key = serialization.load_pem_public_key(stripped)
     except ValueError as error:

@@ -15,6 +15,7 @@ from services.testimony.consent.chain import (
     format_instant,
     serialize_terms,
 )
+from services.testimony.consent.domain import ConsentEventKind
 from services.testimony.signing.jws import (
     CONSENT_RECEIPT_TYPE,
     TAKEDOWN_RECEIPT_TYPE,
@@ -68,8 +69,22 @@ def read_consent_receipt(token: str, public_key: Ed25519PublicKey) -> dict[str, 
 
 
 @dataclass(frozen=True)
+class TakedownCause:
+    """The consent event that caused a takedown: whose record (by pseudonymous id), what it did, its version."""
+
+    record_id: str
+    event: ConsentEventKind
+    consent_version: str
+
+
+@dataclass(frozen=True)
 class TakedownRequest:
-    """What a takedown receipt states: which publication went down, when, and why."""
+    """What a takedown receipt states: which publication went down, when, why, and what consent it relied on.
+
+    `consent_version` is the first version the publication relied on (the author's), kept for verifiers
+    that read only it; `consent_versions` lists every one; `cause` names the consent event that caused the
+    takedown, absent when nothing did (an expiry).
+    """
 
     issuer: str
     publication_id: str
@@ -77,6 +92,8 @@ class TakedownRequest:
     taken_down_at: datetime
     reason: TakedownReason
     consent_version: str | None
+    consent_versions: tuple[str, ...] = ()
+    cause: TakedownCause | None = None
 
 
 def issue_takedown_receipt(key: SigningKey, request: TakedownRequest) -> str:
@@ -90,10 +107,20 @@ def issue_takedown_receipt(key: SigningKey, request: TakedownRequest) -> str:
         "taken_down_at": format_instant(request.taken_down_at),
         "reason": request.reason.value,
         "consent_version": request.consent_version,
+        "consent_versions": list(request.consent_versions),
     }
+    if request.cause is not None:
+        claims["caused_by"] = {
+            "record_id": request.cause.record_id,
+            "event": request.cause.event.value,
+            "consent_version": request.cause.consent_version,
+        }
     return sign_document(key, claims, TAKEDOWN_RECEIPT_TYPE)
 
 
 def read_takedown_receipt(token: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
-    """Verify a takedown receipt and return what it states."""
+    """Verify a takedown receipt and return what it states.
+
+    Receipts signed before `consent_versions` and `caused_by` existed lack them; readers must treat both as optional.
+    """
     return verify_document(token, public_key, TAKEDOWN_RECEIPT_TYPE)

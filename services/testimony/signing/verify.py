@@ -1,4 +1,4 @@
-"""Offline verification of a downloaded item against the programme's public key, with no network."""
+"""Offline verification of a downloaded item against the programme's public keys, with no network."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from services.testimony.signing.errors import (
     ItemContentMismatch,
     ItemFormatUnrecognised,
+    SignatureInvalid,
 )
 from services.testimony.signing.jws import read_document_header
-from services.testimony.signing.keys import load_public_key
+from services.testimony.signing.keys import load_public_keys
 from services.testimony.signing.manifests import (
     TEXT_PART,
     TITLE_PART,
@@ -36,9 +39,25 @@ class VerificationReport:
     verified_parts: tuple[str, ...]
 
 
+def select_signing_key(token: str, public_key_data: bytes) -> Ed25519PublicKey:
+    """Pick, by the `kid` in a JWS header, the key that signed it from a PEM, a JWK or a JWK set.
+
+    After a rotation the published set holds retired keys too, so older documents still verify.
+    """
+    keys = load_public_keys(public_key_data)
+    key_id = read_document_header(token).get("kid")
+    if isinstance(key_id, str):
+        if key_id not in keys:
+            raise SignatureInvalid(f"the document was signed by key {key_id}, which the given keys do not include")
+        return keys[key_id]
+    if len(keys) != 1:
+        raise SignatureInvalid("the document names no key id, so no key of the set can be chosen")
+    return next(iter(keys.values()))
+
+
 def verify_item_parts(manifest_jws: str, public_key_data: bytes, parts: Mapping[str, bytes]) -> VerificationReport:
     """Check a manifest's signature, then that every given part has exactly the hash it vouches for."""
-    manifest = read_manifest(manifest_jws, load_public_key(public_key_data))
+    manifest = read_manifest(manifest_jws, select_signing_key(manifest_jws, public_key_data))
     if not parts:
         raise ItemContentMismatch("no content was given to check against the manifest")
     for name, content in parts.items():
@@ -74,7 +93,7 @@ def verify_downloaded_item(item: bytes, public_key_data: bytes, manifest_jws: st
     """Verify a downloaded item: a JSON item document alone, or any published file with its manifest."""
     if manifest_jws is None:
         manifest, texts = _read_item_document(item)
-        listed = read_manifest(manifest, load_public_key(public_key_data))
+        listed = read_manifest(manifest, select_signing_key(manifest, public_key_data))
         # The title is checked whenever the manifest vouches for one; the text always is.
         parts = {
             name: value.encode("utf-8")
@@ -83,7 +102,7 @@ def verify_downloaded_item(item: bytes, public_key_data: bytes, manifest_jws: st
         }
         return verify_item_parts(manifest, public_key_data, parts)
     digest = hashlib.sha256(item).hexdigest()
-    manifest_claims = read_manifest(manifest_jws.strip(), load_public_key(public_key_data))
+    manifest_claims = read_manifest(manifest_jws.strip(), select_signing_key(manifest_jws.strip(), public_key_data))
     matching = next((part for part in manifest_claims.parts if part.sha256 == digest), None)
     if matching is None:
         raise ItemContentMismatch("the file is not any part of the published item")
@@ -93,6 +112,6 @@ def verify_downloaded_item(item: bytes, public_key_data: bytes, manifest_jws: st
 def verify_downloaded_files(
     item_path: Path, public_key_path: Path, manifest_path: Path | None = None
 ) -> VerificationReport:
-    """Verify an item saved on disk against a public key file (PEM or JWK) and, for media, a manifest file."""
+    """Verify an item saved on disk against a key file (PEM, JWK or JWK set) and, for media, a manifest file."""
     manifest = None if manifest_path is None else manifest_path.read_text(encoding="ascii")
     return verify_downloaded_item(item_path.read_bytes(), public_key_path.read_bytes(), manifest)
