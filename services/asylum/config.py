@@ -31,6 +31,9 @@ class AsylumSettings(ServiceSettings):
     lookup_max_failures_per_reference: int = Field(default=5, ge=1)
     lookup_lockout_seconds: int = Field(default=3600, ge=1)
 
+    # Statistics withhold any non-zero figure over fewer cases than this, so nobody can be singled out.
+    stats_min_cell: int = Field(default=5, ge=1)
+
     @model_validator(mode="after")
     def _cheap_hashing_in_tests(self) -> AsylumSettings:
         # Test suites start many apps; unless a test sets the cost, Argon2 runs at its cheapest there.

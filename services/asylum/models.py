@@ -61,14 +61,17 @@ class CaseHistoryEntry(Base):
     to_state: Mapped[str] = mapped_column(String(40))
     from_partner: Mapped[str | None] = mapped_column(String(64))
     to_partner: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str | None] = mapped_column(Text)
+    # Free text may name people: a ciphertext under the key of `reason_partner`, the partner holding the
+    # case when the entry was written (the history is append-only, so a transfer cannot re-encrypt it).
+    reason_enc: Mapped[str | None] = mapped_column(Text)
+    reason_partner: Mapped[str | None] = mapped_column(String(64))
     actor_org: Mapped[str] = mapped_column(String(64))
     actor_subject: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Dependant(Base):
-    """A family member on a case; name and birth date are ciphertexts of the owning partner."""
+    """A family member on a case; name, birth date and decision reason are ciphertexts of the owning partner."""
 
     __tablename__ = "dependants"
 
@@ -79,7 +82,7 @@ class Dependant(Base):
     name_enc: Mapped[str | None] = mapped_column(Text)
     birth_date_enc: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(String(40))
-    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_reason_enc: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -89,9 +89,11 @@ async def transition_case(
     responses=problem_responses(401, 403, 404, 422),
     **requires("cases:read", kinds=PARTNER),
 )
-async def list_case_history(case_id: str, session: TenantSessionDep, page: Paging) -> Page[CaseHistoryEntryRead]:
+async def list_case_history(
+    case_id: str, session: TenantSessionDep, page: Paging, tools: ToolsDep
+) -> Page[CaseHistoryEntryRead]:
     """List every step of a case's life: who, when and why, oldest first."""
-    return await service.list_history(session, case_id, page)
+    return await service.list_history(session, tools.cipher, case_id, page)
 
 
 @router.post(

@@ -28,7 +28,7 @@ from services.asylum.family import service as family
 from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
-from shared.crypto import FieldCipher
+from shared.crypto import FieldCipher, KeyDestroyed
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -56,6 +56,7 @@ from shared.tenancy import scope_to_tenant
 from shared.webhooks import claim_event
 
 REFERENCE_ATTEMPTS = 5
+HISTORY_REASON_FIELD = "case_history.reason"
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,27 @@ def describe_case(case: Case) -> CaseRead:
     )
 
 
-def describe_history(entry: CaseHistoryEntry) -> CaseHistoryEntryRead:
-    """The wire form of one history entry."""
+async def seal_history_reason(
+    session: AsyncSession, cipher: FieldCipher, partner_id: str, reason: str | None
+) -> tuple[str | None, str | None]:
+    """(ciphertext, key owner) of a history reason, sealed with the key of the partner holding the case."""
+    if reason is None:
+        return None, None
+    return await cipher.encrypt(session, partner_id, reason, field=HISTORY_REASON_FIELD), partner_id
+
+
+async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry) -> str | None:
+    """The clear text of a history reason; null once the writing partner's keys were destroyed (erased)."""
+    if entry.reason_enc is None or entry.reason_partner is None:
+        return None
+    try:
+        return await cipher.decrypt(session, entry.reason_partner, entry.reason_enc, field=HISTORY_REASON_FIELD)
+    except KeyDestroyed:
+        return None
+
+
+async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry) -> CaseHistoryEntryRead:
+    """The wire form of one history entry, its reason decrypted."""
     return CaseHistoryEntryRead.model_validate(
         {
             "id": entry.id,
@@ -97,7 +117,7 @@ def describe_history(entry: CaseHistoryEntry) -> CaseHistoryEntryRead:
             "to_state": entry.to_state,
             "from_partner": entry.from_partner,
             "to_partner": entry.to_partner,
-            "reason": entry.reason,
+            "reason": await open_history_reason(session, cipher, entry),
             "actor_org": entry.actor_org,
             "actor_subject": entry.actor_subject,
             "at": as_utc(entry.at),
@@ -163,7 +183,6 @@ async def open_case(
             kind="opened",
             from_state=None,
             to_state=case.state,
-            reason=None,
             actor_org=actor.org,
             actor_subject=actor.subject,
             at=now,
@@ -228,6 +247,7 @@ async def transition_case(
         await repository.save_case(session)
     except StaleDataError as exc:
         raise CaseChangedMeanwhile(f"Case {case_id} changed while this move was made; read it and try again.") from exc
+    reason_enc, reason_partner = await seal_history_reason(session, tools.cipher, case.partner_id, data.reason)
     await repository.add_history(
         session,
         CaseHistoryEntry(
@@ -235,7 +255,8 @@ async def transition_case(
             kind="transition",
             from_state=current.value,
             to_state=new_state.value,
-            reason=data.reason,
+            reason_enc=reason_enc,
+            reason_partner=reason_partner,
             actor_org=actor.org,
             actor_subject=actor.subject,
             at=now,
@@ -267,12 +288,16 @@ async def transition_case(
     return describe_case(case)
 
 
-async def list_history(session: AsyncSession, case_id: str, page: PageParams) -> Page[CaseHistoryEntryRead]:
-    """One page of a case's history, oldest first."""
+async def list_history(
+    session: AsyncSession, cipher: FieldCipher, case_id: str, page: PageParams
+) -> Page[CaseHistoryEntryRead]:
+    """One page of a case's history, oldest first, reasons decrypted."""
     await load_case(session, case_id)
     rows = await repository.list_history(session, case_id, page)
     items, cursor = split_page(rows, page, lambda e: e.id)
-    return Page[CaseHistoryEntryRead](items=[describe_history(e) for e in items], next_cursor=cursor)
+    return Page[CaseHistoryEntryRead](
+        items=[await describe_history(session, cipher, e) for e in items], next_cursor=cursor
+    )
 
 
 async def transfer_case(
@@ -289,6 +314,8 @@ async def transfer_case(
     await family.reencrypt_dependants(session, tools.cipher, case.id, source, data.to_partner)
     case.partner_id = data.to_partner
     await repository.move_grants_to_partner(session, case.id, data.to_partner)
+    # Sealed for the receiving partner, who holds the case from now on.
+    reason_enc, reason_partner = await seal_history_reason(session, tools.cipher, data.to_partner, data.reason)
     await repository.add_history(
         session,
         CaseHistoryEntry(
@@ -298,7 +325,8 @@ async def transfer_case(
             to_state=case.state,
             from_partner=source,
             to_partner=data.to_partner,
-            reason=data.reason,
+            reason_enc=reason_enc,
+            reason_partner=reason_partner,
             actor_org=actor.org,
             actor_subject=actor.subject,
             at=datetime.now(UTC),

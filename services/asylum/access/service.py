@@ -164,7 +164,9 @@ async def _describe_shared(
         shared.reference = format_case_reference_text(case.reference)
         shared.applicant_id = case.applicant_id
         shared.dependants = await family.describe_dependants(session, cipher, case)
-        shared.history = [describe_history(e) for e in await cases.list_all_history(session, case.id)]
+        shared.history = [
+            await describe_history(session, cipher, e) for e in await cases.list_all_history(session, case.id)
+        ]
     await record_audit(
         session,
         tables,

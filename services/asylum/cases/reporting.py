@@ -56,15 +56,25 @@ def count_cases_by_state(records: Iterable[TransitionRecord]) -> dict[CaseState,
     return {state: counts.get(state, 0) for state in CaseState}
 
 
-def compute_median_days_per_state(
-    records: Iterable[TransitionRecord],
-) -> dict[CaseState, float]:
-    """Median days a case spent in each state it has left, to one decimal; others omitted."""
+def collect_stay_days(records: Iterable[TransitionRecord]) -> dict[CaseState, list[float]]:
+    """Days of every stay that ended, per state; states without one omitted."""
     durations: dict[CaseState, list[float]] = defaultdict(list)
     for entries in _stays_by_case(records).values():
         for (state, entered), (_, left) in itertools.pairwise(entries):
             durations[state].append((left - entered).total_seconds() / SECONDS_PER_DAY)
-    return {state: round(statistics.median(durations[state]), 1) for state in CaseState if durations.get(state)}
+    return {state: durations[state] for state in CaseState if durations.get(state)}
+
+
+def compute_median_days_per_state(
+    records: Iterable[TransitionRecord],
+) -> dict[CaseState, float]:
+    """Median days a case spent in each state it has left, to one decimal; others omitted."""
+    return {state: round(statistics.median(days), 1) for state, days in collect_stay_days(records).items()}
+
+
+def is_small_cell(cases: int, min_cell: int) -> bool:
+    """Whether a figure over `cases` cases could single out people: non-zero and below `min_cell`."""
+    return 0 < cases < min_cell
 
 
 def count_decisions_per_month(

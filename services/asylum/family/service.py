@@ -22,6 +22,13 @@ from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, Depe
 
 NAME_FIELD = "dependants.name"
 BIRTH_DATE_FIELD = "dependants.birth_date"
+DECISION_REASON_FIELD = "dependants.decision_reason"
+# Every encrypted column of a dependant and the field its ciphertexts are bound to.
+ENCRYPTED_FIELDS = (
+    ("name_enc", NAME_FIELD),
+    ("birth_date_enc", BIRTH_DATE_FIELD),
+    ("decision_reason_enc", DECISION_REASON_FIELD),
+)
 
 
 async def _load_case(session: AsyncSession, case_id: str) -> Case:
@@ -53,7 +60,9 @@ async def describe_dependant(
             "birth_date": date.fromisoformat(birth) if birth else None,
             "state": derive_dependant_state(CaseState(case.state), own).value,
             "state_source": "own_decision" if own else "main_case",
-            "decision_reason": dependant.decision_reason,
+            "decision_reason": await _decrypt(
+                cipher, session, case.partner_id, dependant.decision_reason_enc, DECISION_REASON_FIELD
+            ),
             "decided_at": as_utc(dependant.decided_at) if dependant.decided_at else None,
         }
     )
@@ -133,7 +142,9 @@ async def record_dependant_decision(
         raise DependantNotFound(f"Case {case_id} has no dependant {dependant_id}.")
     decision = check_dependant_decision(CaseState(data.decision)) if data.decision else None
     dependant.decision = decision.value if decision else None
-    dependant.decision_reason = data.reason
+    dependant.decision_reason_enc = await cipher.encrypt(
+        session, case.partner_id, data.reason, field=DECISION_REASON_FIELD
+    )
     dependant.decided_at = datetime.now(UTC)
     dependant.decided_by = actor.subject
     await session.flush()
@@ -155,7 +166,7 @@ async def reencrypt_dependants(
 ) -> None:
     """Move dependants' personal fields from one partner's key to another's (for a transfer)."""
     for dependant in await repository.list_dependants(session, case_id):
-        for attr, field in (("name_enc", NAME_FIELD), ("birth_date_enc", BIRTH_DATE_FIELD)):
+        for attr, field in ENCRYPTED_FIELDS:
             value = getattr(dependant, attr)
             if value is not None:
                 plain = await cipher.decrypt(session, source, value, field=field)

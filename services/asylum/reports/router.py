@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
+from services.asylum.config import AsylumSettings
 from services.asylum.reports import service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
@@ -25,9 +26,12 @@ Paging = Annotated[PageParams, Depends(page_params)]
     responses=problem_responses(401, 403),
     **requires("cases:read", kinds=PARTNER),
 )
-async def read_case_statistics(session: TenantSessionDep, principal: CurrentPrincipal) -> CaseStatistics:
-    """Cases by state, median days per state and decisions per month, without personal data."""
-    return await service.compute_statistics(session, principal.org)
+async def read_case_statistics(
+    request: Request, session: TenantSessionDep, principal: CurrentPrincipal
+) -> CaseStatistics:
+    """Cases by state, median days per state and decisions per month; figures over too few cases are withheld."""
+    settings: AsylumSettings = request.app.state.asylum_settings
+    return await service.compute_statistics(session, principal.org, settings.stats_min_cell)
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.asylum.cases.reporting import (
     TransitionRecord,
     as_utc,
-    compute_median_days_per_state,
+    collect_stay_days,
     count_cases_by_state,
     count_decisions_per_month,
+    is_small_cell,
 )
 from services.asylum.cases.states import CaseState
 from services.asylum.models import tables
@@ -20,21 +22,38 @@ from services.asylum.service import format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.pagination import PageParams, split_page
-from shared.schemas.asylum import CaseStatistics, ProtectionAlertRead
+from shared.schemas.asylum import CaseStatistics, ProtectionAlertRead, SuppressibleCount, SuppressibleDays
 from shared.schemas.common import Page
 
 
-async def compute_statistics(session: AsyncSession, partner_id: str) -> CaseStatistics:
-    """Cases by state, median days per state and decisions per month, from history alone."""
+def describe_count(cases: int, min_cell: int) -> SuppressibleCount:
+    """A count as shown to partners: withheld when it could single out people."""
+    if is_small_cell(cases, min_cell):
+        return SuppressibleCount(value=None, suppressed=True)
+    return SuppressibleCount(value=cases, suppressed=False)
+
+
+def describe_median_days(days: list[float], min_cell: int) -> SuppressibleDays:
+    """A median stay as shown to partners: withheld when taken over too few cases."""
+    if is_small_cell(len(days), min_cell):
+        return SuppressibleDays(value=None, suppressed=True)
+    return SuppressibleDays(value=round(statistics.median(days), 1), suppressed=False)
+
+
+async def compute_statistics(session: AsyncSession, partner_id: str, min_cell: int) -> CaseStatistics:
+    """Cases by state, median days per state and decisions per month, from history alone, small cells withheld."""
     records = [
         TransitionRecord(uuid.UUID(case_id), CaseState(state), at)
         for case_id, state, at in await repository.list_partner_history(session, partner_id)
     ]
     return CaseStatistics(
-        cases_by_state={s.value: n for s, n in count_cases_by_state(records).items()},
-        median_days_per_state={s.value: d for s, d in compute_median_days_per_state(records).items()},
+        min_cell=min_cell,
+        cases_by_state={s.value: describe_count(n, min_cell) for s, n in count_cases_by_state(records).items()},
+        median_days_per_state={
+            s.value: describe_median_days(days, min_cell) for s, days in collect_stay_days(records).items()
+        },
         decisions_per_month={
-            month: {s.value: n for s, n in counts.items()}
+            month: {s.value: describe_count(n, min_cell) for s, n in counts.items()}
             for month, counts in count_decisions_per_month(records).items()
         },
     )
