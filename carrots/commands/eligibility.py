@@ -67,6 +67,26 @@ def intake(
         raise typer.Exit(1)
 
 
+def follow_rescreening(
+    client: httpx.Client, job_id: str, token: str, *, poll_seconds: float = 0.5, console: Console | None = None
+) -> dict[str, Any]:
+    """Follow a re-screening job with a progress bar until it stops; return the last reading."""
+    headers = {"Authorization": f"Bearer {token}"}
+    job: dict[str, Any] = {"status": "queued", "total": 0, "processed": 0}
+    columns = (TextColumn("re-screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console or Console(stderr=True)) as progress:
+        bar = progress.add_task("applicants", total=None)
+        while job["status"] in {"queued", "running"}:
+            response = client.get(f"/v1/sanctions-screening-jobs/{job_id}", headers=headers)
+            if response.status_code != 200:
+                _fail(response)
+            job = response.json()
+            progress.update(bar, total=job["total"], completed=job["processed"])
+            if job["status"] in {"queued", "running"}:
+                time.sleep(poll_seconds)
+    return job
+
+
 @app.command("sanctions-import")
 def sanctions_import(
     path: Annotated[Path, typer.Argument(help="The list file exactly as published (XML).", exists=True)],
@@ -74,14 +94,15 @@ def sanctions_import(
     token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Service token with sanctions:write.")],
     url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
 ) -> None:
-    """Load a published sanctions list for every partner; every applicant is screened again."""
+    """Load a published sanctions list for every partner, then follow the re-screening of every applicant."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
     with httpx.Client(base_url=url, timeout=600.0) as client:
         response = client.post(f"/v1/sanctions-lists/{source}", content=path.read_bytes(), headers=headers)
-    if response.status_code != 201:
-        _fail(response)
-    loaded = response.json()
-    typer.echo(
-        f"{loaded['source']} issue {loaded['version']}: {loaded['entry_count']} entries; "
-        f"{loaded['rescreened_applicants']} applicants screened again"
-    )
+        if response.status_code != 202:
+            _fail(response)
+        loaded = response.json()
+        typer.echo(f"{loaded['source']} issue {loaded['version']}: {loaded['entry_count']} entries")
+        job = follow_rescreening(client, loaded["rescreening_job_id"], token)
+    typer.echo(f"re-screening job {job['id']} {job['status']}: {job['processed']} of {job['total']} applicants")
+    if job["status"] != "completed":
+        raise typer.Exit(1)

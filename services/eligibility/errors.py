@@ -73,6 +73,10 @@ class IntakeJobNotFound(NotFound):
     """No intake job with this id for the caller."""
 
 
+class RescreeningJobNotFound(NotFound):
+    """No re-screening job with this id."""
+
+
 class IntakeUploadUnreadable(Unprocessable):
     """The bulk upload is empty, too large or not in the announced format."""
 

@@ -211,6 +211,25 @@ class SanctionsListRecord(Base):
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class RescreeningJob(Base):
+    """Screening every partner's applicants again after a list load; shared by all partners, so not tenant-scoped."""
+
+    __tablename__ = "rescreening_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    list_id: Mapped[str] = mapped_column(String(36))
+    list_source: Mapped[str] = mapped_column(String(20))
+    list_version: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Without progress for a while the process working on the job is gone; it then reads as interrupted.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ScreeningHitRecord(TenantScoped, Base):
     """A list entry that may designate an applicant, until cleared or waived."""
 

@@ -114,6 +114,8 @@ class ScreeningStatus(StrEnum):
     """The applicant's state against the sanctions lists; only `clear` and `resolved` allow approval."""
 
     unavailable = "unavailable"
+    # Lists changed and this applicant has not yet been screened against them again (fails closed).
+    pending = "pending"
     clear = "clear"
     hits = "hits"
     resolved = "resolved"
@@ -340,7 +342,30 @@ class SanctionsListRead(BaseModel):
     version: str
     entry_count: int
     loaded_at: datetime
-    rescreened_applicants: int = Field(default=0, description="Applicants screened again after this load.")
+    rescreened_applicants: int = Field(
+        default=0, description="Applicants marked for screening again; the re-screening job works through them."
+    )
+    rescreening_job_id: str | None = Field(
+        default=None,
+        description="The background job re-screening every applicant: `GET /v1/sanctions-screening-jobs/{id}`.",
+    )
+
+
+class RescreeningJobRead(BaseModel):
+    """A background job screening every partner's applicants again after a list was loaded."""
+
+    id: str
+    status: Literal["queued", "running", "completed", "interrupted", "failed"] = Field(
+        description="`interrupted`: no progress for a while (the process working on it stopped); load the list again."
+    )
+    list_id: str = Field(description="The loaded list that started the job.")
+    list_source: str
+    list_version: str
+    total: int = Field(description="Applicants marked `pending` when the job started.")
+    processed: int = Field(description="Applicants screened again so far.")
+    created_at: datetime
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 class ScreeningHitRead(BaseModel):

@@ -84,11 +84,3 @@ async def count_open_conflicts(session: AsyncSession, applicant_id: str) -> int:
         DuplicateConflict.applicant_id == applicant_id, DuplicateConflict.status == "open"
     )
     return len((await session.execute(stmt)).scalars().all())
-
-
-async def list_applicants_of_all_partners(session: AsyncSession, after: str | None, limit: int) -> Sequence[Applicant]:
-    """A batch of every partner's applicants, for re-screening after a list update."""
-    stmt = select(Applicant).order_by(Applicant.id).limit(limit).execution_options(include_all_tenants=True)
-    if after is not None:
-        stmt = stmt.where(Applicant.id > after)
-    return (await session.execute(stmt)).scalars().all()

@@ -330,17 +330,3 @@ async def resolve_conflict(
         detail={"outcome": outcome},
     )
     return conflict_as_seen_by(conflict, actor.org)
-
-
-async def rescreen_all_applicants(session: AsyncSession, crypto: Crypto, screening: ScreeningState) -> int:
-    """Screen every partner's applicants again against the lists now loaded; returns how many."""
-    count, after = 0, None
-    while True:
-        batch = list(await repository.list_applicants_of_all_partners(session, after, 200))
-        if not batch:
-            return count
-        for applicant in batch:
-            names, birth, _ = await decrypt_identity(session, crypto, applicant)
-            await screen_applicant(session, crypto.cipher, screening, applicant, full_names(names), birth)
-            count += 1
-        after = batch[-1].id

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import structlog
 from pydantic import ValidationError
@@ -146,8 +146,19 @@ def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
 STALLED_AFTER = timedelta(minutes=5)
 
 
-def job_status(job: IntakeJob, now: datetime) -> str:
-    """The job's status as a partner should read it: a stalled queued or running job is interrupted."""
+class HeartbeatJob(Protocol):
+    """A background job that reports progress with a heartbeat."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def heartbeat_at(self) -> datetime | None: ...
+
+
+def job_status(job: HeartbeatJob, now: datetime) -> str:
+    """The job's status as a caller should read it: a stalled queued or running job is interrupted."""
     if job.status in {"queued", "running"}:
         last = as_utc(job.heartbeat_at or job.created_at)
         if now - last > STALLED_AFTER:

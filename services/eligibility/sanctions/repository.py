@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord, Waiver
+from services.eligibility.models import Applicant, RescreeningJob, SanctionsListRecord, ScreeningHitRecord, Waiver
 from shared.pagination import PageParams, keyset
 
 
@@ -74,3 +74,40 @@ async def approved_waivers_of_hit(session: AsyncSession, hit_id: str) -> Sequenc
 
 async def get_applicant(session: AsyncSession, applicant_id: str) -> Applicant | None:
     return (await session.execute(select(Applicant).where(Applicant.id == applicant_id))).scalar_one_or_none()
+
+
+async def mark_every_applicant_pending(session: AsyncSession) -> int:
+    """Mark every partner's applicants as awaiting screening against the new lists; returns how many."""
+    stmt = (
+        update(Applicant)
+        .values(screening_status="pending")
+        .execution_options(include_all_tenants=True, synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def list_pending_applicants(session: AsyncSession, after: str | None, limit: int) -> Sequence[Applicant]:
+    """A batch of applicants of every partner still awaiting screening, in id order after `after`."""
+    stmt = (
+        select(Applicant)
+        .where(Applicant.screening_status == "pending")
+        .order_by(Applicant.id)
+        .limit(limit)
+        # Locked so a list load committing meanwhile waits and marks them `pending` again after this batch,
+        # rather than this batch overwriting that mark with a result against the older lists.
+        .with_for_update()
+        .execution_options(include_all_tenants=True)
+    )
+    if after is not None:
+        stmt = stmt.where(Applicant.id > after)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_rescreening_job(session: AsyncSession, job: RescreeningJob) -> None:
+    session.add(job)
+    await session.flush()
+
+
+async def get_rescreening_job(session: AsyncSession, job_id: str) -> RescreeningJob | None:
+    return await session.get(RescreeningJob, job_id)

@@ -1,21 +1,34 @@
-"""Sanctions routes: load lists (re-screening everyone), see hits, clear them, request and approve waivers."""
+"""Sanctions routes: load lists (re-screening everyone in the background), see hits, clear them, waive them."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+import structlog
+from fastapi import APIRouter, FastAPI, Request, status
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.eligibility.applicants.service import get_applicant_or_404, rescreen_all_applicants
+from services.eligibility.applicants.service import Crypto, get_applicant_or_404
 from services.eligibility.deps import CryptoDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import SanctionsListRejected
-from services.eligibility.sanctions import service
+from services.eligibility.models import RescreeningJob
+from services.eligibility.sanctions import rescreening, service
+from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import CallerKind, CurrentPrincipal, requires
-from shared.deps import SessionDep, TenantSessionDep
+from shared.deps import SessionDep, TenantSessionDep, after_unit_of_work
 from shared.errors import problem_responses
-from shared.schemas.eligibility import SanctionsListRead, ScreeningHitRead, WaiverCreate, WaiverRead
+from shared.schemas.eligibility import (
+    RescreeningJobRead,
+    SanctionsListRead,
+    ScreeningHitRead,
+    WaiverCreate,
+    WaiverRead,
+)
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
+log = structlog.get_logger("carrots.eligibility.rescreening")
 router = APIRouter(prefix="/v1", tags=["screening"])
 PARTNER = [CallerKind.partner]
 MAX_LIST_BYTES = 200 * 1024 * 1024
@@ -29,16 +42,48 @@ _XML_BODY: dict[str, Any] = {
 }
 
 
+async def run_rescreening_job(
+    maker: async_sessionmaker[AsyncSession], crypto: Crypto, screening: ScreeningState, job_id: str
+) -> None:
+    """Run a re-screening job, recording why it stopped if it did not complete."""
+    try:
+        await rescreening.run_rescreening(maker, crypto, screening, job_id)
+    except asyncio.CancelledError:
+        # Shutting down: say so at once rather than after the stall timeout; applicants stay `pending`.
+        await asyncio.shield(_mark_job(maker, job_id, "interrupted"))
+        raise
+    except Exception:
+        log.exception("rescreening_job_failed", job_id=job_id)
+        await _mark_job(maker, job_id, "failed")
+
+
+async def _mark_job(maker: async_sessionmaker[AsyncSession], job_id: str, job_status: str) -> None:
+    async with maker() as session:
+        await session.execute(update(RescreeningJob).where(RescreeningJob.id == job_id).values(status=job_status))
+        await session.commit()
+
+
+def start_rescreening_job(app: FastAPI, crypto: Crypto, screening: ScreeningState, job_id: str) -> None:
+    """Start the job as a task of this replica (cancelled, and marked interrupted, at shutdown)."""
+    tasks: set[asyncio.Task[None]] = app.state.intake_tasks
+    task = asyncio.get_running_loop().create_task(
+        run_rescreening_job(app.state.sessionmaker, crypto, screening, job_id)
+    )
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
 @router.post(
     "/sanctions-lists/{source}",
-    status_code=status.HTTP_201_CREATED,
+    status_code=status.HTTP_202_ACCEPTED,
     response_model=SanctionsListRead,
     responses=problem_responses(401, 403, 422),
     **requires_with_body(
         "sanctions:write",
         [CallerKind.service],
         _XML_BODY,
-        tenant_rule="Lists are shared by every partner; loading one re-screens every partner's applicants.",
+        tenant_rule="Lists are shared by every partner; loading one marks every partner's applicants `pending` "
+        "and re-screens them in the background.",
     ),
 )
 async def load_sanctions_list(
@@ -49,7 +94,7 @@ async def load_sanctions_list(
     crypto: CryptoDep,
     screening: ScreeningDep,
 ) -> SanctionsListRead:
-    """Load a published sanctions list for every partner, then screen every applicant again."""
+    """Load a published sanctions list for every partner; every applicant is re-screened by a background job."""
     if source not in _SOURCES:
         raise SanctionsListRejected(f"Unknown list source {source}; use one of {', '.join(_SOURCES)}.")
     body = await request.body()
@@ -58,8 +103,25 @@ async def load_sanctions_list(
     # Lists are shared by all partners, and re-screening touches every partner's applicants.
     scope_to_tenant(session, ALL_TENANTS)
     loaded = await service.load_sanctions_list(session, screening, principal, source, body)
-    count = await rescreen_all_applicants(session, crypto, screening)
-    return loaded.model_copy(update={"rescreened_applicants": count})
+    job = await rescreening.queue_rescreening(session, principal, loaded)
+    # Screening runs after the commit, in batches; until then every applicant is `pending` and blocked.
+    after_unit_of_work(request, lambda: start_rescreening_job(request.app, crypto, screening, job.id))
+    return loaded.model_copy(update={"rescreened_applicants": job.total, "rescreening_job_id": job.id})
+
+
+@router.get(
+    "/sanctions-screening-jobs/{job_id}",
+    response_model=RescreeningJobRead,
+    responses=problem_responses(401, 403, 404),
+    **requires(
+        "sanctions:write",
+        kinds=[CallerKind.service],
+        tenant_rule="A job spans every partner but reports only counts, never an applicant.",
+    ),
+)
+async def read_rescreening_job(job_id: str, session: SessionDep) -> RescreeningJobRead:
+    """Read a re-screening job's progress; `interrupted` means no progress for a while (load the list again)."""
+    return await rescreening.read_rescreening_job(session, job_id)
 
 
 @router.get(

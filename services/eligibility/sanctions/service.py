@@ -169,10 +169,13 @@ async def screen_applicant(
         if key not in seen and record.status == "open":
             record.status = "lapsed"
     await session.flush()
-    await _update_status(session, applicant)
+    await _update_status(session, applicant, screened=True)
 
 
-async def _update_status(session: AsyncSession, applicant: Applicant) -> None:
+async def _update_status(session: AsyncSession, applicant: Applicant, *, screened: bool = False) -> None:
+    if not screened and applicant.screening_status == ScreeningStatus.pending.value:
+        # A review does not stand in for screening against the updated lists: stay closed until it runs.
+        return
     records = await repository.list_hits_of_applicant(session, applicant.id)
     statuses = {r.status for r in records}
     if "open" in statuses:
@@ -293,6 +296,8 @@ async def screening_blockers(
     """Why screening still blocks approving this applicant for these totals on this day (empty: it does not)."""
     if applicant.screening_status == ScreeningStatus.unavailable.value:
         return ["screening could not run because no sanctions list is loaded; screening fails closed"]
+    if applicant.screening_status == ScreeningStatus.pending.value:
+        return ["screening against the updated lists is still running; screening fails closed until it is done"]
     reasons = []
     for hit in await repository.list_hits_of_applicant(session, applicant.id):
         if hit.status == "open":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -107,9 +108,31 @@ async def load_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -
         "Content-Type": "application/xml",
     }
     response = await h.client.post("/v1/sanctions-lists/ofac_sdn", content=ofac_list(*people), headers=headers)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     loaded: dict[str, Any] = response.json()
+    await wait_for_rescreening(h, tokens, loaded["rescreening_job_id"])
     return loaded
+
+
+async def read_rescreening_job(h: Harness, tokens: Tokens, job_id: str) -> dict[str, Any]:
+    """Read a re-screening job as the programme's service account."""
+    headers = tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write")
+    response = await h.client.get(f"/v1/sanctions-screening-jobs/{job_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    job: dict[str, Any] = response.json()
+    return job
+
+
+async def wait_for_rescreening(h: Harness, tokens: Tokens, job_id: str, attempts: int = 500) -> dict[str, Any]:
+    """Poll a re-screening job until it completed; fail if it stops any other way or never finishes."""
+    for _ in range(attempts):
+        job = await read_rescreening_job(h, tokens, job_id)
+        assert job["status"] in {"queued", "running", "completed"}, job
+        if job["status"] == "completed":
+            return job
+        # Yield to the job's task, which runs on this event loop.
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"re-screening job {job_id} did not complete")
 
 
 UNRELATED_PERSON = ("Sergei Kuzhugetovich", "SHOIGU", "21 May 1955")

@@ -12,6 +12,7 @@ from tests.eligibility.api.helpers import (
     load_list,
     ofac_list,
     register,
+    wait_for_rescreening,
 )
 from tests.harness import Harness, Tokens
 
@@ -103,6 +104,7 @@ async def test_a_list_without_any_person_clears_nobody(eligibility: Harness, tok
     organisations_only = ofac_list(("", "ACME DEFENCE", "1 Jan 1990")).replace(b"Individual", b"Entity")
     headers = {**tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"), "Content-Type": "application/xml"}
     loaded = await eligibility.client.post("/v1/sanctions-lists/ofac_sdn", content=organisations_only, headers=headers)
-    assert loaded.status_code == 201, loaded.text
+    assert loaded.status_code == 202, loaded.text
+    await wait_for_rescreening(eligibility, tokens, loaded.json()["rescreening_job_id"])
     applicant = await register(eligibility, tokens)
     assert applicant["screening_status"] == "unavailable"

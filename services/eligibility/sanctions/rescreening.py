@@ -1,0 +1,112 @@
+"""Re-screening after a list load: mark everyone `pending` at once, then screen them in committed batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.eligibility.applicants.service import Crypto, decrypt_identity, full_names
+from services.eligibility.errors import RescreeningJobNotFound
+from services.eligibility.intake.service import job_status
+from services.eligibility.models import RescreeningJob, tables
+from services.eligibility.sanctions import repository
+from services.eligibility.sanctions.service import ScreeningState, screen_applicant
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.ids import new_id
+from shared.schemas.eligibility import RescreeningJobRead, SanctionsListRead
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
+
+log = structlog.get_logger("carrots.eligibility.rescreening")
+BATCH = 200
+
+
+def rescreening_job_read(job: RescreeningJob) -> RescreeningJobRead:
+    """A job as callers read it; a queued or running job without a recent heartbeat reads as interrupted."""
+    return RescreeningJobRead.model_validate(
+        {
+            "id": job.id,
+            "status": job_status(job, datetime.now(UTC)),
+            "list_id": job.list_id,
+            "list_source": job.list_source,
+            "list_version": job.list_version,
+            "total": job.total,
+            "processed": job.processed,
+            "created_at": job.created_at,
+            "heartbeat_at": job.heartbeat_at,
+            "finished_at": job.finished_at,
+        }
+    )
+
+
+async def queue_rescreening(session: AsyncSession, actor: Principal, loaded: SanctionsListRead) -> RescreeningJobRead:
+    """Mark every partner's applicants `pending` (approval stays blocked) and record a queued job."""
+    pending = await repository.mark_every_applicant_pending(session)
+    job = RescreeningJob(
+        id=new_id(),
+        list_id=loaded.id,
+        list_source=loaded.source,
+        list_version=loaded.version,
+        status="queued",
+        total=pending,
+        processed=0,
+        created_by=actor.subject,
+        created_at=datetime.now(UTC),
+    )
+    await repository.add_rescreening_job(session, job)
+    await record_audit(
+        session,
+        tables,
+        actor,
+        "rescreening_job.created",
+        "rescreening_job",
+        job.id,
+        detail={"list_id": loaded.id, "applicants": pending},
+    )
+    return rescreening_job_read(job)
+
+
+async def read_rescreening_job(session: AsyncSession, job_id: str) -> RescreeningJobRead:
+    """A re-screening job with its progress."""
+    job = await repository.get_rescreening_job(session, job_id)
+    if job is None:
+        raise RescreeningJobNotFound(f"No re-screening job {job_id}.")
+    return rescreening_job_read(job)
+
+
+async def _screen_batch(
+    session: AsyncSession, crypto: Crypto, screening: ScreeningState, job: RescreeningJob, after: str | None
+) -> str | None:
+    """Screen one batch of pending applicants and record progress; returns the last id, None when done."""
+    batch = list(await repository.list_pending_applicants(session, after, BATCH))
+    for applicant in batch:
+        names, birth, _ = await decrypt_identity(session, crypto, applicant)
+        await screen_applicant(session, crypto.cipher, screening, applicant, full_names(names), birth)
+    now = datetime.now(UTC)
+    job.status, job.heartbeat_at = "running", now
+    job.processed += len(batch)
+    if not batch:
+        job.status, job.finished_at = "completed", now
+        return None
+    return batch[-1].id
+
+
+async def run_rescreening(
+    maker: async_sessionmaker[AsyncSession], crypto: Crypto, screening: ScreeningState, job_id: str
+) -> None:
+    """Screen every pending applicant again, one committed transaction per batch."""
+    after: str | None = None
+    while True:
+        async with maker() as session:
+            # The job spans every partner's applicants; every query below filters explicitly.
+            scope_to_tenant(session, ALL_TENANTS)
+            job = await repository.get_rescreening_job(session, job_id)
+            if job is None or job.status not in {"queued", "running"}:
+                return
+            after = await _screen_batch(session, crypto, screening, job, after)
+            await session.commit()
+        if after is None:
+            log.info("rescreening_job_completed", job_id=job_id)
+            return

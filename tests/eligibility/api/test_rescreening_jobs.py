@@ -1,0 +1,173 @@
+"""Re-screening after a list load runs as a background job; until it has screened someone, they stay blocked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from services.eligibility.applicants.service import Crypto
+from services.eligibility.intake.service import STALLED_AFTER
+from services.eligibility.models import RescreeningJob
+from services.eligibility.sanctions import rescreening
+from services.eligibility.sanctions import router as sanctions_router
+from services.eligibility.sanctions.service import ScreeningState
+from shared.auth import CallerKind
+from tests.eligibility.api.helpers import (
+    UNRELATED_PERSON,
+    approve,
+    as_officer,
+    assess,
+    install_default_policy,
+    ofac_list,
+    read_rescreening_job,
+    register,
+)
+from tests.harness import Harness, Tokens
+
+LISTED_AS_PETROV = ("Ivan Sergeyevich", "PETROV", "1 Apr 1999")
+HeldJob = tuple[Crypto, ScreeningState, str]
+
+
+@pytest.fixture
+def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[HeldJob]:
+    """Keep re-screening jobs from starting, so a test can look at the state the request left."""
+    held: list[HeldJob] = []
+
+    def hold(app: Any, crypto: Crypto, screening: ScreeningState, job_id: str) -> None:
+        held.append((crypto, screening, job_id))
+
+    monkeypatch.setattr(sanctions_router, "start_rescreening_job", hold)
+    return held
+
+
+async def post_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -> dict[str, Any]:
+    headers = {**tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"), "Content-Type": "application/xml"}
+    response = await h.client.post("/v1/sanctions-lists/ofac_sdn", content=ofac_list(*people), headers=headers)
+    assert response.status_code == 202, response.text
+    loaded: dict[str, Any] = response.json()
+    return loaded
+
+
+async def run_held(h: Harness, held: list[HeldJob]) -> None:
+    for crypto, screening, job_id in held:
+        await sanctions_router.run_rescreening_job(h.app.state.sessionmaker, crypto, screening, job_id)
+
+
+async def screening_status_of(h: Harness, tokens: Tokens, applicant_id: str, org: str = "DE") -> str:
+    read = await h.client.get(f"/v1/applicants/{applicant_id}", headers=as_officer(tokens, org))
+    assert read.status_code == 200, read.text
+    return str(read.json()["screening_status"])
+
+
+async def test_the_list_load_answers_before_re_screening_and_leaves_everyone_pending(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    german = await register(eligibility, tokens, "DE")
+    polish = await register(eligibility, tokens, "PL")
+    loaded = await post_list(eligibility, tokens, LISTED_AS_PETROV)
+    assert loaded["rescreened_applicants"] == 2
+    assert [job_id for _, _, job_id in held_jobs] == [loaded["rescreening_job_id"]]
+    assert await screening_status_of(eligibility, tokens, german["id"], "DE") == "pending"
+    assert await screening_status_of(eligibility, tokens, polish["id"], "PL") == "pending"
+    job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
+    assert (job["status"], job["total"], job["processed"]) == ("queued", 2, 0)
+    assert job["list_id"] == loaded["id"]
+
+
+async def test_approval_is_blocked_while_the_applicant_awaits_re_screening(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    await install_default_policy(eligibility, tokens)
+    applicant = await register(eligibility, tokens, category="skilled_professional")
+    await post_list(eligibility, tokens, UNRELATED_PERSON)
+    assessment = (await assess(eligibility, tokens, applicant["id"])).json()
+    blocked = await approve(eligibility, tokens, assessment["id"], "approver-1")
+    assert blocked.status_code == 409
+    assert "still running" in blocked.json()["detail"]
+    await run_held(eligibility, held_jobs)
+    assert await screening_status_of(eligibility, tokens, applicant["id"]) == "clear"
+    assert (await approve(eligibility, tokens, assessment["id"], "approver-1")).status_code == 200
+
+
+async def test_the_job_completes_and_its_hits_appear(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    listed = await register(eligibility, tokens)
+    other = await register(
+        eligibility, tokens, names=[{"script": "latin", "family": "Smirnova", "given": "Olga"}], documents=[]
+    )
+    loaded = await post_list(eligibility, tokens, LISTED_AS_PETROV)
+    await run_held(eligibility, held_jobs)
+    job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
+    assert (job["status"], job["processed"], job["total"]) == ("completed", 2, 2)
+    assert job["finished_at"] is not None
+    assert await screening_status_of(eligibility, tokens, listed["id"]) == "hits"
+    assert await screening_status_of(eligibility, tokens, other["id"]) == "clear"
+    hits = await eligibility.client.get(f"/v1/applicants/{listed['id']}/screening-hits", headers=as_officer(tokens))
+    assert [(h["status"], h["confident"]) for h in hits.json()] == [("open", True)]
+
+
+async def test_an_applicant_registered_while_the_job_runs_is_screened_at_once(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    await post_list(eligibility, tokens, LISTED_AS_PETROV)
+    assert held_jobs
+    newcomer = await register(eligibility, tokens)
+    assert newcomer["screening_status"] == "hits"
+
+
+async def test_the_job_reports_progress_batch_by_batch(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        await register(eligibility, tokens, documents=[])
+    loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
+    monkeypatch.setattr(rescreening, "BATCH", 1)
+    seen: list[tuple[str, int]] = []
+    screen_batch = rescreening._screen_batch
+
+    async def recording(*args: Any) -> str | None:
+        after = await screen_batch(*args)
+        job: RescreeningJob = args[3]
+        seen.append((job.status, job.processed))
+        return after
+
+    monkeypatch.setattr(rescreening, "_screen_batch", recording)
+    await run_held(eligibility, held_jobs)
+    assert seen == [("running", 1), ("running", 2), ("running", 3), ("completed", 3)]
+    job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
+    assert (job["status"], job["processed"], job["total"]) == ("completed", 3, 3)
+    assert job["heartbeat_at"] is not None
+
+
+async def test_a_job_without_a_recent_heartbeat_reads_as_interrupted_and_keeps_blocking(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    applicant = await register(eligibility, tokens)
+    loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
+    fresh = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
+    assert fresh["status"] == "queued"
+    long_ago = datetime.now(UTC) - STALLED_AFTER - timedelta(minutes=1)
+    async with eligibility.app.state.sessionmaker() as session:
+        stmt = update(RescreeningJob).where(RescreeningJob.id == loaded["rescreening_job_id"])
+        await session.execute(stmt.values(status="running", created_at=long_ago, heartbeat_at=long_ago))
+        await session.commit()
+    stalled = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
+    assert stalled["status"] == "interrupted"
+    assert await screening_status_of(eligibility, tokens, applicant["id"]) == "pending"
+
+
+async def test_only_a_service_with_sanctions_write_reads_a_job(
+    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+) -> None:
+    loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
+    path = f"/v1/sanctions-screening-jobs/{loaded['rescreening_job_id']}"
+    partner = await eligibility.client.get(path, headers=as_officer(tokens))
+    assert partner.status_code == 403
+    unknown = await eligibility.client.get(
+        "/v1/sanctions-screening-jobs/nope", headers=tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write")
+    )
+    assert unknown.status_code == 404
