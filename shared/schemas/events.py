@@ -14,6 +14,7 @@ APPLICANT_APPROVED = "eligibility.applicant.approved"
 CASE_OPENED = "asylum.case.opened"
 CASE_STATUS_CHANGED = "asylum.case.status_changed"
 TESTIMONY_TAKEN_DOWN = "testimony.publication.taken_down"
+# Every other change is announced as `<service>.<resource_type>.<action>` with a `RecordChanged` payload.
 
 
 class EventEnvelope(BaseModel):
@@ -110,3 +111,18 @@ class TestimonyTakenDown(BaseModel):
     publication_id: str
     reason: Literal["withdrawn", "expired", "narrowed"]
     taken_down_at: datetime
+
+
+class RecordChanged(BaseModel):
+    """A record changed: ids only, so subscribers can fetch what they are allowed to see.
+
+    Carried by every change that has no more specific event; the type is
+    `<service>.<resource_type>.<action>`, e.g. `asylum.case.transferred`.
+    """
+
+    resource_type: str = Field(description="Kind of record, e.g. `applicant`, `case`, `obligation`.")
+    resource_id: str = Field(description="Its id (pseudonymous).")
+    action: str = Field(description="What happened, e.g. `registered`, `transferred`, `released`.")
+    partner_id: str | None = Field(default=None, description="Partner the record belongs to.")
+    actor_kind: str = Field(description="Kind of caller that made the change (`partner`, `service`, ...).")
+    changed_at: datetime
