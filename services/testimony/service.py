@@ -5,18 +5,22 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
-from services.testimony.models import Derivative
+from services.testimony.models import Derivative, tables
 from services.testimony.signing.keys import RetiredPublicKey, SigningKey
 from services.testimony.storage import BlobStore, open_blob, seal_blob
 from shared.auth import CallerKind, Principal
+from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.outbox import EventPublisher
+
+SERVICE = "testimony"
 
 # Distinct people who must approve the exact derivative before it may be published.
 REQUIRED_REVIEWERS = 2
@@ -59,6 +63,32 @@ def as_utc(moment: datetime) -> datetime:
 def token_holder(partner_id: str, role: str) -> Principal:
     """The principal recorded in the audit log for someone acting with a token instead of a login."""
     return Principal(org=partner_id, kind=CallerKind.public, subject=f"token:{role}")
+
+
+async def announce_change(
+    session: AsyncSession,
+    kit: Toolkit,
+    actor: Principal,
+    resource_type: str,
+    resource_id: str,
+    action: str,
+    *,
+    partner_id: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change and announce it as `testimony.<resource_type>.<action>`, carrying ids only."""
+    await record_change(
+        session,
+        tables,
+        kit.publisher,
+        actor,
+        SERVICE,
+        resource_type,
+        resource_id,
+        action,
+        partner_id=partner_id,
+        detail=detail,
+    )
 
 
 async def store_sealed(

@@ -35,7 +35,7 @@ from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import find_testimony
 from services.testimony.models import ConsentEventRow, ConsentRecord, tables
 from services.testimony.publication.service import reconcile_publications
-from services.testimony.service import Toolkit, as_utc, token_holder, utc_now
+from services.testimony.service import Toolkit, announce_change, as_utc, token_holder, utc_now
 from services.testimony.signing.receipts import (
     ConsentReceiptRequest,
     TakedownCause,
@@ -57,6 +57,8 @@ from shared.schemas.testimony import (
 from shared.tenancy import scope_to_tenant
 
 AUTHOR = "author"
+# Audited and announced as `consent.<event>` on the consent record's id; the terms never leave the chain.
+CONSENT = "consent"
 WITHDRAWAL_PATH = "/public/consent/withdrawals"
 TAKEDOWN_REASONS = {
     ConsentEventKind.NARROWED: TakedownReason.NARROWED,
@@ -164,8 +166,8 @@ async def give_consent(
     link, receipt = await _append(
         session, kit, record, ConsentEvent(ConsentEventKind.GIVEN, utc_now(), terms), actor.subject
     )
-    await record_audit(
-        session, tables, actor, "consent.given", "consent_record", record.id, partner_id=record.partner_id,
+    await announce_change(
+        session, kit, actor, CONSENT, record.id, ConsentEventKind.GIVEN.value, partner_id=record.partner_id,
         detail={"consent_version": str(link.version)},
     )  # fmt: skip
     return ConsentGiven(
@@ -187,8 +189,8 @@ async def _change(
     terms: ConsentTerms | None,
 ) -> ConsentChangeRead:
     link, receipt = await _append(session, kit, record, ConsentEvent(kind, utc_now(), terms), actor.subject)
-    await record_audit(
-        session, tables, actor, f"consent.{kind.value}", "consent_record", record.id, partner_id=record.partner_id,
+    await announce_change(
+        session, kit, actor, CONSENT, record.id, kind.value, partner_id=record.partner_id,
         detail={"consent_version": str(link.version)},
     )  # fmt: skip
     reason = TAKEDOWN_REASONS.get(kind, TakedownReason.NARROWED)

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.errors import MediaRejected, OriginalNotFound, TestimonyNotFound, TokenNotRecognised
 from services.testimony.intake import repository
-from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony, tables
-from services.testimony.service import Toolkit, as_utc, store_sealed, token_holder, utc_now
+from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony
+from services.testimony.service import Toolkit, announce_change, as_utc, store_sealed, token_holder, utc_now
 from services.testimony.signing.tokens import hash_token, issue_token
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.ids import new_id
 from shared.pagination import PageParams, split_page
@@ -129,7 +128,7 @@ async def create_testimony(
         "officer",
         actor.subject,
     )
-    await record_audit(session, tables, actor, "testimony.submitted", "testimony", testimony.id, partner_id=actor.org)
+    await announce_change(session, kit, actor, "testimony", testimony.id, "submitted", partner_id=actor.org)
     return to_read(testimony, [original], sorted(set(data.family_member_refs)))
 
 
@@ -149,9 +148,7 @@ async def issue_submission_token(
         expires_at=now + timedelta(hours=kit.settings.submission_token_hours),
     )
     await repository.add_rows(session, row)
-    await record_audit(
-        session, tables, actor, "submission_token.issued", "submission_token", row.id, partner_id=actor.org
-    )
+    await announce_change(session, kit, actor, "submission_token", row.id, "issued", partner_id=actor.org)
     return SubmissionTokenIssued(token=issued.token, expires_at=row.expires_at)
 
 
@@ -174,9 +171,9 @@ async def submit_with_token(session: AsyncSession, kit: Toolkit, data: Applicant
         "token:submission",
     )
     holder = token_holder(token.partner_id, "submission")
-    await record_audit(
-        session, tables, holder, "testimony.submitted", "testimony", testimony.id, partner_id=token.partner_id
-    )
+    # The token is used up by this submission: a change of its own, announced like the testimony it brought.
+    await announce_change(session, kit, holder, "submission_token", token.id, "used", partner_id=token.partner_id)
+    await announce_change(session, kit, holder, "testimony", testimony.id, "submitted", partner_id=token.partner_id)
     return ApplicantSubmissionRead(testimony_id=testimony.id, text_sha256=original.sha256, received_at=now)
 
 
@@ -198,9 +195,10 @@ async def add_media(
     if not content or len(content) > MAX_MEDIA_BYTES:
         raise MediaRejected(f"A media file must hold between 1 byte and {MAX_MEDIA_BYTES} bytes.")
     original = await seal_original(session, kit, testimony, "media", media_type.lower(), content)
-    await record_audit(
-        session, tables, actor, "testimony.media_added", "original", original.id, partner_id=testimony.partner_id
-    )
+    await announce_change(
+        session, kit, actor, "testimony", testimony.id, "media_added",
+        partner_id=testimony.partner_id, detail={"original_id": original.id},
+    )  # fmt: skip
     return to_original_read(original)
 
 

@@ -21,7 +21,15 @@ from services.testimony.intake.service import find_testimony
 from services.testimony.models import Derivative, Publication, tables
 from services.testimony.publication import repository
 from services.testimony.review import repository as review_repository
-from services.testimony.service import PUBLIC_ROOT, REQUIRED_REVIEWERS, Toolkit, as_utc, decrypt_derivative, utc_now
+from services.testimony.service import (
+    PUBLIC_ROOT,
+    REQUIRED_REVIEWERS,
+    Toolkit,
+    announce_change,
+    as_utc,
+    decrypt_derivative,
+    utc_now,
+)
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.audit import record_audit
@@ -188,9 +196,7 @@ async def publish_derivative(
         covered_until=decision.covered_until,
     )
     await repository.add_rows(session, row)
-    await record_audit(
-        session, tables, actor, "publication.published", "publication", row.id, partner_id=row.partner_id
-    )
+    await announce_change(session, kit, actor, "publication", row.id, "published", partner_id=row.partner_id)
     return to_read(kit, row)
 
 
@@ -244,6 +250,10 @@ async def take_down(
     )
 
 
+def _moment_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
 def to_cause_read(cause: TakedownCause) -> TakedownCauseRead:
     """The wire form of the consent event that caused a takedown."""
     return TakedownCauseRead(record_id=cause.record_id, event=cause.event.value, consent_version=cause.consent_version)
@@ -274,8 +284,11 @@ async def reconcile_publications(
             decision = None
         if decision is None or not decision.allowed:
             takedowns.append(await take_down(session, kit, actor, row, reason, cause))
-        else:
+        elif _moment_or_none(row.covered_until) != decision.covered_until:
             row.covered_until = decision.covered_until
+            await announce_change(
+                session, kit, actor, "publication", row.id, "coverage_changed", partner_id=row.partner_id
+            )
     await session.flush()
     return takedowns
 

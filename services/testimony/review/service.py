@@ -32,6 +32,7 @@ from services.testimony.review import repository
 from services.testimony.service import (
     DERIVATIVE_FIELDS,
     Toolkit,
+    announce_change,
     as_utc,
     decrypt_derivative,
     load_sealed,
@@ -205,7 +206,7 @@ async def create_derivative(
     )
     await repository.add_rows(session, derivative)
     await repository.add_rows(session, *media)
-    await record_audit(session, tables, actor, "derivative.created", "derivative", derivative.id, partner_id=partner)
+    await announce_change(session, kit, actor, "derivative", derivative.id, "created", partner_id=partner)
     return await _to_read(session, kit, derivative)
 
 
@@ -293,8 +294,8 @@ async def add_review(
         created_at=utc_now(),
     )
     await repository.add_rows(session, review)
-    await record_audit(
-        session, tables, actor, "derivative.reviewed", "derivative", derivative.id, partner_id=derivative.partner_id
+    await announce_change(
+        session, kit, actor, "derivative", derivative.id, "reviewed", partner_id=derivative.partner_id
     )
     return await _to_read(session, kit, derivative)
 
@@ -346,8 +347,7 @@ async def approve_as_subject(session: AsyncSession, kit: Toolkit, data: SubjectA
         )
         await repository.add_rows(session, approval)
         holder = token_holder(record.partner_id, "consent")
-        await record_audit(
-            session, tables, holder, "derivative.approved_by_subject", "derivative", derivative.id,
-            partner_id=record.partner_id,
-        )  # fmt: skip
+        await announce_change(
+            session, kit, holder, "derivative", derivative.id, "approved_by_subject", partner_id=record.partner_id
+        )
     return await _to_subject_read(session, kit, derivative, {derivative.content_sha256})
