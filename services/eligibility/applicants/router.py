@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from services.eligibility.applicants import service
-from services.eligibility.deps import CryptoDep, ScreeningDep
+from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
@@ -39,9 +39,10 @@ async def register_applicant(
     principal: CurrentPrincipal,
     crypto: CryptoDep,
     screening: ScreeningDep,
+    publisher: PublisherDep,
 ) -> ApplicantRead:
     """Register an applicant: personal data encrypted, documents hashed, duplicates flagged, sanctions screened."""
-    return await service.register_applicant(session, crypto, screening, principal, body)
+    return await service.register_applicant(session, crypto, screening, publisher, principal, body)
 
 
 @router.get(
@@ -79,10 +80,15 @@ async def list_applicants(
     **requires("applicants:write", kinds=PARTNER),
 )
 async def update_evidence(
-    applicant_id: str, body: EvidenceUpdate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    applicant_id: str,
+    body: EvidenceUpdate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> ApplicantRead:
     """Record verified evidence (service verified, arrival in partner territory) for later assessments."""
-    return await service.update_evidence(session, crypto, principal, applicant_id, body)
+    return await service.update_evidence(session, crypto, publisher, principal, applicant_id, body)
 
 
 @router.get(
@@ -120,7 +126,11 @@ async def read_duplicate_conflict(
     **requires("duplicates:resolve", kinds=PARTNER),
 )
 async def resolve_duplicate_conflict(
-    reference: str, body: DuplicateResolution, session: TenantSessionDep, principal: CurrentPrincipal
+    reference: str,
+    body: DuplicateResolution,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
 ) -> DuplicateConflictRead:
     """Resolve a possible duplicate of your later registration: distinct persons unblock it, the same person not."""
-    return await service.resolve_conflict(session, principal, reference, body.outcome)
+    return await service.resolve_conflict(session, publisher, principal, reference, body.outcome)

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import (
     ApplicantNotFound,
     CountryCodeUnknown,
@@ -24,6 +25,7 @@ from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher, keyed_hash
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams
 from shared.schemas.eligibility import (
     ApplicantCreate,
@@ -71,7 +73,12 @@ async def _encrypt(session: AsyncSession, crypto: Crypto, partner: str, text: st
 
 
 async def register_applicant(
-    session: AsyncSession, crypto: Crypto, screening: ScreeningState, actor: Principal, data: ApplicantCreate
+    session: AsyncSession,
+    crypto: Crypto,
+    screening: ScreeningState,
+    publisher: EventPublisher,
+    actor: Principal,
+    data: ApplicantCreate,
 ) -> ApplicantRead:
     """Register an applicant for the actor's partner: encrypt, hash documents, flag duplicates, screen."""
     partner = actor.org
@@ -109,7 +116,7 @@ async def register_applicant(
     await repository.add_applicant(session, applicant)
     await _flag_duplicates(session, applicant)
     await screen_applicant(session, crypto.cipher, screening, applicant, full_names(data.names), data.birth_date)
-    await record_audit(session, tables, actor, "applicant.registered", "applicant", applicant.id, partner_id=partner)
+    await announce_change(session, publisher, actor, "applicant", applicant.id, "registered", partner_id=partner)
     return await _to_read(session, crypto, applicant)
 
 
@@ -241,7 +248,12 @@ async def list_applicants(
 
 
 async def update_evidence(
-    session: AsyncSession, crypto: Crypto, actor: Principal, applicant_id: str, change: EvidenceUpdate
+    session: AsyncSession,
+    crypto: Crypto,
+    publisher: EventPublisher,
+    actor: Principal,
+    applicant_id: str,
+    change: EvidenceUpdate,
 ) -> ApplicantRead:
     """Record verified evidence (service verified, arrival); later assessments see it."""
     applicant = await get_applicant_or_404(session, applicant_id)
@@ -249,13 +261,13 @@ async def update_evidence(
     for name, value in changed.items():
         setattr(applicant, name, value)
     await session.flush()
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "applicant.evidence_updated",
         "applicant",
         applicant.id,
+        "evidence_updated",
         partner_id=applicant.partner_id,
         detail=changed,
     )
@@ -296,7 +308,7 @@ async def read_conflict(session: AsyncSession, actor: Principal, reference: str)
 
 
 async def resolve_conflict(
-    session: AsyncSession, actor: Principal, reference: str, outcome: str
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, reference: str, outcome: str
 ) -> DuplicateConflictRead:
     """An officer of the later registration's partner decides whether the two are the same person."""
     conflict = await repository.get_conflict(session, reference, actor.org)
@@ -319,13 +331,13 @@ async def resolve_conflict(
         still_open = await repository.count_open_conflicts(session, applicant.id)
         applicant.duplicate_status = (DuplicateStatus.suspected if still_open else DuplicateStatus.distinct).value
     await session.flush()
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "duplicate.resolved",
         "duplicate_conflict",
         conflict.id,
+        "resolved",
         partner_id=actor.org,
         detail={"outcome": outcome},
     )

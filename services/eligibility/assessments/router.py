@@ -27,10 +27,15 @@ PARTNER = [CallerKind.partner]
     **requires("assessments:write", kinds=PARTNER),
 )
 async def assess_applicant(
-    applicant_id: str, body: AssessmentCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    applicant_id: str,
+    body: AssessmentCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> AssessmentRead:
     """Assess an applicant under the policy in force on the date, storing its version, tier and trace."""
-    return await service.assess_applicant(session, crypto, principal, applicant_id, body)
+    return await service.assess_applicant(session, crypto, publisher, principal, applicant_id, body)
 
 
 @router.get(
@@ -83,10 +88,15 @@ async def approve_assessment(
     **requires("assessments:approve", kinds=PARTNER),
 )
 async def reject_assessment(
-    assessment_id: str, body: RejectionCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    assessment_id: str,
+    body: RejectionCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> AssessmentRead:
     """Reject an assessment pending approval, as a checker other than the assessor."""
-    return await service.reject_assessment(session, crypto, principal, assessment_id, body.reason)
+    return await service.reject_assessment(session, crypto, publisher, principal, assessment_id, body.reason)
 
 
 @router.post(
@@ -97,10 +107,15 @@ async def reject_assessment(
     **requires("appeals:write", kinds=PARTNER),
 )
 async def file_appeal(
-    assessment_id: str, body: AppealCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    assessment_id: str,
+    body: AppealCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> AppealRead:
     """File the applicant's appeal against a rejected or not-eligible decision."""
-    return await service.file_appeal(session, crypto, principal, assessment_id, body.grounds)
+    return await service.file_appeal(session, crypto, publisher, principal, assessment_id, body.grounds)
 
 
 @router.get(
@@ -124,7 +139,12 @@ async def read_appeal(
     **requires("assessments:write", kinds=PARTNER),
 )
 async def reassess_appeal(
-    appeal_id: str, body: AssessmentCreate, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    appeal_id: str,
+    body: AssessmentCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    crypto: CryptoDep,
+    publisher: PublisherDep,
 ) -> AssessmentRead:
     """Answer an appeal with a new assessment by someone other than the first assessor."""
-    return await service.reassess_appeal(session, crypto, principal, appeal_id, body)
+    return await service.reassess_appeal(session, crypto, publisher, principal, appeal_id, body)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.applicants import repository as applicants_repository
 from services.eligibility.applicants.service import Crypto, decrypt_identity, get_applicant_or_404
 from services.eligibility.assessments import repository
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import (
     AppealAssessorNotIndependent,
     AppealNotAllowed,
@@ -97,6 +98,7 @@ async def applicant_facts(session: AsyncSession, crypto: Crypto, applicant: Appl
 async def assess_applicant(
     session: AsyncSession,
     crypto: Crypto,
+    publisher: EventPublisher,
     actor: Principal,
     applicant_id: str,
     data: AssessmentCreate,
@@ -137,13 +139,13 @@ async def assess_applicant(
         approvals=[],
     )
     await repository.add_assessment(session, assessment)
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "assessment.created",
         "assessment",
         assessment.id,
+        "created",
         partner_id=applicant.partner_id,
         detail={"tier": outcome.tier, "policy_version": outcome.policy_version},
     )
@@ -206,10 +208,15 @@ async def approve_assessment(
     now = datetime.now(UTC)
     assessment.approvals.append(Approval(approver=actor.subject, approved_at=now))
     await session.flush()
-    await record_audit(
-        session, tables, actor, "assessment.approval_added", "assessment", assessment.id, partner_id=actor.org
-    )
-    if len(assessment.approvals) >= assessment.required_approvers:
+    if len(assessment.approvals) < assessment.required_approvers:
+        await announce_change(
+            session, publisher, actor, "assessment", assessment.id, "approval_added", partner_id=actor.org
+        )
+    else:
+        # The deciding signature is announced by the approval event itself, not by a second, generic one.
+        await record_audit(
+            session, tables, actor, "assessment.approval_added", "assessment", assessment.id, partner_id=actor.org
+        )
         assessment.status = AssessmentStatus.approved.value
         assessment.decided_at = now
         await session.flush()
@@ -260,7 +267,7 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
 
 
 async def reject_assessment(
-    session: AsyncSession, crypto: Crypto, actor: Principal, assessment_id: str, reason: str
+    session: AsyncSession, crypto: Crypto, publisher: EventPublisher, actor: Principal, assessment_id: str, reason: str
 ) -> AssessmentRead:
     """A checker other than the assessor rejects an assessment pending approval."""
     assessment = await get_assessment_or_404(session, assessment_id, for_update=True)
@@ -270,7 +277,7 @@ async def reject_assessment(
     assessment.rejection_reason = reason
     assessment.decided_at = datetime.now(UTC)
     await session.flush()
-    await record_audit(session, tables, actor, "assessment.rejected", "assessment", assessment.id, partner_id=actor.org)
+    await announce_change(session, publisher, actor, "assessment", assessment.id, "rejected", partner_id=actor.org)
     return await assessment_read(session, crypto.cipher, assessment)
 
 
@@ -289,7 +296,7 @@ async def _appeal_read(session: AsyncSession, crypto: Crypto, appeal: Appeal) ->
 
 
 async def file_appeal(
-    session: AsyncSession, crypto: Crypto, actor: Principal, assessment_id: str, grounds: str
+    session: AsyncSession, crypto: Crypto, publisher: EventPublisher, actor: Principal, assessment_id: str, grounds: str
 ) -> AppealRead:
     """Record an applicant's appeal against a rejected or not-eligible decision."""
     assessment = await get_assessment_or_404(session, assessment_id)
@@ -312,7 +319,7 @@ async def file_appeal(
         created_at=datetime.now(UTC),
     )
     await repository.add_appeal(session, appeal)
-    await record_audit(session, tables, actor, "appeal.filed", "appeal", appeal.id, partner_id=actor.org)
+    await announce_change(session, publisher, actor, "appeal", appeal.id, "filed", partner_id=actor.org)
     return await _appeal_read(session, crypto, appeal)
 
 
@@ -331,7 +338,12 @@ async def read_appeal(session: AsyncSession, crypto: Crypto, actor: Principal, a
 
 
 async def reassess_appeal(
-    session: AsyncSession, crypto: Crypto, actor: Principal, appeal_id: str, data: AssessmentCreate
+    session: AsyncSession,
+    crypto: Crypto,
+    publisher: EventPublisher,
+    actor: Principal,
+    appeal_id: str,
+    data: AssessmentCreate,
 ) -> AssessmentRead:
     """Answer an appeal with a new assessment by someone other than the first assessor."""
     appeal = await _get_appeal_or_404(session, appeal_id)
@@ -340,8 +352,18 @@ async def reassess_appeal(
     first = await get_assessment_or_404(session, appeal.assessment_id)
     if actor.subject == first.assessed_by:
         raise AppealAssessorNotIndependent("An appeal must be assessed by someone other than the first assessor.")
-    result = await assess_applicant(session, crypto, actor, appeal.applicant_id, data, appeal_id=appeal.id)
+    result = await assess_applicant(session, crypto, publisher, actor, appeal.applicant_id, data, appeal_id=appeal.id)
     appeal.status = "reassessed"
     appeal.reassessment_id = result.id
     await session.flush()
+    await announce_change(
+        session,
+        publisher,
+        actor,
+        "appeal",
+        appeal.id,
+        "reassessed",
+        partner_id=appeal.partner_id,
+        detail={"reassessment_id": result.id},
+    )
     return result

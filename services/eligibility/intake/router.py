@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto
-from services.eligibility.deps import CryptoDep, ScreeningDep, requires_with_body
+from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import IntakeUploadUnreadable
 from services.eligibility.intake import service
 from services.eligibility.intake.service import IntakeFormat, RawRow
@@ -20,6 +20,7 @@ from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import CallerKind, CurrentPrincipal, Principal, requires
 from shared.deps import TenantSessionDep, after_unit_of_work
 from shared.errors import problem_responses
+from shared.outbox import EventPublisher
 from shared.schemas.eligibility import IntakeJobRead
 
 log = structlog.get_logger("carrots.eligibility.intake")
@@ -45,12 +46,13 @@ async def _run_job(
     maker: async_sessionmaker[AsyncSession],
     crypto: Crypto,
     screening: ScreeningState,
+    publisher: EventPublisher,
     actor: Principal,
     job_id: str,
     rows: list[RawRow],
 ) -> None:
     try:
-        await service.process_job(maker, crypto, screening, actor, job_id, rows)
+        await service.process_job(maker, crypto, screening, publisher, actor, job_id, rows)
     except asyncio.CancelledError:
         # Shutting down: the rows held in memory are lost; say so at once rather than after the stall timeout.
         await asyncio.shield(_mark_job(maker, job_id, "interrupted"))
@@ -76,7 +78,7 @@ def _start_job(
 ) -> None:
     tasks: set[asyncio.Task[None]] = app.state.intake_tasks
     task = asyncio.get_running_loop().create_task(
-        _run_job(app.state.sessionmaker, crypto, screening, actor, job_id, rows)
+        _run_job(app.state.sessionmaker, crypto, screening, app.state.publisher, actor, job_id, rows)
     )
     tasks.add(task)
     task.add_done_callback(tasks.discard)
@@ -95,6 +97,7 @@ async def create_intake_job(
     principal: CurrentPrincipal,
     crypto: CryptoDep,
     screening: ScreeningDep,
+    publisher: PublisherDep,
 ) -> IntakeJobRead:
     """Upload applicants in bulk; rows are registered after the answer, each whole or not at all."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -105,7 +108,7 @@ async def create_intake_job(
     if len(body) > MAX_UPLOAD_BYTES:
         raise IntakeUploadUnreadable(f"The upload is larger than {MAX_UPLOAD_BYTES} bytes; split it.")
     rows = service.read_upload(body, intake_format)
-    job = await service.create_job(session, principal, intake_format, len(rows))
+    job = await service.create_job(session, publisher, principal, intake_format, len(rows))
     # Rows stay in memory only: they hold personal data that is stored solely as registered applicants.
     after_unit_of_work(request, lambda: _start_job(request.app, crypto, screening, principal, job.id, rows))
     return job

@@ -14,14 +14,15 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, register_applicant
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import IntakeJobNotFound, IntakeUploadUnreadable
 from services.eligibility.intake import repository
-from services.eligibility.models import IntakeJob, IntakeRow, tables
+from services.eligibility.models import IntakeJob, IntakeRow
 from services.eligibility.sanctions.service import ScreeningState
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import ProblemError
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.schemas.eligibility import ApplicantCreate, IntakeJobRead, IntakeRowReport
 from shared.tenancy import scope_to_tenant
 
@@ -190,7 +191,7 @@ def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
 
 
 async def create_job(
-    session: AsyncSession, actor: Principal, intake_format: IntakeFormat, total_rows: int
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, intake_format: IntakeFormat, total_rows: int
 ) -> IntakeJobRead:
     """Record a queued job; its rows are processed after the request commits."""
     job = IntakeJob(
@@ -206,13 +207,13 @@ async def create_job(
         created_at=datetime.now(UTC),
     )
     await repository.add_job(session, job)
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "intake_job.created",
         "intake_job",
         job.id,
+        "created",
         partner_id=actor.org,
         detail={"rows": total_rows, "format": intake_format},
     )
@@ -237,7 +238,13 @@ def _problems_of(error: Exception) -> list[str]:
 
 
 async def _register_row(
-    session: AsyncSession, crypto: Crypto, screening: ScreeningState, actor: Principal, job_id: str, raw: RawRow
+    session: AsyncSession,
+    crypto: Crypto,
+    screening: ScreeningState,
+    publisher: EventPublisher,
+    actor: Principal,
+    job_id: str,
+    raw: RawRow,
 ) -> IntakeRow:
     number, record, problem = raw
     if record is None:
@@ -246,7 +253,7 @@ async def _register_row(
         data = ApplicantCreate.model_validate(record)
         # A savepoint per row: a bad row rolls back to here and never leaves half an applicant.
         async with session.begin_nested():
-            created = await register_applicant(session, crypto, screening, actor, data)
+            created = await register_applicant(session, crypto, screening, publisher, actor, data)
     except (ValidationError, ProblemError) as error:
         return IntakeRow(job_id=job_id, row_number=number, status="rejected", problems=_problems_of(error))
     return IntakeRow(job_id=job_id, row_number=number, status="accepted", applicant_id=created.id, problems=[])
@@ -256,6 +263,7 @@ async def process_job(
     maker: async_sessionmaker[AsyncSession],
     crypto: Crypto,
     screening: ScreeningState,
+    publisher: EventPublisher,
     actor: Principal,
     job_id: str,
     rows: list[RawRow],
@@ -268,7 +276,7 @@ async def process_job(
             if job is None:
                 return
             results = [
-                await _register_row(session, crypto, screening, actor, job_id, raw)
+                await _register_row(session, crypto, screening, publisher, actor, job_id, raw)
                 for raw in rows[start : start + CHUNK]
             ]
             await repository.add_rows(session, results)

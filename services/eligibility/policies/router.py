@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
-from services.eligibility.deps import requires_with_body
+from services.eligibility.deps import PublisherDep, requires_with_body
 from services.eligibility.errors import PolicyRejected
 from services.eligibility.policies import service
 from services.eligibility.policy.load import PolicyFormat
@@ -43,7 +43,9 @@ _BODY_DOC: dict[str, Any] = {
     responses=problem_responses(401, 403, 409, 422),
     **requires_with_body("policies:write", PARTNER, _BODY_DOC),
 )
-async def upload_policy(request: Request, session: TenantSessionDep, principal: CurrentPrincipal) -> PolicyRead:
+async def upload_policy(
+    request: Request, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> PolicyRead:
     """Upload a new policy version; it is rejected, saying what to fix, unless every applicant gets an outcome."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     policy_format = _FORMATS.get(media)
@@ -52,7 +54,7 @@ async def upload_policy(request: Request, session: TenantSessionDep, principal: 
     body = await request.body()
     if len(body) > MAX_POLICY_BYTES:
         raise PolicyRejected(f"The policy is larger than {MAX_POLICY_BYTES} bytes.")
-    return await service.upload_policy(session, principal, body, policy_format)
+    return await service.upload_policy(session, publisher, principal, body, policy_format)
 
 
 @router.get(

@@ -7,16 +7,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import NoPolicyInForce, PolicyNotFound, PolicyRejected, PolicyVersionTaken
-from services.eligibility.models import Policy, tables
+from services.eligibility.models import Policy
 from services.eligibility.policies import repository
 from services.eligibility.policy.document import PolicyDocument
 from services.eligibility.policy.errors import PolicyInvalid
 from services.eligibility.policy.load import PolicyFormat, load_default_policy, parse_policy, parse_policy_data
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import InvalidParam
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams
 from shared.schemas.eligibility import PolicyRead
 
@@ -44,7 +45,7 @@ def _document_data(document: PolicyDocument) -> dict[str, Any]:
 
 
 async def upload_policy(
-    session: AsyncSession, actor: Principal, text: bytes, policy_format: PolicyFormat
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, text: bytes, policy_format: PolicyFormat
 ) -> PolicyRead:
     """Validate and store a new policy version for the actor's partner; older versions stay as they were."""
     try:
@@ -74,13 +75,13 @@ async def upload_policy(
     )
     await repository.add_policy(session, policy)
     _parsed[policy.id] = document
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "policy.uploaded",
         "policy",
         policy.id,
+        "uploaded",
         partner_id=actor.org,
         detail={"version": document.version},
     )

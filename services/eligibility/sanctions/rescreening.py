@@ -8,14 +8,15 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, decrypt_identity, full_names
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
-from services.eligibility.models import RescreeningJob, tables
+from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import repository
 from services.eligibility.sanctions.service import ScreeningState, screen_applicant
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.schemas.eligibility import RescreeningJobRead, SanctionsListRead
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
@@ -41,7 +42,9 @@ def rescreening_job_read(job: RescreeningJob) -> RescreeningJobRead:
     )
 
 
-async def queue_rescreening(session: AsyncSession, actor: Principal, loaded: SanctionsListRead) -> RescreeningJobRead:
+async def queue_rescreening(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, loaded: SanctionsListRead
+) -> RescreeningJobRead:
     """Mark every partner's applicants `pending` (approval stays blocked) and record a queued job."""
     pending = await repository.mark_every_applicant_pending(session)
     job = RescreeningJob(
@@ -56,13 +59,14 @@ async def queue_rescreening(session: AsyncSession, actor: Principal, loaded: San
         created_at=datetime.now(UTC),
     )
     await repository.add_rescreening_job(session, job)
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "rescreening_job.created",
         "rescreening_job",
         job.id,
+        "created",
+        partner_id=None,
         detail={"list_id": loaded.id, "applicants": pending},
     )
     return rescreening_job_read(job)

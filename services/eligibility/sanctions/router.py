@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, get_applicant_or_404
-from services.eligibility.deps import CryptoDep, ScreeningDep, requires_with_body
+from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import SanctionsListRejected
 from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import rescreening, service
@@ -93,6 +93,7 @@ async def load_sanctions_list(
     principal: CurrentPrincipal,
     crypto: CryptoDep,
     screening: ScreeningDep,
+    publisher: PublisherDep,
 ) -> SanctionsListRead:
     """Load a published sanctions list for every partner; every applicant is re-screened by a background job."""
     if source not in _SOURCES:
@@ -102,8 +103,8 @@ async def load_sanctions_list(
         raise SanctionsListRejected(f"Send the list as the request body (at most {MAX_LIST_BYTES} bytes).")
     # Lists are shared by all partners, and re-screening touches every partner's applicants.
     scope_to_tenant(session, ALL_TENANTS)
-    loaded = await service.load_sanctions_list(session, screening, principal, source, body)
-    job = await rescreening.queue_rescreening(session, principal, loaded)
+    loaded = await service.load_sanctions_list(session, screening, publisher, principal, source, body)
+    job = await rescreening.queue_rescreening(session, publisher, principal, loaded)
     # Screening runs after the commit, in batches; until then every applicant is `pending` and blocked.
     after_unit_of_work(request, lambda: start_rescreening_job(request.app, crypto, screening, job.id))
     return loaded.model_copy(update={"rescreened_applicants": job.total, "rescreening_job_id": job.id})
@@ -145,10 +146,10 @@ async def list_screening_hits(
     **requires("screening:review", kinds=PARTNER),
 )
 async def clear_screening_hit(
-    hit_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
+    hit_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep, publisher: PublisherDep
 ) -> ScreeningHitRead:
     """Clear a hit as a false positive after review."""
-    return await service.clear_hit(session, crypto.cipher, principal, hit_id)
+    return await service.clear_hit(session, crypto.cipher, publisher, principal, hit_id)
 
 
 @router.post(
@@ -159,10 +160,10 @@ async def clear_screening_hit(
     **requires("waivers:request", kinds=PARTNER),
 )
 async def request_waiver(
-    hit_id: str, body: WaiverCreate, session: TenantSessionDep, principal: CurrentPrincipal
+    hit_id: str, body: WaiverCreate, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
 ) -> WaiverRead:
     """Request a waiver of a hit: legal basis, cap and validity; it counts once another person approves it."""
-    return await service.request_waiver(session, principal, hit_id, body)
+    return await service.request_waiver(session, publisher, principal, hit_id, body)
 
 
 @router.post(
@@ -171,6 +172,8 @@ async def request_waiver(
     responses=problem_responses(401, 403, 404, 409),
     **requires("waivers:approve", kinds=PARTNER),
 )
-async def approve_waiver(waiver_id: str, session: TenantSessionDep, principal: CurrentPrincipal) -> WaiverRead:
+async def approve_waiver(
+    waiver_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> WaiverRead:
     """Approve a waiver requested by someone else."""
-    return await service.approve_waiver(session, principal, waiver_id)
+    return await service.approve_waiver(session, publisher, principal, waiver_id)

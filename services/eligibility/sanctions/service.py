@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.eligibility.changes import announce_change
 from services.eligibility.errors import (
     SanctionsListRejected,
     ScreeningHitNotFound,
@@ -38,6 +39,7 @@ from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.schemas.eligibility import (
     SanctionsListRead,
     ScreeningHitRead,
@@ -77,7 +79,12 @@ async def refresh_screening_state(session: AsyncSession, state: ScreeningState) 
 
 
 async def load_sanctions_list(
-    session: AsyncSession, state: ScreeningState, actor: Principal, source: str, content: bytes
+    session: AsyncSession,
+    state: ScreeningState,
+    publisher: EventPublisher,
+    actor: Principal,
+    source: str,
+    content: bytes,
 ) -> SanctionsListRead:
     """Store a published list after reading it, and rebuild the index (callers then re-screen)."""
     try:
@@ -97,13 +104,15 @@ async def load_sanctions_list(
     )
     await repository.add_list(session, record)
     await refresh_screening_state(session, state)
-    await record_audit(
+    # Lists belong to no partner: every partner's applicants are screened against them.
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "sanctions_list.loaded",
         "sanctions_list",
         record.id,
+        "loaded",
+        partner_id=None,
         detail={"source": source, "entries": record.entry_count},
     )
     return SanctionsListRead(
@@ -228,7 +237,9 @@ async def list_hits_of_applicant(
     return [await hit_read(session, cipher, h) for h in records]
 
 
-async def clear_hit(session: AsyncSession, cipher: FieldCipher, actor: Principal, hit_id: str) -> ScreeningHitRead:
+async def clear_hit(
+    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, hit_id: str
+) -> ScreeningHitRead:
     """A reviewer clears a hit as a false positive."""
     hit = await get_hit_or_404(session, hit_id)
     if hit.status != "open":
@@ -236,7 +247,7 @@ async def clear_hit(session: AsyncSession, cipher: FieldCipher, actor: Principal
     hit.status, hit.reviewed_by, hit.reviewed_at = "cleared", actor.subject, datetime.now(UTC)
     await session.flush()
     await _update_status(session, await _applicant_of(session, hit))
-    await record_audit(session, tables, actor, "screening_hit.cleared", "screening_hit", hit.id, partner_id=actor.org)
+    await announce_change(session, publisher, actor, "screening_hit", hit.id, "cleared", partner_id=actor.org)
     return await hit_read(session, cipher, hit)
 
 
@@ -245,7 +256,9 @@ def waiver_read(waiver: Waiver) -> WaiverRead:
     return WaiverRead.model_validate(waiver, from_attributes=True)
 
 
-async def request_waiver(session: AsyncSession, actor: Principal, hit_id: str, data: WaiverCreate) -> WaiverRead:
+async def request_waiver(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, hit_id: str, data: WaiverCreate
+) -> WaiverRead:
     """Ask for a waiver of a hit (again, to raise a cap or extend validity); it counts once someone else approves."""
     hit = await get_hit_or_404(session, hit_id)
     if hit.status not in {"open", "waived"}:
@@ -267,11 +280,13 @@ async def request_waiver(session: AsyncSession, actor: Principal, hit_id: str, d
         created_at=datetime.now(UTC),
     )
     await repository.add_waiver(session, waiver)
-    await record_audit(session, tables, actor, "waiver.requested", "waiver", waiver.id, partner_id=actor.org)
+    await announce_change(session, publisher, actor, "waiver", waiver.id, "requested", partner_id=actor.org)
     return waiver_read(waiver)
 
 
-async def approve_waiver(session: AsyncSession, actor: Principal, waiver_id: str) -> WaiverRead:
+async def approve_waiver(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, waiver_id: str
+) -> WaiverRead:
     """A second person approves a waiver; the hit then counts as waived within its cap and validity."""
     waiver = await repository.get_waiver(session, waiver_id)
     if waiver is None:
@@ -286,7 +301,7 @@ async def approve_waiver(session: AsyncSession, actor: Principal, waiver_id: str
         hit.status, hit.reviewed_by, hit.reviewed_at = "waived", actor.subject, datetime.now(UTC)
     await session.flush()
     await _update_status(session, await _applicant_of(session, hit))
-    await record_audit(session, tables, actor, "waiver.approved", "waiver", waiver.id, partner_id=actor.org)
+    await announce_change(session, publisher, actor, "waiver", waiver.id, "approved", partner_id=actor.org)
     return waiver_read(waiver)
 
 
