@@ -12,12 +12,19 @@ from services.asylum.cases.credentials import BoundedHasher
 from services.asylum.config import AsylumSettings
 from services.asylum.service import AsylumTools
 from shared.crypto import FieldCipher
+from shared.outbox import EventPublisher
 
 
 def asylum_tools(request: Request) -> AsylumTools:
     """The publisher, secret hasher and field cipher of this app."""
     state = request.app.state
     return AsylumTools(publisher=state.publisher, hasher=state.secret_hasher, cipher=state.cipher)
+
+
+def event_publisher(request: Request) -> EventPublisher:
+    """The app's outbox publisher."""
+    publisher: EventPublisher = request.app.state.publisher
+    return publisher
 
 
 def field_cipher(request: Request) -> FieldCipher:
@@ -35,6 +42,7 @@ def secret_hasher(request: Request) -> BoundedHasher:
 ToolsDep = Annotated[AsylumTools, Depends(asylum_tools)]
 CipherDep = Annotated[FieldCipher, Depends(field_cipher)]
 HasherDep = Annotated[BoundedHasher, Depends(secret_hasher)]
+PublisherDep = Annotated[EventPublisher, Depends(event_publisher)]
 
 
 def throttle_policy(request: Request) -> ThrottlePolicy:

@@ -24,6 +24,7 @@ from services.asylum.cases.states import (
 )
 from services.asylum.cases.tracks import CaseCoverage, Track, choose_case_coverage
 from services.asylum.cases.wording import describe_status
+from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
@@ -332,14 +333,15 @@ async def transfer_case(
             at=datetime.now(UTC),
         ),
     )
+    # Both partners hear of it: the one that lost the case and the one that holds it now.
     for partner in (source, data.to_partner):
-        await record_audit(
+        await announce_change(
             session,
-            tables,
+            tools.publisher,
             actor,
-            "case.transferred",
             "case",
             case.id,
+            "transferred",
             partner_id=partner,
             detail={"from_partner": source, "to_partner": data.to_partner},
         )
@@ -353,7 +355,7 @@ async def issue_applicant_secret(
     case = await load_case(session, case_id, for_update=True)
     secret = generate_applicant_secret()
     case.secret_hash = await tools.hasher.hash_secret(secret)
-    await record_audit(session, tables, actor, "case.secret_issued", "case", case.id, partner_id=case.partner_id)
+    await announce_change(session, tools.publisher, actor, "case", case.id, "secret_issued", partner_id=case.partner_id)
     return ApplicantSecretIssued(case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret)
 
 
@@ -385,7 +387,7 @@ async def open_case_from_approval(session: AsyncSession, tools: AsylumTools, eve
         with_secret=False,
     )
     if coverage.family_covered:
-        await family.add_dependants_by_reference(session, case, approved.dependant_ids)
+        await family.add_dependants_by_reference(session, tools.publisher, actor, case, approved.dependant_ids)
 
 
 async def handle_event(session: AsyncSession, tools: AsylumTools, body: bytes) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from services.asylum.access import service
-from services.asylum.deps import CipherDep
+from services.asylum.deps import CipherDep, PublisherDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
@@ -28,10 +28,14 @@ NGO = [CallerKind.ngo]
     **requires("cases:consent", kinds=PARTNER),
 )
 async def record_access_grant(
-    case_id: str, body: AccessGrantCreate, session: TenantSessionDep, principal: CurrentPrincipal
+    case_id: str,
+    body: AccessGrantCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
 ) -> AccessGrantRead:
     """Record the applicant's consent for an NGO to see this case, at `status` or `full` level."""
-    return await service.record_officer_grant(session, principal, case_id, body)
+    return await service.record_officer_grant(session, publisher, principal, case_id, body)
 
 
 @router.get(
@@ -52,10 +56,10 @@ async def list_access_grants(case_id: str, session: TenantSessionDep) -> list[Ac
     **requires("cases:consent", kinds=PARTNER),
 )
 async def revoke_access_grant(
-    case_id: str, grant_id: str, session: TenantSessionDep, principal: CurrentPrincipal
+    case_id: str, grant_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
 ) -> AccessGrantRead:
     """Revoke a grant; the NGO loses access before this call returns."""
-    return await service.revoke_grant(session, principal, case_id, grant_id)
+    return await service.revoke_grant(session, publisher, principal, case_id, grant_id)
 
 
 @router.get(

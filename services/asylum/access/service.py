@@ -13,6 +13,7 @@ from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
 from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.wording import describe_status
+from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import AccessGrant, Case, tables
 from services.asylum.service import describe_history, format_case_reference_text
@@ -20,6 +21,7 @@ from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.asylum import AccessGrantCreate, AccessGrantRead, AccessLevel, CaseStatusView, SharedCaseRead
 from shared.schemas.common import Page
@@ -53,6 +55,7 @@ async def _load_case(session: AsyncSession, case_id: str) -> Case:
 
 async def grant_access(
     session: AsyncSession,
+    publisher: EventPublisher,
     actor: Principal,
     case: Case,
     ngo_org: str,
@@ -73,41 +76,51 @@ async def grant_access(
         granted_at=now,
     )
     await repository.add_grant(session, grant)
-    await record_audit(
+    # Announced against the case (resource "access", id = the case id), so subscribers know whose sharing changed.
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "access.granted",
-        "case",
+        "access",
         case.id,
+        "granted",
         partner_id=case.partner_id,
         detail={"grant_id": grant.id, "ngo_org": ngo_org, "level": level, "recorded_by": recorded_by},
     )
     return describe_grant(grant)
 
 
-async def revoke_ngo_access(session: AsyncSession, actor: Principal, case: Case, ngo_org: str) -> int:
+async def revoke_ngo_access(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, case: Case, ngo_org: str
+) -> int:
     """Withdraw every active grant an NGO has on a case; effective when this transaction commits."""
     count = await repository.revoke_active_grants(session, case.id, ngo_org, datetime.now(UTC), actor.subject)
-    await record_audit(
-        session,
-        tables,
-        actor,
-        "access.revoked",
-        "case",
-        case.id,
-        partner_id=case.partner_id,
-        detail={"ngo_org": ngo_org, "count": count},
+    detail = {"ngo_org": ngo_org, "count": count}
+    if count == 0:
+        # Nothing was withdrawn: the attempt is audited, but there is no change to announce.
+        await record_audit(
+            session,
+            tables,
+            actor,
+            "access.revoke_attempted",
+            "access",
+            case.id,
+            partner_id=case.partner_id,
+            detail=detail,
+        )
+        return 0
+    await announce_change(
+        session, publisher, actor, "access", case.id, "revoked", partner_id=case.partner_id, detail=detail
     )
     return count
 
 
 async def record_officer_grant(
-    session: AsyncSession, actor: Principal, case_id: str, data: AccessGrantCreate
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, case_id: str, data: AccessGrantCreate
 ) -> AccessGrantRead:
     """An officer records the applicant's consent for an NGO."""
     case = await _load_case(session, case_id)
-    return await grant_access(session, actor, case, data.ngo_org, data.level, "officer")
+    return await grant_access(session, publisher, actor, case, data.ngo_org, data.level, "officer")
 
 
 async def list_case_grants(session: AsyncSession, case_id: str) -> list[AccessGrantRead]:
@@ -116,7 +129,9 @@ async def list_case_grants(session: AsyncSession, case_id: str) -> list[AccessGr
     return [describe_grant(g) for g in await repository.list_grants(session, case.id)]
 
 
-async def revoke_grant(session: AsyncSession, actor: Principal, case_id: str, grant_id: str) -> AccessGrantRead:
+async def revoke_grant(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, case_id: str, grant_id: str
+) -> AccessGrantRead:
     """Revoke one grant at once (revoking a revoked grant changes nothing)."""
     case = await _load_case(session, case_id)
     grant = await repository.get_grant(session, case.id, grant_id)
@@ -126,13 +141,13 @@ async def revoke_grant(session: AsyncSession, actor: Principal, case_id: str, gr
         grant.revoked_at = datetime.now(UTC)
         grant.revoked_by = actor.subject
         await session.flush()
-        await record_audit(
+        await announce_change(
             session,
-            tables,
+            publisher,
             actor,
-            "access.revoked",
-            "case",
+            "access",
             case.id,
+            "revoked",
             partner_id=case.partner_id,
             detail={"grant_id": grant.id, "ngo_org": grant.ngo_org},
         )

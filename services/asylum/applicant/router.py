@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.asylum.applicant import service
 from services.asylum.applicant.service import Caller
-from services.asylum.deps import HasherDep, ThrottleDep
+from services.asylum.deps import HasherDep, PublisherDep, ThrottleDep
 from shared.deps import SessionDep
 from shared.errors import ProblemError, problem_response, problem_responses
 from shared.schemas.asylum import (
@@ -69,10 +69,11 @@ async def grant_access(
     session: SessionDep,
     hasher: HasherDep,
     policy: ThrottleDep,
+    publisher: PublisherDep,
 ) -> AccessGrantRead | JSONResponse:
     """Let an NGO see this case, at `status` or `full` level, until revoked."""
     result = await service.grant_access_as_applicant(
-        session, hasher, policy, _caller(request, body.reference, body.secret), body
+        session, publisher, hasher, policy, _caller(request, body.reference, body.secret), body
     )
     return _render(request, result) if isinstance(result, ProblemError) else result
 
@@ -84,9 +85,10 @@ async def revoke_access(
     session: SessionDep,
     hasher: HasherDep,
     policy: ThrottleDep,
+    publisher: PublisherDep,
 ) -> Response:
     """Withdraw an NGO's access to this case; it ends before this call returns."""
     result = await service.revoke_access_as_applicant(
-        session, hasher, policy, _caller(request, body.reference, body.secret), body
+        session, publisher, hasher, policy, _caller(request, body.reference, body.secret), body
     )
     return _render(request, result) if result is not None else Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -41,6 +41,7 @@ from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.errors import ProblemError
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.schemas.asylum import (
     AccessGrantRead,
     ApplicantAccessGrantCreate,
@@ -130,6 +131,7 @@ async def _flag_duress(session: AsyncSession, recognised: Recognised, now: datet
     case.protection_flagged_at = now
     case.protection_flag_count += 1
     await session.flush()
+    # Audit only, never an event: a duress use is for the protection officer's eyes, not for subscribers.
     await record_audit(
         session,
         tables,
@@ -222,6 +224,7 @@ async def set_duress_secret(
         return exc
     case.duress_hash = duress_hash
     await session.flush()
+    # Audit only: announcing it would tell subscribers this case has a duress secret, which protects only while unknown.
     await record_audit(
         session, tables, recognised.principal, "case.duress_secret_set", "case", case.id, partner_id=case.partner_id
     )
@@ -230,6 +233,7 @@ async def set_duress_secret(
 
 async def grant_access_as_applicant(
     session: AsyncSession,
+    publisher: EventPublisher,
     hasher: BoundedHasher,
     policy: ThrottlePolicy,
     caller: Caller,
@@ -254,12 +258,13 @@ async def grant_access_as_applicant(
             }
         )
     return await access.grant_access(
-        session, recognised.principal, recognised.case, data.ngo_org, data.level, "applicant"
+        session, publisher, recognised.principal, recognised.case, data.ngo_org, data.level, "applicant"
     )
 
 
 async def revoke_access_as_applicant(
     session: AsyncSession,
+    publisher: EventPublisher,
     hasher: BoundedHasher,
     policy: ThrottlePolicy,
     caller: Caller,
@@ -270,5 +275,5 @@ async def revoke_access_as_applicant(
     if isinstance(recognised, ProblemError):
         return recognised
     if recognised.outcome is LookupOutcome.GENUINE:
-        await access.revoke_ngo_access(session, recognised.principal, recognised.case, data.ngo_org)
+        await access.revoke_ngo_access(session, publisher, recognised.principal, recognised.case, data.ngo_org)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.asylum.deps import CipherDep
+from services.asylum.deps import CipherDep, PublisherDep
 from services.asylum.family import service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
@@ -23,10 +23,15 @@ PARTNER = [CallerKind.partner]
     **requires("cases:write", kinds=PARTNER),
 )
 async def add_dependant(
-    case_id: str, body: DependantCreate, session: TenantSessionDep, principal: CurrentPrincipal, cipher: CipherDep
+    case_id: str,
+    body: DependantCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    cipher: CipherDep,
+    publisher: PublisherDep,
 ) -> DependantRead:
     """Add a family member to a case; name and birth date are encrypted at rest."""
-    return await service.add_dependant(session, cipher, principal, case_id, body)
+    return await service.add_dependant(session, cipher, publisher, principal, case_id, body)
 
 
 @router.get(
@@ -55,6 +60,7 @@ async def record_dependant_decision(
     session: TenantSessionDep,
     principal: CurrentPrincipal,
     cipher: CipherDep,
+    publisher: PublisherDep,
 ) -> DependantRead:
     """Record a decision for one family member, or clear it (`null`) to follow the main case again."""
-    return await service.record_dependant_decision(session, cipher, principal, case_id, dependant_id, body)
+    return await service.record_dependant_decision(session, cipher, publisher, principal, case_id, dependant_id, body)

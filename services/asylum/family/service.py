@@ -12,12 +12,14 @@ from services.asylum.cases.dependants import check_dependant_decision, derive_de
 from services.asylum.cases.errors import CaseNotFound, DependantNotFound
 from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import CaseState
+from services.asylum.changes import announce_change
 from services.asylum.family import repository
 from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, DependantRead
 
 NAME_FIELD = "dependants.name"
@@ -76,7 +78,12 @@ async def describe_dependants(session: AsyncSession, cipher: FieldCipher, case: 
 
 
 async def add_dependant(
-    session: AsyncSession, cipher: FieldCipher, actor: Principal, case_id: str, data: DependantCreate
+    session: AsyncSession,
+    cipher: FieldCipher,
+    publisher: EventPublisher,
+    actor: Principal,
+    case_id: str,
+    data: DependantCreate,
 ) -> DependantRead:
     """Add a family member to a case, encrypting their name and birth date."""
     case = await _load_case(session, case_id)
@@ -95,26 +102,29 @@ async def add_dependant(
         created_at=datetime.now(UTC),
     )
     await repository.add_dependant(session, dependant)
-    await record_audit(
-        session,
-        tables,
-        actor,
-        "dependant.added",
-        "dependant",
-        dependant.id,
-        partner_id=partner,
-        detail={"case_id": case.id},
+    await announce_change(
+        session, publisher, actor, "dependant", dependant.id, "added", partner_id=partner, detail={"case_id": case.id}
     )
     return await describe_dependant(session, cipher, case, dependant)
 
 
-async def add_dependants_by_reference(session: AsyncSession, case: Case, person_refs: Sequence[str]) -> None:
+async def add_dependants_by_reference(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, case: Case, person_refs: Sequence[str]
+) -> None:
     """Add family members known only by eligibility's pseudonymous ids (relation still unknown)."""
     now = datetime.now(UTC)
     for person_ref in person_refs:
-        await repository.add_dependant(
+        dependant = Dependant(id=new_id(), case_id=case.id, relation="unknown", person_ref=person_ref, created_at=now)
+        await repository.add_dependant(session, dependant)
+        await announce_change(
             session,
-            Dependant(id=new_id(), case_id=case.id, relation="unknown", person_ref=person_ref, created_at=now),
+            publisher,
+            actor,
+            "dependant",
+            dependant.id,
+            "added",
+            partner_id=case.partner_id,
+            detail={"case_id": case.id},
         )
 
 
@@ -130,6 +140,7 @@ async def list_dependants(
 async def record_dependant_decision(
     session: AsyncSession,
     cipher: FieldCipher,
+    publisher: EventPublisher,
     actor: Principal,
     case_id: str,
     dependant_id: str,
@@ -148,13 +159,13 @@ async def record_dependant_decision(
     dependant.decided_at = datetime.now(UTC)
     dependant.decided_by = actor.subject
     await session.flush()
-    await record_audit(
+    await announce_change(
         session,
-        tables,
+        publisher,
         actor,
-        "dependant.decided",
         "dependant",
         dependant.id,
+        "decided",
         partner_id=case.partner_id,
         detail={"case_id": case.id, "decision": dependant.decision},
     )

@@ -87,4 +87,5 @@ async def acknowledge_protection_alert(session: AsyncSession, actor: Principal, 
     case = await load_case(session, case_id, for_update=True)
     case.protection_flagged_at = None
     case.protection_flag_count = 0
+    # Audit only: announcing it would tell subscribers that the case's duress secret had been used.
     await record_audit(session, tables, actor, "case.alert_acknowledged", "case", case.id, partner_id=case.partner_id)

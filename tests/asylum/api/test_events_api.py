@@ -46,7 +46,8 @@ async def test_an_approval_on_the_asylum_track_opens_a_case_with_the_family(case
     assert {d["relation"] for d in family.json()} == {"unknown"}
     async with database(cases_api) as session:
         types = (await session.execute(select(tables.outbox_events.c.type))).scalars().all()
-    assert types == [CASE_OPENED]
+    # The opening, and each family member added from the approval, are announced.
+    assert sorted(types) == sorted([CASE_OPENED] + ["asylum.dependant.added"] * len(data["dependant_ids"]))
 
 
 async def test_a_repeated_delivery_opens_one_case(cases_api: Harness) -> None:
