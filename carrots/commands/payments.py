@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from shared.config import Subscriber
+from shared.outbox import EventPublisher
+
 app = typer.Typer(help="Ledger operations: verification of exports, stipend runs.", no_args_is_help=True)
 
 
@@ -47,6 +50,13 @@ def checkpoint() -> None:
     typer.echo(f"signed {signed} checkpoint(s)")
 
 
+def _publisher(subscribers: list[Subscriber]) -> EventPublisher:
+    # The command line announces its changes to the same subscribers as the running service.
+    from services.payments.models import tables
+
+    return EventPublisher(tables, subscribers, "payments")
+
+
 async def _release_due(day: date) -> int:
     from services.payments.config import PaymentsSettings
     from services.payments.obligations.service import release_due as release
@@ -61,7 +71,7 @@ async def _release_due(day: date) -> int:
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
             scope_to_tenant(session, ALL_TENANTS)
-            return len(await release(session, actor, day))
+            return len(await release(session, actor, day, _publisher(settings.subscribers)))
     finally:
         await engine.dispose()
 
@@ -79,6 +89,7 @@ async def _sign_heads() -> int:
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
             scope_to_tenant(session, ALL_TENANTS)
-            return len(await sign_all_chain_heads(session, load_checkpoint_signer(settings)))
+            signer = load_checkpoint_signer(settings)
+            return len(await sign_all_chain_heads(session, signer, _publisher(settings.subscribers)))
     finally:
         await engine.dispose()

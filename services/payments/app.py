@@ -69,7 +69,7 @@ async def _sign_once(app: FastAPI, signer: CheckpointSigner) -> None:
     try:
         async with session_scope(app.state.sessionmaker) as session:
             scope_to_tenant(session, ALL_TENANTS)
-            signed = await ledger.sign_all_chain_heads(session, signer)
+            signed = await ledger.sign_all_chain_heads(session, signer, app.state.publisher)
         if signed:
             log.info("checkpoints_signed", count=len(signed))
     except Exception:

@@ -30,10 +30,15 @@ def _with_xml_body(route: dict[str, Any]) -> dict[str, Any]:
     **requires("bank_accounts:write", kinds=PARTNER),
 )
 async def set_bank_account(
-    applicant_id: str, body: BankAccountSet, session: TenantSessionDep, principal: CurrentPrincipal, cipher: CipherDep
+    applicant_id: str,
+    body: BankAccountSet,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    cipher: CipherDep,
+    publisher: PublisherDep,
 ) -> BankAccountRead:
     """Store the IBAN a beneficiary is paid to; it is validated and encrypted, and never shown again in full."""
-    return await service.set_bank_account(session, cipher, principal, applicant_id, body)
+    return await service.set_bank_account(session, cipher, publisher, principal, applicant_id, body)
 
 
 @router.post(
@@ -42,10 +47,14 @@ async def set_bank_account(
     **requires("payouts:execute", kinds=PARTNER),
 )
 async def create_bank_file(
-    body: BankFileCreate, session: TenantSessionDep, principal: CurrentPrincipal, cipher: CipherDep
+    body: BankFileCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    cipher: CipherDep,
+    publisher: PublisherDep,
 ) -> Response:
     """Build a pain.001.001.03 credit-transfer file of the account's executed payouts, valid against the XSD."""
-    batch_id, xml = await service.build_bank_file(session, cipher, principal, body)
+    batch_id, xml = await service.build_bank_file(session, cipher, publisher, principal, body)
     return Response(content=xml, media_type="application/xml", headers={"Carrots-Batch-Id": batch_id})
 
 

@@ -14,11 +14,12 @@ from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
 from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails, InvalidBankFile
 from services.payments.ledger import service as ledger
+from services.payments.ledger.service import SERVICE
 from services.payments.models import BankAccount, BankBatch, Payout, tables
 from services.payments.payouts import repository
 from services.payments.payouts.service import announce_status, undo_payout
-from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -43,7 +44,12 @@ def bank_account_to_read(row: BankAccount) -> BankAccountRead:
 
 
 async def set_bank_account(
-    session: AsyncSession, cipher: FieldCipher, actor: Principal, applicant_id: str, data: BankAccountSet
+    session: AsyncSession,
+    cipher: FieldCipher,
+    publisher: EventPublisher,
+    actor: Principal,
+    applicant_id: str,
+    data: BankAccountSet,
 ) -> BankAccountRead:
     """Validate and store (encrypted) the account a beneficiary is paid to, replacing any earlier one."""
     try:
@@ -61,12 +67,12 @@ async def set_bank_account(
     row.iban_encrypted, row.holder_encrypted, row.bic = iban_token, holder_token, bic
     row.iban_last4, row.country, row.updated_at = iban[-4:], iban[:2], now
     await session.flush()
-    await record_audit(session, tables, actor, "bank_account.set", "bank_account", row.id, partner_id=actor.org)
+    await record_change(session, tables, publisher, actor, SERVICE, "bank_account", row.id, "set", partner_id=actor.org)
     return bank_account_to_read(row)
 
 
 async def build_bank_file(
-    session: AsyncSession, cipher: FieldCipher, actor: Principal, data: BankFileCreate
+    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: BankFileCreate
 ) -> tuple[str, bytes]:
     """Put the executed, unbatched payouts of a funding account into one schema-valid pain.001 file."""
     funding = await ledger.get_account(session, data.funding_account_id)
@@ -110,14 +116,17 @@ async def build_bank_file(
         created_at=now,
     )
     await repository.assign_batch(session, [p.id for p in payouts], row)
-    # Decrypting beneficiaries' bank details is a read of personal data: audit it.
-    await record_audit(
+    # A new batch is a change, and decrypting beneficiaries' bank details a read of personal data: both
+    # are covered by this one entry.
+    await record_change(
         session,
         tables,
+        publisher,
         actor,
-        "bank_file.created",
-        "bank_batch",
+        SERVICE,
+        "bank_file",
         batch_id,
+        "created",
         partner_id=actor.org,
         detail={"payouts": len(transfers)},
     )
@@ -149,13 +158,15 @@ async def import_statement(
             outcome.append(entry.end_to_end_id)
         else:
             result.unchanged.append(entry.end_to_end_id)
-    await record_audit(
+    await record_change(
         session,
         tables,
+        publisher,
         actor,
-        "bank_statement.imported",
+        SERVICE,
         "bank_statement",
         new_id(),
+        "imported",
         partner_id=actor.org,
         detail={
             "settled": len(result.settled),

@@ -37,9 +37,11 @@ PARTNER = [CallerKind.partner]
     responses=problem_responses(401, 403, 422),
     **requires("ledger:write", kinds=PARTNER),
 )
-async def create_account(body: AccountCreate, session: TenantSessionDep, principal: CurrentPrincipal) -> AccountRead:
+async def create_account(
+    body: AccountCreate, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> AccountRead:
     """Open a ledger account for the calling partner in one currency (one per kind, except funding)."""
-    return await service.create_account(session, principal, body)
+    return await service.create_account(session, publisher, principal, body)
 
 
 @router.get(
@@ -74,12 +76,16 @@ async def list_accounts(
     **requires("ledger:write", kinds=PARTNER),
 )
 async def record_contribution(
-    body: ContributionCreate, session: TenantSessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
+    body: ContributionCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotencyDep,
+    publisher: PublisherDep,
 ) -> Response:
     """Record the partner's payment into a funding account (requires an `Idempotency-Key`)."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    return await idem.remember(await service.record_contribution(session, principal, body), status_code=201)
+    return await idem.remember(await service.record_contribution(session, publisher, principal, body), status_code=201)
 
 
 @router.get(
@@ -122,10 +128,10 @@ async def reverse_transfer(
     **requires("ledger:write", kinds=PARTNER),
 )
 async def sign_checkpoint(
-    session: TenantSessionDep, principal: CurrentPrincipal, signer: SignerDep
+    session: TenantSessionDep, principal: CurrentPrincipal, signer: SignerDep, publisher: PublisherDep
 ) -> list[CheckpointRead]:
     """Sign the head of the calling partner's hash chain now (empty when nothing changed since the last one)."""
-    checkpoint = await service.sign_chain_head(session, signer, principal.org)
+    checkpoint = await service.sign_chain_head(session, signer, publisher, principal, principal.org)
     return [checkpoint] if checkpoint else []
 
 

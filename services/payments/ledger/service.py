@@ -31,9 +31,10 @@ from services.payments.errors import (
 from services.payments.ledger import repository
 from services.payments.ledger.chain import CheckpointSigner, entry_body
 from services.payments.models import Account, Checkpoint, Contribution, Entry, Transfer, tables
-from shared.audit import record_audit
-from shared.auth import Principal
+from shared.auth import CallerKind, Principal
+from shared.changes import record_change
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
 from shared.schemas.payments import (
@@ -46,6 +47,11 @@ from shared.schemas.payments import (
     EntryRead,
     TransferRead,
 )
+
+# The service name in the type of the events announcing changes: `payments.<resource>.<action>`.
+SERVICE = "payments"
+# Who signs checkpoints on the schedule and from the command line.
+CHECKPOINT_SIGNER = Principal(org="payments", kind=CallerKind.service, subject="checkpoint-signer")
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,9 @@ def require_currency(currency: str) -> None:
         raise InvalidAmount(f"{currency} is not an ISO 4217 currency this ledger knows.") from exc
 
 
-async def create_account(session: AsyncSession, actor: Principal, data: AccountCreate) -> AccountRead:
+async def create_account(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: AccountCreate
+) -> AccountRead:
     """Open an account for the actor's partner; funding accounts may carry the bank account behind them."""
     require_currency(data.currency)
     if data.kind is not AccountKind.funding and (data.bank_iban or data.bank_holder):
@@ -118,7 +126,7 @@ async def create_account(session: AsyncSession, actor: Principal, data: AccountC
         created_at=datetime.now(UTC),
     )
     await repository.add(session, row)
-    await record_audit(session, tables, actor, "account.created", "account", row.id, partner_id=actor.org)
+    await record_change(session, tables, publisher, actor, SERVICE, "account", row.id, "created", partner_id=actor.org)
     return account_to_read(row)
 
 
@@ -276,7 +284,9 @@ async def transfer_to_read(session: AsyncSession, transfer: Transfer) -> Transfe
     )
 
 
-async def reverse_transfer(session: AsyncSession, actor: Principal, transfer: Transfer, reason: str) -> Transfer:
+async def reverse_transfer(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, transfer: Transfer, reason: str
+) -> Transfer:
     """Post the mirror image of a transfer, pointing back to it; the database allows one reversal."""
     entries = await repository.list_transfer_entries(session, transfer.id)
     legs = [Leg(await get_account(session, e.account_id), -e.amount_minor) for e in entries]
@@ -290,20 +300,24 @@ async def reverse_transfer(session: AsyncSession, actor: Principal, transfer: Tr
         reverses_transfer_id=transfer.id,
         payout_id=transfer.payout_id,
     )
-    await record_audit(
+    await record_change(
         session,
         tables,
+        publisher,
         actor,
-        "transfer.reversed",
+        SERVICE,
         "transfer",
         transfer.id,
+        "reversed",
         partner_id=transfer.partner_id,
         detail={"reversal_id": reversal.id},
     )
     return reversal
 
 
-async def record_contribution(session: AsyncSession, actor: Principal, data: ContributionCreate) -> ContributionRead:
+async def record_contribution(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: ContributionCreate
+) -> ContributionRead:
     """Book a partner's payment into a funding account against the programme liability."""
     funding = await get_account(session, data.funding_account_id)
     if funding.kind != AccountKind.funding.value:
@@ -328,7 +342,9 @@ async def record_contribution(session: AsyncSession, actor: Principal, data: Con
         created_at=transfer.created_at,
     )
     await repository.add(session, row)
-    await record_audit(session, tables, actor, "contribution.recorded", "contribution", row.id, partner_id=actor.org)
+    await record_change(
+        session, tables, publisher, actor, SERVICE, "contribution", row.id, "recorded", partner_id=actor.org
+    )
     return ContributionRead(
         id=row.id,
         partner_id=row.partner_id,
@@ -353,8 +369,10 @@ def checkpoint_to_read(row: Checkpoint) -> CheckpointRead:
     )
 
 
-async def sign_chain_head(session: AsyncSession, signer: CheckpointSigner, partner_id: str) -> CheckpointRead | None:
-    """Sign the partner's current chain head unless it is empty or already signed."""
+async def sign_chain_head(
+    session: AsyncSession, signer: CheckpointSigner, publisher: EventPublisher, actor: Principal, partner_id: str
+) -> CheckpointRead | None:
+    """Sign the partner's current chain head unless it is empty or already signed; a new checkpoint is announced."""
     seq, head_hash = await repository.read_chain_head(session, partner_id)
     if seq == 0 or seq <= await repository.latest_checkpoint_seq(session, partner_id):
         return None
@@ -370,14 +388,33 @@ async def sign_chain_head(session: AsyncSession, signer: CheckpointSigner, partn
     )
     if not await repository.add_checkpoint(session, row):
         return None
+    await record_change(
+        session,
+        tables,
+        publisher,
+        actor,
+        SERVICE,
+        "checkpoint",
+        str(row.id),
+        "signed",
+        partner_id=partner_id,
+        detail={"seq": seq, "key_id": signer.key_id},
+    )
     return checkpoint_to_read(row)
 
 
-async def sign_all_chain_heads(session: AsyncSession, signer: CheckpointSigner) -> list[CheckpointRead]:
-    """Sign the head of every partner's chain that moved since its last checkpoint."""
+async def sign_all_chain_heads(
+    session: AsyncSession, signer: CheckpointSigner, publisher: EventPublisher | None = None
+) -> list[CheckpointRead]:
+    """Sign the head of every partner's chain that moved since its last checkpoint.
+
+    Without a publisher (the command line has no subscribers) the announcements are still written to the outbox.
+    """
+    if publisher is None:
+        publisher = EventPublisher(tables, [], SERVICE)
     signed: list[CheckpointRead] = []
     for partner_id, _, _ in await repository.list_chain_heads(session):
-        checkpoint = await sign_chain_head(session, signer, partner_id)
+        checkpoint = await sign_chain_head(session, signer, publisher, CHECKPOINT_SIGNER, partner_id)
         if checkpoint is not None:
             signed.append(checkpoint)
     return signed

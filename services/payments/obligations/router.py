@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from services.payments.deps import PublisherDep
 from services.payments.domain.triggers import TriggerKind
 from services.payments.models import tables
 from services.payments.obligations import service
@@ -30,14 +31,14 @@ PARTNER = [CallerKind.partner]
 
 
 @router.post("/events", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422))
-async def receive_event(request: Request, session: SessionDep) -> Response:
+async def receive_event(request: Request, session: SessionDep, publisher: PublisherDep) -> Response:
     """Consume a signed event once: approvals create obligations, granted cases release tranches."""
     envelope = EventEnvelope.model_validate_json(await verified_body(request))
     if envelope.type == APPLICANT_APPROVED:
         approved = ApplicantApproved.model_validate(envelope.data)
         scope_to_tenant(session, approved.partner_id)
         if await claim_event(session, tables, envelope.id, envelope.type):
-            await service.create_obligations(session, approved, envelope.type)
+            await service.create_obligations(session, publisher, approved, envelope.type)
     elif envelope.type == CASE_STATUS_CHANGED:
         changed = CaseStatusChanged.model_validate(envelope.data)
         # A case may have been transferred to another partner since the approval: the event carries the
@@ -45,7 +46,7 @@ async def receive_event(request: Request, session: SessionDep) -> Response:
         # Applicant ids are globally unique, so the release looks across partners and filters by applicant.
         scope_to_tenant(session, ALL_TENANTS)
         if await claim_event(session, tables, envelope.id, envelope.type):
-            await service.handle_case_status(session, changed, envelope.type)
+            await service.handle_case_status(session, publisher, changed, envelope.type)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -83,10 +84,12 @@ async def read_obligation(obligation_id: str, session: TenantSessionDep) -> Obli
     **requires("obligations:release", kinds=PARTNER),
 )
 async def release_trigger(
-    body: TriggerRelease, session: TenantSessionDep, principal: CurrentPrincipal
+    body: TriggerRelease, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
 ) -> ReleaseResult:
     """Record that a trigger (verified arrival, asylum granted) happened and release what waited for it."""
-    released = await service.release_for_trigger(session, principal, body.applicant_id, TriggerKind(body.trigger))
+    released = await service.release_for_trigger(
+        session, publisher, principal, body.applicant_id, TriggerKind(body.trigger)
+    )
     return ReleaseResult(released=released)
 
 
@@ -96,6 +99,8 @@ async def release_trigger(
     responses=problem_responses(401, 403, 422),
     **requires("obligations:release", kinds=PARTNER),
 )
-async def release_due(body: DueRelease, session: TenantSessionDep, principal: CurrentPrincipal) -> ReleaseResult:
+async def release_due(
+    body: DueRelease, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> ReleaseResult:
     """Release the partner's stipend months and delayed tranches due on or before `as_of`."""
-    return ReleaseResult(released=await service.release_due(session, principal, body.as_of))
+    return ReleaseResult(released=await service.release_due(session, principal, body.as_of, publisher))

@@ -18,14 +18,16 @@ from services.payments.domain.schedule import (
 from services.payments.domain.triggers import EVENT_TRIGGERS, TriggerKind, parse_trigger
 from services.payments.errors import InvalidEntitlements, ObligationNotFound
 from services.payments.ledger import service as ledger
-from services.payments.ledger.service import Leg
+from services.payments.ledger.service import SERVICE, Leg
 from services.payments.models import ApplicantApproval as AppliedApproval
 from services.payments.models import Obligation, tables
 from services.payments.obligations import repository
 from services.payments.obligations.replacement import KeptObligation, fit_plans
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
+from shared.changes import record_change
 from shared.ids import new_id
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
 from shared.schemas.events import ApplicantApproved, CaseStatusChanged
@@ -120,7 +122,7 @@ async def take_applicant_turn(session: AsyncSession, data: ApplicantApproved) ->
 
 
 async def supersede_earlier(
-    session: AsyncSession, actor: Principal, data: ApplicantApproved
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: ApplicantApproved
 ) -> tuple[list[Obligation], list[Obligation]]:
     """Supersede the applicant's earlier obligations that are unpaid with no payout in flight.
 
@@ -138,20 +140,26 @@ async def supersede_earlier(
             continue
         if not await repository.supersede(session, row.id, row.status, note):
             raise RuntimeError(f"obligation {row.id} changed while locked")
+        await record_change(
+            session, tables, publisher, actor, SERVICE, "obligation", row.id, "superseded", partner_id=row.partner_id
+        )
         if row.release_transfer_id is not None:
             release = await ledger.require_transfer(session, row.release_transfer_id)
-            await ledger.reverse_transfer(session, actor, release, f"obligation {row.id} {note}")
+            await ledger.reverse_transfer(session, publisher, actor, release, f"obligation {row.id} {note}")
         superseded.append(row)
     return kept, superseded
 
 
-async def create_obligations(session: AsyncSession, data: ApplicantApproved, event_type: str) -> list[ObligationRead]:
+async def create_obligations(
+    session: AsyncSession, publisher: EventPublisher, data: ApplicantApproved, event_type: str
+) -> list[ObligationRead]:
     """Apply an approval: it replaces the applicant's earlier approval and never adds a second promise.
 
     A repeat of an applied approval, or one older than it, changes nothing.
     """
     plans = plan_approval(data)
     actor = event_actor(event_type)
+    # A repeat or an older approval changes nothing: audited (so the decision is traceable), not announced.
     if await repository.count_for_assessment(session, data.assessment_id) or not await take_applicant_turn(
         session, data
     ):
@@ -166,7 +174,7 @@ async def create_obligations(session: AsyncSession, data: ApplicantApproved, eve
             detail={"reason": "not newer than the approval applied"},
         )
         return []
-    kept, superseded = await supersede_earlier(session, actor, data)
+    kept, superseded = await supersede_earlier(session, publisher, actor, data)
     happened = await repository.list_released_triggers(session, data.partner_id, data.applicant_id)
     fitted = fit_plans(
         plans, [KeptObligation(r.kind, Money(r.amount_minor, r.currency)) for r in kept], data.approved_on
@@ -191,13 +199,15 @@ async def create_obligations(session: AsyncSession, data: ApplicantApproved, eve
         for item in fitted
     ]
     await repository.add_all(session, rows)
-    await record_audit(
+    await record_change(
         session,
         tables,
+        publisher,
         actor,
-        "obligations.created",
+        SERVICE,
         "assessment",
         data.assessment_id,
+        "obligations_created",
         partner_id=data.partner_id,
         detail={"count": len(rows), "kept": len(kept), "superseded": len(superseded)},
     )
@@ -207,11 +217,13 @@ async def create_obligations(session: AsyncSession, data: ApplicantApproved, eve
         if row.trigger == TriggerKind.APPROVAL.value or (
             row.trigger in EVENT_TRIGGER_NAMES and row.trigger in happened
         ):
-            await release_obligation(session, actor, row)
+            await release_obligation(session, publisher, actor, row)
     return [to_read(r) for r in rows]
 
 
-async def release_obligation(session: AsyncSession, actor: Principal, row: Obligation) -> bool:
+async def release_obligation(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, row: Obligation
+) -> bool:
     """Make one waiting obligation due and book it as payable; False if it was no longer waiting."""
     if not await repository.move_status(session, row.id, ObligationStatus.waiting.value, ObligationStatus.due.value):
         return False
@@ -229,31 +241,42 @@ async def release_obligation(session: AsyncSession, actor: Principal, row: Oblig
     )
     await repository.mark_released(session, row.id, transfer.id, transfer.created_at)
     await session.refresh(row)
-    await record_audit(session, tables, actor, "obligation.released", "obligation", row.id, partner_id=row.partner_id)
+    await record_change(
+        session, tables, publisher, actor, SERVICE, "obligation", row.id, "released", partner_id=row.partner_id
+    )
     return True
 
 
 async def release_for_trigger(
-    session: AsyncSession, actor: Principal, applicant_id: str, trigger: TriggerKind
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, applicant_id: str, trigger: TriggerKind
 ) -> list[ObligationRead]:
     """Release every obligation of an applicant that waits for an event-type trigger."""
     released: list[ObligationRead] = []
     for row in await repository.list_waiting_for_trigger(session, applicant_id, trigger.value):
-        if await release_obligation(session, actor, row):
+        if await release_obligation(session, publisher, actor, row):
             released.append(to_read(row))
     return released
 
 
-async def release_due(session: AsyncSession, actor: Principal, as_of: date) -> list[ObligationRead]:
-    """Release every date-triggered obligation (stipend months, delayed tranches) due by `as_of`."""
+async def release_due(
+    session: AsyncSession, actor: Principal, as_of: date, publisher: EventPublisher | None = None
+) -> list[ObligationRead]:
+    """Release every date-triggered obligation (stipend months, delayed tranches) due by `as_of`.
+
+    Without a publisher (the command line has no subscribers) the releases are still written to the outbox.
+    """
+    if publisher is None:
+        publisher = EventPublisher(tables, [], SERVICE)
     released: list[ObligationRead] = []
     for row in await repository.list_waiting_due_by(session, as_of):
-        if await release_obligation(session, actor, row):
+        if await release_obligation(session, publisher, actor, row):
             released.append(to_read(row))
     return released
 
 
-async def handle_case_status(session: AsyncSession, data: CaseStatusChanged, event_type: str) -> list[ObligationRead]:
+async def handle_case_status(
+    session: AsyncSession, publisher: EventPublisher, data: CaseStatusChanged, event_type: str
+) -> list[ObligationRead]:
     """Release the applicant's `asylum_granted` tranches, whichever partner holds them, once protection is granted.
 
     The session must be scoped to all tenants: the grant is a fact about the person, and a case transferred to
@@ -262,7 +285,9 @@ async def handle_case_status(session: AsyncSession, data: CaseStatusChanged, eve
     """
     if data.to_state not in PROTECTED_CASE_STATES:
         return []
-    return await release_for_trigger(session, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED)
+    return await release_for_trigger(
+        session, publisher, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED
+    )
 
 
 async def get_obligation(session: AsyncSession, obligation_id: str, *, for_update: bool = False) -> Obligation:

@@ -33,11 +33,14 @@ async def create_payout(
     principal: CurrentPrincipal,
     settings: SettingsDep,
     idem: IdempotencyDep,
+    publisher: PublisherDep,
 ) -> Response:
     """Create the payout of a due obligation (requires an `Idempotency-Key`); an obligation is paid once."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    return await idem.remember(await service.create_payout(session, settings, principal, body), status_code=201)
+    return await idem.remember(
+        await service.create_payout(session, settings, publisher, principal, body), status_code=201
+    )
 
 
 @router.get(
@@ -72,9 +75,11 @@ async def read_payout(payout_id: str, session: TenantSessionDep) -> PayoutRead:
     responses=problem_responses(401, 403, 404, 409),
     **requires("payouts:approve", kinds=PARTNER),
 )
-async def approve_payout(payout_id: str, session: TenantSessionDep, principal: CurrentPrincipal) -> PayoutRead:
+async def approve_payout(
+    payout_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> PayoutRead:
     """Approve a payout; its creator cannot, and each approver counts once."""
-    return await service.approve_payout(session, principal, payout_id)
+    return await service.approve_payout(session, publisher, principal, payout_id)
 
 
 @router.post(

@@ -27,13 +27,14 @@ from services.payments.errors import (
 )
 from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger import service as ledger
-from services.payments.ledger.service import Leg
+from services.payments.ledger.service import SERVICE, Leg
 from services.payments.models import Obligation, Payout, PayoutApproval, tables
 from services.payments.obligations import repository as obligations
 from services.payments.obligations import service as obligation_service
 from services.payments.payouts import repository
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import record_change
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -97,7 +98,7 @@ def price_fx(obligation: Obligation, funding_currency: str, fx: FxRateIn | None)
 
 
 async def create_payout(
-    session: AsyncSession, settings: PaymentsSettings, actor: Principal, data: PayoutCreate
+    session: AsyncSession, settings: PaymentsSettings, publisher: EventPublisher, actor: Principal, data: PayoutCreate
 ) -> PayoutRead:
     """Create a payout for a due obligation; a second active payout of it is refused by the database."""
     # Locked so that a later approval superseding this obligation and this payout cannot pass each other.
@@ -138,8 +139,17 @@ async def create_payout(
     )
     if not await repository.add_payout(session, row):
         raise ObligationAlreadyPaid(f"Obligation {obligation.id} already has a payout in progress or paid.")
-    await record_audit(
-        session, tables, actor, "payout.created", "payout", row.id, partner_id=actor.org, detail={"required": required}
+    await record_change(
+        session,
+        tables,
+        publisher,
+        actor,
+        SERVICE,
+        "payout",
+        row.id,
+        "created",
+        partner_id=actor.org,
+        detail={"required": required},
     )
     return await to_read(session, row)
 
@@ -164,7 +174,9 @@ async def list_payouts(session: AsyncSession, page: PageParams, status: PayoutSt
     return Page[PayoutRead](items=[await to_read(session, r) for r in items], next_cursor=cursor)
 
 
-async def approve_payout(session: AsyncSession, actor: Principal, payout_id: str) -> PayoutRead:
+async def approve_payout(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, payout_id: str
+) -> PayoutRead:
     """Add one approval by someone other than the creator; enough approvals make the payout approved."""
     row = await get_payout(session, payout_id)
     if row.status != PayoutStatus.pending_approval.value:
@@ -176,7 +188,9 @@ async def approve_payout(session: AsyncSession, actor: Principal, payout_id: str
     )
     if not await repository.add_approval(session, approval):
         raise ApproverNotDistinct("You have already approved this payout; another approver must sign.")
-    await record_audit(session, tables, actor, "payout.approved", "payout", row.id, partner_id=row.partner_id)
+    await record_change(
+        session, tables, publisher, actor, SERVICE, "payout", row.id, "approved", partner_id=row.partner_id
+    )
     if len(await repository.list_approvers(session, row.id)) >= row.required_approvals:
         await repository.move_status(session, row.id, [PayoutStatus.pending_approval.value], PayoutStatus.approved)
         await session.refresh(row)
@@ -221,6 +235,7 @@ async def execute_payout(
     )
     await repository.set_transfer(session, row.id, transfer.id)
     await session.refresh(row)
+    # Announced by the payout status event below, not a second time as a generic change.
     await record_audit(session, tables, actor, "payout.executed", "payout", row.id, partner_id=row.partner_id)
     await announce_status(session, publisher, row)
     return await to_read(session, row)
@@ -268,7 +283,7 @@ async def undo_payout(
     if not await repository.move_status(session, row.id, done, to_status.value):
         return False
     transfer = await ledger.require_transfer(session, row.transfer_id)
-    await ledger.reverse_transfer(session, actor, transfer, reason)
+    await ledger.reverse_transfer(session, publisher, actor, transfer, reason)
     await obligations.move_status(session, row.obligation_id, "paid", "due")
     await session.refresh(row)
     await announce_status(session, publisher, row)
@@ -283,7 +298,7 @@ async def reverse_transfer(
     if await ledger_repository.find_reversal(session, transfer.id) is not None:
         raise TransferAlreadyReversed(f"Transfer {transfer.id} was already reversed.")
     if transfer.kind == "contribution":
-        return (await ledger.reverse_transfer(session, actor, transfer, reason)).id
+        return (await ledger.reverse_transfer(session, publisher, actor, transfer, reason)).id
     if transfer.kind == "payout" and transfer.payout_id is not None:
         payout = await get_payout(session, transfer.payout_id)
         if not await undo_payout(session, publisher, actor, payout, PayoutStatus.reversed, reason):
