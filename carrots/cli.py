@@ -137,6 +137,9 @@ def up(
     for entry in SERVICES.values():
         settings = with_dev_defaults(entry.settings(var_dir=var_dir))
         upgrade_to_head(entry.migrations_dir, settings.database_url)
+    # Ctrl-C and a plain `kill` both stop every service, also when started where SIGINT is ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     for entry in SERVICES.values():
         command = [
@@ -178,6 +181,10 @@ def up(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_healthy(host: str, ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]]) -> None:

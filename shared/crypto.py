@@ -21,12 +21,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from shared.plumbing import PlumbingTables
 
 PREFIX = "cv1"
 PENDING_KEYS = "carrots_pending_partner_keys"
+CURRENT_VERSIONS = "carrots_current_key_versions"
+
+
+def _forget_versions_at_end(session: Session, transaction: SessionTransaction) -> None:
+    # Also at the end of a savepoint: a key created inside one that rolled back no longer exists.
+    session.info.get(CURRENT_VERSIONS, {}).clear()
 
 
 def _forget_pending(session: Session) -> None:
@@ -64,6 +70,16 @@ class FieldCipher:
         self._cache_seconds = cache_seconds
 
     async def _current_version(self, session: AsyncSession, partner_id: str) -> int:
+        # One look-up per partner and transaction: a request encrypting several fields asks once.
+        if CURRENT_VERSIONS not in session.info:
+            session.info[CURRENT_VERSIONS] = {}
+            event.listen(session.sync_session, "after_transaction_end", _forget_versions_at_end)
+        known: dict[str, int] = session.info[CURRENT_VERSIONS]
+        if partner_id not in known:
+            known[partner_id] = await self._look_up_current_version(session, partner_id)
+        return known[partner_id]
+
+    async def _look_up_current_version(self, session: AsyncSession, partner_id: str) -> int:
         t = self._tables.partner_keys
         row = (
             await session.execute(
@@ -77,7 +93,7 @@ class FieldCipher:
             if await self._insert_key(session, partner_id, 1):
                 return 1
             # Another transaction created the partner's first key and has committed it: use theirs.
-            return await self._current_version(session, partner_id)
+            return await self._look_up_current_version(session, partner_id)
         if row.destroyed_at is not None:
             raise KeyDestroyed(f"keys of partner {partner_id} were destroyed")
         return int(row.version)
@@ -89,6 +105,7 @@ class FieldCipher:
             await session.execute(select(func.max(t.c.version)).where(t.c.partner_id == partner_id))
         ).scalar_one_or_none()
         version = int(latest or 0) + 1
+        session.info.get(CURRENT_VERSIONS, {}).pop(partner_id, None)
         if await self._insert_key(session, partner_id, version):
             return version
         return await self._current_version(session, partner_id)
@@ -139,6 +156,7 @@ class FieldCipher:
         for cached in [k for k in self._cache if k[0] == partner_id]:
             del self._cache[cached]
         session.info.pop(PENDING_KEYS, None)
+        session.info.get(CURRENT_VERSIONS, {}).pop(partner_id, None)
 
     async def _data_key(self, session: AsyncSession, partner_id: str, version: int) -> bytes:
         pending = session.info.get(PENDING_KEYS, {}).get((partner_id, version))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,9 +139,6 @@ async def serve(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[ht
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
-
-
-AppFactory = Callable[[Any], FastAPI]
 
 
 def settings_for(name: str, database_url: str, var_dir: Path, **overrides: Any) -> ServiceSettings:

@@ -14,7 +14,6 @@ from services.asylum import repository
 from services.asylum.cases.credentials import BoundedHasher, generate_applicant_secret
 from services.asylum.cases.errors import CaseAlreadyOpen, CaseChangedMeanwhile, CaseNotFound
 from services.asylum.cases.references import CaseReference, format_case_reference, generate_case_reference
-from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import (
     INITIAL_STATE,
     CaseState,
@@ -30,6 +29,7 @@ from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher, KeyDestroyed
+from shared.db import as_utc
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -359,9 +359,10 @@ async def issue_applicant_secret(
     return ApplicantSecretIssued(case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret)
 
 
-async def open_case_from_approval(session: AsyncSession, tools: AsylumTools, event: EventEnvelope) -> None:
+async def open_case_from_approval(
+    session: AsyncSession, tools: AsylumTools, event: EventEnvelope, approved: ApplicantApproved
+) -> None:
     """Open the case (and family) of an approved applicant on the asylum or residence track, once per applicant."""
-    approved = ApplicantApproved.model_validate(event.data)
     granted = approved.entitlements
     coverage = choose_case_coverage(
         asylum_track=granted.asylum_track,
@@ -394,11 +395,10 @@ async def handle_event(session: AsyncSession, tools: AsylumTools, body: bytes) -
     """Handle one signed delivery; repeats of an event id and unknown event types change nothing."""
     try:
         event = EventEnvelope.model_validate_json(body)
-        if event.type == APPLICANT_APPROVED:
-            ApplicantApproved.model_validate(event.data)
+        approved = ApplicantApproved.model_validate(event.data) if event.type == APPLICANT_APPROVED else None
     except ValidationError as exc:
         raise Unprocessable(f"The event does not match its contract: {exc.errors()[0]['msg']}.") from exc
-    if event.type != APPLICANT_APPROVED:
+    if approved is None:
         return
     if await claim_event(session, tables, event.id, event.type):
-        await open_case_from_approval(session, tools, event)
+        await open_case_from_approval(session, tools, event, approved)

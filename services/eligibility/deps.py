@@ -11,6 +11,7 @@ from services.eligibility.applicants.service import Crypto
 from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import DEFAULT_TENANT_RULE, CallerKind, requires
 from shared.outbox import EventPublisher
+from shared.pagination import PageParams, page_params
 
 
 def crypto(request: Request) -> Crypto:
@@ -33,6 +34,7 @@ def publisher(request: Request) -> EventPublisher:
 CryptoDep = Annotated[Crypto, Depends(crypto)]
 ScreeningDep = Annotated[ScreeningState, Depends(screening_state)]
 PublisherDep = Annotated[EventPublisher, Depends(publisher)]
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def requires_with_body(

@@ -14,7 +14,7 @@ from services.payments.ledger import service as ledger
 from services.payments.ledger.chain import CheckpointSigner, load_checkpoint_signer
 from services.payments.models import Base, tables
 from services.payments.router import routers
-from shared.app import ServiceSpec, build_app
+from shared.app import ExtraLifespan, ServiceSpec, build_app
 from shared.db import session_scope
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
@@ -41,7 +41,7 @@ def create_app(settings: PaymentsSettings | None = None) -> FastAPI:
     )
 
 
-def _checkpoint_lifespan(settings: PaymentsSettings):  # type: ignore[no-untyped-def]
+def _checkpoint_lifespan(settings: PaymentsSettings) -> ExtraLifespan:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = load_checkpoint_signer(app.state.settings)

@@ -55,11 +55,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """Read a stored moment as UTC (SQLite hands back naive datetimes; we only ever store UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def token_holder(partner_id: str, role: str) -> Principal:
     """The principal recorded in the audit log for someone acting with a token instead of a login."""
     return Principal(org=partner_id, kind=CallerKind.public, subject=f"token:{role}")

@@ -26,7 +26,8 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
-def test_up_serves_four_healthy_services_with_openapi_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_up_serves_four_healthy_services_with_openapi_and_stops_on_ctrl_c(tmp_path: Path, stop: int) -> None:
     ports = _free_ports(4)
     names = ["eligibility", "payments", "asylum", "testimony"]
     command = [sys.executable, "-m", "carrots.cli", "up", "--var-dir", str(tmp_path / "var")]
@@ -55,7 +56,7 @@ def test_up_serves_four_healthy_services_with_openapi_and_stops_on_ctrl_c(tmp_pa
             assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
         for name in names:
             assert (tmp_path / "var" / f"{name}.db").exists()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         assert process.wait(timeout=30) == 0
         for port in ports:
             with pytest.raises(httpx.ConnectError):

@@ -10,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.asylum import repository as cases
 from services.asylum.access import repository
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
-from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.wording import describe_status
 from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import AccessGrant, Case, tables
-from services.asylum.service import describe_history, format_case_reference_text
+from services.asylum.service import describe_history, format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -44,13 +44,6 @@ def describe_grant(grant: AccessGrant) -> AccessGrantRead:
             "active": grant.revoked_at is None,
         }
     )
-
-
-async def _load_case(session: AsyncSession, case_id: str) -> Case:
-    case = await cases.get_case(session, case_id)
-    if case is None:
-        raise CaseNotFound(f"No case {case_id} exists for your organisation.")
-    return case
 
 
 async def grant_access(
@@ -119,13 +112,13 @@ async def record_officer_grant(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, case_id: str, data: AccessGrantCreate
 ) -> AccessGrantRead:
     """An officer records the applicant's consent for an NGO."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     return await grant_access(session, publisher, actor, case, data.ngo_org, data.level, "officer")
 
 
 async def list_case_grants(session: AsyncSession, case_id: str) -> list[AccessGrantRead]:
     """Every grant on a case, active and revoked."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     return [describe_grant(g) for g in await repository.list_grants(session, case.id)]
 
 
@@ -133,7 +126,7 @@ async def revoke_grant(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, case_id: str, grant_id: str
 ) -> AccessGrantRead:
     """Revoke one grant at once (revoking a revoked grant changes nothing)."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     grant = await repository.get_grant(session, case.id, grant_id)
     if grant is None:
         raise AccessGrantNotFound(f"Case {case_id} has no access grant {grant_id}.")
@@ -212,9 +205,10 @@ async def list_shared_cases(
     scope_to_tenant(session, ALL_TENANTS)
     grants = await repository.list_active_grants_for_ngo(session, ngo.org, page)
     items, cursor = split_page(grants, page, lambda g: g.id)
+    # One query for the page's cases rather than one per grant.
+    by_id = {c.id: c for c in await cases.list_cases_by_id(session, [g.case_id for g in items])}
     shared: list[SharedCaseRead] = []
     for grant in items:
-        case = await cases.get_case(session, grant.case_id)
-        if case is not None:
+        if (case := by_id.get(grant.case_id)) is not None:
             shared.append(await _describe_shared(session, cipher, ngo, case, grant))
     return Page[SharedCaseRead](items=shared, next_cursor=cursor)

@@ -33,12 +33,12 @@ from services.asylum.cases.errors import (
     MalformedCaseReference,
 )
 from services.asylum.cases.references import normalise_reference_text, parse_case_reference
-from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
 from services.asylum.models import Case, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
+from shared.db import as_utc
 from shared.errors import ProblemError
 from shared.ids import new_id
 from shared.outbox import EventPublisher

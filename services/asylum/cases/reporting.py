@@ -9,11 +9,12 @@ import itertools
 import statistics
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from services.asylum.cases.states import DECISION_STATES, CaseState
+from shared.db import as_utc
 
 SECONDS_PER_DAY = 86_400
 
@@ -25,11 +26,6 @@ class TransitionRecord:
     case_id: uuid.UUID
     to_state: CaseState
     at: datetime
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Return `moment` in UTC; naive values (as SQLite returns them) are taken as UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _stays_by_case(
@@ -65,11 +61,16 @@ def collect_stay_days(records: Iterable[TransitionRecord]) -> dict[CaseState, li
     return {state: durations[state] for state in CaseState if durations.get(state)}
 
 
+def compute_median_days(days: Sequence[float]) -> float:
+    """The median of some stays in days, to one decimal."""
+    return round(statistics.median(days), 1)
+
+
 def compute_median_days_per_state(
     records: Iterable[TransitionRecord],
 ) -> dict[CaseState, float]:
     """Median days a case spent in each state it has left, to one decimal; others omitted."""
-    return {state: round(statistics.median(days), 1) for state, days in collect_stay_days(records).items()}
+    return {state: compute_median_days(days) for state, days in collect_stay_days(records).items()}
 
 
 def is_small_cell(cases: int, min_cell: int) -> bool:

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.asylum import repository as cases
 from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
 from services.asylum.cases.errors import CaseNotFound, DependantNotFound
-from services.asylum.cases.reporting import as_utc
 from services.asylum.cases.states import CaseState
 from services.asylum.changes import announce_change
 from services.asylum.family import repository
@@ -18,6 +17,7 @@ from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, DependantRead

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import statistics
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.cases.reporting import (
     TransitionRecord,
-    as_utc,
     collect_stay_days,
+    compute_median_days,
     count_cases_by_state,
     count_decisions_per_month,
     is_small_cell,
@@ -21,6 +20,7 @@ from services.asylum.reports import repository
 from services.asylum.service import format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import as_utc
 from shared.pagination import PageParams, split_page
 from shared.schemas.asylum import CaseStatistics, ProtectionAlertRead, SuppressibleCount, SuppressibleDays
 from shared.schemas.common import Page
@@ -37,7 +37,7 @@ def describe_median_days(days: list[float], min_cell: int) -> SuppressibleDays:
     """A median stay as shown to partners: withheld when taken over too few cases."""
     if is_small_cell(len(days), min_cell):
         return SuppressibleDays(value=None, suppressed=True)
-    return SuppressibleDays(value=round(statistics.median(days), 1), suppressed=False)
+    return SuppressibleDays(value=compute_median_days(days), suppressed=False)
 
 
 async def compute_statistics(session: AsyncSession, partner_id: str, min_cell: int) -> CaseStatistics:

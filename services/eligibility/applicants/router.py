@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from services.eligibility.applicants import service
-from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep
+from services.eligibility.deps import CryptoDep, PageDep, PublisherDep, ScreeningDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
-from shared.pagination import PageParams, page_params, split_page
 from shared.schemas.common import Page
 from shared.schemas.eligibility import (
     ApplicantCreate,
@@ -23,7 +20,6 @@ from shared.schemas.eligibility import (
 
 router = APIRouter(prefix="/v1", tags=["applicants"])
 PARTNER = [CallerKind.partner]
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 @router.post(
@@ -68,9 +64,7 @@ async def list_applicants(
     session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep, page: PageDep
 ) -> Page[ApplicantRead]:
     """List the calling partner's applicants, oldest first, with cursor pagination."""
-    items, rows = await service.list_applicants(session, crypto, principal, page)
-    _, cursor = split_page(rows, page, lambda a: a.id)
-    return Page[ApplicantRead](items=items, next_cursor=cursor)
+    return await service.list_applicants(session, crypto, principal, page)
 
 
 @router.patch(
@@ -101,9 +95,7 @@ async def list_duplicate_conflicts(
     session: TenantSessionDep, principal: CurrentPrincipal, page: PageDep
 ) -> Page[DuplicateConflictRead]:
     """List the duplicate documents that concern the calling partner, on either side, without identities."""
-    items, rows = await service.list_conflicts(session, principal, page)
-    _, cursor = split_page(rows, page, lambda c: c.id)
-    return Page[DuplicateConflictRead](items=items, next_cursor=cursor)
+    return await service.list_conflicts(session, principal, page)
 
 
 @router.get(

@@ -26,7 +26,8 @@ from shared.auth import Principal
 from shared.crypto import FieldCipher, keyed_hash
 from shared.ids import new_id
 from shared.outbox import EventPublisher
-from shared.pagination import PageParams
+from shared.pagination import PageParams, split_page
+from shared.schemas.common import Page
 from shared.schemas.eligibility import (
     ApplicantCreate,
     ApplicantRead,
@@ -238,13 +239,22 @@ async def read_applicant(session: AsyncSession, crypto: Crypto, actor: Principal
 
 async def list_applicants(
     session: AsyncSession, crypto: Crypto, actor: Principal, page: PageParams
-) -> tuple[list[ApplicantRead], list[Applicant]]:
-    """One page of the actor's applicants, decrypted, with the rows for the cursor."""
-    rows = list(await repository.list_applicants(session, page))
+) -> Page[ApplicantRead]:
+    """One page of the actor's applicants, decrypted, with the cursor of the next."""
+    rows = await repository.list_applicants(session, page)
+    applicants, cursor = split_page(rows, page, lambda a: a.id)
+    # Count what the caller sees, not the look-ahead row that only tells whether a next page exists.
     await record_audit(
-        session, tables, actor, "applicant.listed", "applicant", "*", partner_id=actor.org, detail={"count": len(rows)}
+        session,
+        tables,
+        actor,
+        "applicant.listed",
+        "applicant",
+        "*",
+        partner_id=actor.org,
+        detail={"count": len(applicants)},
     )
-    return [await _to_read(session, crypto, a) for a in rows[: page.limit]], rows
+    return Page[ApplicantRead](items=[await _to_read(session, crypto, a) for a in applicants], next_cursor=cursor)
 
 
 async def update_evidence(
@@ -291,12 +301,10 @@ def conflict_as_seen_by(conflict: DuplicateConflict, partner_id: str) -> Duplica
     )
 
 
-async def list_conflicts(
-    session: AsyncSession, actor: Principal, page: PageParams
-) -> tuple[list[DuplicateConflictRead], list[DuplicateConflict]]:
+async def list_conflicts(session: AsyncSession, actor: Principal, page: PageParams) -> Page[DuplicateConflictRead]:
     """Duplicate conflicts that concern the actor's partner, on either side."""
-    rows = list(await repository.list_conflicts(session, actor.org, page))
-    return [conflict_as_seen_by(c, actor.org) for c in rows[: page.limit]], rows
+    conflicts, cursor = split_page(await repository.list_conflicts(session, actor.org, page), page, lambda c: c.id)
+    return Page[DuplicateConflictRead](items=[conflict_as_seen_by(c, actor.org) for c in conflicts], next_cursor=cursor)
 
 
 async def read_conflict(session: AsyncSession, actor: Principal, reference: str) -> DuplicateConflictRead:

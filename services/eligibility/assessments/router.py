@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from services.eligibility.assessments import service
-from services.eligibility.deps import CryptoDep, PublisherDep
+from services.eligibility.deps import CryptoDep, PageDep, PublisherDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
-from shared.pagination import PageParams, page_params, split_page
 from shared.schemas.common import Page
 from shared.schemas.eligibility import AppealCreate, AppealRead, AssessmentCreate, AssessmentRead, RejectionCreate
 
@@ -45,12 +42,10 @@ async def assess_applicant(
     **requires("assessments:read", kinds=PARTNER),
 )
 async def list_assessments(
-    applicant_id: str, session: TenantSessionDep, crypto: CryptoDep, page: Annotated[PageParams, Depends(page_params)]
+    applicant_id: str, session: TenantSessionDep, crypto: CryptoDep, page: PageDep
 ) -> Page[AssessmentRead]:
     """List an applicant's assessments, oldest first."""
-    items, rows = await service.list_assessments(session, crypto, applicant_id, page)
-    _, cursor = split_page(rows, page, lambda a: a.id)
-    return Page[AssessmentRead](items=items, next_cursor=cursor)
+    return await service.list_assessments(session, crypto, applicant_id, page)
 
 
 @router.get(

@@ -32,8 +32,9 @@ from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
-from shared.pagination import PageParams
+from shared.pagination import PageParams, split_page
 from shared.schemas import events
+from shared.schemas.common import Page
 from shared.schemas.eligibility import (
     AppealRead,
     ApprovalRead,
@@ -167,11 +168,14 @@ async def read_assessment(session: AsyncSession, crypto: Crypto, assessment_id: 
 
 async def list_assessments(
     session: AsyncSession, crypto: Crypto, applicant_id: str, page: PageParams
-) -> tuple[list[AssessmentRead], list[Assessment]]:
+) -> Page[AssessmentRead]:
     """The assessments of one applicant, oldest first."""
     await get_applicant_or_404(session, applicant_id)
-    rows = list(await repository.list_assessments_of_applicant(session, applicant_id, page))
-    return [await assessment_read(session, crypto.cipher, a) for a in rows[: page.limit]], rows
+    rows = await repository.list_assessments_of_applicant(session, applicant_id, page)
+    assessments, cursor = split_page(rows, page, lambda a: a.id)
+    return Page[AssessmentRead](
+        items=[await assessment_read(session, crypto.cipher, a) for a in assessments], next_cursor=cursor
+    )
 
 
 async def approval_blockers(session: AsyncSession, assessment: Assessment, on: date) -> list[str]:

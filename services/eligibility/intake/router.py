@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, status
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto
@@ -15,12 +14,12 @@ from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, req
 from services.eligibility.errors import IntakeUploadUnreadable
 from services.eligibility.intake import service
 from services.eligibility.intake.service import IntakeFormat, RawRow
+from services.eligibility.jobs import run_job, start_job_task
 from services.eligibility.models import IntakeJob
 from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import CallerKind, CurrentPrincipal, Principal, requires
 from shared.deps import TenantSessionDep, after_unit_of_work
 from shared.errors import problem_responses
-from shared.outbox import EventPublisher
 from shared.schemas.eligibility import IntakeJobRead
 
 log = structlog.get_logger("carrots.eligibility.intake")
@@ -42,46 +41,13 @@ _BODY_DOC: dict[str, Any] = {
 }
 
 
-async def _run_job(
-    maker: async_sessionmaker[AsyncSession],
-    crypto: Crypto,
-    screening: ScreeningState,
-    publisher: EventPublisher,
-    actor: Principal,
-    job_id: str,
-    rows: list[RawRow],
-) -> None:
-    try:
-        await service.process_job(maker, crypto, screening, publisher, actor, job_id, rows)
-    except asyncio.CancelledError:
-        # Shutting down: the rows held in memory are lost; say so at once rather than after the stall timeout.
-        await asyncio.shield(_mark_job(maker, job_id, "interrupted"))
-        raise
-    except Exception:
-        log.exception("intake_job_failed", job_id=job_id)
-        await _mark_job(maker, job_id, "failed")
-
-
-async def _mark_job(maker: async_sessionmaker[AsyncSession], job_id: str, job_status: str) -> None:
-    async with maker() as session:
-        await session.execute(
-            update(IntakeJob)
-            .where(IntakeJob.id == job_id)
-            .values(status=job_status)
-            .execution_options(include_all_tenants=True)
-        )
-        await session.commit()
-
-
 def _start_job(
     app: FastAPI, crypto: Crypto, screening: ScreeningState, actor: Principal, job_id: str, rows: list[RawRow]
 ) -> None:
-    tasks: set[asyncio.Task[None]] = app.state.intake_tasks
-    task = asyncio.get_running_loop().create_task(
-        _run_job(app.state.sessionmaker, crypto, screening, app.state.publisher, actor, job_id, rows)
-    )
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    work = partial(service.process_job, maker, crypto, screening, app.state.publisher, actor, job_id, rows)
+    # If the replica shuts down first, the rows held in memory are lost and the job reads `interrupted`.
+    start_job_task(app, run_job(work, maker, IntakeJob, job_id, log, "intake_job_failed"))
 
 
 @router.post(

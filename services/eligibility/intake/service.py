@@ -20,6 +20,7 @@ from services.eligibility.intake import repository
 from services.eligibility.models import IntakeJob, IntakeRow
 from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import Principal
+from shared.db import as_utc
 from shared.errors import ProblemError
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -165,11 +166,6 @@ def job_status(job: HeartbeatJob, now: datetime) -> str:
         if now - last > STALLED_AFTER:
             return "interrupted"
     return job.status
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:

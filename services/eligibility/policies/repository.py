@@ -25,10 +25,6 @@ async def get_policy_by_version(session: AsyncSession, version: int) -> Policy |
     return (await session.execute(select(Policy).where(Policy.version == version))).scalar_one_or_none()
 
 
-async def get_policy(session: AsyncSession, policy_id: str) -> Policy | None:
-    return (await session.execute(select(Policy).where(Policy.id == policy_id))).scalar_one_or_none()
-
-
 async def list_policies(session: AsyncSession, page: PageParams) -> Sequence[Policy]:
     return (await session.execute(keyset(select(Policy), Policy.id, page))).scalars().all()
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 
-from services.eligibility.deps import PublisherDep, requires_with_body
+from services.eligibility.deps import PageDep, PublisherDep, requires_with_body
 from services.eligibility.errors import PolicyRejected
 from services.eligibility.policies import service
 from services.eligibility.policy.load import PolicyFormat
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
-from shared.pagination import PageParams, page_params, split_page
 from shared.schemas.common import Page
 from shared.schemas.eligibility import PolicyRead
 
@@ -63,13 +62,9 @@ async def upload_policy(
     responses=problem_responses(401, 403, 422),
     **requires("policies:read", kinds=PARTNER),
 )
-async def list_policies(
-    session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
-) -> Page[PolicyRead]:
+async def list_policies(session: TenantSessionDep, page: PageDep) -> Page[PolicyRead]:
     """List the calling partner's policy versions, oldest first."""
-    items, rows = await service.list_policies(session, page)
-    _, cursor = split_page(rows, page, lambda p: p.id)
-    return Page[PolicyRead](items=items, next_cursor=cursor)
+    return await service.list_policies(session, page)
 
 
 @router.get(

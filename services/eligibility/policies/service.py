@@ -18,7 +18,8 @@ from shared.auth import Principal
 from shared.errors import InvalidParam
 from shared.ids import new_id
 from shared.outbox import EventPublisher
-from shared.pagination import PageParams
+from shared.pagination import PageParams, split_page
+from shared.schemas.common import Page
 from shared.schemas.eligibility import PolicyRead
 
 # Stored policies never change, so their parsed form can be kept by id.
@@ -88,10 +89,10 @@ async def upload_policy(
     return policy_read(policy)
 
 
-async def list_policies(session: AsyncSession, page: PageParams) -> tuple[list[PolicyRead], list[Policy]]:
+async def list_policies(session: AsyncSession, page: PageParams) -> Page[PolicyRead]:
     """One page of the partner's policy versions, oldest first."""
-    rows = list(await repository.list_policies(session, page))
-    return [policy_read(p) for p in rows[: page.limit]], rows
+    policies, cursor = split_page(await repository.list_policies(session, page), page, lambda p: p.id)
+    return Page[PolicyRead](items=[policy_read(p) for p in policies], next_cursor=cursor)
 
 
 async def read_policy(session: AsyncSession, version: int) -> PolicyRead:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from shared.money import BASIS_POINTS_WHOLE, EXPONENTS, exponent_of, split_by_basis_points
+from shared.money import BASIS_POINTS_WHOLE, EXPONENTS, UnknownCurrency, exponent_of, split_by_basis_points
 
 __all__ = [
     "BASIS_POINTS_WHOLE",
     "UnknownCurrency",
-    "currency_exponent",
     "format_money",
     "split_by_basis_points",
     "validate_currency",
 ]
-
-
-class UnknownCurrency(ValueError):
-    """The code is not an ISO 4217 currency that can be paid in minor units."""
 
 
 def validate_currency(code: str) -> str:
@@ -27,14 +22,9 @@ def validate_currency(code: str) -> str:
     return code
 
 
-def currency_exponent(code: str) -> int:
-    """Return how many decimal places one major unit of the currency has."""
-    return exponent_of(code)
-
-
 def format_money(amount_minor: int, currency: str) -> str:
     """Render an amount in minor units for people, e.g. 'USD 100,000.00'."""
-    exponent = currency_exponent(currency)
+    exponent = exponent_of(currency)
     sign = "-" if amount_minor < 0 else ""
     major, minor = divmod(abs(amount_minor), 10**exponent)
     text = f"{major:,}"

@@ -8,7 +8,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import Applicant, RescreeningJob, SanctionsListRecord, ScreeningHitRecord, Waiver
-from shared.pagination import PageParams, keyset
 
 
 async def add_list(session: AsyncSession, record: SanctionsListRecord) -> None:
@@ -48,13 +47,6 @@ async def add_hit(session: AsyncSession, hit: ScreeningHitRecord) -> None:
 async def get_hit(session: AsyncSession, hit_id: str) -> ScreeningHitRecord | None:
     stmt = select(ScreeningHitRecord).where(ScreeningHitRecord.id == hit_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_hits(session: AsyncSession, status: str | None, page: PageParams) -> Sequence[ScreeningHitRecord]:
-    stmt = select(ScreeningHitRecord)
-    if status is not None:
-        stmt = stmt.where(ScreeningHitRecord.status == status)
-    return (await session.execute(keyset(stmt, ScreeningHitRecord.id, page))).scalars().all()
 
 
 async def add_waiver(session: AsyncSession, waiver: Waiver) -> None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, status
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, get_applicant_or_404
 from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import SanctionsListRejected
+from services.eligibility.jobs import run_job, start_job_task
 from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import rescreening, service
 from services.eligibility.sanctions.service import ScreeningState
@@ -45,32 +45,14 @@ _XML_BODY: dict[str, Any] = {
 async def run_rescreening_job(
     maker: async_sessionmaker[AsyncSession], crypto: Crypto, screening: ScreeningState, job_id: str
 ) -> None:
-    """Run a re-screening job, recording why it stopped if it did not complete."""
-    try:
-        await rescreening.run_rescreening(maker, crypto, screening, job_id)
-    except asyncio.CancelledError:
-        # Shutting down: say so at once rather than after the stall timeout; applicants stay `pending`.
-        await asyncio.shield(_mark_job(maker, job_id, "interrupted"))
-        raise
-    except Exception:
-        log.exception("rescreening_job_failed", job_id=job_id)
-        await _mark_job(maker, job_id, "failed")
-
-
-async def _mark_job(maker: async_sessionmaker[AsyncSession], job_id: str, job_status: str) -> None:
-    async with maker() as session:
-        await session.execute(update(RescreeningJob).where(RescreeningJob.id == job_id).values(status=job_status))
-        await session.commit()
+    """Run a re-screening job, recording why it stopped if it did not complete (applicants then stay `pending`)."""
+    work = partial(rescreening.run_rescreening, maker, crypto, screening, job_id)
+    await run_job(work, maker, RescreeningJob, job_id, log, "rescreening_job_failed")
 
 
 def start_rescreening_job(app: FastAPI, crypto: Crypto, screening: ScreeningState, job_id: str) -> None:
     """Start the job as a task of this replica (cancelled, and marked interrupted, at shutdown)."""
-    tasks: set[asyncio.Task[None]] = app.state.intake_tasks
-    task = asyncio.get_running_loop().create_task(
-        run_rescreening_job(app.state.sessionmaker, crypto, screening, job_id)
-    )
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    start_job_task(app, run_rescreening_job(app.state.sessionmaker, crypto, screening, job_id))
 
 
 @router.post(

@@ -145,6 +145,7 @@ async def screen_applicant(
         await session.flush()
         return
     known = {(h.list_source, h.entry_id): h for h in await repository.list_hits_of_applicant(session, applicant.id)}
+    added: list[ScreeningHitRecord] = []
     seen: set[tuple[str, str]] = set()
     for hit in hits:
         key = (hit.entry.source.value, hit.entry.entry_id)
@@ -153,22 +154,21 @@ async def screen_applicant(
         seen.add(key)
         record = known.get(key)
         if record is None:
-            await repository.add_hit(
-                session,
-                ScreeningHitRecord(
-                    id=new_id(),
-                    partner_id=applicant.partner_id,
-                    applicant_id=applicant.id,
-                    list_source=key[0],
-                    list_version=hit.entry.list_version[:200],
-                    entry_id=key[1][:200],
-                    score=round(hit.score, 4),
-                    confident=hit.confident,
-                    explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation),
-                    status="open",
-                    created_at=datetime.now(UTC),
-                ),
+            record = ScreeningHitRecord(
+                id=new_id(),
+                partner_id=applicant.partner_id,
+                applicant_id=applicant.id,
+                list_source=key[0],
+                list_version=hit.entry.list_version[:200],
+                entry_id=key[1][:200],
+                score=round(hit.score, 4),
+                confident=hit.confident,
+                explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation),
+                status="open",
+                created_at=datetime.now(UTC),
             )
+            await repository.add_hit(session, record)
+            added.append(record)
         elif record.status in {"open", "lapsed"}:
             record.status = "open"
             record.score, record.confident = round(hit.score, 4), hit.confident
@@ -178,14 +178,22 @@ async def screen_applicant(
         if key not in seen and record.status == "open":
             record.status = "lapsed"
     await session.flush()
-    await _update_status(session, applicant, screened=True)
+    # Every hit of the applicant is at hand: status follows from them without reading them again.
+    await _update_status(session, applicant, screened=True, records=[*known.values(), *added])
 
 
-async def _update_status(session: AsyncSession, applicant: Applicant, *, screened: bool = False) -> None:
+async def _update_status(
+    session: AsyncSession,
+    applicant: Applicant,
+    *,
+    screened: bool = False,
+    records: Sequence[ScreeningHitRecord] | None = None,
+) -> None:
     if not screened and applicant.screening_status == ScreeningStatus.pending.value:
         # A review does not stand in for screening against the updated lists: stay closed until it runs.
         return
-    records = await repository.list_hits_of_applicant(session, applicant.id)
+    if records is None:
+        records = await repository.list_hits_of_applicant(session, applicant.id)
     statuses = {r.status for r in records}
     if "open" in statuses:
         applicant.screening_status = ScreeningStatus.hits.value

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from services.eligibility.screening.model import BirthDate
 
@@ -83,14 +83,6 @@ def expand_year_range(first: int, last: int) -> tuple[BirthDate, ...]:
     low, high = min(first, last), max(first, last)
     years = range(low, high + 1) if high - low <= _MAX_RANGE_YEARS else (low, high)
     return tuple(BirthDate(year=year, approximate=True) for year in years)
-
-
-def parse_iso_date(text: str) -> date | None:
-    """Read an ISO date, or None when the text is not one."""
-    try:
-        return datetime.strptime(text.strip()[:10], "%Y-%m-%d").date()
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)

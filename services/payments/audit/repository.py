@@ -10,6 +10,7 @@ from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import Account, Entry
+from shared.pagination import PageParams, keyset
 
 
 def _filtered(
@@ -30,19 +31,18 @@ def _filtered(
     return stmt
 
 
-async def list_entries_after(
+async def list_entries(
     session: AsyncSession,
-    after_seq: int,
-    limit: int,
+    page: PageParams,
     *,
     account_id: str | None = None,
     currency: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Sequence[Entry]:
-    """Entries after a chain position, in chain order, filtered by account, currency and period."""
-    stmt = _filtered(select(Entry).where(Entry.seq > after_seq), account_id, currency, since, until)
-    return (await session.execute(stmt.order_by(Entry.seq).limit(limit))).scalars().all()
+    """One page (plus one row) of entries in chain order, filtered by account, currency and period."""
+    stmt = _filtered(select(Entry), account_id, currency, since, until)
+    return (await session.execute(keyset(stmt, Entry.seq, page))).scalars().all()
 
 
 async def export_rows_after(

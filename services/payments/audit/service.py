@@ -15,6 +15,8 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.payments.audit import repository
+from services.payments.domain.tamper.chain import ChainedRecord
+from services.payments.domain.tamper.checkpoints import Checkpoint as SignedCheckpoint
 from services.payments.errors import AccountNotFound
 from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger.chain import entry_body, iso_utc
@@ -23,7 +25,7 @@ from services.payments.models import Entry, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import NotFound
-from shared.pagination import PageParams, decode_cursor, encode_cursor
+from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
 from shared.schemas.payments import (
     AccountKind,
@@ -69,10 +71,6 @@ def scope_to_mandate(session: AsyncSession, auditor: Principal, partner_id: str)
     scope_to_tenant(session, partner_id)
 
 
-def _seq_cursor(after: str | None) -> int:
-    return int(decode_cursor(after)) if after else 0
-
-
 async def list_entries(
     session: AsyncSession,
     page: PageParams,
@@ -83,17 +81,10 @@ async def list_entries(
     until: datetime | None,
 ) -> Page[EntryRead]:
     """One page of entries in chain order, filtered by account, currency and period."""
-    rows = await repository.list_entries_after(
-        session,
-        _seq_cursor(page.after),
-        page.limit + 1,
-        account_id=account_id,
-        currency=currency,
-        since=since,
-        until=until,
+    rows = await repository.list_entries(
+        session, page, account_id=account_id, currency=currency, since=since, until=until
     )
-    items = list(rows[: page.limit])
-    cursor = encode_cursor(items[-1].seq) if len(rows) > page.limit and items else None
+    items, cursor = split_page(rows, page, lambda e: e.seq)
     return Page[EntryRead](items=[entry_to_read(e) for e in items], next_cursor=cursor)
 
 
@@ -131,11 +122,7 @@ async def account_statement(
     if account is None:
         raise AccountNotFound(f"No account {account_id} exists for this partner.")
     opening = await repository.sum_entries(session, account_id, until=since) if since else 0
-    closing = (
-        await repository.sum_entries(session, account_id, until=until)
-        if until
-        else await repository.sum_entries(session, account_id)
-    )
+    closing = await repository.sum_entries(session, account_id, until=until)
     entries = await list_entries(session, page, account_id=account_id, currency=None, since=since, until=until)
     return AccountStatement(
         account=account_to_read(account),
@@ -163,7 +150,7 @@ async def check_balances(session: AsyncSession, partner_id: str) -> BalanceCheck
     return BalanceCheck(partner_id=partner_id, ok=all(line.ok for line in lines), accounts=lines)
 
 
-def record_of(entry: Entry | Row[Any]) -> dict[str, object]:
+def record_of(entry: Entry | Row[Any]) -> dict[str, Any]:
     """The export row of an entry: the chained body plus its chain fields."""
     body = entry_body(
         entry_id=entry.id,
@@ -175,7 +162,7 @@ def record_of(entry: Entry | Row[Any]) -> dict[str, object]:
         amount_minor=entry.amount_minor,
         created_at=entry.created_at,
     )
-    return {"type": "record", "seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": body}
+    return ChainedRecord(entry.seq, entry.prev_hash, entry.hash, body).to_json()
 
 
 async def stream_export(
@@ -193,15 +180,14 @@ async def stream_export(
             yield _csv_line(CSV_COLUMNS)
         else:
             for checkpoint in await ledger_repository.list_checkpoints(session, partner_id):
-                row = {
-                    "type": "checkpoint",
-                    "chain_id": partner_id,
-                    "seq": checkpoint.seq,
-                    "head_hash": checkpoint.head_hash,
-                    "signed_at": checkpoint.signed_at,
-                    "key_id": checkpoint.key_id,
-                    "signature": checkpoint.signature,
-                }
+                row = SignedCheckpoint(
+                    partner_id,
+                    checkpoint.seq,
+                    checkpoint.head_hash,
+                    checkpoint.signed_at,
+                    checkpoint.key_id,
+                    checkpoint.signature,
+                ).to_json()
                 yield (json.dumps(row, separators=(",", ":")) + "\n").encode()
         after = 0
         while True:

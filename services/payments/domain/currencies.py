@@ -6,7 +6,7 @@ from services.payments.domain.errors import UnknownCurrency
 from shared import money
 from shared.money import EXPONENTS
 
-__all__ = ["EXPONENTS", "exponent_of", "require_currency"]
+__all__ = ["EXPONENTS", "exponent_of"]
 
 
 def exponent_of(currency: str) -> int:
@@ -15,9 +15,3 @@ def exponent_of(currency: str) -> int:
         return money.exponent_of(currency)
     except money.UnknownCurrency as exc:
         raise UnknownCurrency(f"unknown ISO 4217 currency code: {currency!r}") from exc
-
-
-def require_currency(currency: str) -> str:
-    """Return the code unchanged if it is a known ISO 4217 currency, else raise UnknownCurrency."""
-    exponent_of(currency)
-    return currency

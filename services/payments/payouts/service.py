@@ -52,6 +52,11 @@ from shared.schemas.payments import (
 
 async def to_read(session: AsyncSession, row: Payout) -> PayoutRead:
     """The wire form of a payout with its approvers."""
+    return payout_to_read(row, await repository.list_approvers(session, row.id))
+
+
+def payout_to_read(row: Payout, approvers: list[str]) -> PayoutRead:
+    """The wire form of a payout, given its sorted approvers."""
     return PayoutRead(
         id=row.id,
         partner_id=row.partner_id,
@@ -62,7 +67,7 @@ async def to_read(session: AsyncSession, row: Payout) -> PayoutRead:
         amount_minor=row.amount_minor,
         status=PayoutStatus(row.status),
         required_approvals=row.required_approvals,
-        approvals=await repository.list_approvers(session, row.id),
+        approvals=approvers,
         created_by=row.created_by,
         end_to_end_id=row.end_to_end_id,
         transfer_id=row.transfer_id,
@@ -171,7 +176,9 @@ async def list_payouts(session: AsyncSession, page: PageParams, status: PayoutSt
     """One page of the session's partner's payouts."""
     rows = await repository.list_payouts(session, page, status.value if status else None)
     items, cursor = split_page(rows, page, lambda r: r.id)
-    return Page[PayoutRead](items=[await to_read(session, r) for r in items], next_cursor=cursor)
+    # One query for the approvers of the whole page rather than one per payout.
+    approvers = await repository.list_approvers_of(session, [r.id for r in items])
+    return Page[PayoutRead](items=[payout_to_read(r, approvers.get(r.id, [])) for r in items], next_cursor=cursor)
 
 
 async def approve_payout(

@@ -35,7 +35,7 @@ from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import find_testimony
 from services.testimony.models import ConsentEventRow, ConsentRecord, tables
 from services.testimony.publication.service import reconcile_publications
-from services.testimony.service import Toolkit, announce_change, as_utc, token_holder, utc_now
+from services.testimony.service import Toolkit, announce_change, token_holder, utc_now
 from services.testimony.signing.receipts import (
     ConsentReceiptRequest,
     TakedownCause,
@@ -45,6 +45,7 @@ from services.testimony.signing.receipts import (
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.testimony import (
     ConsentChangeRead,
@@ -227,7 +228,8 @@ async def change_consent(
     return await _change(session, kit, actor, record, kind, None if terms is None else to_terms(terms))
 
 
-async def _record_for_token(session: AsyncSession, token: str) -> ConsentRecord:
+async def find_record_by_token(session: AsyncSession, token: str) -> ConsentRecord:
+    """The consent record a token opens (and the session scoped to its partner), or 401."""
     record = await repository.find_record_by_token(session, hash_token(token))
     if record is None:
         raise TokenNotRecognised("The consent token is not valid.")
@@ -237,7 +239,7 @@ async def _record_for_token(session: AsyncSession, token: str) -> ConsentRecord:
 
 async def withdraw_with_token(session: AsyncSession, kit: Toolkit, token: str) -> ConsentChangeRead:
     """Withdraw a consent with its token alone; every publication it covered is down before this returns."""
-    record = await _record_for_token(session, token)
+    record = await find_record_by_token(session, token)
     return await _change(
         session, kit, token_holder(record.partner_id, "consent"), record, ConsentEventKind.WITHDRAWN, None
     )
@@ -247,14 +249,9 @@ async def narrow_with_token(
     session: AsyncSession, kit: Toolkit, token: str, terms: ConsentTermsModel
 ) -> ConsentChangeRead:
     """Narrow a consent with its token alone; what it no longer covers is down before this returns."""
-    record = await _record_for_token(session, token)
+    record = await find_record_by_token(session, token)
     holder = token_holder(record.partner_id, "consent")
     return await _change(session, kit, holder, record, ConsentEventKind.NARROWED, to_terms(terms))
-
-
-async def find_record_by_token(session: AsyncSession, token: str) -> ConsentRecord:
-    """The consent record a token opens (and the session scoped to its partner), or 401."""
-    return await _record_for_token(session, token)
 
 
 def _broken_record(record: ConsentRecord) -> ConsentRecordRead:

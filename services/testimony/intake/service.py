@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.testimony.errors import MediaRejected, OriginalNotFound, TestimonyNotFound, TokenNotRecognised
 from services.testimony.intake import repository
 from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony
-from services.testimony.service import Toolkit, announce_change, as_utc, store_sealed, token_holder, utc_now
+from services.testimony.service import Toolkit, announce_change, store_sealed, token_holder, utc_now
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.auth import Principal
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page

@@ -39,9 +39,9 @@ HEADERS = {
 }
 
 
-def _json(document: object, media_type: str = "application/json", status_code: int = 200) -> Response:
+def _json(document: object, media_type: str = "application/json") -> Response:
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    return Response(body, status_code=status_code, media_type=media_type, headers=HEADERS)
+    return Response(body, media_type=media_type, headers=HEADERS)
 
 
 @router.get(PUBLIC_ROOT, response_class=HTMLResponse, **OPEN)

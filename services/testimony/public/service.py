@@ -13,7 +13,8 @@ from services.testimony.publication import repository
 from services.testimony.publication.service import public_paths
 from services.testimony.rendering.domain import PublicItem, PublicMedia, SiteContext, Tombstone
 from services.testimony.review.service import MEDIA_FIELD
-from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, as_utc, load_sealed
+from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
+from shared.db import as_utc
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 
@@ -83,14 +84,19 @@ async def list_tombstones(session: AsyncSession, kit: Toolkit, now: datetime) ->
     return tombstones
 
 
-async def find_public_item(session: AsyncSession, kit: Toolkit, publication_id: str, now: datetime) -> PublicItem:
-    """A live publication, or 410 when it was taken down or lapsed, or 404 when it never was."""
+async def _find_live_row(session: AsyncSession, publication_id: str, now: datetime) -> Publication:
     scope_to_tenant(session, ALL_TENANTS)
     row = await repository.find_public(session, publication_id)
     if row is None:
         raise PublicationNotFound("No testimony was ever published under this address.")
     if not is_live(row, now):
         raise PublicationGone("This testimony has been withdrawn and is no longer published.")
+    return row
+
+
+async def find_public_item(session: AsyncSession, kit: Toolkit, publication_id: str, now: datetime) -> PublicItem:
+    """A live publication, or 410 when it was taken down or lapsed, or 404 when it never was."""
+    row = await _find_live_row(session, publication_id, now)
     media = await repository.list_public_media(session, [row.derivative_id])
     return _to_item(kit, row, media)
 
@@ -99,9 +105,7 @@ async def read_public_media(
     session: AsyncSession, kit: Toolkit, publication_id: str, name: str, now: datetime
 ) -> tuple[bytes, str]:
     """The stripped media file of a live publication (never an original)."""
-    await find_public_item(session, kit, publication_id, now)
-    row = await repository.find_public(session, publication_id)
-    assert row is not None
+    row = await _find_live_row(session, publication_id, now)
     media = next((m for m in await repository.list_public_media(session, [row.derivative_id]) if m.name == name), None)
     if media is None:
         raise PublicationNotFound("This testimony has no media file of that name.")

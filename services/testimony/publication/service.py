@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,6 @@ from services.testimony.service import (
     REQUIRED_REVIEWERS,
     Toolkit,
     announce_change,
-    as_utc,
     decrypt_derivative,
     utc_now,
 )
@@ -34,6 +34,7 @@ from services.testimony.signing.manifests import ManifestPart, PublicationManife
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.events import TESTIMONY_TAKEN_DOWN, TestimonyTakenDown
 from shared.schemas.testimony import (
@@ -71,8 +72,8 @@ def to_read(kit: Toolkit, row: Publication) -> PublicationRead:
         content_sha256=row.content_sha256,
         consent_versions=list(row.consent_versions),
         published_at=as_utc(row.published_at),
-        covered_until=None if row.covered_until is None else as_utc(row.covered_until),
-        taken_down_at=None if row.taken_down_at is None else as_utc(row.taken_down_at),
+        covered_until=_moment_or_none(row.covered_until),
+        taken_down_at=_moment_or_none(row.taken_down_at),
         takedown_reason=_reason_name(row.takedown_reason),
         takedown_receipt=row.takedown_receipt,
     )
@@ -83,10 +84,13 @@ def _reason_name(value: str | None) -> TakedownReasonName | None:
 
 
 async def decide_for_derivative(
-    session: AsyncSession, derivative: Derivative, purpose: Purpose, at: datetime
+    session: AsyncSession,
+    derivative: Derivative,
+    consents: Mapping[str, SubjectConsent],
+    purpose: Purpose,
+    at: datetime,
 ) -> PublicationDecision:
-    """Decide whether the consents in force cover a derivative for a purpose at a moment."""
-    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+    """Decide whether the consents in force (`consents`, by subject) cover a derivative for a purpose at a moment."""
     family = (await intake_repository.list_family_refs(session, [derivative.testimony_id])).get(
         derivative.testimony_id, []
     )
@@ -136,7 +140,8 @@ async def check_coverage(
 ) -> CoverageRead:
     """Whether the consents in force now cover a derivative for a purpose, and what refuses it."""
     derivative = await _find_derivative(session, testimony_id, derivative_id)
-    return to_coverage(await decide_for_derivative(session, derivative, purpose, utc_now()))
+    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+    return to_coverage(await decide_for_derivative(session, derivative, consents, purpose, utc_now()))
 
 
 async def publish_derivative(
@@ -158,7 +163,8 @@ async def publish_derivative(
         raise PublicationRefused(f"{REQUIRED_REVIEWERS} distinct reviewers must approve it; {len(reviewers)} did.")
     now = utc_now()
     try:
-        decision = await decide_for_derivative(session, derivative, PURPOSE, now)
+        consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+        decision = await decide_for_derivative(session, derivative, consents, PURPOSE, now)
     except ConsentChainBroken as error:
         raise PublicationRefused(f"A consent history fails verification ({error}); nothing is published.") from error
     if not decision.allowed:
@@ -177,7 +183,6 @@ async def publish_derivative(
         consent_versions=versions,
         parts=tuple(ManifestPart(**part) for part in derivative.parts),
     )
-    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
     row = Publication(
         id=publication_id,
         partner_id=derivative.partner_id,
@@ -276,8 +281,9 @@ async def reconcile_publications(
     for row in await repository.list_live_for_testimony(session, testimony_id):
         derivative = await _find_derivative(session, testimony_id, row.derivative_id)
         try:
+            consents = await consent_repository.load_subject_consents(session, testimony_id)
             decision: PublicationDecision | None = await decide_for_derivative(
-                session, derivative, Purpose(row.purpose), now
+                session, derivative, consents, Purpose(row.purpose), now
             )
         except ConsentChainBroken:
             # A history that no longer verifies covers nothing.

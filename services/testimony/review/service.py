@@ -33,7 +33,6 @@ from services.testimony.service import (
     DERIVATIVE_FIELDS,
     Toolkit,
     announce_change,
-    as_utc,
     decrypt_derivative,
     load_sealed,
     store_sealed,
@@ -50,6 +49,7 @@ from services.testimony.signing.manifests import (
 )
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.testimony import (
     DerivativeCreate,

@@ -113,3 +113,28 @@ async def test_partners_cannot_use_the_ngo_view_and_ngos_cannot_use_the_partner_
     assert as_partner.status_code == 403
     as_ngo = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=ngo(tokens))
     assert as_ngo.status_code == 403
+
+
+async def test_the_shared_list_holds_each_granted_case_at_its_level_and_no_other(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    full = await open_case(cases_api, tokens)
+    status = await open_case(cases_api, tokens, org="FR")
+    other_ngo = await open_case(cases_api, tokens)
+    await open_case(cases_api, tokens)
+    await grant(cases_api, tokens, full["id"], "full")
+    answer = await cases_api.client.post(
+        f"/v1/cases/{status['id']}/access-grants",
+        json={"ngo_org": "NGO-A", "level": "status"},
+        headers=officer(tokens, "FR"),
+    )
+    assert answer.status_code == 201, answer.text
+    await grant(cases_api, tokens, other_ngo["id"], "full", ngo_org="NGO-B")
+    items = (await cases_api.client.get("/v1/shared-cases", headers=ngo(tokens))).json()["items"]
+    assert {(i["case_id"], i["level"], i["partner_id"]) for i in items} == {
+        (full["id"], "full", "DE"),
+        (status["id"], "status", "FR"),
+    }
+    by_case = {i["case_id"]: i for i in items}
+    assert by_case[full["id"]]["applicant_id"] == full["applicant_id"]
+    assert by_case[status["id"]]["applicant_id"] is None

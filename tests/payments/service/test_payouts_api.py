@@ -104,6 +104,27 @@ async def test_large_payouts_need_distinct_approvers_other_than_the_creator(paym
     assert (await execute(payments, creator, payout["id"])).status_code == 200
 
 
+async def test_listed_payouts_carry_each_their_own_approvers(payments: Harness, tokens: Tokens) -> None:
+    creator = officer(tokens, subject="officer-1")
+    funding = await open_funding(payments, creator, amount_minor=100_000_000)
+    payouts = []
+    for amount_minor in (6_000_000, 2_000_000, 50_000):
+        obligation = await due_obligation(payments, creator, amount_minor)
+        payouts.append((await create_payout(payments, creator, obligation["id"], funding["id"])).json())
+    large, other, small = payouts
+    for subject, payout in [("officer-3", large), ("officer-2", large), ("officer-4", other)]:
+        response = await payments.client.post(
+            f"/v1/payouts/{payout['id']}/approvals", headers=officer(tokens, subject=subject)
+        )
+        assert response.status_code == 200, response.text
+    listed = (await payments.client.get("/v1/payouts", headers=creator)).json()["items"]
+    approvals = {item["id"]: item["approvals"] for item in listed}
+    assert approvals == {large["id"]: ["officer-2", "officer-3"], other["id"]: ["officer-4"], small["id"]: []}
+    for item in listed:
+        single = (await payments.client.get(f"/v1/payouts/{item['id']}", headers=creator)).json()
+        assert single == item
+
+
 async def test_an_obligation_gets_one_payout_and_one_execution(payments: Harness, tokens: Tokens) -> None:
     headers = officer(tokens)
     funding = await open_funding(payments, headers)
