@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import threading
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,12 +19,20 @@ S = TypeVar("S", bound=ServiceSettings)
 
 
 def _read_or_create(path: Path, make: bytes) -> bytes:
+    # Several services start at once on one var/: the first to link its file wins, the others read it.
     if path.exists():
         return path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(make)
-    path.chmod(0o600)
-    return make
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    draft.write_bytes(make)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_bytes()
 
 
 def dev_signing_key_path(var_dir: Path) -> Path:
@@ -50,7 +60,12 @@ def ensure_dev_public_key(var_dir: Path) -> Path:
     """Write the public half of the development signing key and return its path."""
     path = var_dir / "keys" / "dev-jwt-ed25519.pub.pem"
     public = ensure_dev_signing_key(var_dir).public_key()
-    path.write_bytes(public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if not path.exists() or path.read_bytes() != pem:
+        # Replaced atomically: another service starting at the same moment may be reading it.
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        draft.write_bytes(pem)
+        os.replace(draft, path)
     return path
 
 

@@ -48,3 +48,24 @@ def test_development_defaults_live_under_var(tmp_path: Path) -> None:
     assert (tmp_path / "keys" / "dev-jwt-ed25519.pem").exists()
     again = with_dev_defaults(PaymentsSettings(var_dir=tmp_path))
     assert again.master_keyring() == settings.master_keyring()
+
+
+def test_services_starting_at_once_on_one_var_share_the_same_development_keys(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.asylum.config import AsylumSettings
+    from shared.devkeys import ensure_dev_public_key
+
+    def start() -> tuple[dict[str, bytes], str, bytes]:
+        settings = with_dev_defaults(AsylumSettings(var_dir=tmp_path))
+        assert settings.webhook_secret is not None
+        return (
+            settings.master_keyring(),
+            settings.webhook_secret.get_secret_value(),
+            ensure_dev_public_key(tmp_path).read_bytes(),
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: start(), range(32)))
+    assert all(r == results[0] for r in results)
+    assert results[0][2].startswith(b"-----BEGIN PUBLIC KEY-----")
