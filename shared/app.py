@@ -28,6 +28,7 @@ from shared.observability import (
 )
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.plumbing import PlumbingTables
+from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
 
 ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -46,18 +47,26 @@ class ServiceSpec:
     extra_lifespan: ExtraLifespan | None = None
 
 
-def _verifier(settings: ServiceSettings) -> TokenVerifier:
+def _verifier(settings: ServiceSettings, identity: ServiceIdentity) -> TokenVerifier:
     return TokenVerifier(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         public_key_path=None if settings.jwks_url else settings.jwt_dev_public_key_path,
         jwks_url=settings.jwks_url,
+        service_name=identity.name,
+        peers=identity.peers,
     )
+
+
+def service_identity(name: str, settings: ServiceSettings) -> ServiceIdentity:
+    """This service's signing keys and the public keys of its peers, as configured."""
+    return ServiceIdentity(name, load_signing_keys(settings.signing_keys), PeerKeys.from_config(settings.peer_keys))
 
 
 def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     """Create a service app: database, auth, encryption, outbox, errors, logs, metrics and health."""
     settings = with_dev_defaults(settings)
+    identity = service_identity(spec.name, settings)
     configure_logging()
     metrics = Metrics(spec.name)
 
@@ -65,23 +74,22 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         maker = make_sessionmaker(engine)
-        webhook_secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else b""
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = maker
         app.state.tables = spec.tables
-        app.state.verifier = _verifier(settings)
+        app.state.identity = identity
+        app.state.verifier = _verifier(settings, identity)
         app.state.cipher = FieldCipher(spec.tables, settings.master_keyring())
         app.state.blind_index_key = (
             settings.blind_index_key.get_secret_value().encode() if settings.blind_index_key else b""
         )
-        app.state.webhook_secret = webhook_secret
         app.state.publisher = EventPublisher(spec.tables, settings.subscribers, spec.name)
         app.state.inflight_keys = InFlightKeys()
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             app.state.http = client
-            app.state.dispatcher = OutboxDispatcher(maker, spec.tables, webhook_secret, client)
+            app.state.dispatcher = OutboxDispatcher(maker, spec.tables, identity, client)
             if spec.extra_lifespan is not None:
                 await stack.enter_async_context(spec.extra_lifespan(app))
             async with anyio.create_task_group() as tg:
@@ -102,6 +110,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     )
     app.state.metrics = metrics
     app.state.settings = settings
+    app.state.identity = identity
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router(spec.name))

@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from fastapi.params import Depends as DependsParam
 
 from shared.errors import Forbidden, ProblemError, Unauthorized
+from shared.servicekeys import PeerKeys
 
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
 
@@ -33,8 +34,14 @@ class CallerKind(StrEnum):
     partner = "partner"
     ngo = "ngo"
     auditor = "auditor"
+    operator = "operator"
     service = "service"
     public = "public"
+
+
+# Kinds an identity provider may vouch for; a service proves itself with its own key instead.
+IDENTITY_PROVIDER_KINDS = frozenset({CallerKind.partner, CallerKind.ngo, CallerKind.auditor, CallerKind.operator})
+SERVICE_ISSUER_PREFIX = "service:"
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class Principal:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens against a local public key or the identity provider's JWKS."""
+    """Verifies bearer tokens: people's against their identity provider, services' against the service's own key."""
 
     def __init__(
         self,
@@ -63,11 +70,15 @@ class TokenVerifier:
         audience: str,
         public_key_path: Path | None = None,
         jwks_url: str | None = None,
+        service_name: str = "",
+        peers: PeerKeys | None = None,
     ) -> None:
         if (public_key_path is None) == (jwks_url is None):
             raise ValueError("configure exactly one of public_key_path or jwks_url")
         self._issuer = issuer
         self._audience = audience
+        self._service_name = service_name
+        self._peers = peers or PeerKeys()
         self._static_key: Any = None
         self._jwks: jwt.PyJWKClient | None = None
         if public_key_path is not None:
@@ -77,6 +88,12 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """Decode and check a token; raise `Unauthorized` with the reason when it fails."""
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
+        if str(unverified.get("iss", "")).startswith(SERVICE_ISSUER_PREFIX):
+            return self._verify_service_token(token, str(unverified["iss"]))
         try:
             key: Any = self._static_key
             if self._jwks is not None:
@@ -100,6 +117,39 @@ class TokenVerifier:
             raise Unauthorized(f"The token was not signed by a key the identity provider publishes: {exc}.") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
+        principal = principal_from_claims(claims)
+        if principal.kind not in IDENTITY_PROVIDER_KINDS:
+            raise Unauthorized(
+                f"An identity provider cannot vouch for a caller of kind {principal.kind}; "
+                "a service authenticates with a token signed by its own key."
+            )
+        return principal
+
+    def _verify_service_token(self, token: str, issuer: str) -> Principal:
+        service = issuer.removeprefix(SERVICE_ISSUER_PREFIX)
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid", ""))
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The service token is invalid: {exc}.") from exc
+        owner, _, key_id = kid.partition("/")
+        key = self._peers.of(service).get(key_id) if owner == service else None
+        if key is None:
+            raise Unauthorized(f"No key {kid!r} of a service named {service[:64]!r} is trusted here.")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["EdDSA"],
+                audience=f"{SERVICE_ISSUER_PREFIX}{self._service_name}",
+                issuer=issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The service token has expired; issue a new one per call.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The service token is invalid: {exc}.") from exc
+        if claims.get("kind") != CallerKind.service.value or claims.get("org") != service:
+            raise Unauthorized("A service token names its own service as `org` and `service` as `kind`.")
         return principal_from_claims(claims)
 
 
@@ -108,7 +158,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     try:
         kind = CallerKind(claims.get("kind", ""))
     except ValueError as exc:
-        raise Unauthorized("The token's `kind` claim must be one of partner, ngo, auditor, service.") from exc
+        kinds = ", ".join(k.value for k in CallerKind if k is not CallerKind.public)
+        raise Unauthorized(f"The token's `kind` claim must be one of {kinds}.") from exc
     org = claims.get("org")
     if not isinstance(org, str) or not org:
         raise Unauthorized("The token has no `org` claim naming the caller's organisation.")

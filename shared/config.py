@@ -50,13 +50,14 @@ class ServiceSettings(BaseSettings):
     master_keys: list[str] = Field(default_factory=list)
     # Keyed hashing key for values matched across partners (document numbers).
     blind_index_key: SecretStr | None = None
-    # Shared secret that signs event deliveries between services.
-    webhook_secret: SecretStr | None = None
+    # This service's own Ed25519 keys ("kid:path-to-PKCS8-PEM"); every listed key signs its events and the
+    # first signs its tokens. List two during a rollover.
+    signing_keys: list[str] = Field(default_factory=list)
+    # Public keys of the services whose events and tokens this one accepts: {"eligibility": ["kid:path-or-PEM"]}.
+    peer_keys: dict[str, list[str]] = Field(default_factory=dict)
     subscribers: list[Subscriber] = Field(default_factory=list)
     outbox_poll_seconds: float = 1.0
     outbox_enabled: bool = True
-    # Service-to-service token used by typed clients.
-    service_token: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:
@@ -67,9 +68,12 @@ class ServiceSettings(BaseSettings):
             problems.append("jwks_url must point at the identity provider's JWKS in production")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("database_url must be a PostgreSQL URL in production")
-        secrets = [self.webhook_secret, self.blind_index_key]
-        if any(s is None or DEV_MARKER in s.get_secret_value() for s in secrets):
-            problems.append("webhook_secret and blind_index_key must be set and not development values")
+        if self.blind_index_key is None or DEV_MARKER in self.blind_index_key.get_secret_value():
+            problems.append("blind_index_key must be set and not a development value")
+        if not self.signing_keys or any(DEV_MARKER in k.partition(":")[0] for k in self.signing_keys):
+            problems.append("signing_keys must name this service's own keys, not development keys")
+        if any(DEV_MARKER in k.partition(":")[0] for keys in self.peer_keys.values() for k in keys):
+            problems.append("peer_keys must not trust development keys")
         if not self.master_keys or any(DEV_MARKER in k for k in self.master_keys):
             problems.append("master_keys must be set and not development keys")
         if problems:

@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,14 +43,7 @@ def dev_signing_key_path(var_dir: Path) -> Path:
 
 def ensure_dev_signing_key(var_dir: Path) -> Ed25519PrivateKey:
     """Load or create the Ed25519 key that signs development tokens."""
-    pem = _read_or_create(
-        dev_signing_key_path(var_dir),
-        Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
+    pem = _read_or_create(dev_signing_key_path(var_dir), _new_private_pem())
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise TypeError("development signing key is not Ed25519")
@@ -67,6 +61,48 @@ def ensure_dev_public_key(var_dir: Path) -> Path:
         draft.write_bytes(pem)
         os.replace(draft, path)
     return path
+
+
+DEV_SERVICE_KID = f"{DEV_MARKER}-1"
+
+
+def _service_keys_dir(var_dir: Path) -> Path:
+    return var_dir / "keys" / "services"
+
+
+def _new_private_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def ensure_service_key(var_dir: Path, service: str) -> Path:
+    """Load or create a service's development event-signing key and its public half; returns the private path."""
+    folder = _service_keys_dir(var_dir) / service
+    private_path = folder / f"{DEV_SERVICE_KID}.pem"
+    pem = _read_or_create(private_path, _new_private_pem())
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise TypeError(f"development key of {service} is not Ed25519")
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    _read_or_create(folder / f"{DEV_SERVICE_KID}.pub.pem", public)
+    return private_path
+
+
+def ensure_service_keys(var_dir: Path, services: Iterable[str]) -> None:
+    """Create every service's development key before any of them starts, so each knows all its peers."""
+    for service in services:
+        ensure_service_key(var_dir, service)
+
+
+def dev_peer_keys(var_dir: Path) -> dict[str, list[str]]:
+    """The public development keys of every service under `var/keys/services/`, as `peer_keys` settings."""
+    peers: dict[str, list[str]] = {}
+    for path in sorted(_service_keys_dir(var_dir).glob("*/*.pub.pem")):
+        peers.setdefault(path.parent.name, []).append(f"{path.name.removesuffix('.pub.pem')}:{path}")
+    return peers
 
 
 def _dev_secret(var_dir: Path, name: str) -> str:
@@ -90,8 +126,10 @@ def with_dev_defaults(settings: S) -> S:
         updates["master_keys"] = [f"{DEV_MARKER}-1:" + base64.urlsafe_b64encode(raw).decode()]
     if settings.blind_index_key is None:
         updates["blind_index_key"] = SecretStr(_dev_secret(var_dir, "blind-index.key"))
-    if settings.webhook_secret is None:
-        updates["webhook_secret"] = SecretStr(_dev_secret(var_dir, "webhook.key"))
+    if not settings.signing_keys:
+        updates["signing_keys"] = [f"{DEV_SERVICE_KID}:{ensure_service_key(var_dir, settings.service_name)}"]
+    if not settings.peer_keys:
+        updates["peer_keys"] = dev_peer_keys(var_dir)
     if not settings.database_url:
         updates["database_url"] = f"sqlite+aiosqlite:///{var_dir / (settings.service_name + '.db')}"
     return settings.model_copy(update=updates)

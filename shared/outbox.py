@@ -2,8 +2,8 @@
 
 `EventPublisher.publish` inserts the event and one delivery per interested subscriber in the caller's
 transaction. `OutboxDispatcher` leases due deliveries (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-replicas never deliver the same one at the same time), posts each signed with HMAC, and retries
-failures with exponential backoff until `max_attempts`, after which the delivery is marked dead.
+replicas never deliver the same one at the same time), posts each signed with this service's own Ed25519
+key(s), and retries failures with exponential backoff until `max_attempts`, after which the delivery is marked dead.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.config import Subscriber
 from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventEnvelope
-from shared.webhooks import sign_delivery
+from shared.servicekeys import ServiceIdentity
+from shared.webhooks import sign_event
 
 log = structlog.get_logger("carrots.outbox")
 
@@ -95,7 +96,7 @@ class OutboxDispatcher:
         self,
         maker: async_sessionmaker[AsyncSession],
         tables: PlumbingTables,
-        secret: bytes,
+        identity: ServiceIdentity,
         client: httpx.AsyncClient,
         *,
         batch_size: int = 50,
@@ -105,7 +106,7 @@ class OutboxDispatcher:
     ) -> None:
         self._maker = maker
         self._tables = tables
-        self._secret = secret
+        self._identity = identity
         self._client = client
         self._batch = batch_size
         self._lease = timedelta(seconds=lease_seconds)
@@ -146,12 +147,7 @@ class OutboxDispatcher:
 
     async def _deliver(self, url: str, payload: dict[str, object]) -> str | None:
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        headers = sign_delivery(
-            self._secret,
-            body,
-            event_id=str(payload["id"]),
-            event_type=str(payload["type"]),
-        )
+        headers = sign_event(self._identity, body, event_id=str(payload["id"]))
         try:
             response = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
