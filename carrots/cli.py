@@ -20,7 +20,7 @@ from carrots.commands import payments as payments_commands
 from carrots.commands import testimony as testimony_commands
 from carrots.registry import EVENT_ROUTES, SERVICES, ServiceEntry
 from shared.auth import CallerKind, issue_token
-from shared.devkeys import ensure_dev_signing_key, with_dev_defaults
+from shared.devkeys import ensure_dev_signing_key, ensure_service_keys, with_dev_defaults
 from shared.migrations import alembic_config, upgrade_to_head
 
 app = typer.Typer(
@@ -134,6 +134,8 @@ def up(
     }
     var_dir = var_dir.resolve()
     ensure_dev_signing_key(var_dir)
+    # Every service's own event-signing key exists before any starts, so each one trusts all its peers.
+    ensure_service_keys(var_dir, SERVICES)
     for entry in SERVICES.values():
         settings = with_dev_defaults(entry.settings(var_dir=var_dir))
         upgrade_to_head(entry.migrations_dir, settings.database_url)
@@ -227,6 +229,12 @@ def token_issue(
     var_dir: VarDir = Path("var"),
 ) -> None:
     """Print a development bearer token signed with the key under var/ (refused by production services)."""
+    if kind in (CallerKind.service, CallerKind.public):
+        raise typer.BadParameter(
+            "services sign their own tokens with their own keys; the identity provider issues partner, ngo, "
+            "auditor and operator tokens only",
+            param_hint="--kind",
+        )
     key = ensure_dev_signing_key(var_dir)
     typer.echo(
         issue_token(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from carrots.registry import SERVICES
-from shared.devkeys import ensure_dev_signing_key
+from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 from tests.harness import Harness, MigratedDatabases, Tokens, backend, serve, settings_for
 
 
@@ -43,6 +43,7 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A `var/` folder shared by the apps of the test session (development keys live here)."""
     path = tmp_path_factory.mktemp("var")
     ensure_dev_signing_key(path)
+    ensure_service_keys(path, SERVICES)
     return path
 
 

@@ -19,7 +19,10 @@ from sqlalchemy import MetaData
 from carrots.registry import SERVICES, ServiceEntry
 from shared.auth import CallerKind, issue_token
 from shared.config import ServiceSettings
+from shared.devkeys import DEV_SERVICE_KID, ensure_service_key
 from shared.migrations import upgrade_to_head
+from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
+from shared.webhooks import sign_event
 
 PG_ADMIN_URL = os.environ.get("CARROTS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -139,6 +142,17 @@ async def serve(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[ht
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+def producer(var_dir: Path, service: str) -> ServiceIdentity:
+    """The development identity of a peer service, to sign events as that service would."""
+    key = ensure_service_key(var_dir, service)
+    return ServiceIdentity(service, load_signing_keys([f"{DEV_SERVICE_KID}:{key}"]), PeerKeys())
+
+
+def signed_headers(var_dir: Path, source: str, body: bytes, event_id: str) -> dict[str, str]:
+    """Headers of an event delivery signed by the development key of `source`."""
+    return sign_event(producer(var_dir, source), body, event_id=event_id)
 
 
 def settings_for(name: str, database_url: str, var_dir: Path, **overrides: Any) -> ServiceSettings:

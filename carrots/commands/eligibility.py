@@ -91,7 +91,7 @@ def follow_rescreening(
 def sanctions_import(
     path: Annotated[Path, typer.Argument(help="The list file exactly as published (XML).", exists=True)],
     source: Annotated[str, typer.Option(help="Which list it is: ofac_sdn, eu_fsf or un_sc.")],
-    token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Service token with sanctions:write.")],
+    token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Platform operator token with sanctions:write.")],
     url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
 ) -> None:
     """Load a published sanctions list for every partner, then follow the re-screening of every applicant."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.asylum import service
 from services.asylum.deps import ToolsDep
@@ -23,7 +23,7 @@ from shared.schemas.asylum import (
     TransitionCreate,
 )
 from shared.schemas.common import Page
-from shared.webhooks import verified_body
+from shared.webhooks import VerifiedEvent, signed_by_service
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 PARTNER = [CallerKind.partner]
@@ -123,9 +123,13 @@ async def issue_applicant_secret(
     return await service.issue_applicant_secret(session, tools, principal, case_id)
 
 
-@router.post("/events", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422))
-async def receive_event(request: Request, session: SessionDep, tools: ToolsDep) -> Response:
+@router.post(
+    "/events",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 422),
+    **signed_by_service("Takes `eligibility.applicant.approved` from eligibility."),
+)
+async def receive_event(event: VerifiedEvent, session: SessionDep, tools: ToolsDep) -> Response:
     """Receive a signed event from a peer service; each event id is handled once."""
-    body = await verified_body(request)
-    await service.handle_event(session, tools, body)
+    await service.handle_event(session, tools, event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -391,10 +391,9 @@ async def open_case_from_approval(
         await family.add_dependants_by_reference(session, tools.publisher, actor, case, approved.dependant_ids)
 
 
-async def handle_event(session: AsyncSession, tools: AsylumTools, body: bytes) -> None:
-    """Handle one signed delivery; repeats of an event id and unknown event types change nothing."""
+async def handle_event(session: AsyncSession, tools: AsylumTools, event: EventEnvelope) -> None:
+    """Handle one authenticated event; repeats of an event id and unknown event types change nothing."""
     try:
-        event = EventEnvelope.model_validate_json(body)
         approved = ApplicantApproved.model_validate(event.data) if event.type == APPLICANT_APPROVED else None
     except ValidationError as exc:
         raise Unprocessable(f"The event does not match its contract: {exc.errors()[0]['msg']}.") from exc

@@ -96,9 +96,7 @@ async def system(starter: AppStarter) -> AsyncIterator[System]:
         }
         router = await stack.enter_async_context(routing_client(apps))
         dispatchers = {
-            name: OutboxDispatcher(
-                app.state.sessionmaker, app.state.tables, app.state.webhook_secret, router, base_delay=0.0
-            )
+            name: OutboxDispatcher(app.state.sessionmaker, app.state.tables, app.state.identity, router, base_delay=0.0)
             for name, app in apps.items()
         }
         yield System(apps, settings, clients, dispatchers)

@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 from shared.schemas import events
-from shared.webhooks import sign_delivery
 from tests.asylum.api.factories import officer as asylum_officer
 from tests.flows.conftest import System
 from tests.flows.journey import approve_deserter, payments_officer
-from tests.harness import Tokens
+from tests.harness import Tokens, signed_headers
 
 
 async def downstream(system: System, tokens: Tokens, applicant_id: str) -> dict[str, Any]:
@@ -38,9 +37,7 @@ async def test_a_repeated_delivery_changes_nothing(system: System, tokens: Token
     (envelope,) = [e for e in await system.outbox_payloads("eligibility") if e["type"] == events.APPLICANT_APPROVED]
     body = json.dumps(envelope).encode()
     for name in ("payments", "asylum"):
-        headers = sign_delivery(
-            system.apps[name].state.webhook_secret, body, event_id=envelope["id"], event_type=envelope["type"]
-        )
+        headers = signed_headers(system.settings[name].var_dir, "eligibility", body, envelope["id"])
         again = await system.clients[name].post("/v1/events", content=body, headers=headers)
         assert again.status_code == 204, again.text
     assert await downstream(system, tokens, approved.applicant_id) == before

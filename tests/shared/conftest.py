@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from tests.shared.probe import create_probe_app, metadata
 
 @pytest.fixture(scope="session")
 def probe_pg_url() -> str:
-    name = "carrots_test_probe"
+    name = f"carrots_test_probe_{os.getpid()}"
     recreate_pg_database(name)
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     engine = create_engine(url)

@@ -6,7 +6,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.auth import CallerKind, issue_token
-from tests.harness import Harness, Tokens
+from shared.devkeys import ensure_service_key
+from shared.servicekeys import PeerKeys, ServiceIdentity, SigningKey, load_signing_keys
+from tests.harness import Harness, Tokens, producer
 
 
 async def test_missing_token_is_401_problem(probe: Harness) -> None:
@@ -94,13 +96,61 @@ async def test_every_route_declares_scopes_or_is_explicitly_public(starter: obje
     from tests.conftest import AppStarter
 
     assert isinstance(starter, AppStarter)
-    public = {"/healthz", "/readyz", "/metrics", "/v1/events"}
+    public = {"/healthz", "/readyz", "/metrics"}
     for name in ("eligibility", "payments", "asylum", "testimony"):
         app, _ = starter.create(name)
         schema = app.openapi()
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
-                declared = "x-required-scopes" in operation or operation.get("x-public") is True
+                declared = (
+                    "x-required-scopes" in operation
+                    or operation.get("x-public") is True
+                    or operation.get("x-signed-event") is True
+                )
                 assert declared or path in public or path.startswith("/public") or "/.well-known" in path, (
                     f"{name} {method.upper()} {path} declares no scopes"
                 )
+
+
+async def test_a_service_token_signed_by_the_services_own_key_is_accepted(probe: Harness) -> None:
+    token = producer(probe.settings.var_dir, "payments").issue_token("probe", ["probe:read"])
+    r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"org": "payments", "kind": "service"}
+
+
+async def test_a_service_token_for_another_audience_is_refused(probe: Harness) -> None:
+    token = producer(probe.settings.var_dir, "payments").issue_token("asylum", ["probe:read"])
+    r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert "audience" in r.json()["detail"].lower()
+
+
+async def test_a_service_token_signed_by_an_unknown_key_is_refused(probe: Harness) -> None:
+    impostor = ServiceIdentity("payments", [SigningKey("dev-only-1", Ed25519PrivateKey.generate())], PeerKeys())
+    r = await probe.client.get(
+        "/probe/whoami", headers={"Authorization": f"Bearer {impostor.issue_token('probe', ['probe:read'])}"}
+    )
+    assert r.status_code == 401
+
+
+async def test_a_service_cannot_borrow_another_services_name(probe: Harness) -> None:
+    payments_key = load_signing_keys([f"dev-only-1:{ensure_service_key(probe.settings.var_dir, 'payments')}"])
+    posing = ServiceIdentity("asylum", payments_key, PeerKeys())
+    r = await probe.client.get(
+        "/probe/whoami", headers={"Authorization": f"Bearer {posing.issue_token('probe', ['probe:read'])}"}
+    )
+    assert r.status_code == 401
+
+
+async def test_the_identity_provider_cannot_vouch_for_a_service(probe: Harness, tokens: Tokens) -> None:
+    token = tokens.mint("payments", CallerKind.service, "probe:read")
+    r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert "own key" in r.json()["detail"]
+
+
+async def test_an_expired_service_token_is_refused(probe: Harness) -> None:
+    token = producer(probe.settings.var_dir, "payments").issue_token("probe", ["probe:read"], now=time.time() - 3600)
+    r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401

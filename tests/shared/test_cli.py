@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jwt
@@ -48,6 +49,15 @@ def test_token_issue_signs_a_token_the_services_accept(tmp_path: Path) -> None:
     assert claims["org"] == "DE"
     assert claims["kind"] == "partner"
     assert claims["scope"] == "applicants:read applicants:write"
+
+
+def test_token_issue_refuses_to_mint_a_service_token(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["token", "issue", "--org", "payments", "--kind", "service", "--var-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "sign their own tokens" in re.sub(r"[\s│╭╮╰╯─]+", " ", result.output)
+    assert not (tmp_path / "keys").exists()
 
 
 def test_migrate_one_service_creates_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,17 +6,21 @@ from collections import Counter
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 
 from shared.config import Subscriber
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.schemas.events import CaseOpened
-from shared.webhooks import verify_signature
+from shared.servicekeys import PeerKeys, ServiceIdentity, SigningKey, public_pem
+from shared.webhooks import verify_event
 from tests.harness import Harness
 from tests.shared.probe import tables
 
-SECRET = b"test-webhook-secret"
+KEY = Ed25519PrivateKey.generate()
+IDENTITY = ServiceIdentity("asylum", [SigningKey("k1", KEY)], PeerKeys())
+RECEIVER_TRUSTS = PeerKeys.from_config({"asylum": [f"k1:{public_pem(KEY).decode()}"]})
 
 
 def flaky_receiver(failures: int) -> tuple[FastAPI, Counter[str]]:
@@ -28,7 +32,7 @@ def flaky_receiver(failures: int) -> tuple[FastAPI, Counter[str]]:
     @app.post("/v1/events")
     async def receive(request: Request) -> Response:
         body = await request.body()
-        verify_signature(SECRET, body, request.headers["carrots-timestamp"], request.headers["carrots-signature"])
+        verify_event(RECEIVER_TRUSTS, request.headers, body)
         calls["n"] += 1
         if calls["n"] <= failures:
             return Response(status_code=503)
@@ -39,7 +43,7 @@ def flaky_receiver(failures: int) -> tuple[FastAPI, Counter[str]]:
 
 
 async def _publish(h: Harness, n: int, subscriber_url: str = "http://receiver.test/v1/events") -> list[str]:
-    publisher = EventPublisher(tables, [Subscriber(name="receiver", url=subscriber_url)], "probe")
+    publisher = EventPublisher(tables, [Subscriber(name="receiver", url=subscriber_url)], "asylum")
     ids = []
     async with h.app.state.sessionmaker() as session, session.begin():
         for i in range(n):
@@ -55,7 +59,7 @@ async def _publish(h: Harness, n: int, subscriber_url: str = "http://receiver.te
 
 def _dispatcher(h: Harness, receiver: FastAPI, **kw: object) -> OutboxDispatcher:
     client = httpx.AsyncClient(mounts={"http://receiver.test": httpx.ASGITransport(app=receiver)})
-    return OutboxDispatcher(h.app.state.sessionmaker, tables, SECRET, client, base_delay=0.0, **kw)  # type: ignore[arg-type]
+    return OutboxDispatcher(h.app.state.sessionmaker, tables, IDENTITY, client, base_delay=0.0, **kw)  # type: ignore[arg-type]
 
 
 async def _statuses(h: Harness) -> list[tuple[str, int]]:

@@ -28,7 +28,7 @@ def test_production_starts_with_real_secrets() -> None:
         jwks_url="https://idp.example/.well-known/jwks.json",
         master_keys=["k2026:" + "A" * 43],
         blind_index_key="a-real-secret-from-the-kms",
-        webhook_secret="another-real-secret",
+        signing_keys=["k2026:/run/secrets/payments-event-signing.pem"],
     )
     assert settings.master_keyring()["k2026"] == b"\x00" * 32
 
@@ -40,6 +40,20 @@ def test_each_service_reads_its_own_environment_prefix(monkeypatch: pytest.Monke
     monkeypatch.setenv("ASYLUM_DATABASE_URL", "sqlite+aiosqlite:///asylum.db")
     assert PaymentsSettings().database_url.endswith("payments.db")
     assert AsylumSettings().database_url.endswith("asylum.db")
+
+
+def test_production_refuses_to_sign_with_a_development_service_key(tmp_path: Path) -> None:
+    dev = with_dev_defaults(PaymentsSettings(var_dir=tmp_path))
+    assert dev.signing_keys[0].startswith("dev-only-")
+    with pytest.raises(ValidationError, match="signing_keys"):
+        PaymentsSettings.model_validate(
+            {
+                **dev.model_dump(),
+                "environment": "production",
+                "database_url": "postgresql+psycopg://payments@db/payments",
+                "jwks_url": "https://idp.example/.well-known/jwks.json",
+            }
+        )
 
 
 def test_development_defaults_live_under_var(tmp_path: Path) -> None:
@@ -56,12 +70,12 @@ def test_services_starting_at_once_on_one_var_share_the_same_development_keys(tm
     from services.asylum.config import AsylumSettings
     from shared.devkeys import ensure_dev_public_key
 
-    def start() -> tuple[dict[str, bytes], str, bytes]:
+    def start() -> tuple[dict[str, bytes], bytes, bytes]:
         settings = with_dev_defaults(AsylumSettings(var_dir=tmp_path))
-        assert settings.webhook_secret is not None
+        (signing_key,) = settings.signing_keys
         return (
             settings.master_keyring(),
-            settings.webhook_secret.get_secret_value(),
+            Path(signing_key.partition(":")[2]).read_bytes(),
             ensure_dev_public_key(tmp_path).read_bytes(),
         )
 

@@ -62,7 +62,7 @@ def start_rescreening_job(app: FastAPI, crypto: Crypto, screening: ScreeningStat
     responses=problem_responses(401, 403, 422),
     **requires_with_body(
         "sanctions:write",
-        [CallerKind.service],
+        [CallerKind.operator],
         _XML_BODY,
         tenant_rule="Lists are shared by every partner; loading one marks every partner's applicants `pending` "
         "and re-screens them in the background.",
@@ -98,7 +98,7 @@ async def load_sanctions_list(
     responses=problem_responses(401, 403, 404),
     **requires(
         "sanctions:write",
-        kinds=[CallerKind.service],
+        kinds=[CallerKind.operator],
         tenant_rule="A job spans every partner but reports only counts, never an applicant.",
     ),
 )

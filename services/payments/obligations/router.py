@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.payments.deps import PublisherDep
 from services.payments.domain.triggers import TriggerKind
@@ -20,20 +20,23 @@ from shared.schemas.events import (
     CASE_STATUS_CHANGED,
     ApplicantApproved,
     CaseStatusChanged,
-    EventEnvelope,
 )
 from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult, TriggerRelease
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
-from shared.webhooks import claim_event, verified_body
+from shared.webhooks import VerifiedEvent, claim_event, signed_by_service
 
 router = APIRouter(prefix="/v1", tags=["obligations"])
 PARTNER = [CallerKind.partner]
 
 
-@router.post("/events", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 422))
-async def receive_event(request: Request, session: SessionDep, publisher: PublisherDep) -> Response:
+@router.post(
+    "/events",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 422),
+    **signed_by_service("Takes `eligibility.applicant.approved` from eligibility and `asylum.case.*` from asylum."),
+)
+async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher: PublisherDep) -> Response:
     """Consume a signed event once: approvals create obligations, granted cases release tranches."""
-    envelope = EventEnvelope.model_validate_json(await verified_body(request))
     if envelope.type == APPLICANT_APPROVED:
         approved = ApplicantApproved.model_validate(envelope.data)
         scope_to_tenant(session, approved.partner_id)

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CallerKind
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
-from shared.webhooks import sign_delivery
-from tests.harness import Harness, Tokens
+from tests.harness import Harness, Tokens, signed_headers
 
 OFFICER_SCOPES = ("cases:read", "cases:write", "cases:consent", "cases:transfer", "cases:protection")
 ROAD_TO_GRANT = ("lodged", "interview_scheduled", "interviewed", "granted")
@@ -72,7 +71,7 @@ async def send_event(h: Harness, event_type: str, data: dict[str, Any], event_id
         "data": data,
     }
     body = json.dumps(envelope).encode()
-    headers = sign_delivery(h.app.state.webhook_secret, body, event_id=event_id, event_type=event_type)
+    headers = signed_headers(h.settings.var_dir, "eligibility", body, event_id)
     return await h.client.post("/v1/events", content=body, headers=headers)
 
 

@@ -149,5 +149,9 @@ async def test_an_event_that_breaks_its_contract_is_refused_and_can_be_retried(c
 
 
 async def test_unknown_event_types_are_accepted_and_ignored(cases_api: Harness) -> None:
-    assert (await send_event(cases_api, "payments.something.happened", {"x": 1})).status_code == 204
+    assert (await send_event(cases_api, "eligibility.something.happened", {"x": 1})).status_code == 204
     assert await count_cases(cases_api) == 0
+
+
+async def test_an_event_type_of_another_service_is_refused_from_eligibility(cases_api: Harness) -> None:
+    assert (await send_event(cases_api, "payments.something.happened", {"x": 1})).status_code == 401

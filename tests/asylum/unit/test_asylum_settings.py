@@ -15,7 +15,7 @@ def test_production_refuses_cheap_secret_hashing() -> None:
             environment="production",
             jwks_url="https://idp.example/jwks",
             database_url="postgresql+psycopg://db/asylum",
-            webhook_secret="a-real-secret",
+            signing_keys=["k2026:/run/secrets/asylum-event-signing.pem"],
             blind_index_key="a-real-key",
             master_keys=["k1:" + "A" * 43],
             secret_hash_memory_kib=1024,

@@ -104,7 +104,7 @@ def ofac_list(*people: tuple[str, str, str]) -> bytes:
 async def load_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -> dict[str, Any]:
     """Load an OFAC-shaped list as the programme's service account."""
     headers = {
-        **tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"),
+        **tokens.headers("platform", CallerKind.operator, "sanctions:write"),
         "Content-Type": "application/xml",
     }
     response = await h.client.post("/v1/sanctions-lists/ofac_sdn", content=ofac_list(*people), headers=headers)
@@ -116,7 +116,7 @@ async def load_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -
 
 async def read_rescreening_job(h: Harness, tokens: Tokens, job_id: str) -> dict[str, Any]:
     """Read a re-screening job as the programme's service account."""
-    headers = tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write")
+    headers = tokens.headers("platform", CallerKind.operator, "sanctions:write")
     response = await h.client.get(f"/v1/sanctions-screening-jobs/{job_id}", headers=headers)
     assert response.status_code == 200, response.text
     job: dict[str, Any] = response.json()

@@ -44,7 +44,7 @@ def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[HeldJob]:
 
 
 async def post_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -> dict[str, Any]:
-    headers = {**tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"), "Content-Type": "application/xml"}
+    headers = {**tokens.headers("platform", CallerKind.operator, "sanctions:write"), "Content-Type": "application/xml"}
     response = await h.client.post("/v1/sanctions-lists/ofac_sdn", content=ofac_list(*people), headers=headers)
     assert response.status_code == 202, response.text
     loaded: dict[str, Any] = response.json()
@@ -168,6 +168,6 @@ async def test_only_a_service_with_sanctions_write_reads_a_job(
     partner = await eligibility.client.get(path, headers=as_officer(tokens))
     assert partner.status_code == 403
     unknown = await eligibility.client.get(
-        "/v1/sanctions-screening-jobs/nope", headers=tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write")
+        "/v1/sanctions-screening-jobs/nope", headers=tokens.headers("platform", CallerKind.operator, "sanctions:write")
     )
     assert unknown.status_code == 404

@@ -102,7 +102,7 @@ async def test_a_waiver_needs_another_approver_and_must_cover_the_amount(eligibi
 
 async def test_a_list_without_any_person_clears_nobody(eligibility: Harness, tokens: Tokens) -> None:
     organisations_only = ofac_list(("", "ACME DEFENCE", "1 Jan 1990")).replace(b"Individual", b"Entity")
-    headers = {**tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"), "Content-Type": "application/xml"}
+    headers = {**tokens.headers("platform", CallerKind.operator, "sanctions:write"), "Content-Type": "application/xml"}
     loaded = await eligibility.client.post("/v1/sanctions-lists/ofac_sdn", content=organisations_only, headers=headers)
     assert loaded.status_code == 202, loaded.text
     await wait_for_rescreening(eligibility, tokens, loaded.json()["rescreening_job_id"])

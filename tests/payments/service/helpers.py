@@ -11,8 +11,7 @@ import httpx
 
 from shared.auth import CallerKind
 from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
-from shared.webhooks import sign_delivery
-from tests.harness import Harness, Tokens
+from tests.harness import Harness, Tokens, signed_headers
 
 PARTNER_SCOPES = (
     "ledger:read",
@@ -88,23 +87,18 @@ def case_changed(applicant_id: str, to_state: str, partner_id: str = "DE") -> di
 
 
 async def send_event(
-    h: Harness, event_type: str, data: dict[str, Any], *, event_id: str | None = None, secret: bytes | None = None
+    h: Harness, event_type: str, data: dict[str, Any], *, event_id: str | None = None, source: str | None = None
 ) -> httpx.Response:
     envelope = {
         "id": event_id or str(uuid.uuid4()),
         "type": event_type,
-        "source": "eligibility" if event_type == APPLICANT_APPROVED else "asylum",
+        "source": source or event_type.split(".", 1)[0],
         "occurred_at": datetime.now(UTC).isoformat(),
         "partner_id": data["partner_id"],
         "data": data,
     }
     body = json.dumps(envelope).encode()
-    headers = sign_delivery(
-        secret if secret is not None else h.app.state.webhook_secret,
-        body,
-        event_id=envelope["id"],
-        event_type=event_type,
-    )
+    headers = signed_headers(h.settings.var_dir, str(envelope["source"]), body, str(envelope["id"]))
     return await h.client.post("/v1/events", content=body, headers=headers)
 
 

@@ -43,8 +43,8 @@ async def test_a_repeated_approval_event_changes_nothing(payments: Harness, toke
     assert len(await obligations_of(payments, officer(tokens), "app-2")) == 2
 
 
-async def test_an_unsigned_event_is_refused(payments: Harness, tokens: Tokens) -> None:
-    response = await send_event(payments, APPLICANT_APPROVED, approval(applicant_id="app-3"), secret=b"wrong")
+async def test_an_approval_sent_by_another_service_is_refused(payments: Harness, tokens: Tokens) -> None:
+    response = await send_event(payments, APPLICANT_APPROVED, approval(applicant_id="app-3"), source="asylum")
     assert response.status_code == 401
     assert await obligations_of(payments, officer(tokens), "app-3") == []
 

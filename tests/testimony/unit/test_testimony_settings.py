@@ -14,7 +14,7 @@ PRODUCTION = {
     "jwks_url": "https://idp.example/.well-known/jwks.json",
     "master_keys": ["k1:" + "A" * 43],
     "blind_index_key": "from-the-kms",
-    "webhook_secret": "from-the-kms-too",
+    "signing_keys": ["k2026:/run/secrets/testimony-event-signing.pem"],
     "signing_key": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",
     "storage_backend": "s3",
     "s3_bucket": "media",
