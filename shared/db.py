@@ -60,11 +60,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (psycopg 3)."""
     if is_sqlite(url):
         # A small pool: each aiosqlite connection costs a thread and a file open, so reuse them.
-        engine = create_async_engine(url, pool_size=5, max_overflow=5)
+        engine = create_async_engine(url, pool_size=5, max_overflow=5, hide_parameters=True)
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a statement's values never appear in an error's message, so never in a log either.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

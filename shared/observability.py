@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
+import traceback
 import uuid
 from collections.abc import MutableMapping
 from contextvars import ContextVar
@@ -70,20 +72,96 @@ def _drop_personal_data(_logger: Any, _name: str, event: MutableMapping[str, Any
     return event
 
 
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    """What a log may say about an exception: its type, where it was raised, never its message.
+
+    Messages carry values: a database error quotes the row it refused (PostgreSQL's `DETAIL: Key (...)=(...)`),
+    a parse error the text it could not parse. The frames and types locate the fault; the request id links it to
+    the request, so nothing else is needed to start looking.
+    """
+    chain: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(chain) < 5:
+        seen.add(id(current))
+        entry: dict[str, Any] = {"type": f"{type(current).__module__}.{type(current).__qualname__}"}
+        sqlstate = getattr(current, "sqlstate", None) or getattr(getattr(current, "orig", None), "sqlstate", None)
+        if isinstance(sqlstate, str):
+            entry["sqlstate"] = sqlstate
+        entry["frames"] = [
+            f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} {frame.name}"
+            for frame in traceback.extract_tb(current.__traceback__)[-_MAX_FRAMES:]
+        ]
+        chain.append(entry)
+        current = current.__cause__ or current.__context__
+    return {"exception_chain": chain}
+
+
+_MAX_FRAMES = 15
+
+
+def _exception_without_values(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    exc_info = event.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    if isinstance(exc_info, BaseException):
+        event.update(describe_exception(exc_info))
+    elif isinstance(exc_info, tuple) and len(exc_info) == 3 and isinstance(exc_info[1], BaseException):
+        event.update(describe_exception(exc_info[1]))
+    event.pop("exception", None)
+    event.pop("stack", None)
+    return event
+
+
+def _log_processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _drop_personal_data,
+        _exception_without_values,
+    ]
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """JSON logs on stdout, with the request id and personal-data keys redacted."""
+    """JSON logs on stdout, with the request id and personal-data keys redacted, for every logger.
+
+    Libraries log through the standard `logging` module (uvicorn prints an unhandled error there with its
+    traceback); their records go through the same processors, so no traceback or message escapes redaction.
+    """
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _drop_personal_data,
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
+        processors=[*_log_processors(), structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                _exception_without_values,
+                structlog.processors.JSONRenderer(),
+            ],
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_log_processors()],
+            keep_exc_info=False,
+        )
+    )
+    handler.set_name(_HANDLER_NAME)
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME]
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Client libraries log each outgoing request at INFO; the dispatcher logs failures itself.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # uvicorn installs its own plain-text handlers; its records go through the JSON handler on the root instead.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic"):
+        library = logging.getLogger(name)
+        library.handlers = []
+        library.propagate = True
+
+
+_HANDLER_NAME = "carrots-json"
 
 
 class Metrics:

@@ -8,10 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from carrots.registry import SERVICES
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 from tests.harness import Harness, MigratedDatabases, Tokens, backend, serve, settings_for
+
+# Properties are checked by their examples, not their speed: a busy machine must not fail them on a deadline.
+hypothesis_settings.register_profile("carrots", deadline=None)
+hypothesis_settings.load_profile("carrots")
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,30 @@ async def boom(session: SessionDep) -> None:
     raise RuntimeError("boom")
 
 
+class Note(BaseModel):
+    note: str
+
+
+@router.post("/crash/sql")
+async def crash_in_sql(body: Note, session: SessionDep) -> None:
+    """Fails inside the database with the note among the statement's parameters (a duplicate key)."""
+    from sqlalchemy import insert
+
+    for _ in range(2):
+        await session.execute(
+            insert(tables.processed_events).values(
+                event_id=body.note[:36], type=body.note[:100], processed_at=func.now()
+            )
+        )
+        await session.flush()
+
+
+@router.post("/crash/message")
+async def crash_with_the_value_in_its_message(body: Note) -> None:
+    """Fails with the note in the exception's message, as careless code would."""
+    raise ValueError(f"could not handle {body.note!r}")
+
+
 async def request_write(session: SessionDep) -> None:
     from sqlalchemy import insert
 
@@ -111,3 +135,19 @@ def create_probe_app(settings: ServiceSettings) -> FastAPI:
     )
     app.state.gate = Gate()
     return app
+
+
+def create_probe_app_from_env() -> FastAPI:
+    """The probe as a real server process: `uvicorn --factory tests.shared.probe:create_probe_app_from_env`."""
+    import os
+    from pathlib import Path
+
+    from services.eligibility.config import EligibilitySettings
+
+    settings = EligibilitySettings(
+        environment="test",
+        database_url=os.environ["PROBE_DATABASE_URL"],
+        var_dir=Path(os.environ["PROBE_VAR_DIR"]),
+        outbox_enabled=False,
+    )
+    return create_probe_app(settings)

@@ -57,3 +57,28 @@ def test_personal_keys_are_redacted_by_the_logger(capsys: pytest.CaptureFixture[
     assert "1999-04-01" not in out
     assert "a@b.c" not in out
     assert "conscript" in out
+
+
+def test_a_logged_exception_keeps_its_type_and_frames_and_loses_its_message(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import logging
+
+    import structlog
+
+    from shared.observability import configure_logging
+
+    configure_logging()
+    try:
+        try:
+            raise KeyError("Ivanova Maria 1988-03-14")
+        except KeyError as inner:
+            raise RuntimeError("lookup failed for Ivanova Maria") from inner
+    except RuntimeError:
+        structlog.get_logger("t").exception("lookup_failed")
+        logging.getLogger("some.library").exception("library saw it")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert "Ivanova" not in json.dumps(lines)
+    assert [line["event"] for line in lines] == ["lookup_failed", "library saw it"]
+    for line in lines:
+        assert [entry["type"] for entry in line["exception_chain"]] == ["builtins.RuntimeError", "builtins.KeyError"]
+        assert any("test_observability.py" in frame for frame in line["exception_chain"][0]["frames"])
