@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -54,6 +54,31 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 def as_utc(moment: datetime) -> datetime:
     """A stored moment in UTC: SQLite hands back naive datetimes, and only UTC is ever stored."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time: refuses naive datetimes when written and always reads back as aware UTC.
+
+    The column is `DateTime(timezone=True)` (`timestamptz` on PostgreSQL). SQLite keeps no offset, so values
+    are converted to UTC before they are written and marked UTC when read, whatever the database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse a datetime without a zone; store every other one as UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} refused: store moments with their time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the stored moment as aware UTC (SQLite hands back naive UTC, PostgreSQL aware values)."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, create_engine, pool
 
-from shared.db import is_sqlite, sync_url
+from shared.db import UTCDateTime, is_sqlite, sync_url
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -40,10 +40,18 @@ def run_env(context: Any, metadata: MetaData) -> None:
             target_metadata=metadata,
             render_as_batch=is_sqlite(url),
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render project column types as the plain SQLAlchemy types they store, so migrations import nothing of ours."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def append_only_trigger_sql(table: str) -> tuple[str, str]:

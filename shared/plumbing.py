@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Integer,
     LargeBinary,
     MetaData,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import UTCDateTime
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -49,7 +50,7 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("type", String(100), nullable=False),
         Column("partner_id", String(64), nullable=True),
         Column("payload", JsonType, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
     )
     outbox_deliveries = Table(
         "outbox_deliveries",
@@ -60,10 +61,10 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("url", Text, nullable=False),
         Column("status", String(20), nullable=False, index=True),
         Column("attempts", Integer, nullable=False, default=0),
-        Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
-        Column("leased_until", DateTime(timezone=True), nullable=True),
+        Column("next_attempt_at", UTCDateTime(), nullable=False, index=True),
+        Column("leased_until", UTCDateTime(), nullable=True),
         Column("last_error", Text, nullable=True),
-        Column("delivered_at", DateTime(timezone=True), nullable=True),
+        Column("delivered_at", UTCDateTime(), nullable=True),
         UniqueConstraint("event_id", "subscriber"),
     )
     processed_events = Table(
@@ -71,7 +72,7 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         metadata,
         Column("event_id", String(36), primary_key=True),
         Column("type", String(100), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UTCDateTime(), nullable=False),
     )
     idempotency_keys = Table(
         "idempotency_keys",
@@ -82,13 +83,13 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("fingerprint", String(64), nullable=False),
         Column("response_status", Integer, nullable=False),
         Column("response_body", LargeBinary, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
     )
     audit_log = Table(
         "audit_log",
         metadata,
         _serial_id(),
-        Column("at", DateTime(timezone=True), nullable=False),
+        Column("at", UTCDateTime(), nullable=False),
         Column("actor_org", String(64), nullable=False),
         Column("actor_kind", String(20), nullable=False),
         Column("actor_subject", String(200), nullable=False),
@@ -106,8 +107,8 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("version", Integer, primary_key=True),
         Column("master_kid", String(64), nullable=False),
         Column("wrapped_key", LargeBinary, nullable=True),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("destroyed_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("destroyed_at", UTCDateTime(), nullable=True),
     )
     return PlumbingTables(
         outbox_events,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.db import UTCDateTime, new_metadata
 from shared.plumbing import define_plumbing_tables
 from shared.tenancy import TenantScoped
 
@@ -35,13 +35,13 @@ class Case(TenantScoped, Base):
     # `asylum` or `residence`; and the track dependants follow through this case, null if not covered.
     track: Mapped[str] = mapped_column(String(20), server_default="asylum")
     family_track: Mapped[str | None] = mapped_column(String(20))
-    state_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime())
     # Argon2id hashes only; the secret itself is shown once and never stored.
     secret_hash: Mapped[str | None] = mapped_column(String(255))
     duress_hash: Mapped[str | None] = mapped_column(String(255))
-    protection_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    protection_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     protection_flag_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
 
@@ -67,7 +67,7 @@ class CaseHistoryEntry(Base):
     reason_partner: Mapped[str | None] = mapped_column(String(64))
     actor_org: Mapped[str] = mapped_column(String(64))
     actor_subject: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Dependant(Base):
@@ -83,9 +83,9 @@ class Dependant(Base):
     birth_date_enc: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(String(40))
     decision_reason_enc: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AccessGrant(TenantScoped, Base):
@@ -99,8 +99,8 @@ class AccessGrant(TenantScoped, Base):
     level: Mapped[str] = mapped_column(String(10))
     recorded_by_kind: Mapped[str] = mapped_column(String(20))
     recorded_by: Mapped[str] = mapped_column(String(200))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -111,5 +111,5 @@ class LookupThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
-    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.db import new_metadata
+from shared.db import UTCDateTime, new_metadata
 from shared.plumbing import JsonType, define_plumbing_tables
 from shared.tenancy import TenantScoped
 
@@ -49,7 +48,7 @@ class Applicant(TenantScoped, Base):
     main_applicant_id: Mapped[str | None] = mapped_column(ForeignKey("applicants.id"), index=True)
     duplicate_status: Mapped[str] = mapped_column(String(20), default="none")
     screening_status: Mapped[str] = mapped_column(String(20), default="unavailable")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
     documents: Mapped[list[ApplicantDocument]] = relationship(
@@ -84,8 +83,8 @@ class DuplicateConflict(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     outcome: Mapped[str | None] = mapped_column(String(30))
     resolved_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IntakeJob(TenantScoped, Base):
@@ -101,11 +100,11 @@ class IntakeJob(TenantScoped, Base):
     accepted_rows: Mapped[int] = mapped_column(Integer, default=0)
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Rows live only in the memory of the process working on the job; without progress for a while,
     # that process is gone and the job is reported as interrupted.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IntakeRow(Base):
@@ -133,7 +132,7 @@ class Policy(TenantScoped, Base):
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
     document: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -160,8 +159,8 @@ class Assessment(TenantScoped, Base):
     appeal_id: Mapped[str | None] = mapped_column(String(36))
     rejected_by: Mapped[str | None] = mapped_column(String(200))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="assessment", lazy="raise", order_by="Approval.id", cascade="all, delete-orphan"
@@ -177,7 +176,7 @@ class Approval(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     approver: Mapped[str] = mapped_column(String(200))
-    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     assessment: Mapped[Assessment] = relationship(back_populates="approvals", lazy="raise")
 
@@ -193,7 +192,7 @@ class Appeal(TenantScoped, Base):
     grounds_enc: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reassessment_id: Mapped[str | None] = mapped_column(String(36))
 
 
@@ -208,7 +207,7 @@ class SanctionsListRecord(Base):
     entry_count: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     loaded_by: Mapped[str] = mapped_column(String(200))
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RescreeningJob(Base):
@@ -224,10 +223,10 @@ class RescreeningJob(Base):
     total: Mapped[int] = mapped_column(Integer)
     processed: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Without progress for a while the process working on the job is gone; it then reads as interrupted.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ScreeningHitRecord(TenantScoped, Base):
@@ -246,8 +245,8 @@ class ScreeningHitRecord(TenantScoped, Base):
     explanation_enc: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Waiver(TenantScoped, Base):
@@ -264,5 +263,5 @@ class Waiver(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(20))
     requested_by: Mapped[str] = mapped_column(String(200))
     approved_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.db import UTCDateTime, new_metadata
 from shared.plumbing import define_plumbing_tables
 from shared.tenancy import TenantScoped
 
@@ -63,7 +62,7 @@ class Account(TenantScoped, Base):
     bank_iban: Mapped[str | None] = mapped_column(String(42), nullable=True)
     bank_bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
     bank_holder: Mapped[str | None] = mapped_column(String(70), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Transfer(TenantScoped, Base):
@@ -88,7 +87,7 @@ class Transfer(TenantScoped, Base):
     reverses_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), unique=True, nullable=True)
     payout_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Entry(TenantScoped, Base):
@@ -114,7 +113,7 @@ class Entry(TenantScoped, Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class ChainHead(TenantScoped, Base):
@@ -152,7 +151,7 @@ class Contribution(TenantScoped, Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     reference: Mapped[str] = mapped_column(String(140))
     transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Obligation(TenantScoped, Base):
@@ -174,11 +173,11 @@ class Obligation(TenantScoped, Base):
     trigger: Mapped[str] = mapped_column(String(40))
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     release_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), nullable=True)
     # Why the amount differs from the approval, or which later approval superseded it.
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApplicantApproval(TenantScoped, Base):
@@ -191,7 +190,7 @@ class ApplicantApproval(TenantScoped, Base):
     applicant_id: Mapped[str] = mapped_column(String(64))
     assessment_id: Mapped[str] = mapped_column(String(64))
     approved_on: Mapped[date] = mapped_column(Date)
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Payout(TenantScoped, Base):
@@ -222,10 +221,10 @@ class Payout(TenantScoped, Base):
     batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     fx_rate: Mapped[str | None] = mapped_column(String(40), nullable=True)
     fx_source: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    fx_observed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    fx_observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     fx_debit_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     fx_residue_minor: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PayoutApproval(TenantScoped, Base):
@@ -235,7 +234,7 @@ class PayoutApproval(TenantScoped, Base):
 
     payout_id: Mapped[str] = mapped_column(ForeignKey("payouts.id"), primary_key=True)
     approver: Mapped[str] = mapped_column(String(200), primary_key=True)
-    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class BankAccount(TenantScoped, Base):
@@ -251,7 +250,7 @@ class BankAccount(TenantScoped, Base):
     holder_encrypted: Mapped[str] = mapped_column(Text)
     iban_last4: Mapped[str] = mapped_column(String(4))
     country: Mapped[str] = mapped_column(String(2))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class BankBatch(TenantScoped, Base):
@@ -263,4 +262,4 @@ class BankBatch(TenantScoped, Base):
     message_id: Mapped[str] = mapped_column(String(35), unique=True)
     funding_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     payout_count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

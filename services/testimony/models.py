@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.db import UTCDateTime, new_metadata
 from shared.plumbing import JsonType, define_plumbing_tables
 from shared.tenancy import TenantScoped
 
@@ -30,7 +30,7 @@ class Testimony(TenantScoped, Base):
     language: Mapped[str] = mapped_column(String(8))
     submitted_via: Mapped[str] = mapped_column(String(20))
     submitted_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class FamilyMember(TenantScoped, Base):
@@ -42,7 +42,7 @@ class FamilyMember(TenantScoped, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     testimony_id: Mapped[str] = mapped_column(ForeignKey("testimonies.id"), index=True)
     subject_ref: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Original(TenantScoped, Base):
@@ -58,7 +58,7 @@ class Original(TenantScoped, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(200), unique=True)
     wrapped_key: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SubmissionToken(TenantScoped, Base):
@@ -70,9 +70,9 @@ class SubmissionToken(TenantScoped, Base):
     applicant_id: Mapped[str] = mapped_column(String(36))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ConsentRecord(TenantScoped, Base):
@@ -85,7 +85,7 @@ class ConsentRecord(TenantScoped, Base):
     testimony_id: Mapped[str] = mapped_column(ForeignKey("testimonies.id"), index=True)
     subject_ref: Mapped[str] = mapped_column(String(64))
     withdrawal_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ConsentEventRow(TenantScoped, Base):
@@ -101,7 +101,7 @@ class ConsentEventRow(TenantScoped, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(200))
     receipt: Mapped[str] = mapped_column(Text)
 
@@ -125,7 +125,7 @@ class Derivative(TenantScoped, Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     original_sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DerivativeMedia(TenantScoped, Base):
@@ -156,7 +156,7 @@ class Review(TenantScoped, Base):
     derivative_id: Mapped[str] = mapped_column(ForeignKey("derivatives.id"), index=True)
     reviewer: Mapped[str] = mapped_column(String(200))
     content_sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SubjectApproval(TenantScoped, Base):
@@ -170,7 +170,7 @@ class SubjectApproval(TenantScoped, Base):
     record_id: Mapped[str] = mapped_column(ForeignKey("consent_records.id"))
     subject_ref: Mapped[str] = mapped_column(String(64))
     content_sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Publication(TenantScoped, Base):
@@ -190,8 +190,8 @@ class Publication(TenantScoped, Base):
     consent_versions: Mapped[list[str]] = mapped_column(JsonType)
     record_ids: Mapped[list[str]] = mapped_column(JsonType)
     published_by: Mapped[str] = mapped_column(String(200))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    covered_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    taken_down_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    covered_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     takedown_reason: Mapped[str | None] = mapped_column(String(20))
     takedown_receipt: Mapped[str | None] = mapped_column(Text)
