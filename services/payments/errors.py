@@ -49,6 +49,10 @@ class InvalidBankFile(Unprocessable):
     """A bank file could not be built or read."""
 
 
+class StatementVersionRefused(Unprocessable):
+    """A statement arrived in another camt.053 version than the partner's bank profile names."""
+
+
 class InvalidEntitlements(Unprocessable):
     """An approval's entitlements cannot be turned into obligations."""
 

@@ -263,3 +263,15 @@ class BankBatch(TenantScoped, Base):
     funding_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     payout_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BankProfile(TenantScoped, Base):
+    """Which ISO 20022 message versions a partner's bank takes and sends; a partner without one gets the default."""
+
+    __tablename__ = "bank_profiles"
+
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credit_transfer_version: Mapped[str] = mapped_column(String(20))
+    statement_version: Mapped[str] = mapped_column(String(20))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,6 +10,8 @@ from shared.schemas.payments import (
     BalanceCheck,
     BankAccountRead,
     BankAccountSet,
+    BankProfileRead,
+    BankProfileSet,
     CheckpointKey,
     CheckpointRead,
     ContributionCreate,
@@ -60,6 +62,12 @@ class PaymentsClient(ServiceClient):
 
     async def set_bank_account(self, applicant_id: str, body: BankAccountSet) -> BankAccountRead:
         return await self.request("PUT", f"/v1/beneficiaries/{applicant_id}/bank-account", BankAccountRead, json=body)
+
+    async def read_bank_profile(self) -> BankProfileRead:
+        return await self.request("GET", "/v1/bank-profile", BankProfileRead)
+
+    async def set_bank_profile(self, body: BankProfileSet) -> BankProfileRead:
+        return await self.request("PUT", "/v1/bank-profile", BankProfileRead, json=body)
 
     async def create_payout(self, body: PayoutCreate, *, idempotency_key: str) -> PayoutRead:
         return await self.request("POST", "/v1/payouts", PayoutRead, json=body, headers=_keyed(idempotency_key))

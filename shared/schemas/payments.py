@@ -223,6 +223,41 @@ class PayoutRead(BaseModel):
     created_at: datetime
 
 
+class CreditTransferVersion(StrEnum):
+    """The ISO 20022 pain.001 (customer credit transfer initiation) versions payments writes."""
+
+    v03 = "pain.001.001.03"
+    v09 = "pain.001.001.09"
+
+
+class StatementVersion(StrEnum):
+    """The ISO 20022 camt.053 (bank-to-customer statement) versions payments reads."""
+
+    v02 = "camt.053.001.02"
+    v08 = "camt.053.001.08"
+
+
+class BankProfileSet(BaseModel):
+    """The message versions the partner's bank takes for credit transfers and sends as statements."""
+
+    model_config = ConfigDict(extra="forbid")
+    credit_transfer_version: CreditTransferVersion = Field(
+        description="The pain.001 version of the files `POST /v1/bank-files` builds."
+    )
+    statement_version: StatementVersion = Field(
+        description="The camt.053 version `POST /v1/bank-statements` accepts; statements in another version are "
+        "refused."
+    )
+
+
+class BankProfileRead(BankProfileSet):
+    """The partner's bank profile in force."""
+
+    is_default: bool = Field(description="True while the partner has set no profile and the default applies.")
+    updated_by: str | None = Field(description="Who set the profile; null for the default.")
+    updated_at: datetime | None = Field(description="When the profile was set; null for the default.")
+
+
 class BankFileCreate(BaseModel):
     """Export the executed payouts of one funding account that are in no bank file yet."""
 

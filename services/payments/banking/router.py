@@ -1,4 +1,4 @@
-"""Banking HTTP routes: beneficiaries' bank accounts, pain.001 files, camt.053 statements."""
+"""Banking HTTP routes: beneficiaries' bank accounts, the bank profile, pain.001 files, camt.053 statements."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from services.payments.deps import CipherDep, PublisherDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
-from shared.schemas.payments import BankAccountRead, BankAccountSet, BankFileCreate, StatementImportResult
+from shared.schemas.payments import (
+    BankAccountRead,
+    BankAccountSet,
+    BankFileCreate,
+    BankProfileRead,
+    BankProfileSet,
+    StatementImportResult,
+)
 
 router = APIRouter(prefix="/v1", tags=["banking"])
 PARTNER = [CallerKind.partner]
@@ -41,6 +48,30 @@ async def set_bank_account(
     return await service.set_bank_account(session, cipher, publisher, principal, applicant_id, body)
 
 
+@router.get(
+    "/bank-profile",
+    response_model=BankProfileRead,
+    responses=problem_responses(401, 403),
+    **requires("bank_profile:read", kinds=PARTNER),
+)
+async def get_bank_profile(session: TenantSessionDep) -> BankProfileRead:
+    """The message versions the caller's bank takes and sends, or the default (pain.001.001.09, camt.053.001.08)."""
+    return await service.get_bank_profile(session)
+
+
+@router.put(
+    "/bank-profile",
+    response_model=BankProfileRead,
+    responses=problem_responses(401, 403, 422),
+    **requires("bank_profile:write", kinds=PARTNER),
+)
+async def set_bank_profile(
+    body: BankProfileSet, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+) -> BankProfileRead:
+    """Set which pain.001 version the caller's bank takes and which camt.053 version it sends."""
+    return await service.set_bank_profile(session, publisher, principal, body)
+
+
 @router.post(
     "/bank-files",
     responses={200: {"content": {"application/xml": {}}}, **problem_responses(401, 403, 404, 422)},
@@ -53,7 +84,7 @@ async def create_bank_file(
     cipher: CipherDep,
     publisher: PublisherDep,
 ) -> Response:
-    """Build a pain.001.001.03 credit-transfer file of the account's executed payouts, valid against the XSD."""
+    """Build a pain.001 file of the account's executed payouts in the bank profile's version, valid against its XSD."""
     batch_id, xml = await service.build_bank_file(session, cipher, publisher, principal, body)
     return Response(content=xml, media_type="application/xml", headers={"Carrots-Batch-Id": batch_id})
 
@@ -67,5 +98,5 @@ async def create_bank_file(
 async def import_bank_statement(
     request: Request, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
 ) -> StatementImportResult:
-    """Import a camt.053 statement: settled payouts are marked, returned ones are reversed in the ledger."""
+    """Import a camt.053 statement in the bank profile's version: settled payouts are marked, returned ones reversed."""
     return await service.import_statement(session, publisher, principal, await request.body())

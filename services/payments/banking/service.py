@@ -1,4 +1,4 @@
-"""Bank accounts (validated, encrypted), pain.001 batches of executed payouts, camt.053 imports."""
+"""Bank accounts (validated, encrypted), bank profiles, pain.001 batches of executed payouts, camt.053 imports."""
 
 from __future__ import annotations
 
@@ -6,16 +6,23 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payments.banking import repository as banking
 from services.payments.domain.bankfiles.camt053 import EntryOutcome, StatementEntry, parse_camt053
 from services.payments.domain.bankfiles.pain001 import BankParty, CreditTransfer, PaymentBatch, build_pain001
 from services.payments.domain.errors import InvalidBankFile as DomainInvalidBankFile
 from services.payments.domain.errors import InvalidBic, InvalidIban
 from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
-from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails, InvalidBankFile
+from services.payments.errors import (
+    AccountKindRefused,
+    BankAccountMissing,
+    InvalidBankDetails,
+    InvalidBankFile,
+    StatementVersionRefused,
+)
 from services.payments.ledger import service as ledger
 from services.payments.ledger.service import SERVICE
-from services.payments.models import BankAccount, BankBatch, Payout, tables
+from services.payments.models import BankAccount, BankBatch, BankProfile, Payout, tables
 from services.payments.payouts import repository
 from services.payments.payouts.service import announce_status, undo_payout
 from shared.auth import Principal
@@ -28,12 +35,20 @@ from shared.schemas.payments import (
     BankAccountRead,
     BankAccountSet,
     BankFileCreate,
+    BankProfileRead,
+    BankProfileSet,
+    CreditTransferVersion,
     PayoutStatus,
     StatementImportResult,
+    StatementVersion,
 )
 
 IBAN_FIELD = "bank_accounts.iban"
 HOLDER_FIELD = "bank_accounts.holder"
+# What a partner that set no profile gets: the versions euro-area banks publish as current.
+DEFAULT_BANK_PROFILE = BankProfileSet(
+    credit_transfer_version=CreditTransferVersion.v09, statement_version=StatementVersion.v08
+)
 
 
 def bank_account_to_read(row: BankAccount) -> BankAccountRead:
@@ -71,10 +86,64 @@ async def set_bank_account(
     return bank_account_to_read(row)
 
 
+def _profile_to_read(row: BankProfile | None) -> BankProfileRead:
+    if row is None:
+        return BankProfileRead(**DEFAULT_BANK_PROFILE.model_dump(), is_default=True, updated_by=None, updated_at=None)
+    return BankProfileRead(
+        credit_transfer_version=CreditTransferVersion(row.credit_transfer_version),
+        statement_version=StatementVersion(row.statement_version),
+        is_default=False,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+    )
+
+
+async def get_bank_profile(session: AsyncSession) -> BankProfileRead:
+    """The scoped partner's bank profile, or the default while it has set none."""
+    return _profile_to_read(await banking.get_bank_profile(session))
+
+
+async def set_bank_profile(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: BankProfileSet
+) -> BankProfileRead:
+    """Set the message versions the partner's bank takes and sends; later bank files and imports follow it."""
+    now = datetime.now(UTC)
+    row = await banking.lock_bank_profile(session)
+    if row is None:
+        row = BankProfile(
+            partner_id=actor.org,
+            credit_transfer_version=data.credit_transfer_version.value,
+            statement_version=data.statement_version.value,
+            updated_by=actor.subject,
+            updated_at=now,
+        )
+        if not await banking.add_bank_profile(session, row):
+            # Another request set the first profile a moment ago: this one replaces it.
+            row = await banking.lock_bank_profile(session)
+    if row is not None:
+        row.credit_transfer_version = data.credit_transfer_version.value
+        row.statement_version = data.statement_version.value
+        row.updated_by, row.updated_at = actor.subject, now
+        await session.flush()
+    await record_change(
+        session,
+        tables,
+        publisher,
+        actor,
+        SERVICE,
+        "bank_profile",
+        actor.org,
+        "set",
+        partner_id=actor.org,
+        detail=data.model_dump(mode="json"),
+    )
+    return _profile_to_read(row)
+
+
 async def build_bank_file(
     session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: BankFileCreate
 ) -> tuple[str, bytes]:
-    """Put the executed, unbatched payouts of a funding account into one schema-valid pain.001 file."""
+    """Put the executed, unbatched payouts of a funding account into one pain.001 file of the bank's version."""
     funding = await ledger.get_account(session, data.funding_account_id)
     if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder:
         raise AccountKindRefused("Bank files need a funding account with its bank IBAN and holder on file.")
@@ -103,8 +172,9 @@ async def build_bank_file(
         debtor=BankParty(funding.bank_holder, funding.bank_iban, funding.bank_bic),
         transfers=transfers,
     )
+    profile = await get_bank_profile(session)
     try:
-        xml = build_pain001(batch)
+        xml = build_pain001(batch, profile.credit_transfer_version)
     except DomainInvalidBankFile as exc:
         raise InvalidBankFile(str(exc)) from exc
     row = BankBatch(
@@ -138,13 +208,22 @@ async def import_statement(
 ) -> StatementImportResult:
     """Mark payouts settled or returned from a camt.053 statement; a return reverses the ledger transfer.
 
+    The statement must be valid against the official schema of the version the partner's bank profile names.
     An entry whose amount or currency differs from its payout changes nothing and is listed as mismatched;
     one whose payout already reached the outcome it reports, or a later one, is listed as unchanged.
     """
     try:
-        entries = parse_camt053(xml)
+        statement = parse_camt053(xml)
     except DomainInvalidBankFile as exc:
         raise InvalidBankFile(str(exc)) from exc
+    expected = (await get_bank_profile(session)).statement_version
+    if statement.version is not expected:
+        raise StatementVersionRefused(
+            f"This statement is {statement.version.value}, but the bank profile says the bank sends "
+            f"{expected.value}. If the bank has changed versions, set statement_version with "
+            "PUT /v1/bank-profile and import the statement again."
+        )
+    entries = statement.entries
     result = StatementImportResult(settled=[], returned=[], unknown=[], mismatched=[], unchanged=[])
     for entry in entries:
         payout = await repository.find_by_end_to_end_id(session, entry.end_to_end_id)

@@ -24,6 +24,8 @@ PARTNER_SCOPES = (
     "payouts:approve",
     "payouts:execute",
     "bank_accounts:write",
+    "bank_profile:read",
+    "bank_profile:write",
 )
 TREASURY_IBAN = "DE89370400440532013000"
 BENEFICIARY_IBAN = "GB82WEST12345698765432"
@@ -179,20 +181,42 @@ async def balance_of(h: Harness, headers: dict[str, str], account_id: str) -> in
     return int(response.json()["balance_minor"])
 
 
-def camt053(entries: list[tuple[str, str, str]], currency: str = "USD") -> bytes:
-    """A minimal camt.053 with one booked entry per (end-to-end id, amount, DBIT/CRDT)."""
+def camt053(entries: list[tuple[str, str, str]], currency: str = "USD", version: str = "camt.053.001.08") -> bytes:
+    """A schema-valid camt.053 (version 02 or 08) with one booked entry per (end-to-end id, amount, DBIT/CRDT).
+
+    A credit carries return information (reason AC04), as a bank books a payment sent back.
+    """
+    status = "<Sts>BOOK</Sts>" if version == "camt.053.001.02" else "<Sts><Cd>BOOK</Cd></Sts>"
     rows = "".join(
-        f"<Ntry><Amt Ccy='{currency}'>{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts>"
-        f"<BookgDt><Dt>2026-11-28</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>"
+        f"<Ntry><Amt Ccy='{currency}'>{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>{status}"
+        "<BookgDt><Dt>2026-11-28</Dt></BookgDt>"
+        "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
+        f"<NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>"
         + ("<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>" if direction == "CRDT" else "")
         + "</TxDtls></NtryDtls></Ntry>"
         for e2e, amount, direction in entries
     )
     return (
-        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
-        f"<GrpHdr><MsgId>S</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr><Stmt><Id>1</Id>{rows}</Stmt>"
-        "</BkToCstmrStmt></Document>"
+        f"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:{version}'><BkToCstmrStmt>"
+        "<GrpHdr><MsgId>S</MsgId><CreDtTm>2026-11-28T06:00:00+01:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>1</Id><CreDtTm>2026-11-28T06:00:00+01:00</CreDtTm><Acct><Id><IBAN>{TREASURY_IBAN}</IBAN></Id></Acct>"
+        f"<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy='{currency}'>0</Amt>"
+        "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-28</Dt></Dt></Bal>"
+        f"{rows}</Stmt></BkToCstmrStmt></Document>"
     ).encode()
+
+
+async def set_bank_profile(
+    h: Harness, headers: dict[str, str], credit_transfer: str = "pain.001.001.09", statement: str = "camt.053.001.08"
+) -> dict[str, Any]:
+    response = await h.client.put(
+        "/v1/bank-profile",
+        json={"credit_transfer_version": credit_transfer, "statement_version": statement},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
 
 
 async def paid_out(payments: Harness, headers: dict[str, str], funding_id: str, applicant: str) -> dict[str, str]:

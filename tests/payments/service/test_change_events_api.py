@@ -22,6 +22,7 @@ from tests.payments.service.helpers import (
     officer,
     open_funding,
     paid_out,
+    set_bank_profile,
     with_key,
 )
 
@@ -33,8 +34,9 @@ PERSONAL_DATA = ("Beneficiary Holder", BENEFICIARY_IBAN, "Treasury DE", TREASURY
 
 
 async def walk_the_journey(payments: Harness, tokens: Tokens) -> None:
-    """Fund, approve, re-approve, pay (with a second approver), bank-file, settle, return, reverse and sign."""
+    """Set the bank profile, fund, approve twice, pay (two approvers), bank-file, settle, return, reverse, sign."""
     headers = officer(tokens)
+    await set_bank_profile(payments, headers, "pain.001.001.03", "camt.053.001.02")
     funding = await open_funding(payments, headers, "USD", 10_000_000)
     settled = await paid_out(payments, headers, funding["id"], "app-e1")
     returned = await paid_out(payments, headers, funding["id"], "app-e2")
@@ -59,7 +61,10 @@ async def walk_the_journey(payments: Harness, tokens: Tokens) -> None:
         "/v1/bank-files", json={"funding_account_id": funding["id"], "execution_date": "2026-11-27"}, headers=headers
     )
     assert bank_file.status_code == 200, bank_file.text
-    statement = camt053([(settled["end_to_end_id"], "750.00", "DBIT"), (returned["end_to_end_id"], "750.00", "CRDT")])
+    statement = camt053(
+        [(settled["end_to_end_id"], "750.00", "DBIT"), (returned["end_to_end_id"], "750.00", "CRDT")],
+        version="camt.053.001.02",
+    )
     imported = await payments.client.post(
         "/v1/bank-statements", content=statement, headers={**headers, "Content-Type": "application/xml"}
     )
@@ -109,6 +114,7 @@ async def test_every_audited_change_of_the_journey_is_announced_once(payments: H
     assert generic == Counter(k for k in expected.elements() if k[0] not in specific)
     # The journey made every kind of change the service knows.
     assert {action for action, _ in changes} >= {
+        "bank_profile.set",
         "account.created",
         "contribution.recorded",
         "assessment.obligations_created",

@@ -3,13 +3,22 @@
 import json
 from datetime import date
 
+import pytest
 from lxml import etree
 from sqlalchemy import select, text
 
-from services.payments.domain.bankfiles.pain001 import PAIN001_NAMESPACE, validate_pain001
+from services.payments.domain.bankfiles.pain001 import validate_pain001
+from services.payments.domain.bankfiles.xsd import namespace_of
 from services.payments.models import tables
 from shared.clients.payments import PaymentsClient
-from shared.schemas.payments import PAYOUT_STATUS_CHANGED, BankAccountSet, PayoutCreate
+from shared.schemas.payments import (
+    PAYOUT_STATUS_CHANGED,
+    BankAccountSet,
+    BankProfileSet,
+    CreditTransferVersion,
+    PayoutCreate,
+    StatementVersion,
+)
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import (
     approve_applicant,
@@ -20,12 +29,23 @@ from tests.payments.service.helpers import (
     officer,
     open_funding,
     paid_out,
+    set_bank_profile,
     with_key,
 )
 
+BANK_PROFILES = [
+    (CreditTransferVersion.v03, StatementVersion.v02),
+    (CreditTransferVersion.v09, StatementVersion.v08),
+]
 
-async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: Tokens) -> None:
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("pain", "camt"), BANK_PROFILES, ids=["pain03-camt02", "pain09-camt08"])
+async def test_approval_to_settlement_over_the_api(
+    payments: Harness, tokens: Tokens, pain: CreditTransferVersion, camt: StatementVersion
+) -> None:
     headers = officer(tokens)
+    await set_bank_profile(payments, headers, pain.value, camt.value)
     funding = await open_funding(payments, headers, "USD", 1_000_000)
     settled = await paid_out(payments, headers, funding["id"], "app-j1")
     returned = await paid_out(payments, headers, funding["id"], "app-j2")
@@ -35,9 +55,9 @@ async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: To
         "/v1/bank-files", json={"funding_account_id": funding["id"], "execution_date": "2026-11-27"}, headers=headers
     )
     assert bank_file.status_code == 200, bank_file.text
-    validate_pain001(bank_file.content)
+    assert validate_pain001(bank_file.content) is pain
     document = etree.fromstring(bank_file.content)
-    ids = [str(e.text) for e in document.iterfind(".//p:EndToEndId", namespaces={"p": PAIN001_NAMESPACE})]
+    ids = [str(e.text) for e in document.iterfind(".//p:EndToEndId", namespaces={"p": namespace_of(pain)})]
     assert sorted(ids) == sorted([settled["end_to_end_id"], returned["end_to_end_id"]])
     assert b"Beneficiary Holder" in bank_file.content
     again = await payments.client.post(
@@ -50,7 +70,8 @@ async def test_approval_to_settlement_over_the_api(payments: Harness, tokens: To
             (settled["end_to_end_id"], "750.00", "DBIT"),
             (returned["end_to_end_id"], "750.00", "CRDT"),
             ("zzz", "1", "DBIT"),
-        ]
+        ],
+        version=camt.value,
     )
     imported = await payments.client.post(
         "/v1/bank-statements", content=statement, headers={**headers, "Content-Type": "application/xml"}
@@ -141,6 +162,10 @@ async def test_the_typed_client_drives_the_payout_flow(payments: Harness, tokens
     await approve_applicant(payments, applicant_id="app-c", tranches=[(5_000, "approval")])
     client = PaymentsClient(payments.client, "http://test", token=headers["Authorization"].removeprefix("Bearer "))
     await client.set_bank_account("app-c", BankAccountSet(iban="GB82 WEST 1234 5698 7654 32", holder="H"))
+    profile = await client.set_bank_profile(
+        BankProfileSet(credit_transfer_version=CreditTransferVersion.v03, statement_version=StatementVersion.v02)
+    )
+    assert await client.read_bank_profile() == profile
     (obligation,) = (await client.list_obligations(applicant_id="app-c")).items
     payout = await client.create_payout(
         PayoutCreate(obligation_id=obligation.id, funding_account_id=funding["id"]), idempotency_key="c-1"

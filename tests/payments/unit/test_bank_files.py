@@ -1,23 +1,32 @@
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from services.payments.domain.bankfiles.camt053 import EntryOutcome, parse_camt053
 from services.payments.domain.bankfiles.pain001 import (
-    PAIN001_NAMESPACE,
     BankParty,
     CreditTransfer,
     PaymentBatch,
     build_pain001,
     validate_pain001,
 )
+from services.payments.domain.bankfiles.xsd import (
+    CreditTransferVersion,
+    StatementVersion,
+    assert_valid,
+    namespace_of,
+    parse_xml,
+)
 from services.payments.domain.errors import InvalidBankFile, InvalidBic, InvalidIban
 from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
 
-NS = {"p": PAIN001_NAMESPACE}
 DEBTOR = BankParty("Programme Treasury", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX")
+STATEMENTS = Path(__file__).parent / "statements"
+PAIN_VERSIONS = list(CreditTransferVersion)
+CAMT_VERSIONS = list(StatementVersion)
 
 
 def make_batch(*transfers: CreditTransfer) -> PaymentBatch:
@@ -35,55 +44,84 @@ def make_transfer(e2e: str, amount: Money, bic: str | None = None) -> CreditTran
     return CreditTransfer(e2e, amount, creditor, remittance=f"payout {e2e}")
 
 
-def test_pain001_batch_is_valid_against_the_official_schema() -> None:
-    xml = build_pain001(
-        make_batch(
-            make_transfer("PO-1", Money(250_000, "EUR"), "DEUTDEFF"),
-            make_transfer("PO-2", Money(1_000, "JPY")),
-            make_transfer("PO-3", Money(50, "KWD")),
-        )
+def three_currency_batch() -> PaymentBatch:
+    return make_batch(
+        make_transfer("PO-1", Money(250_000, "EUR"), "DEUTDEFF"),
+        make_transfer("PO-2", Money(1_000, "JPY")),
+        make_transfer("PO-3", Money(50, "KWD")),
     )
-    validate_pain001(xml)
+
+
+@pytest.mark.parametrize("version", PAIN_VERSIONS)
+def test_pain001_batch_is_valid_against_the_official_schema(version: CreditTransferVersion) -> None:
+    xml = build_pain001(three_currency_batch(), version)
+    assert validate_pain001(xml) is version
+    ns = {"p": namespace_of(version)}
     document = etree.fromstring(xml)
-    assert document.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", namespaces=NS) == "3"
-    blocks = document.findall("p:CstmrCdtTrfInitn/p:PmtInf", namespaces=NS)
-    assert [b.findtext("p:DbtrAcct/p:Ccy", namespaces=NS) for b in blocks] == [
-        "EUR",
-        "JPY",
-        "KWD",
-    ]
-    amounts = document.findall(".//p:InstdAmt", namespaces=NS)
-    assert [(a.get("Ccy"), a.text) for a in amounts] == [
-        ("EUR", "2500.00"),
-        ("JPY", "1000"),
-        ("KWD", "0.050"),
-    ]
-    assert [e.text for e in document.iterfind(".//p:EndToEndId", namespaces=NS)] == [
-        "PO-1",
-        "PO-2",
-        "PO-3",
-    ]
+    assert document.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", namespaces=ns) == "3"
+    blocks = document.findall("p:CstmrCdtTrfInitn/p:PmtInf", namespaces=ns)
+    assert [b.findtext("p:DbtrAcct/p:Ccy", namespaces=ns) for b in blocks] == ["EUR", "JPY", "KWD"]
+    amounts = document.findall(".//p:InstdAmt", namespaces=ns)
+    assert [(a.get("Ccy"), a.text) for a in amounts] == [("EUR", "2500.00"), ("JPY", "1000"), ("KWD", "0.050")]
+    assert [e.text for e in document.iterfind(".//p:EndToEndId", namespaces=ns)] == ["PO-1", "PO-2", "PO-3"]
 
 
-def test_a_file_that_breaks_the_schema_is_rejected() -> None:
-    xml = build_pain001(make_batch(make_transfer("PO-1", Money(100, "EUR"))))
+def test_pain001_09_names_bics_bicfi_and_dates_execution_as_a_choice() -> None:
+    old, new = (etree.fromstring(build_pain001(three_currency_batch(), v)) for v in PAIN_VERSIONS)
+    v03, v09 = ({"p": namespace_of(v)} for v in PAIN_VERSIONS)
+    assert old.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:ReqdExctnDt", namespaces=v03) == "2026-11-27"
+    assert new.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:ReqdExctnDt/p:Dt", namespaces=v09) == "2026-11-27"
+    assert [e.text for e in old.iterfind(".//p:FinInstnId/p:BIC", namespaces=v03)] == [
+        "COBADEFFXXX",
+        "DEUTDEFF",
+        "COBADEFFXXX",
+        "COBADEFFXXX",
+    ]
+    assert [e.text for e in new.iterfind(".//p:FinInstnId/p:BICFI", namespaces=v09)] == [
+        "COBADEFFXXX",
+        "DEUTDEFF",
+        "COBADEFFXXX",
+        "COBADEFFXXX",
+    ]
+    assert new.find(".//p:BIC", namespaces=v09) is None
+
+
+@pytest.mark.parametrize("version", PAIN_VERSIONS)
+def test_a_file_of_one_version_is_invalid_under_the_others_schema(version: CreditTransferVersion) -> None:
+    (other,) = (v for v in PAIN_VERSIONS if v is not version)
+    xml = build_pain001(three_currency_batch(), version)
+    relabelled = xml.replace(version.value.encode(), other.value.encode())
+    with pytest.raises(InvalidBankFile, match="schema violation"):
+        validate_pain001(relabelled)
+
+
+@pytest.mark.parametrize("version", PAIN_VERSIONS)
+def test_a_file_that_breaks_the_schema_is_rejected(version: CreditTransferVersion) -> None:
+    xml = build_pain001(make_batch(make_transfer("PO-1", Money(100, "EUR"))), version)
     broken = xml.replace(b"<PmtMtd>TRF</PmtMtd>", b"<PmtMtd>CASH</PmtMtd>")
     with pytest.raises(InvalidBankFile):
         validate_pain001(broken)
     too_long_id = make_transfer("X" * 36, Money(100, "EUR"))
     with pytest.raises(InvalidBankFile):
-        build_pain001(make_batch(too_long_id))
+        build_pain001(make_batch(too_long_id), version)
 
 
-def test_an_empty_batch_is_refused() -> None:
+def test_a_pain001_version_we_do_not_write_is_not_accepted_as_valid() -> None:
+    xml = build_pain001(three_currency_batch(), CreditTransferVersion.v09)
+    with pytest.raises(InvalidBankFile, match=r"pain\.001\.001\.12"):
+        validate_pain001(xml.replace(b"pain.001.001.09", b"pain.001.001.12"))
+
+
+@pytest.mark.parametrize("version", PAIN_VERSIONS)
+def test_an_empty_batch_is_refused(version: CreditTransferVersion) -> None:
     with pytest.raises(InvalidBankFile):
-        build_pain001(make_batch())
+        build_pain001(make_batch(), version)
 
 
 def test_a_bad_creditor_iban_is_refused_before_any_file_is_written() -> None:
     bad = CreditTransfer("PO-1", Money(1, "EUR"), BankParty("B", "DE89 3704 0044 0532 0130 01"))
     with pytest.raises(InvalidIban):
-        build_pain001(make_batch(bad))
+        build_pain001(make_batch(bad), CreditTransferVersion.v09)
 
 
 def test_ibans_are_validated_and_compacted() -> None:
@@ -96,76 +134,62 @@ def test_ibans_are_validated_and_compacted() -> None:
         normalize_bic("NOTABIC!")
 
 
-CAMT = b"""<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
- <BkToCstmrStmt>
-  <GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr>
-  <Stmt>
-   <Id>S1</Id>
-   <Ntry>
-    <Amt Ccy="EUR">2500.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
-    <BookgDt><Dt>2026-11-27</Dt></BookgDt>
-    <NtryDtls><TxDtls><Refs><EndToEndId>PO-1</EndToEndId></Refs></TxDtls></NtryDtls>
-   </Ntry>
-   <Ntry>
-    <Amt Ccy="JPY">1000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
-    <BookgDt><Dt>2026-11-28</Dt></BookgDt>
-    <NtryDtls><TxDtls>
-     <Refs><EndToEndId>PO-2</EndToEndId></Refs>
-     <RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>
-    </TxDtls></NtryDtls>
-   </Ntry>
-   <Ntry>
-    <Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>PDNG</Sts>
-    <NtryDtls><TxDtls><Refs><EndToEndId>PO-9</EndToEndId></Refs></TxDtls></NtryDtls>
-   </Ntry>
-   <Ntry>
-    <Amt Ccy="EUR">30.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
-    <BookgDt><Dt>2026-11-27</Dt></BookgDt>
-    <NtryDtls>
-     <TxDtls><Refs><EndToEndId>PO-4</EndToEndId></Refs>
-      <AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls></TxDtls>
-     <TxDtls><Refs><EndToEndId>PO-5</EndToEndId></Refs>
-      <AmtDtls><TxAmt><Amt Ccy="EUR">20.00</Amt></TxAmt></AmtDtls></TxDtls>
-     <TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs></TxDtls>
-    </NtryDtls>
-   </Ntry>
-  </Stmt>
- </BkToCstmrStmt>
-</Document>"""
+def sample_statement(version: StatementVersion) -> bytes:
+    return (STATEMENTS / f"{version.value}.xml").read_bytes()
 
 
-def test_camt053_yields_settled_and_returned_payments_by_end_to_end_id() -> None:
-    entries = {entry.end_to_end_id: entry for entry in parse_camt053(CAMT)}
-    assert set(entries) == {"PO-1", "PO-2", "PO-4", "PO-5"}
-    assert entries["PO-1"].outcome is EntryOutcome.SETTLED
-    assert entries["PO-1"].amount == Money(250_000, "EUR")
-    assert entries["PO-1"].booked_on == date(2026, 11, 27)
-    assert entries["PO-2"].outcome is EntryOutcome.RETURNED
-    assert entries["PO-2"].return_reason == "AC04"
-    assert entries["PO-2"].amount == Money(1_000, "JPY")
-    assert (entries["PO-4"].amount, entries["PO-5"].amount) == (
-        Money(1_000, "EUR"),
-        Money(2_000, "EUR"),
+@pytest.mark.parametrize("version", CAMT_VERSIONS)
+def test_the_sample_statements_are_valid_against_their_official_schema(version: StatementVersion) -> None:
+    assert_valid(parse_xml(sample_statement(version)), version)
+    (other,) = (v for v in CAMT_VERSIONS if v is not version)
+    with pytest.raises(InvalidBankFile, match="schema violation"):
+        parse_camt053(sample_statement(version).replace(version.value.encode(), other.value.encode()))
+
+
+@pytest.mark.parametrize("version", CAMT_VERSIONS)
+def test_camt053_yields_settled_and_returned_payments_by_end_to_end_id(version: StatementVersion) -> None:
+    statement = parse_camt053(sample_statement(version))
+    assert statement.version is version
+    entries = {entry.end_to_end_id: entry for entry in statement.entries}
+    # PO9 is pending and the contribution names no end-to-end id: neither is read.
+    assert list(entries) == ["PO1", "PO2", "PO4", "PO5", "PO6"]
+    assert entries["PO1"].outcome is EntryOutcome.SETTLED
+    assert entries["PO1"].amount == Money(250_000, "EUR")
+    assert entries["PO1"].booked_on == date(2026, 11, 27)
+    assert entries["PO2"].outcome is EntryOutcome.RETURNED
+    assert (entries["PO2"].return_reason, entries["PO2"].amount) == ("AC04", Money(12_000, "EUR"))
+    assert [(entries[e].outcome, entries[e].amount) for e in ("PO4", "PO5")] == [
+        (EntryOutcome.SETTLED, Money(1_000, "EUR")),
+        (EntryOutcome.SETTLED, Money(2_000, "EUR")),
+    ]
+    assert (entries["PO6"].outcome, entries["PO6"].return_reason) == (EntryOutcome.RETURNED, None)
+
+
+def test_both_statement_versions_of_one_day_read_the_same() -> None:
+    v02, v08 = (parse_camt053(sample_statement(v)).entries for v in CAMT_VERSIONS)
+    assert v02 == v08
+
+
+@pytest.mark.parametrize("version", CAMT_VERSIONS)
+def test_a_reversed_debit_marks_the_payment_returned(version: StatementVersion) -> None:
+    settled = sample_statement(version)
+    booked = b"<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>"
+    reversed_entry = settled.replace(booked, b"<CdtDbtInd>DBIT</CdtDbtInd>\n<RvslInd>true</RvslInd><Sts>", 1)
+    assert reversed_entry != settled
+    entries = {entry.end_to_end_id: entry for entry in parse_camt053(reversed_entry).entries}
+    assert entries["PO1"].outcome is EntryOutcome.RETURNED
+
+
+def test_a_transaction_direction_in_version_08_overrides_the_entrys() -> None:
+    v08 = sample_statement(StatementVersion.v08)
+    # A batch entry booked as a debit whose one transaction the bank reports as a credit (a return).
+    turned = v08.replace(
+        b'<Amt Ccy="EUR">10.00</Amt>\n            <CdtDbtInd>DBIT</CdtDbtInd>',
+        b'<Amt Ccy="EUR">10.00</Amt>\n            <CdtDbtInd>CRDT</CdtDbtInd>',
     )
-
-
-def test_camt053_version_8_status_codes_are_read() -> None:
-    v8 = CAMT.replace(b"camt.053.001.02", b"camt.053.001.08").replace(b"<Sts>BOOK</Sts>", b"<Sts><Cd>BOOK</Cd></Sts>")
-    assert {e.end_to_end_id for e in parse_camt053(v8)} == {
-        "PO-1",
-        "PO-2",
-        "PO-4",
-        "PO-5",
-    }
-
-
-def test_a_reversed_debit_marks_the_payment_returned() -> None:
-    first_debit = b'<Amt Ccy="EUR">2500.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
-    reversed_entry = CAMT.replace(first_debit, first_debit + b"<RvslInd>true</RvslInd>")
-    assert reversed_entry != CAMT
-    entries = {entry.end_to_end_id: entry for entry in parse_camt053(reversed_entry)}
-    assert entries["PO-1"].outcome is EntryOutcome.RETURNED
+    assert turned != v08
+    entries = {entry.end_to_end_id: entry for entry in parse_camt053(turned).entries}
+    assert (entries["PO4"].outcome, entries["PO5"].outcome) == (EntryOutcome.RETURNED, EntryOutcome.SETTLED)
 
 
 @pytest.mark.parametrize(
@@ -173,9 +197,12 @@ def test_a_reversed_debit_marks_the_payment_returned() -> None:
     [
         b"<not-xml",
         b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.001.001.03'><CstmrCdtTrfInitn/></Document>",
-        CAMT.replace(b'<Amt Ccy="EUR">2500.00</Amt>', b'<Amt Ccy="EUR">2500.001</Amt>'),
-        CAMT.replace(b'<Amt Ccy="JPY">1000</Amt>', b'<Amt Ccy="XYZ">1000</Amt>'),
+        (STATEMENTS / "camt.053.001.02.xml").read_bytes().replace(b"camt.053.001.02", b"camt.053.001.04"),
+        (STATEMENTS / "camt.053.001.02.xml").read_bytes().replace(b"<Acct>", b"<Acct><Nm>x</Nm>"),
+        (STATEMENTS / "camt.053.001.08.xml").read_bytes().replace(b">2500.00<", b">2500.001<"),
+        (STATEMENTS / "camt.053.001.08.xml").read_bytes().replace(b'<Amt Ccy="EUR">120.00', b'<Amt Ccy="XYZ">120.00'),
     ],
+    ids=["not-xml", "pain-not-camt", "unsupported-version", "schema-violation", "too-precise", "unknown-currency"],
 )
 def test_malformed_statements_are_rejected(xml: bytes) -> None:
     with pytest.raises(InvalidBankFile):

@@ -1,8 +1,10 @@
 """Read ISO 20022 camt.053 bank statements into settled and returned entries by end-to-end id.
 
-Any camt.053.001.xx version is accepted: elements are matched by local name. Only booked entries
-count. An outgoing (debit) entry settles the payment it names; a credit entry naming one of our
-end-to-end ids, an entry with return information, or a reversal marks that payment returned.
+Versions 02 and 08 are read, each after validation against its official XSD. Only booked entries count. An
+outgoing (debit) entry settles the payment it names; a credit entry naming one of our end-to-end ids, an
+entry with return information, or a reversal marks that payment returned. The versions differ in form only
+where it matters here: version 08 wraps the entry status in `<Sts><Cd>` and may state a transaction's own
+amount and direction in `TxDtls`.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from enum import StrEnum
 
 from lxml import etree
 
+from services.payments.domain.bankfiles.xsd import StatementVersion, assert_valid, message_of, parse_xml
 from services.payments.domain.errors import InvalidBankFile, PaymentsDomainError
 from services.payments.domain.money import Money, money_from_decimal
 
@@ -35,24 +38,36 @@ class StatementEntry:
     return_reason: str | None
 
 
-def parse_camt053(xml: bytes) -> list[StatementEntry]:
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A schema-valid statement: its message version and its booked transactions."""
+
+    version: StatementVersion
+    entries: list[StatementEntry]
+
+
+def parse_camt053(xml: bytes) -> Statement:
     """Return every booked transaction of the statement that carries an end-to-end id."""
+    root = parse_xml(xml)
+    declared = message_of(root)
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as error:
-        raise InvalidBankFile(f"not well-formed XML: {error}") from None
-    if not _local(root.tag) == "Document" or _first(root, "BkToCstmrStmt") is None:
-        raise InvalidBankFile("not a camt.053 bank-to-customer statement")
+        version = StatementVersion(declared or "")
+    except ValueError:
+        supported = ", ".join(v.value for v in StatementVersion)
+        raise InvalidBankFile(
+            f"not a supported camt.053 statement ({declared or 'no ISO 20022 namespace'}); send {supported}"
+        ) from None
+    assert_valid(root, version)
     entries: list[StatementEntry] = []
     for entry in root.iter("{*}Ntry"):
         if _status_of(entry) != "BOOK":
             continue
         entries.extend(_read_entry(entry))
-    return entries
+    return Statement(version, entries)
 
 
 def _read_entry(entry: etree._Element) -> list[StatementEntry]:
-    direction = _text(entry, "CdtDbtInd")
+    entry_direction = _text(entry, "CdtDbtInd")
     reversal = (_text(entry, "RvslInd") or "").lower() == "true"
     booked_on = _booking_date(entry)
     entry_amount = _first(entry, "Amt")
@@ -63,6 +78,7 @@ def _read_entry(entry: etree._Element) -> list[StatementEntry]:
         if not end_to_end_id or end_to_end_id == _NOT_PROVIDED:
             continue
         reason = _text(detail, "RtrInf/{*}Rsn/{*}Cd") or _text(detail, "RtrInf/{*}Rsn/{*}Prtry")
+        direction = _text(detail, "CdtDbtInd") or entry_direction
         returned = reversal or direction == "CRDT" or _first(detail, "RtrInf") is not None
         amount_element = _amount_of(detail, entry_amount, len(details))
         if amount_element is None:
@@ -126,7 +142,3 @@ def _text(element: etree._Element, path: str) -> str | None:
     if found is None or found.text is None:
         return None
     return found.text.strip()
-
-
-def _local(tag: object) -> str:
-    return etree.QName(str(tag)).localname

@@ -1,0 +1,29 @@
+"""Banking SQL: partners' bank profiles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.models import BankProfile
+
+
+async def get_bank_profile(session: AsyncSession) -> BankProfile | None:
+    """The scoped partner's bank profile, or None while it has set none."""
+    return (await session.execute(select(BankProfile))).scalar_one_or_none()
+
+
+async def lock_bank_profile(session: AsyncSession) -> BankProfile | None:
+    """The scoped partner's bank profile, locked for update, or None."""
+    return (await session.execute(select(BankProfile).with_for_update())).scalar_one_or_none()
+
+
+async def add_bank_profile(session: AsyncSession, row: BankProfile) -> bool:
+    """Insert a profile in a savepoint; False when a concurrent request created the partner's first."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
