@@ -243,18 +243,8 @@ async def withdraw_testimony(system: System, published: dict[str, Any]) -> None:
 
 
 def bank_statement(debits: list[tuple[str, int]]) -> bytes:
-    """A minimal camt.053 statement booking one debit per (end-to-end id, amount in US cents)."""
-    entries = "".join(
-        f"<Ntry><Amt Ccy='USD'>{minor // 100}.{minor % 100:02d}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>"
-        f"<BookgDt><Dt>2026-11-28</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>"
-        "</TxDtls></NtryDtls></Ntry>"
-        for e2e, minor in debits
-    )
-    return (
-        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
-        "<GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr>"
-        f"<Stmt><Id>1</Id>{entries}</Stmt></BkToCstmrStmt></Document>"
-    ).encode()
+    """A camt.053.001.08 statement (the default profile's version) booking one debit per (end-to-end id, US cents)."""
+    return payments_api.camt053([(e2e, f"{minor // 100}.{minor % 100:02d}", "DBIT") for e2e, minor in debits])
 
 
 async def settle(system: System, tokens: Tokens, funding_id: str, payouts: list[dict[str, Any]]) -> dict[str, Any]:
