@@ -51,11 +51,6 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment in UTC: SQLite hands back naive datetimes, and only UTC is ever stored."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment in time: refuses naive datetimes when written and always reads back as aware UTC.
 

@@ -29,7 +29,6 @@ from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher, KeyDestroyed
-from shared.db import as_utc
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -81,11 +80,11 @@ def describe_case(case: Case) -> CaseRead:
         track=Track(case.track).value,
         family_track=Track(case.family_track).value if case.family_track else None,
         state=state.value,
-        state_since=as_utc(case.state_since),
+        state_since=case.state_since,
         allowed_transitions=[s.value for s in list_allowed_transitions(state)],
         status=wording.status,
         next_step=wording.next_step,
-        created_at=as_utc(case.created_at),
+        created_at=case.created_at,
     )
 
 
@@ -121,7 +120,7 @@ async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: Ca
             "reason": await open_history_reason(session, cipher, entry),
             "actor_org": entry.actor_org,
             "actor_subject": entry.actor_subject,
-            "at": as_utc(entry.at),
+            "at": entry.at,
         }
     )
 

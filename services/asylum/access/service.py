@@ -19,7 +19,6 @@ from services.asylum.service import describe_history, format_case_reference_text
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -39,8 +38,8 @@ def describe_grant(grant: AccessGrant) -> AccessGrantRead:
             "ngo_org": grant.ngo_org,
             "level": grant.level,
             "recorded_by_kind": grant.recorded_by_kind,
-            "granted_at": as_utc(grant.granted_at),
-            "revoked_at": as_utc(grant.revoked_at) if grant.revoked_at else None,
+            "granted_at": grant.granted_at,
+            "revoked_at": grant.revoked_at,
             "active": grant.revoked_at is None,
         }
     )
@@ -156,8 +155,8 @@ def describe_status_view(case: Case) -> CaseStatusView:
             "state": case.state,
             "status": wording.status,
             "next_step": wording.next_step,
-            "state_since": as_utc(case.state_since),
-            "opened_on": as_utc(case.created_at).date(),
+            "state_since": case.state_since,
+            "opened_on": case.created_at.date(),
         }
     )
 

@@ -38,7 +38,6 @@ from services.asylum.cases.wording import Language, choose_duress_state, describ
 from services.asylum.models import Case, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
-from shared.db import as_utc
 from shared.errors import ProblemError
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -111,14 +110,14 @@ def describe_lockout(seconds_left: int) -> str:
 async def _lockout_left(session: AsyncSession, keys: tuple[str, str], now: datetime) -> int | None:
     """Whole seconds until every lockout on these keys has ended, or None if none is in force."""
     rows = await repository.get_throttles(session, keys)
-    ends = [as_utc(r.locked_until) for r in rows if r.locked_until is not None and as_utc(r.locked_until) > now]
+    ends = [r.locked_until for r in rows if r.locked_until is not None and r.locked_until > now]
     return math.ceil((max(ends) - now).total_seconds()) if ends else None
 
 
 async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> None:
     for key, limit in zip(keys, (policy.max_per_client, policy.max_per_reference), strict=True):
         row = await repository.lock_throttle_row(session, key, now)
-        if as_utc(row.window_started_at) + policy.window < now:
+        if row.window_started_at + policy.window < now:
             row.failures, row.window_started_at, row.locked_until = 0, now, None
         row.failures += 1
         if row.failures >= limit:
@@ -194,7 +193,7 @@ async def look_up_status(
             "state": shown.value,
             "status": wording.status,
             "next_step": wording.next_step,
-            "since": as_utc(since).date(),
+            "since": since.date(),
             "language": language.value,
         }
     )

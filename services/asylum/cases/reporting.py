@@ -11,10 +11,9 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.asylum.cases.states import DECISION_STATES, CaseState
-from shared.db import as_utc
 
 SECONDS_PER_DAY = 86_400
 
@@ -37,11 +36,12 @@ def _stays_by_case(
         grouped[record.case_id].append(record)
     stays: dict[uuid.UUID, list[tuple[CaseState, datetime]]] = {}
     for case_id, case_records in grouped.items():
-        ordered = sorted(case_records, key=lambda r: as_utc(r.at))
+        ordered = sorted(case_records, key=lambda r: r.at)
         entries: list[tuple[CaseState, datetime]] = []
         for record in ordered:
             if not entries or entries[-1][0] != record.to_state:
-                entries.append((record.to_state, as_utc(record.at)))
+                # Months are counted in UTC, whatever zone a record was given in.
+                entries.append((record.to_state, record.at.astimezone(UTC)))
         stays[case_id] = entries
     return stays
 

@@ -17,7 +17,6 @@ from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, DependantRead
@@ -65,7 +64,7 @@ async def describe_dependant(
             "decision_reason": await _decrypt(
                 cipher, session, case.partner_id, dependant.decision_reason_enc, DECISION_REASON_FIELD
             ),
-            "decided_at": as_utc(dependant.decided_at) if dependant.decided_at else None,
+            "decided_at": dependant.decided_at,
         }
     )
 

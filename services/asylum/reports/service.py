@@ -20,7 +20,6 @@ from services.asylum.reports import repository
 from services.asylum.service import format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.db import as_utc
 from shared.pagination import PageParams, split_page
 from shared.schemas.asylum import CaseStatistics, ProtectionAlertRead, SuppressibleCount, SuppressibleDays
 from shared.schemas.common import Page
@@ -73,7 +72,7 @@ async def list_protection_alerts(
             ProtectionAlertRead(
                 case_id=c.id,
                 reference=format_case_reference_text(c.reference),
-                flagged_at=as_utc(c.protection_flagged_at or c.created_at),
+                flagged_at=c.protection_flagged_at or c.created_at,
                 flag_count=c.protection_flag_count,
             )
             for c in items

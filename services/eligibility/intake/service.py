@@ -20,7 +20,6 @@ from services.eligibility.intake import repository
 from services.eligibility.models import IntakeJob, IntakeRow
 from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import Principal
-from shared.db import as_utc
 from shared.errors import ProblemError
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -162,7 +161,7 @@ class HeartbeatJob(Protocol):
 def job_status(job: HeartbeatJob, now: datetime) -> str:
     """The job's status as a caller should read it: a stalled queued or running job is interrupted."""
     if job.status in {"queued", "running"}:
-        last = as_utc(job.heartbeat_at or job.created_at)
+        last = job.heartbeat_at or job.created_at
         if now - last > STALLED_AFTER:
             return "interrupted"
     return job.status

@@ -15,9 +15,10 @@ from services.payments.domain.tamper.checkpoints import export_public_key_pem, k
 
 
 def iso_utc(moment: datetime) -> str:
-    """Render a timestamp one way only; SQLite returns naive UTC datetimes, PostgreSQL aware ones."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    """Render a timestamp one way only (UTC, microseconds), as the chain hashes it; a naive one is refused."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} cannot be chained: its zone is unknown")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def entry_body(

@@ -255,7 +255,7 @@ async def _payout_legs(session: AsyncSession, row: Payout) -> list[Leg]:
         return [Leg(payable, row.amount_minor), Leg(funding, -row.amount_minor)]
     if row.fx_rate is None or row.fx_source is None or row.fx_observed_at is None:
         raise FxRateMissing(f"Payout {row.id} crosses currencies but has no recorded rate.")
-    rate = FxRate(funding.currency, row.currency, Decimal(row.fx_rate), row.fx_source, _aware(row.fx_observed_at))
+    rate = FxRate(funding.currency, row.currency, Decimal(row.fx_rate), row.fx_source, row.fx_observed_at)
     cost = cost_in_base(Money(row.amount_minor, row.currency), rate)
     fx_target = await ledger.ensure_system_account(session, row.partner_id, AccountKind.fx, row.currency)
     fx_base = await ledger.ensure_system_account(session, row.partner_id, AccountKind.fx, funding.currency)
@@ -271,10 +271,6 @@ async def _payout_legs(session: AsyncSession, row: Payout) -> list[Leg]:
         )
         legs.append(Leg(rounding, cost.rounding.minor))
     return legs
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def undo_payout(

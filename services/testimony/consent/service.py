@@ -45,7 +45,6 @@ from services.testimony.signing.receipts import (
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.testimony import (
     ConsentChangeRead,
@@ -284,7 +283,7 @@ async def read_records(session: AsyncSession, actor: Principal, testimony_id: st
             ConsentEventRead(
                 sequence=row.sequence,
                 event=link.event.kind.value,
-                occurred_at=as_utc(row.occurred_at),
+                occurred_at=row.occurred_at,
                 consent_version=str(link.version),
                 terms=None if link.event.terms is None else to_terms_model(link.event.terms),
                 receipt=row.receipt,

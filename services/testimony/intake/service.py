@@ -14,7 +14,6 @@ from services.testimony.models import FamilyMember, Original, SubmissionToken, T
 from services.testimony.service import Toolkit, announce_change, store_sealed, token_holder, utc_now
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.auth import Principal
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
@@ -42,7 +41,7 @@ def to_original_read(row: Original) -> OriginalRead:
         media_type=row.media_type,
         size=row.size,
         sha256=row.sha256,
-        created_at=as_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -56,7 +55,7 @@ def to_read(row: Testimony, originals: Sequence[Original], family_refs: Sequence
         submitted_via="applicant" if row.submitted_via == "applicant" else "officer",
         family_member_refs=list(family_refs),
         originals=[to_original_read(o) for o in originals],
-        created_at=as_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -157,7 +156,7 @@ async def submit_with_token(session: AsyncSession, kit: Toolkit, data: Applicant
     """Take in a testimony from the applicant; the token is used up by this one submission."""
     token = await repository.find_submission_token(session, hash_token(data.token))
     now = utc_now()
-    if token is None or token.used_at is not None or as_utc(token.expires_at) <= now:
+    if token is None or token.used_at is not None or token.expires_at <= now:
         raise TokenNotRecognised("The submission token is not valid; ask the officer for a new one.")
     token.used_at = now
     testimony, original = await _create(

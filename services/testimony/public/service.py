@@ -14,7 +14,6 @@ from services.testimony.publication.service import public_paths
 from services.testimony.rendering.domain import PublicItem, PublicMedia, SiteContext, Tombstone
 from services.testimony.review.service import MEDIA_FIELD
 from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
-from shared.db import as_utc
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 
@@ -34,13 +33,13 @@ def site_context(kit: Toolkit) -> SiteContext:
 
 def is_live(row: Publication, now: datetime) -> bool:
     """Whether a publication may be served at this moment."""
-    lapsed = row.covered_until is not None and as_utc(row.covered_until) <= now
+    lapsed = row.covered_until is not None and row.covered_until <= now
     return row.taken_down_at is None and not lapsed and row.text is not None
 
 
 def _to_item(kit: Toolkit, row: Publication, media: Sequence[DerivativeMedia]) -> PublicItem:
     page, item, manifest = (kit.public_url(path) for path in public_paths(row.id))
-    published = as_utc(row.published_at)
+    published = row.published_at
     return PublicItem(
         item_id=row.id,
         title=row.title or "",
@@ -80,7 +79,7 @@ async def list_tombstones(session: AsyncSession, kit: Toolkit, now: datetime) ->
     tombstones = []
     for row in await repository.list_withdrawn(session, now):
         gone_at = row.taken_down_at or row.covered_until or now
-        tombstones.append(Tombstone(row.id, kit.public_url(public_paths(row.id)[0]), as_utc(gone_at)))
+        tombstones.append(Tombstone(row.id, kit.public_url(public_paths(row.id)[0]), gone_at))
     return tombstones
 
 

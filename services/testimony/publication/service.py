@@ -34,7 +34,6 @@ from services.testimony.signing.manifests import ManifestPart, PublicationManife
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.events import TESTIMONY_TAKEN_DOWN, TestimonyTakenDown
 from shared.schemas.testimony import (
@@ -71,9 +70,9 @@ def to_read(kit: Toolkit, row: Publication) -> PublicationRead:
         manifest=row.manifest,
         content_sha256=row.content_sha256,
         consent_versions=list(row.consent_versions),
-        published_at=as_utc(row.published_at),
-        covered_until=_moment_or_none(row.covered_until),
-        taken_down_at=_moment_or_none(row.taken_down_at),
+        published_at=row.published_at,
+        covered_until=row.covered_until,
+        taken_down_at=row.taken_down_at,
         takedown_reason=_reason_name(row.takedown_reason),
         takedown_receipt=row.takedown_receipt,
     )
@@ -255,10 +254,6 @@ async def take_down(
     )
 
 
-def _moment_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else as_utc(moment)
-
-
 def to_cause_read(cause: TakedownCause) -> TakedownCauseRead:
     """The wire form of the consent event that caused a takedown."""
     return TakedownCauseRead(record_id=cause.record_id, event=cause.event.value, consent_version=cause.consent_version)
@@ -290,7 +285,7 @@ async def reconcile_publications(
             decision = None
         if decision is None or not decision.allowed:
             takedowns.append(await take_down(session, kit, actor, row, reason, cause))
-        elif _moment_or_none(row.covered_until) != decision.covered_until:
+        elif row.covered_until != decision.covered_until:
             row.covered_until = decision.covered_until
             await announce_change(
                 session, kit, actor, "publication", row.id, "coverage_changed", partner_id=row.partner_id

@@ -49,7 +49,6 @@ from services.testimony.signing.manifests import (
 )
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.db import as_utc
 from shared.ids import new_id
 from shared.schemas.testimony import (
     DerivativeCreate,
@@ -234,11 +233,10 @@ async def _to_read(session: AsyncSession, kit: Toolkit, row: Derivative) -> Deri
         ],
         content_sha256=row.content_sha256,
         reviews=[
-            ReviewRead(reviewer=r.reviewer, content_sha256=r.content_sha256, created_at=as_utc(r.created_at))
-            for r in reviews
+            ReviewRead(reviewer=r.reviewer, content_sha256=r.content_sha256, created_at=r.created_at) for r in reviews
         ],
         approved_by_subjects=sorted(a.subject_ref for a in approvals if a.content_sha256 == row.content_sha256),
-        created_at=as_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
