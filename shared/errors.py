@@ -9,9 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://carrots.example/problems/"
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class InvalidParam(BaseModel):
@@ -130,14 +132,32 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path (one path may have several routes)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+    headers = dict(exc.headers or {})
+    extra: dict[str, Any] = {}
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}; see /docs for the API."
     if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(request, exc.status_code, f"http-{exc.status_code}", "HTTP error", detail)
+        # The router names only the first route that matched the path; RFC 9110 wants every method.
+        allowed = allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        extra["allowed"] = allowed
+        detail = f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}."
+    return problem_response(
+        request, exc.status_code, f"http-{exc.status_code}", "HTTP error", detail, headers=headers, **extra
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

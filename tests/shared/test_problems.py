@@ -49,3 +49,15 @@ async def test_failed_request_rolls_back_its_writes(probe: Harness) -> None:
     async with probe.app.state.sessionmaker() as session:
         written = (await session.execute(select(func.count()).select_from(tables.processed_events))).scalar_one()
     assert written == 0
+
+
+async def test_a_405_names_every_method_of_the_path_in_its_allow_header(payments: Harness) -> None:
+    # GET and POST /v1/payouts are two routes; the answer must name both, not only the first that matched.
+    r = await payments.client.delete("/v1/payouts")
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["allow"] == "GET, POST"
+    assert r.json()["allowed"] == ["GET", "POST"]
+    single = await payments.client.post("/v1/payouts/some-id")
+    assert (single.status_code, single.headers["allow"]) == (405, "GET")
+
