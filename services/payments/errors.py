@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class AccountNotFound(NotFound):
@@ -82,7 +82,11 @@ class PayoutStateRefused(Conflict):
 
 
 class ApproverNotDistinct(Conflict):
-    """The creator, or an approver who already approved, tried to approve again."""
+    """An approver who already approved tried to approve again."""
+
+
+class PayoutSelfApproval(Forbidden):
+    """Maker-checker: the creator of a payout tried to approve it."""
 
 
 class TransferAlreadyReversed(Conflict):

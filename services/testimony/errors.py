@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Gone, NotFound, Unauthorized, Unprocessable
+from shared.errors import Conflict, Forbidden, Gone, NotFound, Unauthorized, Unprocessable
 
 
 class TestimonyNotFound(NotFound):
@@ -59,6 +59,10 @@ class MediaRejected(Unprocessable):
 
 class ReviewRefused(Conflict):
     """The review does not apply: stale content hash, or the same reviewer twice."""
+
+
+class ReviewerIsMaker(Forbidden):
+    """Maker-checker: whoever made a derivative tried to review it."""
 
 
 class PublicationRefused(Conflict):

@@ -60,4 +60,3 @@ async def test_a_405_names_every_method_of_the_path_in_its_allow_header(payments
     assert r.json()["allowed"] == ["GET", "POST"]
     single = await payments.client.post("/v1/payouts/some-id")
     assert (single.status_code, single.headers["allow"]) == (405, "GET")
-

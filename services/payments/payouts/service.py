@@ -21,6 +21,7 @@ from services.payments.errors import (
     ObligationSuperseded,
     PayoutNotApproved,
     PayoutNotFound,
+    PayoutSelfApproval,
     PayoutStateRefused,
     TransferAlreadyReversed,
     TransferNotReversible,
@@ -189,7 +190,9 @@ async def approve_payout(
     if row.status != PayoutStatus.pending_approval.value:
         raise PayoutStateRefused(f"Payout {row.id} is {row.status}; only pending payouts take approvals.")
     if actor.subject == row.created_by:
-        raise ApproverNotDistinct("The creator of a payout cannot approve it.")
+        raise PayoutSelfApproval(
+            "Maker-checker: the creator of a payout cannot approve it; another approver must sign."
+        )
     approval = PayoutApproval(
         payout_id=row.id, partner_id=row.partner_id, approver=actor.subject, approved_at=datetime.now(UTC)
     )

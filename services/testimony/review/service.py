@@ -22,6 +22,7 @@ from services.testimony.errors import (
     DerivativeNotFound,
     MediaRejected,
     RedactionRejected,
+    ReviewerIsMaker,
     ReviewRefused,
     SubjectNotInTestimony,
 )
@@ -279,7 +280,7 @@ async def add_review(
     if data.content_sha256 != derivative.content_sha256:
         raise ReviewRefused("The content hash is not this derivative's; reload it and review what is there now.")
     if actor.subject == derivative.created_by:
-        raise ReviewRefused("Whoever made a derivative cannot also review it.")
+        raise ReviewerIsMaker("Maker-checker: whoever made a derivative cannot also review it.")
     reviewers = {r.reviewer for r in await repository.list_reviews(session, [derivative.id])}
     if actor.subject in reviewers:
         raise ReviewRefused("You have already reviewed this derivative; a second reviewer must be someone else.")

@@ -94,7 +94,8 @@ async def test_large_payouts_need_distinct_approvers_other_than_the_creator(paym
     assert (payout["status"], payout["required_approvals"]) == ("pending_approval", 2)
     assert (await execute(payments, creator, payout["id"])).status_code == 409
     approve = f"/v1/payouts/{payout['id']}/approvals"
-    assert (await payments.client.post(approve, headers=creator)).status_code == 409
+    # Maker-checker: the creator's own approval is forbidden (403), like every self-approval.
+    assert (await payments.client.post(approve, headers=creator)).status_code == 403
     second = officer(tokens, subject="officer-2")
     assert (await payments.client.post(approve, headers=second)).json()["status"] == "pending_approval"
     assert (await payments.client.post(approve, headers=second)).status_code == 409

@@ -48,7 +48,8 @@ async def test_two_distinct_reviewers_other_than_the_redactor_are_required(testi
     t = await submit(testimony, tokens)
     await give_consent(testimony, tokens, t["id"])
     derivative = await redact(testimony, tokens, t["id"])
-    assert (await review(testimony, tokens, t["id"], derivative, "redactor")).status_code == 409
+    # Maker-checker: the redactor reviewing their own derivative is refused as forbidden, like every self-approval.
+    assert (await review(testimony, tokens, t["id"], derivative, "redactor")).status_code == 403
     assert (await review(testimony, tokens, t["id"], derivative, "reviewer-a")).status_code == 201
     assert (await review(testimony, tokens, t["id"], derivative, "reviewer-a")).status_code == 409
     one_review = await publish(testimony, tokens, t["id"], derivative["id"])
