@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.errors import Unprocessable
@@ -52,6 +52,29 @@ def keyset(stmt: S, key: InstrumentedAttribute[Any], params: PageParams) -> S:
     if params.after is not None:
         stmt = stmt.where(key > decode_cursor(params.after))
     return stmt.order_by(key).limit(params.limit + 1)
+
+
+def keyset_by(
+    stmt: S,
+    keys: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    params: PageParams,
+    parse: Callable[[Any], Sequence[Any]],
+) -> S:
+    """Like `keyset`, ordered by several non-null keys, the last unique; the cursor holds one value per key.
+
+    `parse` turns the decoded cursor back into the keys' values and raises ValueError, TypeError or KeyError on
+    anything else.
+    """
+    if params.after is not None:
+        try:
+            values = list(parse(decode_cursor(params.after)))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise Unprocessable("`after` is not a cursor this API returned; pass `next_cursor` unchanged.") from exc
+        if len(values) != len(keys):
+            raise Unprocessable("`after` is not a cursor of this list; pass `next_cursor` unchanged.")
+        bound = [literal(value, key.type) for key, value in zip(keys, values, strict=True)]
+        stmt = stmt.where(tuple_(*keys) > tuple_(*bound))
+    return stmt.order_by(*keys).limit(params.limit + 1)
 
 
 def split_page(rows: Sequence[T], params: PageParams, key_of: Any) -> tuple[list[T], str | None]:

@@ -59,10 +59,14 @@ async def reference_taken(session: AsyncSession, reference: str) -> bool:
     return await get_case_by_reference(session, reference) is not None
 
 
-async def list_cases(session: AsyncSession, page: PageParams, state: str | None) -> Sequence[Case]:
+async def list_cases(
+    session: AsyncSession, page: PageParams, state: str | None, applicant_id: str | None
+) -> Sequence[Case]:
     stmt = select(Case)
     if state is not None:
         stmt = stmt.where(Case.state == state)
+    if applicant_id is not None:
+        stmt = stmt.where(Case.applicant_id == applicant_id)
     return (await session.execute(keyset(stmt, Case.id, page))).scalars().all()
 
 

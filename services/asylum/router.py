@@ -54,9 +54,12 @@ async def list_cases(
     session: TenantSessionDep,
     page: Paging,
     state: Annotated[CaseStateName | None, Query(description="Only cases in this state.")] = None,
+    applicant_id: Annotated[
+        str | None, Query(max_length=64, description="Only the case of this applicant (eligibility's id).")
+    ] = None,
 ) -> Page[CaseRead]:
-    """List the calling partner's cases, oldest first, with cursor pagination."""
-    return await service.list_cases(session, page, state)
+    """List the calling partner's cases, oldest first (by id, which is time-ordered), optionally filtered."""
+    return await service.list_cases(session, page, state, applicant_id)
 
 
 @router.get(

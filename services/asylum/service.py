@@ -227,9 +227,12 @@ async def read_case(session: AsyncSession, case_id: str) -> CaseRead:
     return describe_case(await load_case(session, case_id))
 
 
-async def list_cases(session: AsyncSession, page: PageParams, state: str | None) -> Page[CaseRead]:
-    """One page of the session's partner's cases, optionally in one state."""
-    items, cursor = split_page(await repository.list_cases(session, page, state), page, lambda c: c.id)
+async def list_cases(
+    session: AsyncSession, page: PageParams, state: str | None, applicant_id: str | None = None
+) -> Page[CaseRead]:
+    """One page of the session's partner's cases, oldest first, optionally in one state or of one applicant."""
+    rows = await repository.list_cases(session, page, state, applicant_id)
+    items, cursor = split_page(rows, page, lambda c: c.id)
     return Page[CaseRead](items=[describe_case(c) for c in items], next_cursor=cursor)
 
 

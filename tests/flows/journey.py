@@ -108,9 +108,11 @@ async def assess_and_approve(system: System, tokens: Tokens, applicant_id: str, 
 
 async def case_of(system: System, tokens: Tokens, applicant_id: str, org: str = "DE") -> dict[str, Any]:
     """The partner's one asylum case for an applicant."""
-    listed = await system.clients["asylum"].get("/v1/cases", headers=asylum_api.officer(tokens, org))
+    listed = await system.clients["asylum"].get(
+        "/v1/cases", params={"applicant_id": applicant_id}, headers=asylum_api.officer(tokens, org)
+    )
     assert listed.status_code == 200, listed.text
-    (case,) = [c for c in listed.json()["items"] if c["applicant_id"] == applicant_id]
+    (case,) = listed.json()["items"]
     found: dict[str, Any] = case
     return found
 

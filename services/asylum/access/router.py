@@ -45,7 +45,7 @@ async def record_access_grant(
     **requires("cases:read", kinds=PARTNER),
 )
 async def list_access_grants(case_id: str, session: TenantSessionDep) -> list[AccessGrantRead]:
-    """List the grants on a case, active and revoked."""
+    """List the grants on a case, active and revoked, oldest first."""
     return await service.list_case_grants(session, case_id)
 
 
@@ -74,7 +74,7 @@ async def list_shared_cases(
     cipher: CipherDep,
     page: Annotated[PageParams, Depends(page_params)],
 ) -> Page[SharedCaseRead]:
-    """List the cases applicants have shared with the calling NGO."""
+    """List the cases shared with the calling NGO, in the order they were shared (oldest first)."""
     return await service.list_shared_cases(session, cipher, principal, page)
 
 

@@ -43,7 +43,7 @@ async def add_dependant(
 async def list_dependants(
     case_id: str, session: TenantSessionDep, principal: CurrentPrincipal, cipher: CipherDep
 ) -> list[DependantRead]:
-    """List a case's family members with their status (the read is audited)."""
+    """List a case's family members in the order they were added, with their status (the read is audited)."""
     return await service.list_dependants(session, cipher, principal, case_id)
 
 

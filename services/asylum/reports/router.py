@@ -43,7 +43,7 @@ async def read_case_statistics(
 async def list_protection_alerts(
     session: TenantSessionDep, principal: CurrentPrincipal, page: Paging
 ) -> Page[ProtectionAlertRead]:
-    """List cases whose duress secret was used: the applicant may be under pressure."""
+    """List cases whose duress secret was used (the applicant may be under pressure), oldest case first."""
     return await service.list_protection_alerts(session, principal, page)
 
 

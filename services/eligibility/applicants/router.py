@@ -94,7 +94,7 @@ async def update_evidence(
 async def list_duplicate_conflicts(
     session: TenantSessionDep, principal: CurrentPrincipal, page: PageDep
 ) -> Page[DuplicateConflictRead]:
-    """List the duplicate documents that concern the calling partner, on either side, without identities."""
+    """List the duplicate documents concerning the calling partner, oldest first, on either side, without identities."""
     return await service.list_conflicts(session, principal, page)
 
 

@@ -116,7 +116,7 @@ async def read_rescreening_job(job_id: str, session: SessionDep) -> RescreeningJ
 async def list_screening_hits(
     applicant_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
 ) -> list[ScreeningHitRead]:
-    """List the sanctions hits recorded for an applicant, each with its score and explanation (audited)."""
+    """List an applicant's sanctions hits, oldest first, each with its score and explanation (audited)."""
     await get_applicant_or_404(session, applicant_id)
     return await service.list_hits_of_applicant(session, crypto.cipher, principal, applicant_id)
 

@@ -64,7 +64,7 @@ async def read_account(account_id: str, session: TenantSessionDep) -> AccountRea
 async def list_accounts(
     session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[AccountRead]:
-    """List the calling partner's ledger accounts with cursor pagination."""
+    """List the calling partner's ledger accounts, oldest first, with cursor pagination."""
     return await service.list_accounts(session, page)
 
 

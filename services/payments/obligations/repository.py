@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import ACTIVE_PAYOUT_STATES, ApplicantApproval, Obligation, Payout
-from shared.pagination import PageParams, keyset
+from shared.pagination import PageParams, keyset_by
 
 
 async def add_all(session: AsyncSession, rows: Sequence[Obligation]) -> None:
@@ -56,16 +57,31 @@ async def list_waiting_due_by(session: AsyncSession, as_of: date) -> Sequence[Ob
     return (await session.execute(stmt)).scalars().all()
 
 
+# Obligations waiting for an event have no due date; they list after every dated one.
+UNDATED = date.max
+_DUE = func.coalesce(Obligation.due_on, UNDATED)
+
+
+def _parse_cursor(values: Any) -> tuple[date, str]:
+    due, obligation_id = values
+    return date.fromisoformat(due), str(obligation_id)
+
+
+def page_key(row: Obligation) -> list[str]:
+    """The cursor values of an obligation in list order: due date (undated last), then id."""
+    return [(row.due_on or UNDATED).isoformat(), row.id]
+
+
 async def list_page(
     session: AsyncSession, page: PageParams, applicant_id: str | None, status: str | None
 ) -> Sequence[Obligation]:
-    """One page of obligations, optionally for one applicant or status."""
+    """One page of obligations by due date (undated last), then id; optionally for one applicant or status."""
     stmt = select(Obligation)
     if applicant_id is not None:
         stmt = stmt.where(Obligation.applicant_id == applicant_id)
     if status is not None:
         stmt = stmt.where(Obligation.status == status)
-    return (await session.execute(keyset(stmt, Obligation.id, page))).scalars().all()
+    return (await session.execute(keyset_by(stmt, [_DUE, Obligation.id], page, _parse_cursor))).scalars().all()
 
 
 async def move_status(session: AsyncSession, obligation_id: str, from_status: str, to_status: str) -> bool:

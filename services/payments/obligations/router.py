@@ -65,7 +65,7 @@ async def list_obligations(
     applicant_id: Annotated[str | None, Query(description="Only this applicant's obligations.")] = None,
     status_filter: Annotated[ObligationStatus | None, Query(alias="status", description="Only this status.")] = None,
 ) -> Page[ObligationRead]:
-    """List the calling partner's obligations, optionally for one applicant or in one status."""
+    """List the partner's obligations by due date, then id (undated ones, waiting for an event, last); filterable."""
     return await service.list_obligations(session, page, applicant_id, status_filter)
 
 

@@ -180,9 +180,12 @@ async def create_obligations(
         plans, [KeptObligation(r.kind, Money(r.amount_minor, r.currency)) for r in kept], data.approved_on
     )
     now = datetime.now(UTC)
+    # Ids made in one millisecond sort at random: sorted, they follow the plan, so one approval's undated
+    # tranches list in their order (tranche 0 before tranche 1).
+    ids = sorted(new_id() for _ in fitted)
     rows = [
         Obligation(
-            id=new_id(),
+            id=obligation_id,
             partner_id=data.partner_id,
             applicant_id=data.applicant_id,
             assessment_id=data.assessment_id,
@@ -196,7 +199,7 @@ async def create_obligations(
             note=item.note,
             created_at=now,
         )
-        for item in fitted
+        for obligation_id, item in zip(ids, fitted, strict=True)
     ]
     await repository.add_all(session, rows)
     await record_change(
@@ -306,7 +309,7 @@ async def read_obligation(session: AsyncSession, obligation_id: str) -> Obligati
 async def list_obligations(
     session: AsyncSession, page: PageParams, applicant_id: str | None, status: ObligationStatus | None
 ) -> Page[ObligationRead]:
-    """One page of the session's partner's obligations, optionally for one applicant or status."""
+    """One page of the session's partner's obligations by due date (undated last) then id; optionally filtered."""
     rows = await repository.list_page(session, page, applicant_id, status.value if status else None)
-    items, cursor = split_page(rows, page, lambda r: r.id)
+    items, cursor = split_page(rows, page, repository.page_key)
     return Page[ObligationRead](items=[to_read(r) for r in items], next_cursor=cursor)

@@ -54,7 +54,7 @@ async def list_payouts(
     page: Annotated[PageParams, Depends(page_params)],
     status_filter: Annotated[PayoutStatus | None, Query(alias="status", description="Only this status.")] = None,
 ) -> Page[PayoutRead]:
-    """List the calling partner's payouts with cursor pagination."""
+    """List the calling partner's payouts, oldest first, with cursor pagination."""
     return await service.list_payouts(session, page, status_filter)
 
 

@@ -52,7 +52,7 @@ async def give_consent(
 async def read_consents(
     testimony_id: str, session: TenantSessionDep, principal: CurrentPrincipal
 ) -> list[ConsentRecordRead]:
-    """Read every consent history of a testimony, each verified against its hash chain."""
+    """Read every consent history of a testimony, oldest first, each verified against its hash chain in order."""
     return await service.read_records(session, principal, testimony_id)
 
 

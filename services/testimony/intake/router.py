@@ -85,7 +85,7 @@ async def read_testimony(testimony_id: str, session: TenantSessionDep) -> Testim
 async def list_testimonies(
     session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[TestimonyRead]:
-    """List the calling partner's testimonies with cursor pagination."""
+    """List the calling partner's testimonies, oldest first, with cursor pagination."""
     return await service.list_testimonies(session, page)
 
 

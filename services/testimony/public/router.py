@@ -46,21 +46,21 @@ def _json(document: object, media_type: str = "application/json") -> Response:
 
 @router.get(PUBLIC_ROOT, response_class=HTMLResponse, **OPEN)
 async def list_page(session: SessionDep, kit: ToolkitDep) -> HTMLResponse:
-    """The list of published testimonies as an HTML page."""
+    """The list of published testimonies as an HTML page, newest first."""
     items = await service.list_public_items(session, kit, utc_now())
     return HTMLResponse(render_list_page(kit.templates, service.site_context(kit), items), headers=HEADERS)
 
 
 @router.get(f"{PUBLIC_ROOT}/feed.json", responses={200: {"content": {JSON_FEED_MEDIA_TYPE: {}}}}, **OPEN)
 async def json_feed(session: SessionDep, kit: ToolkitDep) -> Response:
-    """The published testimonies as a JSON Feed 1.1."""
+    """The published testimonies as a JSON Feed 1.1, newest first."""
     items = await service.list_public_items(session, kit, utc_now())
     return _json(build_json_feed(service.site_context(kit), items), JSON_FEED_MEDIA_TYPE)
 
 
 @router.get(f"{PUBLIC_ROOT}/feed.atom", responses={200: {"content": {ATOM_MEDIA_TYPE: {}}}}, **OPEN)
 async def atom_feed(session: SessionDep, kit: ToolkitDep) -> Response:
-    """The published testimonies as an Atom feed, with tombstones for those withdrawn."""
+    """The published testimonies as an Atom feed, newest first, with tombstones for those withdrawn."""
     now = utc_now()
     items = await service.list_public_items(session, kit, now)
     tombstones = await service.list_tombstones(session, kit, now)

@@ -53,7 +53,7 @@ async def publish_derivative(
     **requires("testimonies:read", kinds=PARTNER),
 )
 async def list_publications(testimony_id: str, session: TenantSessionDep, kit: ToolkitDep) -> list[PublicationRead]:
-    """List a testimony's publications, live and taken down, with their takedown receipts."""
+    """List a testimony's publications, oldest first, live and taken down, with their takedown receipts."""
     return await service.list_publications(session, kit, testimony_id)
 
 

@@ -46,7 +46,7 @@ async def create_derivative(
 async def list_derivatives(
     testimony_id: str, session: TenantSessionDep, principal: CurrentPrincipal, kit: ToolkitDep
 ) -> list[DerivativeRead]:
-    """List a testimony's derivatives with their reviews (the read is audited)."""
+    """List a testimony's derivatives, oldest first, with their reviews (the read is audited)."""
     return await service.list_derivatives(session, kit, principal, testimony_id)
 
 

@@ -206,3 +206,21 @@ async def test_concurrent_openings_for_one_applicant_make_one_case(cases_api: Ha
         *(cases_api.client.post("/v1/cases", json=body, headers=officer(tokens)) for _ in range(6))
     )
     assert sorted(a.status_code for a in answers) == [201] + [409] * 5
+
+
+async def test_cases_can_be_found_by_applicant_without_paging_through_every_case(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    wanted = str(uuid.uuid4())
+    await open_case(cases_api, tokens)
+    case = await open_case(cases_api, tokens, applicant_id=wanted)
+    await open_case(cases_api, tokens)
+    await open_case(cases_api, tokens, org="PL", applicant_id=wanted)
+    found = await cases_api.client.get("/v1/cases", params={"applicant_id": wanted}, headers=officer(tokens))
+    assert found.status_code == 200, found.text
+    assert [c["id"] for c in found.json()["items"]] == [case["id"]]
+    none = await cases_api.client.get("/v1/cases", params={"applicant_id": "nobody"}, headers=officer(tokens))
+    assert none.json() == {"items": [], "next_cursor": None}
+    everyone = (await cases_api.client.get("/v1/cases", headers=officer(tokens))).json()["items"]
+    assert len(everyone) == 3
+    assert [c["id"] for c in everyone] == sorted(c["id"] for c in everyone)

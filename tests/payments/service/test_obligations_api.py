@@ -140,3 +140,47 @@ async def test_a_partner_never_sees_another_partners_obligations(payments: Harne
         headers=officer(tokens, "FR"),
     )
     assert released.json()["released"] == []
+
+
+async def test_one_approvals_obligations_list_by_due_date_then_in_plan_order_on_every_page(
+    payments: Harness, tokens: Tokens
+) -> None:
+    await approve_applicant(
+        payments,
+        applicant_id="app-order",
+        tranches=[
+            (100, "verified_arrival"),
+            (200, "asylum_granted"),
+            (300, "days_after_approval:10"),
+            (400, "approval"),
+        ],
+        stipend=(50, 12),
+        approved_on=date(2026, 1, 31),
+    )
+    headers = officer(tokens)
+    listed: list[dict[str, object]] = []
+    after: str | None = None
+    while True:
+        params = {"applicant_id": "app-order", "limit": 3, **({"after": after} if after else {})}
+        page = (await payments.client.get("/v1/obligations", params=params, headers=headers)).json()
+        listed.extend(page["items"])
+        after = page["next_cursor"]
+        if after is None:
+            break
+    due = [o["due_on"] for o in listed]
+    dated = [d for d in due if d is not None]
+    assert dated == sorted(dated)
+    assert due[len(dated) :] == [None, None]
+    # Undated tranches (waiting for an event) come last, in the order the approval lists them.
+    assert [o["key"] for o in listed][-2:] == ["bounty:0:tranche:0", "bounty:0:tranche:1"]
+    assert len({o["id"] for o in listed}) == len(listed) == 16
+    again = (await payments.client.get("/v1/obligations", params={"applicant_id": "app-order"}, headers=headers)).json()
+    assert [o["id"] for o in again["items"]] == [o["id"] for o in listed]
+
+
+async def test_a_cursor_not_made_by_the_obligations_list_is_refused(payments: Harness, tokens: Tokens) -> None:
+    response = await payments.client.get(
+        "/v1/obligations", params={"after": "bm90LWEtY3Vyc29y"}, headers=officer(tokens)
+    )
+    assert response.status_code == 422
+    assert "next_cursor" in response.json()["detail"]
