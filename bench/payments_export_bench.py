@@ -17,10 +17,10 @@ import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, insert
 
-from services.payments.audit.service import ExportFormat, stream_export
+from services.payments.audit.service import stream_export
 from services.payments.domain.tamper.chain import GENESIS_HASH, compute_record_hash
 from services.payments.domain.tamper.checkpoints import export_public_key_pem, sign_checkpoint
-from services.payments.domain.tamper.verify import verify_ledger_export
+from services.payments.domain.tamper.verify import ExportFormat, verify_ledger_export
 from services.payments.ledger.chain import entry_body
 from services.payments.models import Account, Checkpoint, Entry, Transfer
 from shared.db import make_engine, make_sessionmaker, sync_url

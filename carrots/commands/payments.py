@@ -17,15 +17,58 @@ app = typer.Typer(help="Ledger operations: verification of exports, stipend runs
 
 @app.command("verify")
 def verify(
-    export: Annotated[Path, typer.Argument(help="JSON Lines export from /v1/audit/partners/{id}/export.", exists=True)],
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="An export from /v1/audit/partners/{id}/export: JSON Lines (format=jsonl) or CSV (format=csv).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
     public_key: Annotated[
         Path, typer.Option("--public-key", help="PEM file of the checkpoint key (GET /v1/ledger/checkpoint-key).")
     ],
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            exists=True,
+            dir_okay=False,
+            help="The partner's checkpoints (GET /v1/audit/partners/{id}/checkpoints); anchors a CSV export.",
+        ),
+    ] = None,
 ) -> None:
     """Check an export offline: report edited, inserted, removed or truncated records; exit 1 if any."""
-    from services.payments.domain.tamper.verify import verify_ledger_export
+    import json
 
-    report = verify_ledger_export(export, public_key.read_bytes())
+    from services.payments.domain.tamper.verify import (
+        ExportFormat,
+        checkpoint_rows_of,
+        export_format_of,
+        verify_ledger_csv,
+        verify_ledger_export,
+    )
+
+    with export.open(encoding="utf-8", errors="replace") as file:
+        first_line = next((line for line in file if line.strip()), "")
+    kind = export_format_of(first_line)
+    if kind is None:
+        typer.echo(
+            f"cannot read {export}: this command reads the JSON Lines or CSV ledger export "
+            "(GET /v1/audit/partners/{id}/export?format=jsonl or csv), unchanged",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        extra = checkpoint_rows_of(json.loads(checkpoints.read_text(encoding="utf-8"))) if checkpoints else []
+    except ValueError as error:
+        typer.echo(f"cannot read {checkpoints}: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"reading a {kind.value} export")
+    if kind is ExportFormat.csv:
+        report = verify_ledger_csv(export, public_key.read_bytes(), extra)
+    else:
+        report = verify_ledger_export(export, public_key.read_bytes(), extra)
     typer.echo(report.to_text())
     if not report.ok:
         raise typer.Exit(1)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from services.payments.audit import service
-from services.payments.audit.service import ExportFormat
 from services.payments.deps import SessionMakerDep
+from services.payments.domain.tamper.verify import ExportFormat
 from services.payments.ledger import service as ledger
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep

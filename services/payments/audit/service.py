@@ -8,7 +8,6 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Row
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.payments.audit import repository
 from services.payments.domain.tamper.chain import ChainedRecord
 from services.payments.domain.tamper.checkpoints import Checkpoint as SignedCheckpoint
+from services.payments.domain.tamper.verify import CSV_COLUMNS, ExportFormat
 from services.payments.errors import AccountNotFound
 from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger.chain import entry_body, iso_utc
@@ -40,24 +40,6 @@ from shared.schemas.payments import (
 from shared.tenancy import scope_to_tenant
 
 EXPORT_BATCH = 2_000
-CSV_COLUMNS = [
-    "seq",
-    "id",
-    "partner_id",
-    "transfer_id",
-    "transfer_kind",
-    "account_id",
-    "currency",
-    "amount_minor",
-    "created_at",
-    "prev_hash",
-    "hash",
-]
-
-
-class ExportFormat(StrEnum):
-    jsonl = "jsonl"
-    csv = "csv"
 
 
 class PartnerNotMandated(NotFound):

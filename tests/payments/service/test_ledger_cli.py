@@ -50,6 +50,64 @@ async def test_verify_accepts_an_intact_export_and_rejects_an_edited_one(
     assert "edited at seq 1" in edited.stdout
 
 
+async def saved_csv_export(payments: Harness, tokens: Tokens, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A ledger of four entries, one checkpoint, and three more entries: the CSV export, key and checkpoints."""
+    headers = officer(tokens)
+    await open_funding(payments, headers, "USD", 500)
+    assert (await invoke("checkpoint")).stdout.strip() == "signed 1 checkpoint(s)"
+    await open_funding(payments, headers, "EUR", 700)
+    audit = auditor(tokens, "DE")
+    export = tmp_path / "ledger.csv"
+    answer = await payments.client.get("/v1/audit/partners/DE/export", params={"format": "csv"}, headers=audit)
+    export.write_bytes(answer.content)
+    key = tmp_path / "key.pem"
+    key.write_text((await payments.client.get("/v1/ledger/checkpoint-key")).json()["public_key_pem"])
+    checkpoints = tmp_path / "checkpoints.json"
+    checkpoints.write_bytes((await payments.client.get("/v1/audit/partners/DE/checkpoints", headers=audit)).content)
+    return export, key, checkpoints
+
+
+async def test_an_untouched_csv_export_verifies(payments_env: Harness, tokens: Tokens, tmp_path: Path) -> None:
+    export, key, checkpoints = await saved_csv_export(payments_env, tokens, tmp_path)
+    alone = await invoke("verify", str(export), "--public-key", str(key))
+    assert alone.exit_code == 0, alone.stdout
+    assert "reading a csv export" in alone.stdout
+    assert "TAMPERED" not in alone.stdout
+    assert "records checked: 4" in alone.stdout
+    assert "pass the partner's checkpoint list" in alone.stdout
+    assert alone.stdout.strip().endswith("OK")
+    anchored = await invoke("verify", str(export), "--public-key", str(key), "--checkpoints", str(checkpoints))
+    assert anchored.exit_code == 0, anchored.stdout
+    assert "signed up to seq: 2" in anchored.stdout
+    assert "records after seq 2 are not yet signed" in anchored.stdout
+
+
+async def test_an_edited_or_cut_csv_export_is_found(payments_env: Harness, tokens: Tokens, tmp_path: Path) -> None:
+    export, key, checkpoints = await saved_csv_export(payments_env, tokens, tmp_path)
+    header, *rows = export.read_text().splitlines()
+    first = rows[0].split(",")
+    first[7] = "501"
+    export.write_text("\n".join([header, ",".join(first), *rows[1:]]) + "\n")
+    edited = await invoke("verify", str(export), "--public-key", str(key))
+    assert edited.exit_code == 1
+    assert "edited at seq 1" in edited.stdout
+    export.write_text("\n".join([header, rows[0]]) + "\n")
+    cut = await invoke("verify", str(export), "--public-key", str(key), "--checkpoints", str(checkpoints))
+    assert cut.exit_code == 1
+    assert "truncated at seq 2" in cut.stdout
+
+
+async def test_a_file_that_is_no_ledger_export_is_named_as_such_not_tampered(tmp_path: Path) -> None:
+    other = tmp_path / "ledger.xlsx"
+    other.write_text("Sequence;Amount\n1;5\n")
+    key = tmp_path / "key.pem"
+    key.write_text("unused")
+    result = await invoke("verify", str(other), "--public-key", str(key))
+    assert result.exit_code == 2
+    assert "TAMPERED" not in result.output
+    assert "reads the JSON Lines or CSV ledger export" in result.output
+
+
 async def test_the_stipend_run_releases_what_is_due_for_every_partner(payments_env: Harness, tokens: Tokens) -> None:
     payments = payments_env
     for partner in ("DE", "FR"):

@@ -1,11 +1,14 @@
-"""Offline verification of a ledger export (JSON Lines) against signed checkpoints.
+"""Offline verification of a ledger export (JSON Lines or CSV) against signed checkpoints.
 
-An export holds `{"type": "record", ...}` rows in chain order and `{"type": "checkpoint", ...}` rows
-anywhere. The verifier needs nothing but the file and the Ed25519 public key, and names each kind of
-tampering it finds: an edited record, an inserted one, removed ones, a truncated tail, or a chain that
-was rewritten and re-hashed so that it no longer meets a signed checkpoint.
+A JSON Lines export holds `{"type": "record", ...}` rows in chain order and `{"type": "checkpoint", ...}` rows
+anywhere. A CSV export holds one row per record (`CSV_COLUMNS`) and no checkpoints: they can be given
+separately, as the auditor's checkpoint list answers them. The verifier needs nothing but the files and the
+Ed25519 public key, and names each kind of tampering it finds: an edited record, an inserted one, removed
+ones, a truncated tail, or a chain that was rewritten and re-hashed so that it no longer meets a signed
+checkpoint.
 """
 
+import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -30,6 +33,38 @@ _T = TypeVar("_T")
 
 # How far from its position a renumbered record's original sequence number is searched for.
 RENUMBER_WINDOW = 8
+# The columns of a CSV export, in order: the chain fields around the hashed body of each entry.
+CSV_COLUMNS = (
+    "seq",
+    "id",
+    "partner_id",
+    "transfer_id",
+    "transfer_kind",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
+_BODY_COLUMNS = CSV_COLUMNS[1:9]
+
+
+class ExportFormat(StrEnum):
+    """The two forms of a ledger export: JSON Lines (with checkpoints) and CSV."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def export_format_of(first_line: str) -> ExportFormat | None:
+    """Which export a file is, from its first line; None when it is neither."""
+    stripped = first_line.strip()
+    if stripped.startswith("{"):
+        return ExportFormat.jsonl
+    if stripped == ",".join(CSV_COLUMNS):
+        return ExportFormat.csv
+    return None
 
 
 class ProblemKind(StrEnum):
@@ -85,13 +120,40 @@ class VerificationReport:
         return "\n".join(lines)
 
 
-def verify_ledger_export(export_path: Path, public_key_pem: bytes) -> VerificationReport:
-    """Verify a JSON Lines ledger export file with the checkpoint public key (PEM)."""
+def verify_ledger_export(
+    export_path: Path, public_key_pem: bytes, extra_checkpoints: list[dict[str, Any]] | None = None
+) -> VerificationReport:
+    """Verify a JSON Lines ledger export file with the checkpoint public key (PEM).
+
+    `extra_checkpoints` are checkpoint rows from elsewhere (see `checkpoint_rows_of`), checked with those in the file.
+    """
     public_key = load_public_key_pem(public_key_pem)
     with export_path.open(encoding="utf-8") as first_pass:
         checkpoint_rows = [row for row in _parse_rows(first_pass, []) if row.get("type") == "checkpoint"]
     with export_path.open(encoding="utf-8") as second_pass:
-        return verify_ledger_rows(second_pass, public_key, checkpoint_rows)
+        return verify_ledger_rows(second_pass, public_key, checkpoint_rows + list(extra_checkpoints or []))
+
+
+def verify_ledger_csv(
+    export_path: Path, public_key_pem: bytes, checkpoints: list[dict[str, Any]] | None = None
+) -> VerificationReport:
+    """Verify a CSV ledger export; without the partner's signed checkpoints only the links between rows hold."""
+    public_key = load_public_key_pem(public_key_pem)
+    report = VerificationReport()
+    with export_path.open(encoding="utf-8", newline="") as lines:
+        _verify(report, _csv_rows(lines, report.problems), public_key, list(checkpoints or []))
+    if not checkpoints:
+        report.warnings.append(
+            "a CSV export carries no checkpoints: pass the partner's checkpoint list to detect truncation"
+        )
+    return report
+
+
+def checkpoint_rows_of(answer: Any) -> list[dict[str, Any]]:
+    """Checkpoint rows from the auditor's checkpoint list (`GET /v1/audit/partners/{id}/checkpoints`)."""
+    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+        raise ValueError("expected the JSON list of checkpoints that the auditor's checkpoint list answers")
+    return [{"type": "checkpoint", "chain_id": item.get("partner_id"), **item} for item in answer]
 
 
 def verify_ledger_lines(lines: Iterable[str], public_key: Ed25519PublicKey) -> VerificationReport:
@@ -108,10 +170,19 @@ def verify_ledger_rows(
 ) -> VerificationReport:
     """Walk the records once, holding only the hashes that signed checkpoints refer to."""
     report = VerificationReport()
+    return _verify(report, _parse_rows(lines, report.problems), public_key, checkpoint_rows)
+
+
+def _verify(
+    report: VerificationReport,
+    rows: Iterator[dict[str, Any]],
+    public_key: Ed25519PublicKey,
+    checkpoint_rows: list[dict[str, Any]],
+) -> VerificationReport:
     checkpoints = _check_signatures(checkpoint_rows, public_key, report)
     anchored_hashes: dict[int, str] = {}
     wanted = {checkpoint.seq for checkpoint in checkpoints}
-    records = _records(_parse_rows(lines, report.problems), report.problems)
+    records = _records(rows, report.problems)
     last_seq, last_hash = 0, GENESIS_HASH
     rewritten: set[int] = set()
     for record, following in _with_lookahead(records):
@@ -247,6 +318,30 @@ def _parse_rows(lines: Iterable[str], problems: list[Problem]) -> Iterator[dict[
             problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number} is not an object"))
             continue
         yield row
+
+
+def _csv_rows(lines: Iterable[str], problems: list[Problem]) -> Iterator[dict[str, Any]]:
+    """The records of a CSV export in the shape of JSON Lines records."""
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None or tuple(header) != CSV_COLUMNS:
+        problems.append(Problem(ProblemKind.MALFORMED, None, f"the CSV header is not {','.join(CSV_COLUMNS)}"))
+        return
+    for number, values in enumerate(reader, start=2):
+        if not values:
+            continue
+        if len(values) != len(CSV_COLUMNS):
+            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number} has {len(values)} columns"))
+            continue
+        row = dict(zip(CSV_COLUMNS, values, strict=True))
+        try:
+            seq, amount = int(row["seq"]), int(row["amount_minor"])
+        except ValueError:
+            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number}: seq or amount is not a number"))
+            continue
+        body: dict[str, Any] = {name: row[name] for name in _BODY_COLUMNS}
+        body["amount_minor"] = amount
+        yield {"type": "record", "seq": seq, "prev_hash": row["prev_hash"], "hash": row["hash"], "body": body}
 
 
 def _records(rows: Iterator[dict[str, Any]], problems: list[Problem]) -> Iterator[ChainedRecord]:
