@@ -1,5 +1,6 @@
 import uuid
 from datetime import date
+from typing import Any
 
 from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
 from tests.harness import Harness, Tokens
@@ -158,10 +159,10 @@ async def test_one_approvals_obligations_list_by_due_date_then_in_plan_order_on_
         approved_on=date(2026, 1, 31),
     )
     headers = officer(tokens)
-    listed: list[dict[str, object]] = []
+    listed: list[dict[str, Any]] = []
     after: str | None = None
     while True:
-        params = {"applicant_id": "app-order", "limit": 3, **({"after": after} if after else {})}
+        params: dict[str, str | int] = {"applicant_id": "app-order", "limit": 3, **({"after": after} if after else {})}
         page = (await payments.client.get("/v1/obligations", params=params, headers=headers)).json()
         listed.extend(page["items"])
         after = page["next_cursor"]
