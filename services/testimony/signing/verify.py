@@ -1,4 +1,4 @@
-"""Offline verification of a downloaded item against the programme's public keys, with no network."""
+"""Offline verification of downloaded items and of receipts against the programme's public keys, with no network."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.testimony.signing.errors import (
     ItemFormatUnrecognised,
     SignatureInvalid,
 )
-from services.testimony.signing.jws import read_document_header
+from services.testimony.signing.jws import CONSENT_RECEIPT_TYPE, TAKEDOWN_RECEIPT_TYPE, read_document_header
 from services.testimony.signing.keys import load_public_keys
 from services.testimony.signing.manifests import (
     TEXT_PART,
@@ -24,6 +24,7 @@ from services.testimony.signing.manifests import (
     PublicationManifest,
     read_manifest,
 )
+from services.testimony.signing.receipts import read_consent_receipt, read_takedown_receipt
 
 # A published item document is a JSON Feed 1.1 item; the manifest travels in its extension object.
 EXTENSION_KEY = "_carrots"
@@ -115,3 +116,56 @@ def verify_downloaded_files(
     """Verify an item saved on disk against a key file (PEM, JWK or JWK set) and, for media, a manifest file."""
     manifest = None if manifest_path is None else manifest_path.read_text(encoding="ascii")
     return verify_downloaded_item(item_path.read_bytes(), public_key_path.read_bytes(), manifest)
+
+
+@dataclass(frozen=True)
+class ReceiptReport:
+    """A receipt whose signature holds: its kind, the key that signed it and what it states."""
+
+    kind: str
+    key_id: str | None
+    claims: dict[str, Any]
+
+    def summary(self) -> str:
+        """One line saying what the receipt proves."""
+        claims = self.claims
+        if self.kind == CONSENT_RECEIPT_TYPE:
+            said = (
+                f"consent receipt: {claims.get('event')} of record {claims.get('sub')} for testimony "
+                f"{claims.get('testimony_id')}, version {claims.get('consent_version')}, at {claims.get('occurred_at')}"
+            )
+        else:
+            said = (
+                f"takedown receipt: publication {claims.get('sub')} of testimony {claims.get('testimony_id')} "
+                f"taken down at {claims.get('taken_down_at')} ({claims.get('reason')})"
+            )
+        return f"{said}, signed by key {self.key_id or 'without id'}"
+
+
+def receipt_token_of(saved: bytes) -> str:
+    """The receipt in a saved file: the compact JWS itself, or an API answer carrying it under `receipt`."""
+    text = saved.decode("utf-8").strip()
+    if text.startswith("{"):
+        document: Any = json.loads(text)
+        receipt = document.get("receipt") if isinstance(document, dict) else None
+        if not isinstance(receipt, str):
+            raise ItemFormatUnrecognised("the JSON file carries no `receipt`")
+        return receipt.strip()
+    return text
+
+
+def verify_receipt(saved: bytes, public_key_data: bytes) -> ReceiptReport:
+    """Verify a consent or takedown receipt against the programme's keys (PEM, JWK or the published JWK set)."""
+    try:
+        token = receipt_token_of(saved)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ItemFormatUnrecognised("the file holds no receipt") from error
+    kind = read_document_header(token).get("typ")
+    if kind == CONSENT_RECEIPT_TYPE:
+        claims = read_consent_receipt(token, select_signing_key(token, public_key_data))
+    elif kind == TAKEDOWN_RECEIPT_TYPE:
+        claims = read_takedown_receipt(token, select_signing_key(token, public_key_data))
+    else:
+        raise SignatureInvalid("the document is neither a consent receipt nor a takedown receipt")
+    key_id = read_document_header(token).get("kid")
+    return ReceiptReport(str(kind), key_id if isinstance(key_id, str) else None, claims)
