@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -115,6 +116,16 @@ def _apply_tenant_scope(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.partner_id == tenant, include_aliases=True)
     )
+
+
+async def add_in_savepoint(session: AsyncSession, row: object) -> bool:
+    """Insert a row in a savepoint; False when a unique constraint refused it (a concurrent insert came first)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 @asynccontextmanager

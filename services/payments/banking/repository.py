@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import BankProfile
+from shared.db import add_in_savepoint
 
 
 async def get_bank_profile(session: AsyncSession) -> BankProfile | None:
@@ -21,9 +21,4 @@ async def lock_bank_profile(session: AsyncSession) -> BankProfile | None:
 
 async def add_bank_profile(session: AsyncSession, row: BankProfile) -> bool:
     """Insert a profile in a savepoint; False when a concurrent request created the partner's first."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)

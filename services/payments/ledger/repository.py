@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.domain.tamper.chain import GENESIS_HASH
 from services.payments.models import Account, ChainHead, Checkpoint, Entry, Transfer
+from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 
 _accounts = cast(Table, Account.__table__)
@@ -36,12 +37,7 @@ async def find_system_account(session: AsyncSession, partner_id: str, kind: str,
 
 async def add_system_account(session: AsyncSession, row: Account) -> bool:
     """Insert an account in a savepoint; False when a concurrent request created it first."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)
 
 
 async def list_accounts(session: AsyncSession, page: PageParams) -> Sequence[Account]:

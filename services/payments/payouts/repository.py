@@ -9,17 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import BankAccount, BankBatch, Payout, PayoutApproval
+from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 
 
 async def add_payout(session: AsyncSession, row: Payout) -> bool:
     """Insert a payout; False when the obligation already has an active payout (unique index)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)
 
 
 async def get_payout(session: AsyncSession, payout_id: str) -> Payout | None:

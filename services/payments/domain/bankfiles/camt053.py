@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from lxml import etree
 
-from services.payments.domain.bankfiles.xsd import StatementVersion, assert_valid, message_of, parse_xml
+from services.payments.domain.bankfiles.xsd import StatementVersion, parse_xml, validated_version
 from services.payments.domain.errors import InvalidBankFile, PaymentsDomainError
 from services.payments.domain.money import Money, money_from_decimal
 
@@ -49,15 +49,7 @@ class Statement:
 def parse_camt053(xml: bytes) -> Statement:
     """Return every booked transaction of the statement that carries an end-to-end id."""
     root = parse_xml(xml)
-    declared = message_of(root)
-    try:
-        version = StatementVersion(declared or "")
-    except ValueError:
-        supported = ", ".join(v.value for v in StatementVersion)
-        raise InvalidBankFile(
-            f"not a supported camt.053 statement ({declared or 'no ISO 20022 namespace'}); send {supported}"
-        ) from None
-    assert_valid(root, version)
+    version = validated_version(root, StatementVersion)
     entries: list[StatementEntry] = []
     for entry in root.iter("{*}Ntry"):
         if _status_of(entry) != "BOOK":

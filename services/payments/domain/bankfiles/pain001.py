@@ -15,9 +15,9 @@ from lxml import etree
 from services.payments.domain.bankfiles.xsd import (
     CreditTransferVersion,
     assert_valid,
-    message_of,
     namespace_of,
     parse_xml,
+    validated_version,
 )
 from services.payments.domain.errors import InvalidBankFile
 from services.payments.domain.iban import normalize_bic, normalize_iban
@@ -76,17 +76,7 @@ def build_pain001(batch: PaymentBatch, version: CreditTransferVersion) -> bytes:
 
 def validate_pain001(xml: bytes) -> CreditTransferVersion:
     """Return the pain.001 version of the XML; raise InvalidBankFile unless it is valid against that XSD."""
-    document = parse_xml(xml)
-    declared = message_of(document)
-    try:
-        version = CreditTransferVersion(declared or "")
-    except ValueError:
-        supported = ", ".join(v.value for v in CreditTransferVersion)
-        raise InvalidBankFile(
-            f"not a supported pain.001 version ({declared or 'no ISO namespace'}); {supported}"
-        ) from None
-    assert_valid(document, version)
-    return version
+    return validated_version(parse_xml(xml), CreditTransferVersion)
 
 
 class _Writer:

@@ -2,13 +2,24 @@
 
 from functools import cache
 from importlib.resources import files
+from typing import TypeVar
 
 from lxml import etree
 
 from services.payments.domain.errors import InvalidBankFile
 from shared.schemas.payments import CreditTransferVersion, StatementVersion
 
-__all__ = ["CreditTransferVersion", "StatementVersion", "assert_valid", "message_of", "namespace_of", "parse_xml"]
+_Version = TypeVar("_Version", CreditTransferVersion, StatementVersion)
+
+__all__ = [
+    "CreditTransferVersion",
+    "StatementVersion",
+    "assert_valid",
+    "message_of",
+    "namespace_of",
+    "parse_xml",
+    "validated_version",
+]
 
 _NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
 
@@ -44,3 +55,17 @@ def assert_valid(document: etree._Element, version: CreditTransferVersion | Stat
 def _schema(message: str) -> etree.XMLSchema:
     source = files("services.payments.domain.bankfiles").joinpath(f"schemas/{message}.xsd")
     return etree.XMLSchema(etree.fromstring(source.read_bytes()))
+
+
+def validated_version(document: etree._Element, versions: type[_Version]) -> _Version:
+    """The version among `versions` a document declares, once it is valid against that version's XSD."""
+    declared = message_of(document)
+    try:
+        version = versions(declared or "")
+    except ValueError:
+        supported = ", ".join(v.value for v in versions)
+        raise InvalidBankFile(
+            f"{declared or 'a document without an ISO 20022 namespace'} is not a version read here; send {supported}"
+        ) from None
+    assert_valid(document, version)
+    return version
