@@ -121,12 +121,7 @@ async def list_transfer_entries(session: AsyncSession, transfer_id: str) -> Sequ
 
 async def add_checkpoint(session: AsyncSession, row: Checkpoint) -> bool:
     """Insert a checkpoint; False when that head was already signed with this key."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)
 
 
 async def latest_checkpoint_seq(session: AsyncSession, partner_id: str) -> int:
