@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.banking import repository as banking
@@ -174,7 +175,8 @@ async def build_bank_file(
     )
     profile = await get_bank_profile(session)
     try:
-        xml = build_pain001(batch, profile.credit_transfer_version)
+        # Building and validating a large file takes CPU for a noticeable time: off the event loop.
+        xml = await anyio.to_thread.run_sync(build_pain001, batch, profile.credit_transfer_version)
     except DomainInvalidBankFile as exc:
         raise InvalidBankFile(str(exc)) from exc
     row = BankBatch(
@@ -213,7 +215,7 @@ async def import_statement(
     one whose payout already reached the outcome it reports, or a later one, is listed as unchanged.
     """
     try:
-        statement = parse_camt053(xml)
+        statement = await anyio.to_thread.run_sync(parse_camt053, xml)
     except DomainInvalidBankFile as exc:
         raise InvalidBankFile(str(exc)) from exc
     expected = (await get_bank_profile(session)).statement_version
