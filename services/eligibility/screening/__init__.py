@@ -49,15 +49,23 @@ from services.eligibility.screening.errors import (
     ScreeningUnavailable,
     SubjectNameMissing,
 )
-from services.eligibility.screening.index import ScreeningIndex, build_screening_index, screen_subject
+from services.eligibility.screening.index import (
+    ScreeningIndex,
+    build_screening_index,
+    plain_document_key,
+    screen_subject,
+)
 from services.eligibility.screening.matching import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD, ScreeningHit
+from services.eligibility.screening.dates import parse_partial_date
 from services.eligibility.screening.model import (
     BirthDate,
+    ListedDocument,
     ListedName,
     ListEntry,
     ListSource,
     SanctionsList,
     ScreeningSubject,
+    SubjectDocument,
     SubjectKind,
 )
 from services.eligibility.screening.parsers import (
@@ -74,6 +82,7 @@ __all__ = [
     "BirthDate",
     "ListEntry",
     "ListSource",
+    "ListedDocument",
     "ListedName",
     "NoSanctionsListLoaded",
     "SanctionsList",
@@ -84,11 +93,14 @@ __all__ = [
     "ScreeningIndex",
     "ScreeningSubject",
     "ScreeningUnavailable",
+    "SubjectDocument",
     "SubjectKind",
     "SubjectNameMissing",
     "XmlSource",
     "build_screening_index",
     "parse_eu_fsf",
+    "parse_partial_date",
+    "plain_document_key",
     "parse_ofac_sdn",
     "parse_sanctions_list",
     "parse_un_consolidated",
