@@ -122,11 +122,11 @@ def parse_partial_date(text: str | None) -> BirthDate | None:
         return None
     match = _ISO_PARTIAL.match(text.strip())
     if match is None:
-        raise ValueError(f"'{text}' is not a birth date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError("a birth date must read YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = match.groups()
     parsed = _checked(int(year), int(month) if month else None, int(day) if day else None, approximate=False)
     if parsed is None:
-        raise ValueError(f"'{text}' is not a date that exists")
+        raise ValueError("the birth date is not a date that exists")
     return parsed
 
 
