@@ -26,13 +26,16 @@ from services.eligibility.screening.model import (
     SubjectKind,
 )
 from services.eligibility.screening.name_frequency import POPULATION
-from services.eligibility.screening.names import AnalysedName, analyse_name
+from services.eligibility.screening.names import AnalysedName, NameToken, analyse_name
 from shared.crypto import normalise_identifier
 
 # Applicants are people; organisations, vessels and aircraft on the lists cannot be them.
 _SCREENED_KINDS = frozenset({SubjectKind.PERSON, SubjectKind.UNKNOWN})
 # Without a birth date, a name sharing a single part is a candidate only for parts this rare (see matching).
 _LONE_PART_PEOPLE = 5_000
+# Two shared name parts that leave out some of the subject's given and family names are a candidate without a
+# birth date only when at most this many people bear both.
+_PAIR_PEOPLE = 5_000
 # A document whose issuing country the list does not give is taken to be Russian when the entry gives no
 # nationality either: the programme screens Russians.
 _DEFAULT_DOCUMENT_COUNTRY = "RU"
@@ -126,49 +129,51 @@ class ScreeningIndex:
         """Return how many person entries are indexed."""
         return len(self._entries)
 
-    def _dated_entries(self, born: BirthDate | None) -> set[int]:
-        """Entries whose birth date could agree with the subject's."""
+    def _dated_entries(self, born: BirthDate | None, *, lone_part: bool) -> set[int]:
+        """Entries whose birth date could agree with the subject's well enough for one shared name part to count.
+
+        For a subject giving a single name part, any agreeing date will do; for a fuller name, one shared part
+        with others differing counts only with a birth date that agrees to the day (see matching).
+        """
         if born is None:
             return set()
-        if born.is_full and born.month is not None and born.day is not None:
-            found = set(self._by_day.get((born.year, born.month, born.day), ()))
-            found |= self._by_partial_year.get(born.year, set())
-            return found
-        return set(self._by_year.get(born.year, ()))
+        full = born.is_full and born.month is not None and born.day is not None
+        found = set(self._by_day.get((born.year, born.month or 0, born.day or 0), ())) if full else set()
+        if lone_part:
+            found |= self._by_partial_year.get(born.year, set()) if full else self._by_year.get(born.year, set())
+        return found
 
     def _candidates(self, subject: AnalysedName, born: BirthDate | None) -> set[int]:
         """Entries worth scoring: sharing two name parts, one part and the birth date, or one rare part."""
-        token_keys = [token.keys for token in subject.tokens]
+        tokens = subject.tokens
+        postings = [self._token_postings(token) for token in tokens]
         candidates: set[int] = set()
-        for keys in token_keys:
-            for key in keys:
+        for token in tokens:
+            for key in token.keys:
                 candidates.update(self._short_postings.get(key, ()))
-        if len(token_keys) >= 2:
-            # An entry sharing two of the subject's parts shares one other than the commonest, so seeds come
-            # from the rarer parts only and each seed is then checked against all of them.
-            sizes = [sum(len(self._postings.get(key, ())) for key in keys) for keys in token_keys]
-            commonest = sizes.index(max(sizes))
-            seeds = {
-                entry
-                for position, keys in enumerate(token_keys)
-                if position != commonest
-                for key in keys
-                for entry in self._postings.get(key, ())
-            }
-            for entry in seeds:
-                shared = sum(1 for keys in token_keys if any(entry in self._postings.get(key, ()) for key in keys))
-                if shared >= 2:
-                    candidates.add(entry)
-        all_keys = frozenset().union(*token_keys)
-        for entry in self._dated_entries(born):
+        core = {position for position, token in enumerate(tokens) if not token.patronymic}
+        for first in range(len(tokens)):
+            for second in range(first + 1, len(tokens)):
+                # A pair that leaves out some of the subject's given and family names, and that many people share
+                # (a common given name and patronymic), only matters with an agreeing birth date, which the date
+                # blocks below already find.
+                covers_core = core <= {first, second}
+                people = POPULATION * tokens[first].share * tokens[second].share
+                if covers_core or people <= _PAIR_PEOPLE:
+                    candidates |= postings[first] & postings[second]
+        all_keys = frozenset().union(*(token.keys for token in tokens))
+        for entry in self._dated_entries(born, lone_part=len(core) <= 1):
             if any(token.keys & all_keys for _, name in self._entry_names[entry] for token in name.tokens):
                 candidates.add(entry)
-        if born is None and len(subject.tokens) == 1:
-            (token,) = subject.tokens
-            if POPULATION * token.share <= _LONE_PART_PEOPLE:
-                for key in token.keys:
-                    candidates.update(self._postings.get(key, ()))
+        if born is None and len(tokens) == 1 and POPULATION * tokens[0].share <= _LONE_PART_PEOPLE:
+            candidates |= postings[0]
         return candidates
+
+    def _token_postings(self, token: NameToken) -> set[int]:
+        keys = list(token.keys)
+        if len(keys) == 1:
+            return self._postings.get(keys[0], set())
+        return set().union(*(self._postings.get(key, set()) for key in keys))
 
     def screen(self, subject: ScreeningSubject, *, min_score: float = REVIEW_THRESHOLD) -> list[ScreeningHit]:
         """Return the entries that may designate the subject, blocking hits best first, then excluded namesakes."""
@@ -183,7 +188,14 @@ class ScreeningIndex:
             candidates |= self._by_document.get(document.key, set())
         evidence = SubjectEvidence(born=born, documents=subject.documents, citizenship=subject.citizenship)
         hits = [
-            score_entry(analysed, evidence, self._entries[position], self._entry_names[position], self._entry_documents[position])
+            score_entry(
+                analysed,
+                evidence,
+                self._entries[position],
+                self._entry_names[position],
+                self._entry_documents[position],
+                explain_from=min_score,
+            )
             for position in candidates
         ]
         return sorted(

@@ -8,8 +8,10 @@ Three rules decide what a hit may be:
 - Without a birth date to compare (the applicant's is unknown, or the list gives none) a name is never a
   confident hit, but a listed name is always at least a review hit; within the review band its score falls
   with the number of people in Russia estimated to bear that name.
-- A single matching name part is a hit only with a birth date that agrees, or without one when few people
-  bear it, and is confident only when the estimated namesakes sharing it and the birth date are very few.
+- A single name part given alone is a hit with a birth date that agrees, or without one when few people bear
+  it, and is confident only when the estimated namesakes sharing it and the birth date are very few. Names
+  that agree in some parts and differ in others (another given name or patronymic) are a review hit only when
+  the agreeing parts and the birth date are rare together.
 """
 
 import math
@@ -28,7 +30,8 @@ CONFIDENT_THRESHOLD = 0.85
 REVIEW_THRESHOLD = 0.5
 
 # Similar spellings below this are different names, not typos or transliteration drift.
-_MIN_SPELLING_SIMILARITY = 0.85
+_MIN_SPELLING_SIMILARITY = 0.88
+_MAX_LENGTH_GAP = 2
 # Name parts left over on both sides disagree (two different given names); left over on one side only, the
 # other side simply did not give that part.
 _CONFLICTING_TOKEN_WEIGHT = 0.5
@@ -49,8 +52,8 @@ _DOCUMENT_MATCH_FLOOR = 0.6
 # Estimated people in Russia sharing the evidence: at most this many and a partial date or a lone name part
 # may still single the person out (a confident hit).
 _CONFIDENT_NAMESAKES = 0.25
-# A lone name part with an agreeing birth date is worth a review up to this many namesakes.
-_LONE_PART_NAMESAKES = 50.0
+# Names that agree in some parts and differ in others are worth a review up to this many namesakes.
+_CONFLICT_NAMESAKES = 5.0
 # A lone name part without any birth date is worth a review only for names this rare.
 _LONE_PART_NAMESAKES_UNDATED = 5_000.0
 # The review band runs from the review threshold to just below the confident one.
@@ -86,10 +89,12 @@ class NameComparison:
 
     @property
     def conflicting(self) -> bool:
-        """Whether both names keep a core part the other lacks (two different given or family names)."""
-        return any(not t.patronymic for t in self.unmatched_subject) and any(
-            not t.patronymic for t in self.unmatched_listed
-        )
+        """Whether both names keep a part the other lacks: two different given, family names or patronymics."""
+        subject_core = any(not t.patronymic for t in self.unmatched_subject)
+        listed_core = any(not t.patronymic for t in self.unmatched_listed)
+        subject_patronymic = any(t.patronymic for t in self.unmatched_subject)
+        listed_patronymic = any(t.patronymic for t in self.unmatched_listed)
+        return (subject_core and listed_core) or (subject_patronymic and listed_patronymic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,19 +142,30 @@ def document_class(kind: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=100_000)
+def _similarity(left: str, right: str) -> float:
+    """Jaro-Winkler similarity of two skeletons, 0 when their edit distance is implausible for one name."""
+    length_gap = abs(len(left) - len(right))
+    # `Orlov` and `Orlova` are the male and female forms of a name: two people, not a misspelling.
+    if length_gap > _MAX_LENGTH_GAP or (length_gap == 1 and (left + "a" == right or right + "a" == left)):
+        return 0.0
+    similarity = jaro_winkler(left, right)
+    if similarity < _MIN_SPELLING_SIMILARITY or not is_levenshtein_plausible(left, right):
+        return 0.0
+    return similarity
+
+
+@lru_cache(maxsize=200_000)
 def compare_tokens(subject: NameToken, listed: NameToken) -> tuple[float, str]:
     """Score how likely two name tokens are the same name, with the reason in words."""
     if subject.form == listed.form:
         return 1.0, "identical"
     if subject.skeletons & listed.skeletons:
         return 1.0, "the same name in another transliteration"
-    best = 0.0
-    for left in subject.skeletons:
-        for right in listed.skeletons:
-            if is_levenshtein_plausible(left, right):
-                best = max(best, jaro_winkler(left, right))
-    if best >= _MIN_SPELLING_SIMILARITY:
+    if subject.looks_patronymic != listed.looks_patronymic:
+        # A patronymic is not a misspelt given or family name.
+        return 0.0, ""
+    best = max((_similarity(left, right) for left in subject.skeletons for right in listed.skeletons), default=0.0)
+    if best:
         return best, f"similar spelling ({best:.2f})"
     return 0.0, ""
 
@@ -242,48 +258,63 @@ def _weigh_evidence(
     name_score = verdict.score
     lone_part = len(comparison.matches) == 1
     agreeing = date.kind in {"exact", "swapped", "partial", "approximate"}
+    no_hit = REVIEW_THRESHOLD * 0.99
     if date.kind == "contradicts":
         verdict.excluded, verdict.confident_allowed = True, False
         verdict.reasons.append("a contradicting full birth date excludes this namesake; it does not block approval")
         return
+    if comparison.conflicting:
+        # Some parts agree and others disagree (another given name, family name or patronymic): a lead only when
+        # the agreeing parts and the birth date are rare together, and never a confident one.
+        verdict.confident_allowed = False
+        if date.pins_the_day and namesakes <= _CONFLICT_NAMESAKES:
+            verdict.score = max(review_band(namesakes), min(name_score * date.factor, _BAND_TOP))
+            verdict.reasons.append(
+                f"some name parts differ, but the matching ones and the birth date are rare together:"
+                f" {_namesakes_phrase(namesakes)}"
+            )
+        else:
+            verdict.score = min(name_score * date.factor, no_hit)
+            verdict.reasons.append(f"some name parts differ and {_namesakes_phrase(namesakes)}: no hit")
+        return
     if date.kind == "unknown":
         verdict.confident_allowed = False
         if lone_part:
-            if namesakes <= _LONE_PART_NAMESAKES_UNDATED and not comparison.conflicting:
+            if namesakes <= _LONE_PART_NAMESAKES_UNDATED:
                 verdict.score = review_band(namesakes)
                 verdict.reasons.append(f"only one name part matches; {_namesakes_phrase(namesakes)}, so it is reviewed")
             else:
-                verdict.score = min(verdict.score, REVIEW_THRESHOLD * 0.99)
+                verdict.score = min(verdict.score, no_hit)
                 verdict.reasons.append(
                     f"only one name part matches and {_namesakes_phrase(namesakes)}: no hit without a birth date"
                 )
         elif name_score >= _SAME_NAME:
             verdict.score = review_band(namesakes)
             verdict.reasons.append(
-                f"without a birth date to compare the listed name is reviewed, never confident; {_namesakes_phrase(namesakes)}"
+                "without a birth date to compare the listed name is reviewed, never confident;"
+                f" {_namesakes_phrase(namesakes)}"
             )
         else:
             verdict.score = min(name_score * date.factor, _BAND_TOP)
         return
     verdict.score = name_score * date.factor
     if lone_part:
-        if agreeing and not comparison.conflicting and namesakes <= _CONFIDENT_NAMESAKES:
+        if not agreeing:
+            verdict.score = min(verdict.score, no_hit)
+            verdict.confident_allowed = False
+            verdict.reasons.append("only one name part matches and the birth date does not agree: no hit")
+        elif namesakes <= _CONFIDENT_NAMESAKES:
             verdict.score = comparison.matches[0].score * date.factor
             verdict.reasons.append(
-                f"a single name part and the birth date agree; {_namesakes_phrase(namesakes)} with that birth date"
+                f"the single name part given and the birth date agree; {_namesakes_phrase(namesakes)} with that"
+                " birth date"
             )
-        elif agreeing and namesakes <= _LONE_PART_NAMESAKES:
+        else:
             verdict.score = max(min(verdict.score, _BAND_TOP), review_band(namesakes))
             verdict.confident_allowed = False
             verdict.reasons.append(
-                f"a single name part and the birth date agree; {_namesakes_phrase(namesakes)} with that birth date,"
-                " so it is reviewed"
-            )
-        else:
-            verdict.score = min(verdict.score, REVIEW_THRESHOLD * 0.99)
-            verdict.confident_allowed = False
-            verdict.reasons.append(
-                f"only one name part matches and {_namesakes_phrase(namesakes)} with that birth date: no hit"
+                f"the single name part given and the birth date agree; {_namesakes_phrase(namesakes)} with that"
+                " birth date, so it is reviewed"
             )
     elif not date.pins_the_day and namesakes > _CONFIDENT_NAMESAKES and documents != "match":
         verdict.confident_allowed = False
@@ -337,8 +368,13 @@ def score_entry(
     entry: ListEntry,
     listed_names: Sequence[tuple[ListedName, AnalysedName]],
     listed_documents: Sequence[IndexedDocument] = (),
+    *,
+    explain_from: float = 0.0,
 ) -> ScreeningHit:
-    """Score an applicant's names, birth date, documents and citizenship against one list entry."""
+    """Score an applicant's names, birth date, documents and citizenship against one list entry.
+
+    The explanation is written only for scores from `explain_from` on; below it the hit is discarded anyway.
+    """
     best: tuple[float, AnalysedName, ListedName, NameComparison] | None = None
     for subject in subject_names:
         for listed, analysed in listed_names:
@@ -350,7 +386,11 @@ def score_entry(
         return ScreeningHit(entry, 0.0, False, "", "", "no comparable names")
     name_score, subject, listed, comparison = best
     score, confident, excluded, date, reasons = judge(comparison, name_score, evidence, entry, listed_documents)
-    explanation = explain_hit(entry, subject, listed, comparison, name_score, date.reason, reasons, score, confident, excluded)
+    if score < explain_from:
+        return ScreeningHit(entry, score, confident, subject.original, listed.full_name, "", excluded)
+    explanation = explain_hit(
+        entry, subject, listed, comparison, name_score, date.reason, reasons, score, confident, excluded
+    )
     return ScreeningHit(entry, score, confident, subject.original, listed.full_name, explanation, excluded)
 
 

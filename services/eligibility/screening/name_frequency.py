@@ -25,7 +25,7 @@ UNKNOWN_FAMILY_SHARE = 1e-5
 UNKNOWN_PATRONYMIC_SHARE = 1e-3
 
 # Share of men bearing each name (per cent), most common first.
-_MALE = {
+MALE_GIVEN_NAMES = {
     "Александр": 7.5,
     "Сергей": 7.0,
     "Андрей": 5.0,
@@ -88,7 +88,7 @@ _MALE = {
     "Всеволод": 0.1,
     "Святослав": 0.1,
 }
-_FEMALE = {
+FEMALE_GIVEN_NAMES = {
     "Елена": 7.5,
     "Ольга": 6.5,
     "Татьяна": 6.0,
@@ -134,7 +134,7 @@ _FEMALE = {
     "Диана": 0.3,
 }
 # Ranked as in the sources above.
-_FAMILY_RANKED = (
+FAMILY_NAMES_RANKED = (
     "Смирнов Иванов Кузнецов Соколов Попов Лебедев Козлов Новиков Морозов Петров Волков Соловьёв Васильев Зайцев "
     "Павлов Семёнов Голубев Виноградов Богданов Воробьёв Фёдоров Михайлов Беляев Тарасов Белов Комаров Орлов "
     "Киселёв Макаров Андреев Ковалёв Ильин Гусев Титов Кузьмин Кудрявцев Баранов Куликов Алексеев Степанов "
@@ -158,12 +158,13 @@ _FAMILY_RANKED = (
 ).split()
 
 
-def _feminine(family: str) -> str:
+def feminine_family_name(family: str) -> str:
+    """The female form of a family name in -ов, -ев, -ин (`Петров`, `Петрова`)."""
     return family + "а"
 
 
-def _patronymic_stems(given: str) -> list[str]:
-    """The male and female patronymics formed from a father's given name, the regular way."""
+def patronymics_of(given: str) -> list[str]:
+    """The male and female patronymics formed from a father's given name (`Сергей`: `Сергеевич`, `Сергеевна`)."""
     irregular = {"Илья": ["Ильич", "Ильинична"], "Никита": ["Никитич", "Никитична"], "Лев": ["Львович", "Львовна"]}
     if given in irregular:
         return irregular[given]
@@ -188,19 +189,19 @@ def _skeleton(word: str) -> str:
 def _tables() -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Build the share tables keyed by skeleton: given names, family names, patronymics."""
     given: dict[str, float] = {}
-    for table in (_MALE, _FEMALE):
+    for table in (MALE_GIVEN_NAMES, FEMALE_GIVEN_NAMES):
         for name, percent in table.items():
             skeleton = _skeleton(name)
             given[skeleton] = given.get(skeleton, 0.0) + percent / 100 / 2
     family: dict[str, float] = {}
-    for rank, name in enumerate(_FAMILY_RANKED, start=1):
+    for rank, name in enumerate(FAMILY_NAMES_RANKED, start=1):
         share = 0.018 * rank**-0.8
-        for form in (name, _feminine(name)):
+        for form in (name, feminine_family_name(name)):
             skeleton = _skeleton(form)
             family[skeleton] = family.get(skeleton, 0.0) + share / 2
     patronymic: dict[str, float] = {}
-    for name, percent in _MALE.items():
-        for form in _patronymic_stems(name):
+    for name, percent in MALE_GIVEN_NAMES.items():
+        for form in patronymics_of(name):
             skeleton = _skeleton(form)
             patronymic[skeleton] = patronymic.get(skeleton, 0.0) + percent / 100 / 2
     return given, family, patronymic

@@ -14,15 +14,17 @@ from shared.lookalikes import fold_mixed_script
 _MIN_TOKENS_WITH_PATRONYMIC = 3
 
 
-@dataclass(frozen=True, slots=True)
+# Tokens are made once per form (cached), so identity is equality: hashing by identity keeps comparisons cheap.
+@dataclass(frozen=True, slots=True, eq=False)
 class NameToken:
-    """One part of a name: its form, its skeletons and blocking keys, whether it is a patronymic, and its share."""
+    """One part of a name: its form, skeletons, blocking keys, whether it is (or looks like) a patronymic, its share."""
 
     form: str
     skeletons: frozenset[str]
     keys: frozenset[str]
     patronymic: bool
     share: float
+    looks_patronymic: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ def _token(form: str, patronymic: bool) -> NameToken:
         keys=frozenset(blocking_key(skeleton) for skeleton in skeletons),
         patronymic=patronymic,
         share=name_part_share(skeletons, patronymic=patronymic),
+        looks_patronymic=patronymic or is_patronymic(form),
     )
 
 

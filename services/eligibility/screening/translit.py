@@ -305,10 +305,14 @@ def blocking_key(skeleton: str) -> str:
     return key if len(key) >= 2 else skeleton.translate(_COARSE)
 
 
-_PATRONYMIC_ENDINGS = ("oviH", "eviH", "ovna", "evna", "iHna", "iniHna")
-# Patronymics of names in -ий (`Юрьевич`, `Dmitrievich`) lose the glide and end in -evich too.
+_PATRONYMIC_ENDINGS = ("oviH", "eviH", "ovna", "evna", "iHna")
+# Short patronymics of a few names in -а and -ий (`Ильич`, `Никитич`, `Лукич`, `Фомич`, `Кузьмич`, `Саввич`).
+_SHORT_PATRONYMICS = frozenset({"iliH", "nikitiH", "lukiH", "fomiH", "kuzmiH", "saviH"})
 
 
 def is_patronymic(token: str) -> bool:
     """Tell whether a name part reads like a Russian patronymic (`Kuzhugetovich`, `Sergeevna`, `Ильинична`)."""
-    return any(len(skeleton) > 6 and skeleton.endswith(_PATRONYMIC_ENDINGS) for skeleton in spelling_skeletons(token))
+    return any(
+        (len(skeleton) >= 6 and skeleton.endswith(_PATRONYMIC_ENDINGS)) or skeleton in _SHORT_PATRONYMICS
+        for skeleton in spelling_skeletons(token)
+    )
