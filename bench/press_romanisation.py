@@ -73,7 +73,7 @@ def german(word: str) -> str:
         if letter == "е":
             return "je" if _iotated(before) else "e"
         if letter == "ё":
-            return "o" if before in _SIBILANTS else ("jo" if _iotated(before) else "jo")
+            return "o" if before in _SIBILANTS else "jo"
         if letter == "ю":
             return "ju"
         if letter == "я":
@@ -239,9 +239,9 @@ def czech(word: str) -> str:
                 return "je"
             return "ě" if before in {"д", "т", "н"} else "e"
         if letter == "ё":
-            return "o" if before in _SIBILANTS else ("jo" if _iotated(before) else "jo")
+            return "o" if before in _SIBILANTS else "jo"
         if letter == "ю":
-            return "ju" if _iotated(before) else "ju"
+            return "ju"
         if letter == "я":
             return "ja"
         return table.get(letter, letter)

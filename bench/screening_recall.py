@@ -29,14 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import iuliia
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from press_romanisation import PRESS  # noqa: E402
+from press_romanisation import PRESS
 
-from services.eligibility.screening import (  # noqa: E402
+from services.eligibility.screening import (
     BirthDate,
     ListedDocument,
     ListEntry,
@@ -48,28 +49,28 @@ from services.eligibility.screening import (  # noqa: E402
     build_screening_index,
     plain_document_key,
 )
-from services.eligibility.screening.model import make_listed_name  # noqa: E402
-from services.eligibility.screening.name_frequency import (  # noqa: E402
+from services.eligibility.screening.model import make_listed_name
+from services.eligibility.screening.name_frequency import (
     FAMILY_NAMES_RANKED,
     FEMALE_GIVEN_NAMES,
     MALE_GIVEN_NAMES,
     feminine_family_name,
     patronymics_of,
 )
-from shared.lookalikes import fold_to_latin  # noqa: E402
+from shared.lookalikes import fold_to_latin
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-ONSETS = ["б", "в", "г", "д", "ж", "з", "к", "л", "м", "н", "п", "р", "с", "т", "ф", "х", "ц", "ч", "ш", "щ"]  # noqa: RUF001
-VOWELS = ["а", "е", "и", "о", "у", "ы", "ё", "я", "ю"]  # noqa: RUF001
-ENDINGS = ["ов", "ев", "ин", "ский", "енко", "ук", "ич", "ян", "ко", "цев", "ёв"]  # noqa: RUF001
+ONSETS = ["б", "в", "г", "д", "ж", "з", "к", "л", "м", "н", "п", "р", "с", "т", "ф", "х", "ц", "ч", "ш", "щ"]
+VOWELS = ["а", "е", "и", "о", "у", "ы", "ё", "я", "ю"]
+ENDINGS = ["ов", "ев", "ин", "ский", "енко", "ук", "ич", "ян", "ко", "цев", "ёв"]
 SCHEMES: dict[str, Callable[[str], str]] = {
     name.lower(): getattr(iuliia, name).translate for name in dir(iuliia) if name.isupper()
 }
 SCHEMES.update(PRESS)
 SPELLINGS = [*SCHEMES, "cyrillic", "cyrillic_lookalikes"]
 # Latin letters a typist slips into a Cyrillic word because they look the same.
-LOOKALIKES = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "В": "B", "Н": "H", "С": "C"}  # noqa: RUF001
+LOOKALIKES = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "В": "B", "Н": "H", "С": "C"}
 FORMS = ["full"] * 6 + ["no_patronymic"] * 2 + ["family_first", "single_part"]
 PEER_THRESHOLD = 0.7
 
@@ -159,7 +160,7 @@ def arrange(person: Person, form: str) -> str:
 
 def passport_number(rng: random.Random) -> str:
     if rng.random() < 0.3:
-        return f"{rng.choice(['АК', 'ЕС', 'МР', 'ТО'])} {rng.randint(1_000_000, 9_999_999)}"  # noqa: RUF001
+        return f"{rng.choice(['АК', 'ЕС', 'МР', 'ТО'])} {rng.randint(1_000_000, 9_999_999)}"
     return f"{rng.randint(10, 99)} {rng.randint(1_000_000, 9_999_999)}"
 
 
@@ -215,7 +216,7 @@ def category_of(entry: ListEntry, born: date | BirthDate | None, form: str) -> s
     return "listed, full birth dates agree"
 
 
-def to_peer_entity(entity_id: str, names: list[str], born: date | BirthDate | None, passport: str | None) -> object:
+def to_peer_entity(entity_id: str, names: list[str], born: date | BirthDate | None, passport: str | None) -> Any:
     from followthemoney import model
 
     person = model.make_entity("Person")
@@ -270,19 +271,19 @@ def main() -> None:
         listed_names[(person.given, person.patronymic, person.family)].add(person.born)
     ordinary: list[tuple[ScreeningSubject, int | None, bool]] = []
     while len(ordinary) < ordinary_count:
-        sharing = rng.random() < 0.2
-        if sharing:
-            position = rng.randrange(entries_count)
-            base = people[position]
+        shared: int | None = None
+        if rng.random() < 0.2:
+            shared = rng.randrange(entries_count)
+            base = people[shared]
             person = Person(base.given, base.patronymic, base.family, make_person(rng).born)
         else:
-            position, person = None, make_person(rng)
+            person = make_person(rng)
         if person.born in listed_names.get((person.given, person.patronymic, person.family), set()):
             continue
         form = rng.choice(["full", "full", "no_patronymic"])
         name = spell(arrange(person, form), rng.choice(SPELLINGS), rng)
-        dated = position is not None and bool(entries[position].birth_dates)
-        ordinary.append((ScreeningSubject((name,), person.born, (), "RU"), position, dated))
+        dated = shared is not None and bool(entries[shared].birth_dates)
+        ordinary.append((ScreeningSubject((name,), person.born, (), "RU"), shared, dated))
 
     started = time.perf_counter()
     probe_hits = [index.screen(subject) for _, subject, _, _, _ in probes]
@@ -347,7 +348,10 @@ def main() -> None:
         f"{peers['sharing'].get('logic-v1', 0.0):.2%}",
         f"{peers['sharing'].get('name-based', 0.0):.2%}",
     )
-    row("ordinary people: blocking hits on entries with another birth date", f"{sum(blocking_dated) / len(ordinary):.2%}")
+    row(
+        "ordinary people: blocking hits on entries with another birth date",
+        f"{sum(blocking_dated) / len(ordinary):.2%}",
+    )
     row("ordinary people: blocking hits of any kind, undated entries included", f"{sum(blocking) / len(ordinary):.2%}")
     row("ordinary people: confident false hits", f"{confident_false}")
     row(
@@ -371,14 +375,14 @@ def peer_scores(
     entries: list[ListEntry],
     people: list[Person],
     ordinary: list[tuple[ScreeningSubject, int | None, bool]],
-) -> dict[str, dict]:
-    """nomenklatura's matchers on the same spellings: each probe against its true entry, each namesake against theirs."""
+) -> dict[str, dict[str, Any]]:
+    """nomenklatura's matchers on the same spellings: probes against their entries, namesakes against theirs."""
     from nomenklatura.matching import get_algorithm
 
-    results: dict[str, dict] = {"probes": defaultdict(dict), "sharing": {}, "rate": {}}
-    entities = {}
+    results: dict[str, dict[str, Any]] = {"probes": defaultdict(dict), "sharing": {}, "rate": {}}
+    entities: dict[int, Any] = {}
 
-    def entry_entity(position: int) -> object:
+    def entry_entity(position: int) -> Any:
         if position not in entities:
             entry = entries[position]
             born = entry.birth_dates[0] if entry.birth_dates else None
@@ -402,11 +406,11 @@ def peer_scores(
             found[category].append(score >= PEER_THRESHOLD)
             pairs += 1
         sharing_hits = []
-        for number, (subject, position, dated) in enumerate(ordinary):
-            if position is None or not dated:
+        for number, (subject, shared, dated) in enumerate(ordinary):
+            if shared is None or not dated:
                 continue
             query = to_peer_entity(f"o{number}", list(subject.names), subject.birth_date, None)
-            sharing_hits.append(algorithm.compare(query, entry_entity(position), config).score >= PEER_THRESHOLD)
+            sharing_hits.append(algorithm.compare(query, entry_entity(shared), config).score >= PEER_THRESHOLD)
             pairs += 1
         elapsed = time.perf_counter() - started
         for category, flags in found.items():

@@ -214,7 +214,8 @@ class FieldCipher:
 def normalise_identifier(value: str) -> str:
     """Canonical form of a document number: NFKC, upper case, look-alikes as Latin, letters and digits only.
 
-    Cyrillic and Greek letters drawn like Latin ones (`АК` and `AK`) become those Latin letters. Folding touches only non-Latin letters, so a number written in Latin letters keeps the form (and the keyed
+    Cyrillic and Greek letters drawn like Latin ones (a Cyrillic and a Latin `AK`) become those Latin letters.
+    Folding touches only non-Latin letters, so a number written in Latin letters keeps the form (and the keyed
     hash) it always had.
     """
     folded = fold_to_latin(unicodedata.normalize("NFKC", value).upper())

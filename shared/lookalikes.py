@@ -92,7 +92,9 @@ def fold_word(word: str) -> str:
         return word
     # Letters without a look-alike tell the word's script; when they tie, Cyrillic wins, since look-alikes
     # typed by mistake into a Cyrillic name are the common case.
-    cyrillic_only = sum(1 for letter in word if _script_of(letter) == "CYRILLIC" and letter.translate(_TO_LATIN) == letter)
+    cyrillic_only = sum(
+        1 for letter in word if _script_of(letter) == "CYRILLIC" and letter.translate(_TO_LATIN) == letter
+    )
     latin_only = sum(
         1 for letter in word if _script_of(letter) == "LATIN" and letter.translate(_LATIN_TO_CYRILLIC) == letter
     )

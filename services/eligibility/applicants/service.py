@@ -60,7 +60,7 @@ def document_key(blind_index_key: bytes) -> Callable[[str, str], str]:
     """The keyed hash of a document (issuing country and number) under a deployment's blind-index key.
 
     `keyed_hash` normalises first (NFKC, upper case, Cyrillic look-alikes as Latin, letters and digits only),
-    so `75 12-34567` and `751234567` are one number, and so are a Cyrillic `АК 1401` and a Latin `AK 1401`.
+    so `75 12-34567` and `751234567` are one number, and so are a Cyrillic and a Latin `AK 1401`.
     Screening hashes listed documents with the same function, so they meet applicants' documents.
     """
 

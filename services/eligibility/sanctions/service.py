@@ -25,13 +25,13 @@ from services.eligibility.policy.money import UnknownCurrency, validate_currency
 from services.eligibility.sanctions import repository
 from services.eligibility.screening import (
     ListSource,
-    SubjectDocument,
     SanctionsList,
     SanctionsListUnreadable,
     ScreeningError,
     ScreeningIndex,
     ScreeningSubject,
     ScreeningUnavailable,
+    SubjectDocument,
     build_screening_index,
     parse_partial_date,
     parse_sanctions_list,

@@ -41,6 +41,7 @@ missing on one side weighs little, two different patronymics weigh against the m
 multiplies the name score: a different birth year brings an identical name below the confident threshold.
 """
 
+from services.eligibility.screening.dates import parse_partial_date
 from services.eligibility.screening.errors import (
     NoSanctionsListLoaded,
     SanctionsListEmpty,
@@ -56,7 +57,6 @@ from services.eligibility.screening.index import (
     screen_subject,
 )
 from services.eligibility.screening.matching import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD, ScreeningHit
-from services.eligibility.screening.dates import parse_partial_date
 from services.eligibility.screening.model import (
     BirthDate,
     ListedDocument,
@@ -99,10 +99,10 @@ __all__ = [
     "XmlSource",
     "build_screening_index",
     "parse_eu_fsf",
-    "parse_partial_date",
-    "plain_document_key",
     "parse_ofac_sdn",
+    "parse_partial_date",
     "parse_sanctions_list",
     "parse_un_consolidated",
+    "plain_document_key",
     "screen_subject",
 ]

@@ -52,6 +52,7 @@ SHARE_OF_A_YEAR = 1 / _YEARS_SPREAD
 
 DateKind = Literal["exact", "swapped", "partial", "approximate", "unknown", "same_year", "differs", "contradicts"]
 
+
 def _checked(year: int, month: int | None, day: int | None, approximate: bool) -> BirthDate | None:
     """Drop impossible dates rather than let a typo in a list become a match or a mismatch."""
     try:

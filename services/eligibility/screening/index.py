@@ -117,7 +117,9 @@ class ScreeningIndex:
         keys = frozenset(self._document_key(code.upper(), document.number) for code in countries if len(code) == 2)
         for key in keys:
             self._by_document[key].add(position)
-        return IndexedDocument(kind=document_class(document.kind), country=country.upper() if country else None, keys=keys)
+        return IndexedDocument(
+            kind=document_class(document.kind), country=country.upper() if country else None, keys=keys
+        )
 
     @property
     def versions(self) -> dict[ListSource, str]:

@@ -330,7 +330,7 @@ def judge(
     entry: ListEntry,
     listed_documents: Sequence[IndexedDocument],
 ) -> tuple[float, bool, bool, DateAgreement, list[str]]:
-    """Combine the name score with birth date, documents and nationality: (score, confident, excluded, date, reasons)."""
+    """Weigh the name score with birth date, documents and nationality: (score, confident, excluded, date, why)."""
     date = compare_birth_dates(evidence.born, entry.birth_dates)
     documents, document_reason = _documents_agreement(evidence.documents, listed_documents)
     shares = [match.listed.share for match in comparison.matches]

@@ -118,7 +118,7 @@ class SubjectDocument:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningSubject:
-    """The person to screen: every spelling of their name, birth date (full, partial or unknown), documents, citizenship."""
+    """The person to screen: every spelling of their name, birth date as known, documents and citizenship."""
 
     names: tuple[str, ...]
     birth_date: date | BirthDate | None = None

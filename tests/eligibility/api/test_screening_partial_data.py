@@ -42,7 +42,9 @@ async def test_registration_accepts_unknown_and_partial_birth_dates_and_a_single
         assert read.json()["names"][0]["given"] is None
 
 
-async def test_an_impossible_partial_date_or_a_name_without_parts_is_refused(eligibility: Harness, tokens: Tokens) -> None:
+async def test_an_impossible_partial_date_or_a_name_without_parts_is_refused(
+    eligibility: Harness, tokens: Tokens
+) -> None:
     for overrides in ({"birth_date": "1987-13"}, {"birth_date": "87"}, {"names": [{"script": "latin"}]}):
         response = await eligibility.client.post(
             "/v1/applicants", json=applicant_body(**overrides), headers=as_officer(tokens)
@@ -65,7 +67,8 @@ async def test_a_namesake_with_another_birth_date_is_recorded_as_excluded_and_ca
     )
     assert namesake["screening_status"] == "clear"
     (hit,) = await hits_of(eligibility, tokens, namesake["id"])
-    assert hit["status"] == "excluded" and not hit["confident"]
+    assert hit["status"] == "excluded"
+    assert not hit["confident"]
     assert "contradicts the listed 1968-09-14" in hit["explanation"]
     assessment = (await assess(eligibility, tokens, namesake["id"])).json()
     approved = await approve(eligibility, tokens, assessment["id"], "approver-1")
@@ -84,7 +87,8 @@ async def test_an_unknown_birth_date_makes_a_review_hit_that_blocks(eligibility:
     )
     assert unknown["screening_status"] == "hits"
     (hit,) = await hits_of(eligibility, tokens, unknown["id"])
-    assert hit["status"] == "open" and not hit["confident"]
+    assert hit["status"] == "open"
+    assert not hit["confident"]
     assessment = (await assess(eligibility, tokens, unknown["id"])).json()
     blocked = await approve(eligibility, tokens, assessment["id"], "approver-1")
     assert blocked.status_code == 409
@@ -95,13 +99,14 @@ async def test_a_single_name_part_with_the_listed_birth_date_is_found(eligibilit
     await load_list(eligibility, tokens, LISTED)
     deserter = await register(eligibility, tokens, names=ONLY_FAMILY_NAME, birth_date="1968-09-14", documents=[])
     (hit,) = await hits_of(eligibility, tokens, deserter["id"])
-    assert hit["confident"] and hit["status"] == "open"
+    assert hit["confident"]
+    assert hit["status"] == "open"
 
 
 async def test_look_alike_document_numbers_are_one_document_across_partners(
     eligibility: Harness, tokens: Tokens
 ) -> None:
-    cyrillic = [{"type": "passport", "issuing_country": "RU", "number": "АК 5550123"}]  # noqa: RUF001
+    cyrillic = [{"type": "passport", "issuing_country": "RU", "number": "АК 5550123"}]
     latin = [{"type": "passport", "issuing_country": "RU", "number": "AK 5550123"}]
     await register(eligibility, tokens, "DE", documents=cyrillic)
     assert (await register(eligibility, tokens, "PL", documents=latin))["duplicate_status"] == "suspected"
@@ -146,7 +151,9 @@ async def test_intake_and_assessment_take_partial_birth_dates(eligibility: Harne
     )
     assert upload.status_code == 202, upload.text
     for _ in range(200):
-        job = (await eligibility.client.get(f"/v1/intake-jobs/{upload.json()['id']}", headers=as_officer(tokens))).json()
+        job = (
+            await eligibility.client.get(f"/v1/intake-jobs/{upload.json()['id']}", headers=as_officer(tokens))
+        ).json()
         if job["status"] == "completed":
             break
         await asyncio.sleep(0.02)

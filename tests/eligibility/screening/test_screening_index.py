@@ -102,7 +102,7 @@ def test_blocking_hits_come_best_first_and_excluded_namesakes_last(sample_index:
     hits = sample_index.screen(ScreeningSubject(("Anton Morozov", "Sergei Shoigu"), date(1981, 1, 1)), min_score=0.0)
     blocking = [hit.score for hit in hits if not hit.excluded]
     assert blocking == sorted(blocking, reverse=True)
-    assert [hit.excluded for hit in hits] == sorted((hit.excluded for hit in hits))
+    assert [hit.excluded for hit in hits] == sorted(hit.excluded for hit in hits)
     assert len(hits) >= 2
     assert any(hit.excluded for hit in hits)
 

@@ -106,8 +106,10 @@ def test_the_same_name_with_another_full_birth_date_is_excluded_with_the_reason(
     index = build_screening_index([make_list(make_entry("1", "Sergei Kuzhugetovich Shoigu", born=SHOIGU_BORN))])
     same_day = index.screen(ScreeningSubject(("Sergei Kuzhugetovich Shoigu",), date(1955, 5, 21)))
     (other_day,) = index.screen(ScreeningSubject(("Sergei Kuzhugetovich Shoigu",), date(1972, 11, 3)))
-    assert same_day[0].confident and not same_day[0].excluded
-    assert other_day.excluded and not other_day.confident
+    assert same_day[0].confident
+    assert not same_day[0].excluded
+    assert other_day.excluded
+    assert not other_day.confident
     assert "contradicts the listed 1955-05-21" in other_day.explanation
     assert "does not block approval" in other_day.explanation
 
@@ -162,13 +164,70 @@ def test_a_name_always_matches_itself_fully_and_scores_stay_between_zero_and_one
     assert 0.0 <= compare_names(name, analyse_name(" ".join(other))).score <= 1.0
 
 
-REAL_NAMES = (
-    "Щукин Евгений Жорж Хрущёв Юрьевич Цой Ильич Лёвкин Александр Сергеевич Шойгу Медведев Васильев Горбачёв "
-    "Чайковский Наталья Юлия Яковлев Фёдор Пётр Кужугетович Дмитриевна Ходорковский Ксения Алексей Георгий Жуков "
-    "Ежов Королёва Анатольевич Семёнов Воробьёв Ёлкин Ирина Андреевич Николаевна Михаил Чичерин Шишкин Мясников "
-    "Вячеслав Людмила Ильинична Игорь Прохоров Евдокимов Фаина Зинаида Щеглова Аркадьевич Дарья Юрий"
-).split()
-MAJOR_SCHEMES = ("BGN_PCGN", "ICAO_DOC_9303", "ALA_LC", "GOST_52290", "ISO_9_1968", "SCIENTIFIC", "WIKIPEDIA", "MVD_310")
+REAL_NAMES = [
+    "Щукин",
+    "Евгений",
+    "Жорж",
+    "Хрущёв",
+    "Юрьевич",
+    "Цой",
+    "Ильич",
+    "Лёвкин",
+    "Александр",
+    "Сергеевич",
+    "Шойгу",
+    "Медведев",
+    "Васильев",
+    "Горбачёв",
+    "Чайковский",
+    "Наталья",
+    "Юлия",
+    "Яковлев",
+    "Фёдор",
+    "Пётр",
+    "Кужугетович",
+    "Дмитриевна",
+    "Ходорковский",
+    "Ксения",
+    "Алексей",
+    "Георгий",
+    "Жуков",
+    "Ежов",
+    "Королёва",
+    "Анатольевич",
+    "Семёнов",
+    "Воробьёв",
+    "Ёлкин",
+    "Ирина",
+    "Андреевич",
+    "Николаевна",
+    "Михаил",
+    "Чичерин",
+    "Шишкин",
+    "Мясников",
+    "Вячеслав",
+    "Людмила",
+    "Ильинична",
+    "Игорь",
+    "Прохоров",
+    "Евдокимов",
+    "Фаина",
+    "Зинаида",
+    "Щеглова",
+    "Аркадьевич",
+    "Дарья",
+    "Юрий",
+]
+MAJOR_SCHEMES = (
+    "BGN_PCGN",
+    "ICAO_DOC_9303",
+    "ALA_LC",
+    "GOST_52290",
+    "ISO_9_1968",
+    "SCIENTIFIC",
+    "WIKIPEDIA",
+    "MVD_310",
+)
 
 
 @pytest.mark.parametrize("scheme", MAJOR_SCHEMES)
