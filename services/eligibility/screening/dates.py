@@ -136,6 +136,8 @@ def _as_birth_date(born: date | BirthDate) -> BirthDate:
 
 
 def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
+    # An applicant's full birth date contradicts whatever the list states that it does not agree with (a day, a
+    # month, a year, or a year give or take one); an applicant's partial date never contradicts anything.
     if listed.approximate or born.approximate:
         if abs(listed.year - born.year) <= 1:
             return DateAgreement(
@@ -144,10 +146,14 @@ def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
                 "approximate",
                 3 * SHARE_OF_A_YEAR,
             )
+        if born.is_full:
+            return DateAgreement(
+                FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
+            )
         return DateAgreement(FACTOR_DIFFERENT, f"birth date {born} differs from the listed {listed}", "differs")
     both_full = born.is_full and listed.is_full
     if listed.year != born.year:
-        if both_full:
+        if born.is_full:
             return DateAgreement(
                 FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
             )
@@ -168,7 +174,7 @@ def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
             "swapped",
             SHARE_OF_A_DAY,
         )
-    if both_full:
+    if both_full or (born.is_full and listed.month != born.month):
         return DateAgreement(FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts")
     if listed.month == born.month:
         return DateAgreement(
@@ -185,8 +191,8 @@ def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
 def compare_birth_dates(born: date | BirthDate | None, listed: tuple[BirthDate, ...]) -> DateAgreement:
     """Weigh an applicant's birth date (full, partial or unknown) against all of an entry's listed birth dates.
 
-    The best agreement counts; the dates contradict only when every listed date is known to the day, as is the
-    applicant's, and none of them agrees.
+    The best agreement counts; the dates contradict only when the applicant's date is known to the day and
+    none of the listed dates agrees with it at the precision the list gives.
     """
     if born is None:
         return DateAgreement(

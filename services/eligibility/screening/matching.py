@@ -31,6 +31,7 @@ REVIEW_THRESHOLD = 0.5
 
 # Similar spellings below this are different names, not typos or transliteration drift.
 _MIN_SPELLING_SIMILARITY = 0.88
+_MIN_VOWEL_DRIFT_SIMILARITY = 0.85
 _MAX_LENGTH_GAP = 2
 # Name parts left over on both sides disagree (two different given names); left over on one side only, the
 # other side simply did not give that part.
@@ -51,7 +52,7 @@ _DOCUMENT_MATCH_BOOST = 1.25
 _DOCUMENT_MATCH_FLOOR = 0.6
 # Estimated people in Russia sharing the evidence: at most this many and a partial date or a lone name part
 # may still single the person out (a confident hit).
-_CONFIDENT_NAMESAKES = 0.25
+_CONFIDENT_NAMESAKES = 0.1
 # Names that agree in some parts and differ in others are worth a review up to this many namesakes.
 _CONFLICT_NAMESAKES = 5.0
 # A lone name part without any birth date is worth a review only for names this rare.
@@ -149,9 +150,16 @@ def _similarity(left: str, right: str) -> float:
     if length_gap > _MAX_LENGTH_GAP or (length_gap == 1 and (left + "a" == right or right + "a" == left)):
         return 0.0
     similarity = jaro_winkler(left, right)
-    if similarity < _MIN_SPELLING_SIMILARITY or not is_levenshtein_plausible(left, right):
+    # Spellings that differ only in vowels (`Valoko` for `Валёко`, Polish ё after л) get a little more room.
+    same_consonants = _consonants(left) == _consonants(right)
+    threshold = _MIN_VOWEL_DRIFT_SIMILARITY if same_consonants else _MIN_SPELLING_SIMILARITY
+    if similarity < threshold or not is_levenshtein_plausible(left, right):
         return 0.0
     return similarity
+
+
+def _consonants(skeleton: str) -> str:
+    return "".join(ch for ch in skeleton if ch not in "aeiou")
 
 
 @lru_cache(maxsize=200_000)
