@@ -11,7 +11,9 @@ What is measured:
 - listed persons, each probed in every spelling and in one of these forms: full name, without patronymic,
   family name first, or a single remaining part; with the list's birth date where it has one (an unknown one
   where it has none), and half the time with the listed passport number;
-- ordinary people: random Russians, a fifth of them sharing a listed person's full name with another birth date.
+- ordinary people: random Russians, a fifth of them sharing a listed person's full name with another birth date
+  (people whose name as given and birth date, at the list's precision, equal a listed person's are drawn again:
+  nothing can tell them apart).
 
 The peer, nomenklatura, is a pairwise scorer without a search index of its own, so it is given each probe
 against its true list entry, and each name-sharing ordinary person against the entry they share the name
@@ -266,9 +268,14 @@ def main() -> None:
             probes.append((position, subject, spelling, category_of(entry, born, form), passport))
 
     # Ordinary people: fresh Russians, and a fifth sharing a listed person's name with another birth date.
-    listed_names = defaultdict(set)
-    for person in people:
-        listed_names[(person.given, person.patronymic, person.family)].add(person.born)
+    # An ordinary person whose name as given and birth date (at the precision the list gives) equal a listed
+    # person's cannot be told apart from them by anyone; such coincidences are drawn again.
+    listed_births: dict[tuple[str, ...], set[object]] = defaultdict(set)
+    for person, entry in zip(people, entries, strict=True):
+        for listed in entry.birth_dates:
+            known: object = person.born if listed.day is not None else person.born.year
+            listed_births[(person.given, person.patronymic, person.family)].add(known)
+            listed_births[(person.given, person.family)].add(known)
     ordinary: list[tuple[ScreeningSubject, int | None, bool]] = []
     while len(ordinary) < ordinary_count:
         shared: int | None = None
@@ -278,9 +285,14 @@ def main() -> None:
             person = Person(base.given, base.patronymic, base.family, make_person(rng).born)
         else:
             person = make_person(rng)
-        if person.born in listed_names.get((person.given, person.patronymic, person.family), set()):
-            continue
         form = rng.choice(["full", "full", "no_patronymic"])
+        given_as = (
+            (person.given, person.family)
+            if form == "no_patronymic"
+            else (person.given, person.patronymic, person.family)
+        )
+        if {person.born, person.born.year} & listed_births.get(given_as, set()):
+            continue
         name = spell(arrange(person, form), rng.choice(SPELLINGS), rng)
         dated = shared is not None and bool(entries[shared].birth_dates)
         ordinary.append((ScreeningSubject((name,), person.born, (), "RU"), shared, dated))

@@ -32,6 +32,7 @@ REVIEW_THRESHOLD = 0.5
 # Similar spellings below this are different names, not typos or transliteration drift.
 _MIN_SPELLING_SIMILARITY = 0.88
 _MIN_VOWEL_DRIFT_SIMILARITY = 0.85
+_VOWEL_DRIFT_MIN_LENGTH = 6
 _MAX_LENGTH_GAP = 2
 # Name parts left over on both sides disagree (two different given names); left over on one side only, the
 # other side simply did not give that part.
@@ -150,8 +151,13 @@ def _similarity(left: str, right: str) -> float:
     if length_gap > _MAX_LENGTH_GAP or (length_gap == 1 and (left + "a" == right or right + "a" == left)):
         return 0.0
     similarity = jaro_winkler(left, right)
-    # Spellings that differ only in vowels (`Valoko` for `Валёко`, Polish ё after л) get a little more room.
-    same_consonants = _consonants(left) == _consonants(right)
+    # Longer spellings that differ only in inner vowels (`Valoko` for `Валёко`, Polish ё after л) get a little
+    # more room; short names that do (`Elena`, `Alena`) are different names.
+    same_consonants = (
+        min(len(left), len(right)) >= _VOWEL_DRIFT_MIN_LENGTH
+        and left[0] == right[0]
+        and _consonants(left) == _consonants(right)
+    )
     threshold = _MIN_VOWEL_DRIFT_SIMILARITY if same_consonants else _MIN_SPELLING_SIMILARITY
     if similarity < threshold or not is_levenshtein_plausible(left, right):
         return 0.0
