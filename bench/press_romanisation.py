@@ -11,6 +11,24 @@ from collections.abc import Callable
 _VOWELS = set("аеёиоуыэюя")
 _SIBILANTS = set("жшчщц")
 _SOFTENERS = set("ьъ")
+# Letters every one of these conventions writes alike.
+_SHARED = {
+    "а": "a",
+    "б": "b",
+    "д": "d",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "т": "t",
+    "ф": "f",
+    "ъ": "",
+    "ь": "",
+    "э": "e",
+}
 
 
 def _position(word: str, index: int) -> tuple[str, str]:
@@ -34,33 +52,19 @@ def _transcribe(word: str, letter_rule: Callable[[str, int], str]) -> str:
 def german(word: str) -> str:
     """Duden transcription: w for в, sch for ж and ш, s for з, ss for с between vowels, tsch, ch, z for ц."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "w",
         "г": "g",
-        "д": "d",
         "ж": "sch",
         "з": "s",
         "и": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "т": "t",
         "у": "u",
-        "ф": "f",
         "х": "ch",
         "ц": "z",
         "ч": "tsch",
         "ш": "sch",
         "щ": "schtsch",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
 
     def rule(w: str, i: int) -> str:
@@ -90,31 +94,17 @@ def german(word: str) -> str:
 def french(word: str) -> str:
     """French press: ou for у, ch for ш, j for ж, tch for ч, kh for х, gu before e and i, ï after vowels."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "v",
-        "д": "d",
         "ж": "j",
         "з": "z",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "т": "t",
         "у": "ou",
-        "ф": "f",
         "х": "kh",
         "ц": "ts",
         "ч": "tch",
         "ш": "ch",
         "щ": "chtch",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
 
     def rule(w: str, i: int) -> str:
@@ -146,32 +136,19 @@ def french(word: str) -> str:
 def polish(word: str) -> str:
     """PWN rules: w for в, ż for ж, sz, cz, szcz, ch for х, c for ц, ł for hard л, ie/ia/iu after consonants."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "w",
         "г": "g",
-        "д": "d",
         "ж": "ż",
         "з": "z",
-        "к": "k",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
         "с": "s",
-        "т": "t",
         "у": "u",
-        "ф": "f",
         "х": "ch",
         "ц": "c",
         "ч": "cz",
         "ш": "sz",
         "щ": "szcz",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
     hard_after = {"ж", "ш", "ц"}
 
@@ -199,34 +176,20 @@ def polish(word: str) -> str:
 def czech(word: str) -> str:
     """Czech transcription: v, ž, š, č, šč, ch for х, c for ц, j for й, je/ja/ju, y for ы."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "v",
         "г": "g",
-        "д": "d",
         "ж": "ž",
         "з": "z",
         "и": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
         "с": "s",
-        "т": "t",
         "у": "u",
-        "ф": "f",
         "х": "ch",
         "ц": "c",
         "ч": "č",
         "ш": "š",
         "щ": "šč",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
 
     def rule(w: str, i: int) -> str:
@@ -252,33 +215,19 @@ def czech(word: str) -> str:
 def spanish(word: str) -> str:
     """Spanish press: j for х, sh, zh, ch, ts, gu before e and i, y for й and iotated vowels."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "v",
-        "д": "d",
         "ж": "zh",
         "з": "z",
         "и": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
         "с": "s",
-        "т": "t",
         "у": "u",
-        "ф": "f",
         "х": "j",
         "ц": "ts",
         "ч": "ch",
         "ш": "sh",
         "щ": "sch",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
 
     def rule(w: str, i: int) -> str:
@@ -304,30 +253,16 @@ def spanish(word: str) -> str:
 def italian(word: str) -> str:
     """Italian press: c/ci for ч, sc/sci for ш and щ, gh before e and i, z for ц, ch for х, j for й."""
     table = {
-        "а": "a",
-        "б": "b",
+        **_SHARED,
         "в": "v",
-        "д": "d",
         "ж": "zh",
         "з": "z",
         "и": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
         "с": "s",
-        "т": "t",
         "у": "u",
-        "ф": "f",
         "х": "ch",
         "ц": "z",
-        "ъ": "",
         "ы": "y",
-        "ь": "",
-        "э": "e",
     }
     front = {"е", "и", "ё", "ю", "я", "э"}
 
