@@ -124,7 +124,7 @@ LISTED_WITH_PASSPORT = """<?xml version="1.0" standalone="yes"?>
 
 
 async def test_a_listed_passport_number_meets_the_applicants_keyed_hash(eligibility: Harness, tokens: Tokens) -> None:
-    headers = {**tokens.headers("PROGRAMME", CallerKind.service, "sanctions:write"), "Content-Type": "application/xml"}
+    headers = {**tokens.headers("platform", CallerKind.operator, "sanctions:write"), "Content-Type": "application/xml"}
     response = await eligibility.client.post(
         "/v1/sanctions-lists/ofac_sdn", content=LISTED_WITH_PASSPORT.encode(), headers=headers
     )
