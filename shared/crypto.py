@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from shared.lookalikes import fold_to_latin
 from shared.plumbing import PlumbingTables
 
 PREFIX = "cv1"
@@ -211,8 +212,13 @@ class FieldCipher:
 
 
 def normalise_identifier(value: str) -> str:
-    """Canonical form of a document number: NFKC, upper case, letters and digits only."""
-    folded = unicodedata.normalize("NFKC", value).upper()
+    """Canonical form of a document number: NFKC, upper case, look-alikes as Latin, letters and digits only.
+
+    Cyrillic and Greek letters drawn like Latin ones (a Cyrillic and a Latin `AK`) become those Latin letters.
+    Folding touches only non-Latin letters, so a number written in Latin letters keeps the form (and the keyed
+    hash) it always had.
+    """
+    folded = fold_to_latin(unicodedata.normalize("NFKC", value).upper())
     return "".join(ch for ch in folded if ch.isalnum())
 
 

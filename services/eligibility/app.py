@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.eligibility.applicants.router import router as applicants_router
+from services.eligibility.applicants.service import document_key
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
 from services.eligibility.intake.router import router as intake_router
@@ -21,7 +22,7 @@ from shared.app import ServiceSpec, build_app
 
 @asynccontextmanager
 async def _eligibility_state(app: FastAPI) -> AsyncIterator[None]:
-    app.state.screening = ScreeningState()
+    app.state.screening = ScreeningState(document_key=document_key(app.state.blind_index_key))
     app.state.intake_tasks = set()
     try:
         yield

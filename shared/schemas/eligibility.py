@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class Category(StrEnum):
@@ -27,13 +27,50 @@ class Script(StrEnum):
 
 
 class PersonName(BaseModel):
-    """A name as written in one script."""
+    """A name as written in one script; people without papers may give a single part."""
 
     model_config = ConfigDict(extra="forbid")
     script: Script = Field(description="Script the name is written in.")
-    given: str = Field(min_length=1, max_length=200, description="Given name(s).")
-    family: str = Field(min_length=1, max_length=200, description="Family name.")
+    given: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Given name(s); may be omitted if unknown."
+    )
+    family: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Family name; may be omitted if unknown."
+    )
     patronymic: str | None = Field(default=None, max_length=200, description="Patronymic, if any.")
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> PersonName:
+        if not (self.given and self.given.strip()) and not (self.family and self.family.strip()):
+            raise ValueError("give at least a given name or a family name")
+        return self
+
+
+def _birth_date_text(value: object) -> object:
+    """Accept a date object as its ISO text, so that callers holding a `date` keep working."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _check_birth_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = [int(part) for part in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as error:
+        raise ValueError("the birth date is not a date that exists: check its month and day") from error
+    return value
+
+
+BirthDateText = Annotated[
+    Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None,
+    BeforeValidator(_birth_date_text),
+    AfterValidator(_check_birth_date),
+    Field(
+        description="Birth date as far as it is known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; null when unknown.",
+        examples=["1999-04-01", "1987-05", "1987"],
+    ),
+]
 
 
 class IdentityDocument(BaseModel):
@@ -82,7 +119,7 @@ class ApplicantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: Category
     names: list[PersonName] = Field(min_length=1, description="The name in Cyrillic and/or Latin script.")
-    birth_date: date
+    birth_date: BirthDateText = None
     citizenship: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code.")
     documents: list[IdentityDocument] = Field(default_factory=list)
     rank_or_post: str | None = Field(default=None, max_length=200, description="Military rank or civilian post.")
@@ -128,7 +165,7 @@ class ApplicantRead(BaseModel):
     partner_id: str
     category: Category
     names: list[PersonName]
-    birth_date: date
+    birth_date: BirthDateText = None
     citizenship: str
     documents: list[DocumentRead]
     rank_or_post: str | None
@@ -379,7 +416,10 @@ class ScreeningHitRead(BaseModel):
     score: float = Field(description="How alike the names (and birth dates) are, 0 to 1.")
     confident: bool
     explanation: str
-    status: Literal["open", "cleared", "waived", "lapsed"]
+    status: Literal["open", "cleared", "waived", "lapsed", "excluded"] = Field(
+        description="`excluded`: a namesake whose full birth date contradicts the list's, kept for the record; "
+        "it never blocks approval."
+    )
     reviewed_by: str | None = None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from services.eligibility.errors import (
 )
 from services.eligibility.models import Applicant, ApplicantDocument, DuplicateConflict, tables
 from services.eligibility.policy.facts import validate_country
-from services.eligibility.sanctions.service import ScreeningState, screen_applicant
+from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher, keyed_hash
@@ -55,13 +56,23 @@ class Crypto:
     blind_index_key: bytes
 
 
-def document_hash(crypto: Crypto, country: str, number: str) -> str:
-    """Keyed hash that matches the same document across partners without storing its number.
+def document_key(blind_index_key: bytes) -> Callable[[str, str], str]:
+    """The keyed hash of a document (issuing country and number) under a deployment's blind-index key.
 
-    `keyed_hash` normalises first (NFKC, upper case, letters and digits only), so `75 12-34567` and
-    `751234567` are one number.
+    `keyed_hash` normalises first (NFKC, upper case, Cyrillic look-alikes as Latin, letters and digits only),
+    so `75 12-34567` and `751234567` are one number, and so are a Cyrillic and a Latin `AK 1401`.
+    Screening hashes listed documents with the same function, so they meet applicants' documents.
     """
-    return keyed_hash(crypto.blind_index_key, f"{country.upper()}:{number}", purpose=DOCUMENT_HASH_PURPOSE)
+
+    def key(country: str, number: str) -> str:
+        return keyed_hash(blind_index_key, f"{country.upper()}:{number}", purpose=DOCUMENT_HASH_PURPOSE)
+
+    return key
+
+
+def document_hash(crypto: Crypto, country: str, number: str) -> str:
+    """Keyed hash that matches the same document across partners without storing its number."""
+    return document_key(crypto.blind_index_key)(country, number)
 
 
 def full_names(names: list[PersonName]) -> tuple[str, ...]:
@@ -92,7 +103,8 @@ async def register_applicant(
         partner_id=partner,
         category=data.category.value,
         names_enc=await _encrypt(session, crypto, partner, names_json, "names"),
-        birth_date_enc=await _encrypt(session, crypto, partner, data.birth_date.isoformat(), "birth_date"),
+        # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
+        birth_date_enc=await _encrypt(session, crypto, partner, data.birth_date or "", "birth_date"),
         citizenship=data.citizenship.upper(),
         rank_or_post_enc=(
             await _encrypt(session, crypto, partner, data.rank_or_post, "rank_or_post") if data.rank_or_post else None
@@ -116,7 +128,8 @@ async def register_applicant(
     )
     await repository.add_applicant(session, applicant)
     await _flag_duplicates(session, applicant)
-    await screen_applicant(session, crypto.cipher, screening, applicant, full_names(data.names), data.birth_date)
+    subject = screening_subject(applicant, full_names(data.names), data.birth_date)
+    await screen_applicant(session, crypto.cipher, screening, applicant, subject)
     await announce_change(session, publisher, actor, "applicant", applicant.id, "registered", partner_id=partner)
     return await _to_read(session, crypto, applicant)
 
@@ -172,8 +185,8 @@ async def _flag_duplicates(session: AsyncSession, applicant: Applicant) -> None:
 
 async def decrypt_identity(
     session: AsyncSession, crypto: Crypto, applicant: Applicant
-) -> tuple[list[PersonName], date, str | None]:
-    """Names, birth date and rank or post of an applicant, decrypted with their partner's key."""
+) -> tuple[list[PersonName], str | None, str | None]:
+    """Names, birth date as known (`YYYY[-MM[-DD]]` or None) and rank or post of an applicant, decrypted."""
     partner = applicant.partner_id
     names = _names.validate_json(
         await crypto.cipher.decrypt(session, partner, applicant.names_enc, field="applicants.names")
@@ -184,7 +197,7 @@ async def decrypt_identity(
         if applicant.rank_or_post_enc
         else None
     )
-    return names, date.fromisoformat(birth), rank
+    return names, birth or None, rank
 
 
 async def _to_read(session: AsyncSession, crypto: Crypto, applicant: Applicant) -> ApplicantRead:

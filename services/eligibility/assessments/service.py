@@ -26,6 +26,7 @@ from services.eligibility.policies.service import policy_in_force
 from services.eligibility.policy.evaluate import Outcome, evaluate
 from services.eligibility.policy.facts import ApplicantFacts, BirthDateAfterAssessment
 from services.eligibility.sanctions.service import screening_blockers
+from services.eligibility.screening import parse_partial_date
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
@@ -84,10 +85,12 @@ async def applicant_facts(session: AsyncSession, crypto: Crypto, applicant: Appl
     _, birth, rank_or_post = await decrypt_identity(session, crypto, applicant)
     category = Category(applicant.category)
     military = category in _MILITARY
+    born = parse_partial_date(birth)
     return ApplicantFacts(
         category=category,
         citizenship=applicant.citizenship,
-        birth_date=birth,
+        birth_date=date(born.year, born.month or 1, born.day or 1) if born else None,
+        birth_date_known_to="day" if born is None or born.day else "month" if born.month else "year",
         rank=rank_or_post if military else None,
         post=None if military else rank_or_post,
         service_verified=applicant.service_verified,

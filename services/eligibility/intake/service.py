@@ -70,8 +70,8 @@ def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
             names.append(
                 {
                     "script": script,
-                    "family": family,
-                    "given": given,
+                    "family": family or None,
+                    "given": given or None,
                     "patronymic": cells.get("patronymic" + suffix, "").strip() or None,
                 }
             )
@@ -87,7 +87,8 @@ def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
     return {
         "category": cells.get("category", "").strip(),
         "names": names,
-        "birth_date": cells.get("birth_date", "").strip(),
+        # An empty cell is an unknown birth date; `1987` and `1987-05` are partial ones.
+        "birth_date": cells.get("birth_date", "").strip() or None,
         "citizenship": cells.get("citizenship", "").strip(),
         "rank_or_post": cells.get("rank_or_post", "").strip() or None,
         "documents": documents,

@@ -32,6 +32,8 @@ class ApplicantFacts(BaseModel):
     category: Category
     citizenship: str
     birth_date: dt.date | None = None
+    # How much of `birth_date` is known: a year-only date is stored as 1 January, a year-and-month one as the 1st.
+    birth_date_known_to: Literal["day", "month", "year"] = "day"
     rank: str | None = None
     post: str | None = None
     service_verified: bool = False
@@ -66,8 +68,25 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - int(before_birthday)
 
 
+def _latest_possible_birth_date(facts: ApplicantFacts) -> dt.date | None:
+    born = facts.birth_date
+    if born is None or facts.birth_date_known_to == "day":
+        return born
+    if facts.birth_date_known_to == "year":
+        return dt.date(born.year, 12, 31)
+    next_month = dt.date(born.year + born.month // 12, born.month % 12 + 1, 1)
+    return next_month - dt.timedelta(days=1)
+
+
 def _read_age(facts: ApplicantFacts, on: dt.date) -> FactValue:
-    return None if facts.birth_date is None else age_on(facts.birth_date, on)
+    """The age on a date; with a partial birth date, only when every possible day of birth gives the same age."""
+    latest = _latest_possible_birth_date(facts)
+    if facts.birth_date is None or latest is None:
+        return None
+    oldest = age_on(facts.birth_date, on)
+    if latest > on:
+        return None
+    return oldest if age_on(latest, on) == oldest else None
 
 
 @dataclass(frozen=True)

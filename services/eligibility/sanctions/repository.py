@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from services.eligibility.models import Applicant, RescreeningJob, SanctionsListRecord, ScreeningHitRecord, Waiver
 
@@ -89,6 +90,7 @@ async def list_pending_applicants(session: AsyncSession, after: str | None, limi
         # Locked so a list load committing meanwhile waits and marks them `pending` again after this batch,
         # rather than this batch overwriting that mark with a result against the older lists.
         .with_for_update()
+        .options(selectinload(Applicant.documents))
         .execution_options(include_all_tenants=True)
     )
     if after is not None:

@@ -13,7 +13,7 @@ from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
 from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import repository
-from services.eligibility.sanctions.service import ScreeningState, screen_applicant
+from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
 from shared.auth import Principal
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -87,7 +87,8 @@ async def _screen_batch(
     batch = list(await repository.list_pending_applicants(session, after, BATCH))
     for applicant in batch:
         names, birth, _ = await decrypt_identity(session, crypto, applicant)
-        await screen_applicant(session, crypto.cipher, screening, applicant, full_names(names), birth)
+        subject = screening_subject(applicant, full_names(names), birth)
+        await screen_applicant(session, crypto.cipher, screening, applicant, subject)
     now = datetime.now(UTC)
     job.status, job.heartbeat_at = "running", now
     job.processed += len(batch)

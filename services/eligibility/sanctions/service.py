@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 from collections.abc import Sequence
@@ -30,10 +31,14 @@ from services.eligibility.screening import (
     ScreeningIndex,
     ScreeningSubject,
     ScreeningUnavailable,
+    SubjectDocument,
     build_screening_index,
+    parse_partial_date,
     parse_sanctions_list,
+    plain_document_key,
     screen_subject,
 )
+from services.eligibility.screening.index import DocumentKey
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
@@ -53,14 +58,29 @@ _EXPLANATION_FIELD = "screening_hits.explanation"
 
 @dataclass
 class ScreeningState:
-    """The lists this replica screens against; reloaded whenever the stored lists change."""
+    """The lists this replica screens against; reloaded whenever the stored lists change.
+
+    `document_key` turns a listed document's country and number into the keyed hash that applicants' documents
+    are stored as, so that numbers meet without being kept in clear.
+    """
 
     index: ScreeningIndex | None = None
     loaded_ids: dict[str, str] = field(default_factory=dict)
+    document_key: DocumentKey = plain_document_key
 
 
 def _parse(source: str, content: bytes) -> SanctionsList:
     return parse_sanctions_list(io.BytesIO(content), ListSource(source))
+
+
+def build_index_from_stored(stored: Sequence[tuple[str, bytes]], document_key: DocumentKey) -> ScreeningIndex | None:
+    """Parse stored lists and index them: pure CPU work, run in a worker thread so that requests keep flowing."""
+    lists = [_parse(source, gzip.decompress(content)) for source, content in stored]
+    try:
+        return build_screening_index(lists, document_key=document_key) if lists else None
+    except ScreeningUnavailable:
+        # Lists without a single screenable person clear nobody: screening stays closed.
+        return None
 
 
 async def refresh_screening_state(session: AsyncSession, state: ScreeningState) -> None:
@@ -69,13 +89,21 @@ async def refresh_screening_state(session: AsyncSession, state: ScreeningState) 
     if latest == state.loaded_ids:
         return
     records = await repository.get_lists(session, list(latest.values()))
-    lists = [_parse(r.source, gzip.decompress(r.content)) for r in records]
-    try:
-        state.index = build_screening_index(lists) if lists else None
-    except ScreeningUnavailable:
-        # Lists without a single screenable person clear nobody: screening stays closed.
-        state.index = None
+    stored = [(r.source, r.content) for r in records]
+    state.index = await asyncio.to_thread(build_index_from_stored, stored, state.document_key)
     state.loaded_ids = latest
+
+
+def screening_subject(applicant: Applicant, names: Sequence[str], birth_date: str | None) -> ScreeningSubject:
+    """What screening compares for an applicant: names, birth date as known, documents by keyed hash, citizenship."""
+    return ScreeningSubject(
+        names=tuple(names),
+        birth_date=parse_partial_date(birth_date),
+        documents=tuple(
+            SubjectDocument(kind=d.doc_type, country=d.issuing_country, key=d.number_hash) for d in applicant.documents
+        ),
+        citizenship=applicant.citizenship,
+    )
 
 
 async def load_sanctions_list(
@@ -133,13 +161,16 @@ async def screen_applicant(
     cipher: FieldCipher,
     state: ScreeningState,
     applicant: Applicant,
-    names: Sequence[str],
-    birth_date: date,
+    subject: ScreeningSubject,
 ) -> None:
-    """Screen an applicant and record hits; without a loaded list the status stays `unavailable` (fails closed)."""
+    """Screen an applicant and record hits; without a loaded list the status stays `unavailable` (fails closed).
+
+    Namesakes excluded by a contradicting birth date are recorded as `excluded` hits with the reason, which
+    never block approval.
+    """
     await refresh_screening_state(session, state)
     try:
-        hits = screen_subject(state.index, ScreeningSubject(names=tuple(names), birth_date=birth_date))
+        hits = screen_subject(state.index, subject)
     except ScreeningError:
         applicant.screening_status = ScreeningStatus.unavailable.value
         await session.flush()
@@ -153,6 +184,7 @@ async def screen_applicant(
             continue
         seen.add(key)
         record = known.get(key)
+        status = "excluded" if hit.excluded else "open"
         if record is None:
             record = ScreeningHitRecord(
                 id=new_id(),
@@ -164,18 +196,18 @@ async def screen_applicant(
                 score=round(hit.score, 4),
                 confident=hit.confident,
                 explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation),
-                status="open",
+                status=status,
                 created_at=datetime.now(UTC),
             )
             await repository.add_hit(session, record)
             added.append(record)
-        elif record.status in {"open", "lapsed"}:
-            record.status = "open"
+        elif record.status in {"open", "lapsed", "excluded"}:
+            record.status = status
             record.score, record.confident = round(hit.score, 4), hit.confident
             record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation)
             record.list_version = hit.entry.list_version[:200]
     for key, record in known.items():
-        if key not in seen and record.status == "open":
+        if key not in seen and record.status in {"open", "excluded"}:
             record.status = "lapsed"
     await session.flush()
     # Every hit of the applicant is at hand: status follows from them without reading them again.

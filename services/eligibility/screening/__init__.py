@@ -28,19 +28,21 @@ Screening fails closed: `build_screening_index([])` and `screen_subject(None, ..
 "no hits". A subject without any usable name raises `SubjectNameMissing`. Every error here is a
 `ScreeningError`. Only persons on the lists are screened; organisations, vessels and aircraft are not.
 
-`ScreeningSubject(names: tuple[str, ...], birth_date: date | None = None)` takes every spelling of the
-applicant's name, in any script. A later `SanctionsList` of the same `ListSource` replaces an earlier one in
-the index.
+`ScreeningSubject(names, birth_date=None, documents=(), citizenship=None)` takes every spelling of the
+applicant's name in any script, a birth date as far as it is known (a `date`, a partial `BirthDate` or None),
+`SubjectDocument`s keyed with the same `document_key` the index was built with (`plain_document_key` by
+default; the service passes its keyed hash) and the citizenship. A later `SanctionsList` of the same
+`ListSource` replaces an earlier one in the index.
 
-Each `ScreeningHit(entry, score, confident, subject_name, listed_name, explanation)` carries the list
-entry, a `score` in [0, 1], `confident` (score at or above `CONFIDENT_THRESHOLD`, 0.85), the two names that
-met and an `explanation` in plain sentences; hits below `min_score` (default `REVIEW_THRESHOLD`, 0.5) are
-not returned. Names are tokenised and transliterated with rigour, then folded into spelling skeletons under
-English, German and French conventions, so `Шойгу`, `Shoigu`, `Schoigu` and `Choïgou` meet. A patronymic
-missing on one side weighs little, two different patronymics weigh against the match, and the birth date
-multiplies the name score: a different birth year brings an identical name below the confident threshold.
+Each `ScreeningHit(entry, score, confident, subject_name, listed_name, explanation, excluded)` carries the
+list entry, a `score` in [0, 1], `confident`, the two names that met, an `explanation` in plain sentences, and
+`excluded` for a namesake whose full birth date contradicts the list (kept for the record, never blocking);
+hits below `min_score` (default `REVIEW_THRESHOLD`, 0.5) are not returned, blocking ones come first. The rules
+(look-alike folding, phonetic skeletons across romanisations, birth dates, name commonness, documents,
+nationality) are in `matching.py` and in the service guide.
 """
 
+from services.eligibility.screening.dates import parse_partial_date
 from services.eligibility.screening.errors import (
     NoSanctionsListLoaded,
     SanctionsListEmpty,
@@ -49,15 +51,22 @@ from services.eligibility.screening.errors import (
     ScreeningUnavailable,
     SubjectNameMissing,
 )
-from services.eligibility.screening.index import ScreeningIndex, build_screening_index, screen_subject
+from services.eligibility.screening.index import (
+    ScreeningIndex,
+    build_screening_index,
+    plain_document_key,
+    screen_subject,
+)
 from services.eligibility.screening.matching import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD, ScreeningHit
 from services.eligibility.screening.model import (
     BirthDate,
+    ListedDocument,
     ListedName,
     ListEntry,
     ListSource,
     SanctionsList,
     ScreeningSubject,
+    SubjectDocument,
     SubjectKind,
 )
 from services.eligibility.screening.parsers import (
@@ -74,6 +83,7 @@ __all__ = [
     "BirthDate",
     "ListEntry",
     "ListSource",
+    "ListedDocument",
     "ListedName",
     "NoSanctionsListLoaded",
     "SanctionsList",
@@ -84,13 +94,16 @@ __all__ = [
     "ScreeningIndex",
     "ScreeningSubject",
     "ScreeningUnavailable",
+    "SubjectDocument",
     "SubjectKind",
     "SubjectNameMissing",
     "XmlSource",
     "build_screening_index",
     "parse_eu_fsf",
     "parse_ofac_sdn",
+    "parse_partial_date",
     "parse_sanctions_list",
     "parse_un_consolidated",
+    "plain_document_key",
     "screen_subject",
 ]

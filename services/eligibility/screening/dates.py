@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from services.eligibility.screening.model import BirthDate
 
@@ -41,6 +42,15 @@ FACTOR_UNKNOWN = 0.92
 FACTOR_DAY_MONTH_SWAPPED = 0.85
 FACTOR_SAME_YEAR = 0.7
 FACTOR_DIFFERENT = 0.55
+FACTOR_CONTRADICTS = 0.0
+
+# Birth dates of living adults spread over about seventy years: the chance that a stranger shares a date.
+_YEARS_SPREAD = 70
+SHARE_OF_A_DAY = 1 / (365.25 * _YEARS_SPREAD)
+SHARE_OF_A_MONTH = 1 / (12 * _YEARS_SPREAD)
+SHARE_OF_A_YEAR = 1 / _YEARS_SPREAD
+
+DateKind = Literal["exact", "swapped", "partial", "approximate", "unknown", "same_year", "differs", "contradicts"]
 
 
 def _checked(year: int, month: int | None, day: int | None, approximate: bool) -> BirthDate | None:
@@ -87,66 +97,108 @@ def expand_year_range(first: int, last: int) -> tuple[BirthDate, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DateAgreement:
-    """How far a birth date supports a name match: a factor on the score and the reason in words."""
+    """How far a birth date supports a name match: a factor on the score, what kind of agreement, and why.
+
+    `share` is the chance that a stranger's birth date agrees as well as this one does (1.0 when nothing agrees),
+    used to estimate how many namesakes could share it.
+    """
 
     factor: float
     reason: str
+    kind: DateKind = "exact"
+    share: float = 1.0
+
+    @property
+    def pins_the_day(self) -> bool:
+        """Whether both dates are known to the day and agree (possibly with day and month swapped)."""
+        return self.kind in {"exact", "swapped"}
 
 
-def _compare_one(born: date, listed: BirthDate) -> DateAgreement:
-    if listed.approximate:
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(text: str | None) -> BirthDate | None:
+    """Read an applicant's birth date as given: `1987`, `1987-05`, `1987-05-14`, or nothing (unknown)."""
+    if not text:
+        return None
+    match = _ISO_PARTIAL.match(text.strip())
+    if match is None:
+        raise ValueError("a birth date must read YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    parsed = _checked(int(year), int(month) if month else None, int(day) if day else None, approximate=False)
+    if parsed is None:
+        raise ValueError("the birth date is not a date that exists")
+    return parsed
+
+
+def _as_birth_date(born: date | BirthDate) -> BirthDate:
+    return BirthDate(born.year, born.month, born.day) if isinstance(born, date) else born
+
+
+def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
+    # An applicant's full birth date contradicts whatever the list states that it does not agree with (a day, a
+    # month, a year, or a year give or take one); an applicant's partial date never contradicts anything.
+    if listed.approximate or born.approximate:
         if abs(listed.year - born.year) <= 1:
             return DateAgreement(
                 FACTOR_APPROXIMATE_YEAR,
                 f"birth year {born.year} is within a year of the listed {listed}",
+                "approximate",
+                3 * SHARE_OF_A_YEAR,
             )
-        return DateAgreement(
-            FACTOR_DIFFERENT,
-            f"birth date {born.isoformat()} differs from the listed {listed}",
-        )
+        if born.is_full:
+            return DateAgreement(
+                FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
+            )
+        return DateAgreement(FACTOR_DIFFERENT, f"birth date {born} differs from the listed {listed}", "differs")
+    both_full = born.is_full and listed.is_full
     if listed.year != born.year:
-        return DateAgreement(
-            FACTOR_DIFFERENT,
-            f"birth date {born.isoformat()} differs from the listed {listed}",
-        )
-    if listed.month is None:
+        if born.is_full:
+            return DateAgreement(
+                FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
+            )
+        return DateAgreement(FACTOR_DIFFERENT, f"birth date {born} differs from the listed {listed}", "differs")
+    if listed.month is None or born.month is None:
         return DateAgreement(
             FACTOR_SAME_PRECISION_PREFIX,
-            f"birth year {born.year} matches the listed year",
+            f"birth year {born.year} matches the listed {listed}",
+            "partial",
+            SHARE_OF_A_YEAR,
         )
-    if listed.day is None:
-        if listed.month == born.month:
-            return DateAgreement(
-                FACTOR_SAME_PRECISION_PREFIX,
-                f"birth month {listed} matches the listed month",
-            )
-        return DateAgreement(
-            FACTOR_SAME_YEAR,
-            f"birth date {born.isoformat()} shares only the year with the listed {listed}",
-        )
-    if (listed.month, listed.day) == (born.month, born.day):
-        return DateAgreement(FACTOR_EXACT, f"birth date {born.isoformat()} matches the listed {listed}")
-    if (listed.month, listed.day) == (born.day, born.month):
+    if both_full and (listed.month, listed.day) == (born.month, born.day):
+        return DateAgreement(FACTOR_EXACT, f"birth date {born} matches the listed {listed}", "exact", SHARE_OF_A_DAY)
+    if both_full and (listed.month, listed.day) == (born.day, born.month):
         return DateAgreement(
             FACTOR_DAY_MONTH_SWAPPED,
-            f"birth date {born.isoformat()} matches the listed {listed} with day and month swapped",
+            f"birth date {born} matches the listed {listed} with day and month swapped",
+            "swapped",
+            SHARE_OF_A_DAY,
+        )
+    if both_full or (born.is_full and listed.month != born.month):
+        return DateAgreement(FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts")
+    if listed.month == born.month:
+        return DateAgreement(
+            FACTOR_SAME_PRECISION_PREFIX,
+            f"birth month {born.year:04d}-{born.month:02d} matches the listed {listed}",
+            "partial",
+            SHARE_OF_A_MONTH,
         )
     return DateAgreement(
-        FACTOR_SAME_YEAR,
-        f"birth date {born.isoformat()} shares only the year with the listed {listed}",
+        FACTOR_SAME_YEAR, f"birth date {born} shares only the year with the listed {listed}", "same_year"
     )
 
 
-def compare_birth_dates(born: date | None, listed: tuple[BirthDate, ...]) -> DateAgreement:
-    """Weigh an applicant's birth date against all of an entry's listed birth dates, keeping the best agreement."""
+def compare_birth_dates(born: date | BirthDate | None, listed: tuple[BirthDate, ...]) -> DateAgreement:
+    """Weigh an applicant's birth date (full, partial or unknown) against all of an entry's listed birth dates.
+
+    The best agreement counts; the dates contradict only when the applicant's date is known to the day and
+    none of the listed dates agrees with it at the precision the list gives.
+    """
     if born is None:
         return DateAgreement(
-            FACTOR_UNKNOWN,
-            "the applicant's birth date is unknown, so it could not be compared",
+            FACTOR_UNKNOWN, "the applicant's birth date is unknown, so it could not be compared", "unknown"
         )
     if not listed:
-        return DateAgreement(FACTOR_UNKNOWN, "the list gives no birth date, so it could not be compared")
-    return max(
-        (_compare_one(born, item) for item in listed),
-        key=lambda agreement: agreement.factor,
-    )
+        return DateAgreement(FACTOR_UNKNOWN, "the list gives no birth date, so it could not be compared", "unknown")
+    subject = _as_birth_date(born)
+    return max((_compare_one(subject, item) for item in listed), key=lambda agreement: agreement.factor)

@@ -44,6 +44,11 @@ class BirthDate:
     day: int | None = None
     approximate: bool = False
 
+    @property
+    def is_full(self) -> bool:
+        """Whether the date is known to the day and not approximate."""
+        return self.day is not None and not self.approximate
+
     def __str__(self) -> str:
         text = f"{self.year:04d}"
         if self.month is not None:
@@ -51,6 +56,15 @@ class BirthDate:
             if self.day is not None:
                 text += f"-{self.day:02d}"
         return f"about {text}" if self.approximate else text
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """An identity document a list gives for an entry: its kind as published, its number and issuing country."""
+
+    kind: str
+    number: str
+    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +79,7 @@ class ListEntry:
     birth_dates: tuple[BirthDate, ...] = ()
     nationalities: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
+    documents: tuple[ListedDocument, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +104,30 @@ def make_listed_name(full_name: str, *, is_alias: bool = False, is_weak: bool = 
 
 
 @dataclass(frozen=True, slots=True)
+class SubjectDocument:
+    """An applicant's identity document as screening sees it: kind, issuing country and the key of its number.
+
+    The key is whatever `document_key` the index was built with makes of the country and number (a keyed hash
+    in the service), so that numbers are compared without being kept in clear.
+    """
+
+    kind: str
+    country: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScreeningSubject:
-    """The person to screen: every spelling of their name they gave (any script), and their birth date."""
+    """The person to screen: every spelling of their name, birth date as known, documents and citizenship."""
 
     names: tuple[str, ...]
-    birth_date: date | None = None
+    birth_date: date | BirthDate | None = None
+    documents: tuple[SubjectDocument, ...] = ()
+    citizenship: str | None = None
+
+    @property
+    def born(self) -> BirthDate | None:
+        """The birth date at the precision the applicant gave it."""
+        if isinstance(self.birth_date, date):
+            return BirthDate(self.birth_date.year, self.birth_date.month, self.birth_date.day)
+        return self.birth_date

@@ -136,6 +136,11 @@ async def wait_for_rescreening(h: Harness, tokens: Tokens, job_id: str, attempts
 
 
 UNRELATED_PERSON = ("Sergei Kuzhugetovich", "SHOIGU", "21 May 1955")
+HEADER_FIELDS = (
+    "category,family_latin,given_latin,patronymic_latin,family_cyrillic,given_cyrillic,patronymic_cyrillic,"
+    "birth_date,citizenship,rank_or_post,document_type,document_country,document_number,service_verified,"
+    "arrived_in_partner_territory,main_applicant_id"
+)
 
 
 async def assess(h: Harness, tokens: Tokens, applicant_id: str, org: str = "DE", **body: Any) -> httpx.Response:

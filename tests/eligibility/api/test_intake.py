@@ -104,7 +104,7 @@ async def test_a_row_failing_midway_is_rolled_back_to_nothing(
 ) -> None:
     async def screen_failing_for_sidorov(*args: Any, **kwargs: Any) -> None:
         # Runs after the applicant and its documents were flushed, so a rollback must undo them.
-        if any("Sidorov" in name for name in args[4]):
+        if any("Sidorov" in name for name in args[4].names):
             raise Unprocessable("screening broke for this row")
         await screen_applicant(*args, **kwargs)
 

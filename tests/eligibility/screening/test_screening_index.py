@@ -98,11 +98,13 @@ def test_an_applicant_giving_both_scripts_is_matched_on_either(sample_index: Scr
     assert hit.confident
 
 
-def test_hits_come_best_first(sample_index: ScreeningIndex) -> None:
+def test_blocking_hits_come_best_first_and_excluded_namesakes_last(sample_index: ScreeningIndex) -> None:
     hits = sample_index.screen(ScreeningSubject(("Anton Morozov", "Sergei Shoigu"), date(1981, 1, 1)), min_score=0.0)
-    scores = [hit.score for hit in hits]
-    assert scores == sorted(scores, reverse=True)
+    blocking = [hit.score for hit in hits if not hit.excluded]
+    assert blocking == sorted(blocking, reverse=True)
+    assert [hit.excluded for hit in hits] == sorted(hit.excluded for hit in hits)
     assert len(hits) >= 2
+    assert any(hit.excluded for hit in hits)
 
 
 def test_an_unlisted_person_has_no_hits(sample_index: ScreeningIndex) -> None:

@@ -7,7 +7,9 @@ import pytest
 
 from services.eligibility.screening import (
     BirthDate,
+    ListedDocument,
     ListSource,
+    SanctionsList,
     SanctionsListUnreadable,
     SubjectKind,
     parse_eu_fsf,
@@ -126,3 +128,10 @@ def test_entity_declarations_are_not_expanded() -> None:
     )
     entries = parse_ofac_sdn(io.BytesIO(hostile)).entries
     assert all("SHOIGU" not in name.full_name for entry in entries for name in entry.names)
+
+
+def test_identity_documents_are_read_from_every_list_format(sample_lists: list[SanctionsList]) -> None:
+    ofac, eu, un = sample_lists
+    assert ofac.entries[0].documents == (ListedDocument("Passport", "АК 7712345", "RU"),)
+    assert eu.entries[0].documents == (ListedDocument("National passport", "AK7712345", "RU"),)
+    assert un.entries[0].documents == (ListedDocument("Passport", "71 0456789", "RU"),)

@@ -5,6 +5,7 @@ from lxml import etree
 from services.eligibility.screening.dates import parse_birth_dates
 from services.eligibility.screening.model import (
     BirthDate,
+    ListedDocument,
     ListedName,
     ListEntry,
     ListSource,
@@ -18,7 +19,7 @@ from services.eligibility.screening.parsers._xml import (
     children,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import normalise_country
+from services.eligibility.screening.parsers.territory import document_country, normalise_country
 
 _KINDS = {"person": SubjectKind.PERSON, "enterprise": SubjectKind.ORGANISATION}
 
@@ -67,6 +68,15 @@ def _read_entry(element: etree._Element, version: str) -> ListEntry | None:
         for item in children(element, "citizenship")
     ]
     programmes = [attribute(item, "programme") or "" for item in children(element, "regulation")]
+    documents = [
+        ListedDocument(
+            attribute(item, "identificationTypeDescription") or attribute(item, "identificationTypeCode") or "",
+            number,
+            document_country(attribute(item, "countryIso2Code") or attribute(item, "countryDescription")),
+        )
+        for item in children(element, "identification")
+        if (number := attribute(item, "number"))
+    ]
     return ListEntry(
         source=ListSource.EU_FSF,
         list_version=version,
@@ -76,6 +86,7 @@ def _read_entry(element: etree._Element, version: str) -> ListEntry | None:
         birth_dates=tuple(dict.fromkeys(birth_dates)),
         nationalities=tuple(dict.fromkeys(normalise_country(c) for c in countries if c and c != "00")),
         programmes=tuple(dict.fromkeys(p for p in programmes if p)),
+        documents=tuple(documents),
     )
 
 

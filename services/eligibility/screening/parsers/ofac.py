@@ -10,6 +10,7 @@ from services.eligibility.screening.dates import parse_birth_dates
 from services.eligibility.screening.errors import SanctionsListUnreadable
 from services.eligibility.screening.model import (
     BirthDate,
+    ListedDocument,
     ListEntry,
     ListSource,
     SanctionsList,
@@ -23,7 +24,7 @@ from services.eligibility.screening.parsers._xml import (
     local_name,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import normalise_country
+from services.eligibility.screening.parsers.territory import document_country, normalise_country
 
 _KINDS = {
     "individual": SubjectKind.PERSON,
@@ -75,7 +76,18 @@ def _read_entry(element: etree._Element, version: str) -> ListEntry | None:
         birth_dates=tuple(dict.fromkeys(birth_dates)),
         nationalities=tuple(dict.fromkeys(normalise_country(country) for country in countries)),
         programmes=tuple(_listed_programmes(element)),
+        documents=tuple(_listed_documents(element)),
     )
+
+
+def _listed_documents(element: etree._Element) -> list[ListedDocument]:
+    documents = []
+    for container in children(element, "idList"):
+        for item in children(container, "id"):
+            number, kind = child_text(item, "idNumber"), child_text(item, "idType") or ""
+            if number:
+                documents.append(ListedDocument(kind, number, document_country(child_text(item, "idCountry"))))
+    return documents
 
 
 def _listed_programmes(element: etree._Element) -> list[str]:

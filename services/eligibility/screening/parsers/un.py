@@ -5,6 +5,7 @@ from lxml import etree
 from services.eligibility.screening.dates import expand_year_range, parse_birth_dates
 from services.eligibility.screening.model import (
     BirthDate,
+    ListedDocument,
     ListedName,
     ListEntry,
     ListSource,
@@ -20,7 +21,7 @@ from services.eligibility.screening.parsers._xml import (
     local_name,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import normalise_country
+from services.eligibility.screening.parsers.territory import document_country, normalise_country
 
 _NAME_FIELDS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
@@ -62,6 +63,15 @@ def _read_entry(element: etree._Element, version: str) -> ListEntry | None:
         (value.text or "").strip() for item in children(element, "NATIONALITY") for value in children(item, "VALUE")
     ]
     programme = child_text(element, "UN_LIST_TYPE")
+    documents = [
+        ListedDocument(
+            child_text(item, "TYPE_OF_DOCUMENT") or "",
+            number,
+            document_country(child_text(item, "ISSUING_COUNTRY") or child_text(item, "COUNTRY_OF_ISSUE")),
+        )
+        for item in children(element, "INDIVIDUAL_DOCUMENT")
+        if (number := child_text(item, "NUMBER"))
+    ]
     return ListEntry(
         source=ListSource.UN_SC,
         list_version=version,
@@ -71,6 +81,7 @@ def _read_entry(element: etree._Element, version: str) -> ListEntry | None:
         birth_dates=tuple(dict.fromkeys(birth_dates)),
         nationalities=tuple(dict.fromkeys(normalise_country(c) for c in countries if c)),
         programmes=(programme,) if programme else (),
+        documents=tuple(documents),
     )
 
 
