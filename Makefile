@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint unit-sqlite unit-postgres bench install clean help
+.PHONY: up test lint unit-sqlite unit-postgres bench install clean help messages browser
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,18 @@ unit-postgres: install  ## The whole test suite on PostgreSQL (127.0.0.1:5432, u
 	CARROTS_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint unit-sqlite unit-postgres  ## Lint, then the suite on SQLite and on PostgreSQL.
+
+# Message catalogues of the pages (and the asylum status wording): one per component, Russian kept in its .po.
+CATALOGUES := shared/pages services/asylum services/testimony
+
+messages: install  ## Extract page messages and merge them into each catalogue's .po files (then translate them).
+	@mkdir -p build/messages
+	@for c in $(CATALOGUES); do \
+		pot=build/messages/$$(echo $$c | tr / -).pot; \
+		$(BIN)/pybabel -q extract -F babel.cfg --add-location=file --project=carrots -c TRANSLATORS: -o $$pot $$c || exit 1; \
+		$(BIN)/pybabel -q update -i $$pot -d $$c/translations --ignore-obsolete --previous || exit 1; \
+		$(BIN)/pybabel compile --statistics -d $$c/translations 2>&1 | grep translated; \
+	done
 
 bench: install  ## Run the benchmarks under bench/ and print their figures.
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -11,12 +12,18 @@ from fastapi import FastAPI
 from services.asylum.access.router import router as access_router
 from services.asylum.applicant.router import router as applicant_router
 from services.asylum.cases.credentials import BoundedHasher, SecretHasher
+from services.asylum.cases.wording import CATALOGUE
 from services.asylum.config import AsylumSettings
 from services.asylum.family.router import router as family_router
 from services.asylum.models import Base, tables
+from services.asylum.pages.router import router as pages_router
 from services.asylum.reports.router import router as reports_router
 from services.asylum.router import router
 from shared.app import ServiceSpec, build_app
+from shared.pages.router import install_pages
+from shared.pages.site import PageSite
+
+PAGE_TEMPLATES = Path(__file__).parent / "pages" / "templates"
 
 TAGS = [
     {"name": "cases", "description": "Cases, their life cycle, history, transfers and statistics (partners)."},
@@ -38,7 +45,7 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
         app.state.secret_hasher = BoundedHasher(hasher, settings.secret_hash_concurrency)
         yield
 
-    return build_app(
+    app = build_app(
         settings,
         ServiceSpec(
             name="asylum",
@@ -49,8 +56,10 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
             ),
             metadata=Base.metadata,
             tables=tables,
-            routers=[router, family_router, access_router, applicant_router, reports_router],
+            routers=[router, family_router, access_router, applicant_router, reports_router, pages_router],
             openapi_tags=TAGS,
             extra_lifespan=asylum_lifespan,
         ),
     )
+    install_pages(app, PageSite([PAGE_TEMPLATES], [CATALOGUE]))
+    return app

@@ -1,11 +1,18 @@
-"""Plain-language status and next step for each case state, in English and Russian."""
-# ruff: noqa: RUF001  (Russian text: Cyrillic letters that look Latin are meant)
+"""Plain-language status and next step for each case state, in English and, from the catalogue, Russian.
+
+The English sentences are the message ids of the asylum catalogue (`services/asylum/translations/`), which
+the status lookup API and the status page share, so both always say the same thing.
+"""
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from services.asylum.cases.states import CaseState
+from shared.pages.i18n import N_, load_translations
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "translations"
 
 
 class Language(StrEnum):
@@ -27,126 +34,61 @@ _S = CaseState
 
 _EN: dict[CaseState, StatusWording] = {
     _S.REGISTERED: StatusWording(
-        "Your case has been opened.",
-        "A caseworker will help you lodge your asylum application.",
+        N_("Your case has been opened."),
+        N_("A caseworker will help you lodge your asylum application."),
     ),
     _S.LODGED: StatusWording(
-        "Your asylum application has been received and is being reviewed.",
-        "You will be invited to an interview. Keep your contact details up to date.",
+        N_("Your asylum application has been received and is being reviewed."),
+        N_("You will be invited to an interview. Keep your contact details up to date."),
     ),
     _S.INTERVIEW_SCHEDULED: StatusWording(
-        "Your interview has been scheduled.",
-        "Attend the interview at the time you were given. Bring your documents if you have them.",
+        N_("Your interview has been scheduled."),
+        N_("Attend the interview at the time you were given. Bring your documents if you have them."),
     ),
     _S.INTERVIEWED: StatusWording(
-        "Your interview has taken place.",
-        "Wait for the decision. You do not need to do anything now.",
+        N_("Your interview has taken place."),
+        N_("Wait for the decision. You do not need to do anything now."),
     ),
     _S.GRANTED: StatusWording(
-        "You have been granted asylum.",
-        "Your residence permit will be prepared. You will be told when to collect it.",
+        N_("You have been granted asylum."),
+        N_("Your residence permit will be prepared. You will be told when to collect it."),
     ),
     _S.REFUSED: StatusWording(
-        "Your application was refused.",
-        "You can appeal. Ask your caseworker or an NGO you trust to help you lodge an appeal in time.",
+        N_("Your application was refused."),
+        N_("You can appeal. Ask your caseworker or an NGO you trust to help you lodge an appeal in time."),
     ),
     _S.APPEAL_LODGED: StatusWording(
-        "Your appeal has been received.",
-        "Wait for the appeal decision. You will be told if a hearing is needed.",
+        N_("Your appeal has been received."),
+        N_("Wait for the appeal decision. You will be told if a hearing is needed."),
     ),
     _S.APPEAL_GRANTED: StatusWording(
-        "Your appeal succeeded: you have been granted asylum.",
-        "Your residence permit will be prepared. You will be told when to collect it.",
+        N_("Your appeal succeeded: you have been granted asylum."),
+        N_("Your residence permit will be prepared. You will be told when to collect it."),
     ),
     _S.APPEAL_REFUSED: StatusWording(
-        "Your appeal was refused.",
-        "Ask your caseworker or an NGO you trust about the options that remain.",
+        N_("Your appeal was refused."),
+        N_("Ask your caseworker or an NGO you trust about the options that remain."),
     ),
     _S.RESIDENCE_PERMIT: StatusWording(
-        "You hold a residence permit.",
-        "Keep your permit valid. You can apply for permanent residence once you are eligible.",
+        N_("You hold a residence permit."),
+        N_("Keep your permit valid. You can apply for permanent residence once you are eligible."),
     ),
     _S.PERMANENT_RESIDENCE: StatusWording(
-        "You hold permanent residence.",
-        "You can apply for citizenship once you meet the conditions.",
+        N_("You hold permanent residence."),
+        N_("You can apply for citizenship once you meet the conditions."),
     ),
     _S.CITIZENSHIP_APPLIED: StatusWording(
-        "Your citizenship application has been received.",
-        "Wait for the decision on your citizenship application.",
+        N_("Your citizenship application has been received."),
+        N_("Wait for the decision on your citizenship application."),
     ),
     _S.NATURALISED: StatusWording(
-        "You have become a citizen.",
-        "Nothing more is needed on this case.",
+        N_("You have become a citizen."),
+        N_("Nothing more is needed on this case."),
     ),
     _S.WITHDRAWN: StatusWording(
-        "This case has been closed at your request.",
-        "If this is a mistake, contact your caseworker.",
+        N_("This case has been closed at your request."),
+        N_("If this is a mistake, contact your caseworker."),
     ),
-}
-
-_RU: dict[CaseState, StatusWording] = {
-    _S.REGISTERED: StatusWording(
-        "Ваше дело открыто.",
-        "Сотрудник поможет вам подать заявление о предоставлении убежища.",
-    ),
-    _S.LODGED: StatusWording(
-        "Ваше заявление о предоставлении убежища получено и рассматривается.",
-        "Вас пригласят на собеседование. Сообщайте, если ваши контактные данные изменятся.",
-    ),
-    _S.INTERVIEW_SCHEDULED: StatusWording(
-        "Вам назначено собеседование.",
-        "Приходите на собеседование в назначенное время. Возьмите документы, если они у вас есть.",
-    ),
-    _S.INTERVIEWED: StatusWording(
-        "Собеседование состоялось.",
-        "Ожидайте решения. Сейчас от вас ничего не требуется.",
-    ),
-    _S.GRANTED: StatusWording(
-        "Вам предоставлено убежище.",
-        "Для вас подготовят вид на жительство. Вам сообщат, когда его можно получить.",
-    ),
-    _S.REFUSED: StatusWording(
-        "В предоставлении убежища отказано.",
-        "Вы можете обжаловать решение. Попросите сотрудника или НКО, которой вы доверяете, "
-        "помочь подать жалобу вовремя.",
-    ),
-    _S.APPEAL_LODGED: StatusWording(
-        "Ваша жалоба получена.",
-        "Ожидайте решения по жалобе. Вам сообщат, если понадобится слушание.",
-    ),
-    _S.APPEAL_GRANTED: StatusWording(
-        "Жалоба удовлетворена: вам предоставлено убежище.",
-        "Для вас подготовят вид на жительство. Вам сообщат, когда его можно получить.",
-    ),
-    _S.APPEAL_REFUSED: StatusWording(
-        "Ваша жалоба отклонена.",
-        "Спросите сотрудника или НКО, которой вы доверяете, какие возможности остаются.",
-    ),
-    _S.RESIDENCE_PERMIT: StatusWording(
-        "У вас есть вид на жительство.",
-        "Следите за сроком его действия. Когда появится право, вы сможете подать на постоянное проживание.",
-    ),
-    _S.PERMANENT_RESIDENCE: StatusWording(
-        "У вас есть право на постоянное проживание.",
-        "Когда вы будете соответствовать условиям, вы сможете подать на гражданство.",
-    ),
-    _S.CITIZENSHIP_APPLIED: StatusWording(
-        "Ваше заявление о гражданстве получено.",
-        "Ожидайте решения по заявлению о гражданстве.",
-    ),
-    _S.NATURALISED: StatusWording(
-        "Вы получили гражданство.",
-        "По этому делу больше ничего не требуется.",
-    ),
-    _S.WITHDRAWN: StatusWording(
-        "Дело закрыто по вашей просьбе.",
-        "Если это ошибка, свяжитесь с сотрудником, ведущим ваше дело.",
-    ),
-}
-
-_WORDING: dict[Language, dict[CaseState, StatusWording]] = {
-    Language.EN: _EN,
-    Language.RU: _RU,
 }
 
 # Under duress the answer must look ordinary and reveal no progress: an application
@@ -156,8 +98,10 @@ _DURESS_CHOICES: tuple[CaseState, ...] = (CaseState.LODGED, CaseState.REGISTERED
 
 
 def describe_status(state: CaseState, language: Language = Language.EN) -> StatusWording:
-    """Return the plain-language status and next step for `state`."""
-    return _WORDING[language][state]
+    """Return the plain-language status and next step for `state`, in `language`."""
+    wording = _EN[state]
+    translations = load_translations((CATALOGUE,), language.value)
+    return StatusWording(translations.gettext(wording.status), translations.gettext(wording.next_step))
 
 
 def choose_duress_state(reached: Collection[CaseState]) -> CaseState:

@@ -1,0 +1,1 @@
+"""The applicant's status page: reference and secret in a form, the answer in plain words."""

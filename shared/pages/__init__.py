@@ -1,0 +1,1 @@
+"""Server-rendered pages for applicants and the public: languages, templates, headers and forms."""
