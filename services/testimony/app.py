@@ -10,6 +10,7 @@ import anyio
 import structlog
 from fastapi import FastAPI
 
+from services.testimony.applicant.router import router as applicant_router
 from services.testimony.config import TestimonySettings
 from services.testimony.consent.router import router as consent_router
 from services.testimony.derivatives.av import MediaMetadataStripper, find_ffmpeg
@@ -118,7 +119,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             ),
             metadata=Base.metadata,
             tables=tables,
-            routers=[intake_router, consent_router, review_router, publication_router, public_router],
+            routers=[intake_router, consent_router, applicant_router, review_router, publication_router, public_router],
             extra_lifespan=lifespan,
         ),
     )

@@ -37,6 +37,10 @@ class ConsentChangeRefused(Conflict):
     """The consent change does not follow from the consent's current state."""
 
 
+class ConsentNotYetGiven(Conflict):
+    """The token holder asked to change a consent that was never given."""
+
+
 class ConsentAlreadyRecorded(Conflict):
     """This person already has a consent record for the testimony; change it instead."""
 

@@ -73,6 +73,8 @@ class SubmissionToken(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The testimony the token brought in (or was issued for): from then on it opens that testimony for its author.
+    testimony_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class ConsentRecord(TenantScoped, Base):
@@ -160,7 +162,7 @@ class Review(TenantScoped, Base):
 
 
 class SubjectApproval(TenantScoped, Base):
-    """A consenting person's approval of one exact derivative, given with their consent token."""
+    """A consenting person's answer on one exact derivative (`approved` or `refused`), given with their token."""
 
     __tablename__ = "subject_approvals"
     __table_args__ = (UniqueConstraint("derivative_id", "record_id"),)
@@ -171,6 +173,7 @@ class SubjectApproval(TenantScoped, Base):
     subject_ref: Mapped[str] = mapped_column(String(64))
     content_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[str] = mapped_column(String(10), server_default="approved")
 
 
 class Publication(TenantScoped, Base):
@@ -195,3 +198,17 @@ class Publication(TenantScoped, Base):
     taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     takedown_reason: Mapped[str | None] = mapped_column(String(20))
     takedown_receipt: Mapped[str | None] = mapped_column(Text)
+
+
+class PageSession(Base):
+    """A browser that opened `/my-testimony` with a token: keyed by a hash of its session id; holds the token's hash.
+
+    Not a partner's record: it is found by the browser's cookie before anyone knows whose testimony it opens.
+    """
+
+    __tablename__ = "page_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
-from services.testimony.models import Derivative, tables
+from services.testimony.models import Derivative, SubjectApproval, tables
 from services.testimony.signing.keys import RetiredPublicKey, SigningKey
 from services.testimony.storage import BlobStore, open_blob, seal_blob
 from shared.auth import CallerKind, Principal
@@ -29,6 +30,9 @@ WELL_KNOWN_KEYS = "/.well-known/carrots-testimony-keys.json"
 WELL_KNOWN_PEM = "/.well-known/carrots-testimony-key.pem"
 PUBLIC_ROOT = "/public/testimonies"
 DERIVATIVE_FIELDS = ("derivatives.title", "derivatives.text", "derivatives.attribution")
+# A consenting person's answer on a derivative.
+APPROVED = "approved"
+REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,11 @@ class Toolkit:
 def utc_now() -> datetime:
     """The current moment in UTC."""
     return datetime.now(UTC)
+
+
+def approved_by(answers: Sequence[SubjectApproval], content_sha256: str) -> frozenset[str]:
+    """The people who approved exactly this content (a refusal, or an approval of other content, counts for nothing)."""
+    return frozenset(a.subject_ref for a in answers if a.decision == APPROVED and a.content_sha256 == content_sha256)
 
 
 def token_holder(partner_id: str, role: str) -> Principal:

@@ -14,15 +14,19 @@ from shared.schemas.testimony import (
     CoverageRead,
     DerivativeCreate,
     DerivativeRead,
+    MyTestimonyQuery,
+    MyTestimonyRead,
     PublicationRead,
     ReviewCreate,
     SubjectApprovalCreate,
     SubjectDerivativeRead,
     SubjectDerivativesQuery,
+    SubjectRefusalCreate,
     SubmissionTokenCreate,
     SubmissionTokenIssued,
     TestimonyCreate,
     TestimonyRead,
+    TokenConsentGive,
     TokenNarrowing,
     TokenWithdrawal,
 )
@@ -69,6 +73,12 @@ class TestimonyClient(ServiceClient):
     async def narrow_with_token(self, body: TokenNarrowing) -> ConsentChangeRead:
         return await self.request("POST", "/public/consent/narrowings", ConsentChangeRead, json=body)
 
+    async def give_with_token(self, body: TokenConsentGive) -> ConsentGiven:
+        return await self.request("POST", "/public/consents", ConsentGiven, json=body)
+
+    async def read_my_testimony(self, body: MyTestimonyQuery) -> MyTestimonyRead:
+        return await self.request("POST", "/public/my-testimony", MyTestimonyRead, json=body)
+
     async def create_derivative(self, testimony_id: str, body: DerivativeCreate) -> DerivativeRead:
         return await self.request("POST", f"/v1/testimonies/{testimony_id}/derivatives", DerivativeRead, json=body)
 
@@ -81,6 +91,9 @@ class TestimonyClient(ServiceClient):
 
     async def approve_as_subject(self, body: SubjectApprovalCreate) -> SubjectDerivativeRead:
         return await self.request("POST", "/public/consent/approvals", SubjectDerivativeRead, json=body)
+
+    async def refuse_as_subject(self, body: SubjectRefusalCreate) -> SubjectDerivativeRead:
+        return await self.request("POST", "/public/consent/refusals", SubjectDerivativeRead, json=body)
 
     async def check_coverage(
         self, testimony_id: str, derivative_id: str, purpose: str = "public_publication"

@@ -16,8 +16,7 @@ import secrets
 
 # No script, font, frame or third-party anything: only our own stylesheet and images, forms to ourselves.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 LANGUAGE_COOKIE = "carrots-lang"
 CSRF_FIELD = "csrf_token"

@@ -65,9 +65,14 @@ class TestimonyRead(BaseModel):
 
 
 class SubmissionTokenCreate(_Strict):
-    """Ask for a token that lets an applicant submit a testimony themselves."""
+    """Ask for a token that lets an applicant submit a testimony themselves, or open one already taken in."""
 
     applicant_id: str = Field(min_length=1, max_length=36, description="Pseudonymous applicant id.")
+    testimony_id: str | None = Field(
+        default=None,
+        description="A testimony of this applicant already taken in by an officer: the token then submits nothing "
+        "and only lets its author give, narrow or withdraw consent and approve derivatives himself.",
+    )
 
 
 class SubmissionTokenIssued(BaseModel):
@@ -137,6 +142,26 @@ class TokenNarrowing(_Strict):
 
     token: str = Field(min_length=10, max_length=200)
     terms: ConsentTermsModel
+
+
+_HOLDER_TOKEN = Field(
+    min_length=10,
+    max_length=200,
+    description="The submission token the testimony was sent with (acts for its author), or a withdrawal token.",
+)
+
+
+class TokenConsentGive(_Strict):
+    """The person gives their own consent with their token; `terms.method` must be `electronic_form`."""
+
+    token: str = _HOLDER_TOKEN
+    terms: ConsentTermsModel
+
+
+class MyTestimonyQuery(_Strict):
+    """Ask, with a token, for what the holder may see of their testimony."""
+
+    token: str = _HOLDER_TOKEN
 
 
 class TakedownCauseRead(BaseModel):
@@ -294,6 +319,9 @@ class DerivativeRead(BaseModel):
     content_sha256: str = Field(description="Hash of every part; reviews and approvals name it.")
     reviews: list[ReviewRead]
     approved_by_subjects: list[str]
+    refused_by_subjects: list[str] = Field(
+        default_factory=list, description="People who refused this exact content: make another version for them."
+    )
     created_at: datetime
 
 
@@ -317,6 +345,10 @@ class SubjectApprovalCreate(_Strict):
     content_sha256: str = Field(min_length=64, max_length=64)
 
 
+class SubjectRefusalCreate(SubjectApprovalCreate):
+    """A consenting person refuses one exact derivative with their token (a published one cannot be refused)."""
+
+
 class SubjectDerivativeRead(BaseModel):
     """A derivative as the consenting person sees it before approving."""
 
@@ -327,6 +359,8 @@ class SubjectDerivativeRead(BaseModel):
     media_names: list[str]
     content_sha256: str
     approved: bool
+    refused: bool = Field(default=False, description="The person refused this exact content.")
+    published: bool = Field(default=False, description="This version is published now.")
 
 
 class PublicationRead(BaseModel):
@@ -347,3 +381,32 @@ class PublicationRead(BaseModel):
     taken_down_at: datetime | None
     takedown_reason: TakedownReasonName | None
     takedown_receipt: str | None
+
+
+class HolderPublicationRead(BaseModel):
+    """A publication of the holder's testimony: what the public sees (while live) and which consents it relies on."""
+
+    publication_id: str
+    page_url: str
+    live: bool
+    published_at: datetime
+    covered_until: datetime | None
+    taken_down_at: datetime | None
+    takedown_reason: TakedownReasonName | None
+    consent_versions: list[str] = Field(description="Every consent version it was published under.")
+    relies_on: str | None = Field(description="The holder's own consent version among them, if any.")
+    title: str | None = Field(description="As published; erased at takedown.")
+    text: str | None = Field(description="As published; erased at takedown.")
+    attribution: str | None
+
+
+class MyTestimonyRead(BaseModel):
+    """What a token holder may see of their testimony: their consent, versions to approve, and what is published."""
+
+    testimony_id: str
+    subject_ref: str
+    submitted_at: datetime
+    consent: ConsentRecordRead | None = Field(description="The holder's own consent history; null if never given.")
+    approval_required: bool = Field(description="The consent in force asks the holder to approve each version.")
+    derivatives: list[SubjectDerivativeRead] = Field(description="Versions prepared for publication, oldest first.")
+    publications: list[HolderPublicationRead] = Field(description="Newest first, live or taken down.")

@@ -69,4 +69,3 @@ async def status_answer(
         return _form(site, page, status=result.status, reference=reference, problem=explain_refusal(result, reference))
     answer = StatusAnswer(result.status, result.next_step, result.since, advise(CaseState(result.state)))
     return site.render(page, "status_answer.html", answer=answer)
-

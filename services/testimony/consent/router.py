@@ -16,6 +16,7 @@ from shared.schemas.testimony import (
     ConsentGive,
     ConsentGiven,
     ConsentRecordRead,
+    TokenConsentGive,
     TokenNarrowing,
     TokenWithdrawal,
 )
@@ -24,8 +25,8 @@ router = APIRouter(tags=["consent"])
 PARTNER = [CallerKind.partner]
 CONSENT_SCOPE = requires("testimonies:consent", kinds=PARTNER)
 TOKEN_ONLY = public(
-    "the person who consented acts without a login: the token handed out with the consent authorises "
-    "withdrawing, narrowing and approving, for that consent only"
+    "the person acts without a login: the withdrawal token handed out with a consent, or the submission token the "
+    "testimony came with (for its author), authorises giving, withdrawing and narrowing that one consent only"
 )
 
 
@@ -119,7 +120,8 @@ async def withdraw_consent(
 )
 async def withdraw_with_token(body: TokenWithdrawal, session: SessionDep, kit: ToolkitDep) -> ConsentChangeRead:
     """Withdraw a consent with its token alone; every surface answers 410 before this returns."""
-    return await service.withdraw_with_token(session, kit, body.token)
+    holder = await service.find_holder_by_token(session, body.token)
+    return await service.withdraw_as_holder(session, kit, holder)
 
 
 @router.post(
@@ -130,4 +132,18 @@ async def withdraw_with_token(body: TokenWithdrawal, session: SessionDep, kit: T
 )
 async def narrow_with_token(body: TokenNarrowing, session: SessionDep, kit: ToolkitDep) -> ConsentChangeRead:
     """Narrow a consent with its token alone; what it no longer covers is down before this returns."""
-    return await service.narrow_with_token(session, kit, body.token, body.terms)
+    holder = await service.find_holder_by_token(session, body.token)
+    return await service.narrow_as_holder(session, kit, holder, body.terms)
+
+
+@router.post(
+    "/public/consents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentGiven,
+    responses=problem_responses(401, 409, 422),
+    **TOKEN_ONLY,
+)
+async def give_with_token(body: TokenConsentGive, session: SessionDep, kit: ToolkitDep) -> ConsentGiven:
+    """Give one's own consent with a token: the receipt and the withdrawal token come back to the person alone."""
+    holder = await service.find_holder_by_token(session, body.token)
+    return await service.give_consent_as_holder(session, kit, holder, body.terms)

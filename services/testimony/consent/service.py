@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.consent import repository
@@ -26,6 +29,7 @@ from services.testimony.consent.errors import ConsentChainBroken, ConsentTermsIn
 from services.testimony.errors import (
     ConsentAlreadyRecorded,
     ConsentChangeRefused,
+    ConsentNotYetGiven,
     ConsentRecordNotFound,
     ConsentTermsRejected,
     SubjectNotInTestimony,
@@ -33,7 +37,7 @@ from services.testimony.errors import (
 )
 from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import find_testimony
-from services.testimony.models import ConsentEventRow, ConsentRecord, tables
+from services.testimony.models import ConsentEventRow, ConsentRecord, Testimony, tables
 from services.testimony.publication.service import reconcile_publications
 from services.testimony.service import Toolkit, announce_change, token_holder, utc_now
 from services.testimony.signing.receipts import (
@@ -137,23 +141,17 @@ async def _is_in_force(session: AsyncSession, record: ConsentRecord) -> bool:
         raise ConsentChangeRefused(f"The consent history fails verification ({error}); nothing was changed.") from error
 
 
-async def give_consent(
-    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, data: ConsentGive
+async def _give(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony: Testimony, subject_ref: str, terms: ConsentTerms
 ) -> ConsentGiven:
-    """Record a person's consent for a testimony and hand back its receipt and withdrawal token."""
-    testimony = await find_testimony(session, testimony_id)
-    refs = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
-    if data.subject_ref != AUTHOR and data.subject_ref not in refs:
-        raise SubjectNotInTestimony(f"{data.subject_ref} is neither `author` nor a family member of this testimony.")
-    terms = to_terms(data.terms)
     token = issue_token()
-    record = await repository.find_record_for_subject(session, testimony.id, data.subject_ref)
+    record = await repository.find_record_for_subject(session, testimony.id, subject_ref)
     if record is None:
         record = ConsentRecord(
             id=new_id(),
             partner_id=testimony.partner_id,
             testimony_id=testimony.id,
-            subject_ref=data.subject_ref,
+            subject_ref=subject_ref,
             withdrawal_token_hash=token.token_hash,
             created_at=utc_now(),
         )
@@ -178,6 +176,17 @@ async def give_consent(
         receipt=receipt,
         withdrawal_token=token.token,
     )
+
+
+async def give_consent(
+    session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, data: ConsentGive
+) -> ConsentGiven:
+    """Record a person's consent for a testimony and hand back its receipt and withdrawal token."""
+    testimony = await find_testimony(session, testimony_id)
+    refs = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
+    if data.subject_ref != AUTHOR and data.subject_ref not in refs:
+        raise SubjectNotInTestimony(f"{data.subject_ref} is neither `author` nor a family member of this testimony.")
+    return await _give(session, kit, actor, testimony, data.subject_ref, to_terms(data.terms))
 
 
 async def _change(
@@ -227,30 +236,78 @@ async def change_consent(
     return await _change(session, kit, actor, record, kind, None if terms is None else to_terms(terms))
 
 
-async def find_record_by_token(session: AsyncSession, token: str) -> ConsentRecord:
-    """The consent record a token opens (and the session scoped to its partner), or 401."""
-    record = await repository.find_record_by_token(session, hash_token(token))
-    if record is None:
-        raise TokenNotRecognised("The consent token is not valid.")
-    scope_to_tenant(session, record.partner_id)
-    return record
+@dataclass(frozen=True)
+class TokenHolder:
+    """Someone acting with a token instead of a login: on which testimony, as whom, and through which token.
+
+    A submission token, once it has brought its testimony in, opens that testimony for its author; a withdrawal
+    token opens the one consent it was handed out with. `record` is `None` until a consent was first given.
+    """
+
+    testimony: Testimony
+    subject_ref: str
+    record: ConsentRecord | None
+    via: str
+
+    @property
+    def principal(self) -> Principal:
+        """The token holder as the audit log records them."""
+        return token_holder(self.testimony.partner_id, self.via)
+
+    def require_record(self) -> ConsentRecord:
+        """The holder's consent record, or a refusal saying no consent was ever given."""
+        if self.record is None:
+            raise ConsentNotYetGiven("No consent has been given for this testimony yet; give it first.")
+        return self.record
 
 
-async def withdraw_with_token(session: AsyncSession, kit: Toolkit, token: str) -> ConsentChangeRead:
-    """Withdraw a consent with its token alone; every publication it covered is down before this returns."""
-    record = await find_record_by_token(session, token)
-    return await _change(
-        session, kit, token_holder(record.partner_id, "consent"), record, ConsentEventKind.WITHDRAWN, None
-    )
+NOT_RECOGNISED = (
+    "The token is not valid: use the submission token your testimony was sent with, or the withdrawal token "
+    "you received when you gave consent."
+)
 
 
-async def narrow_with_token(
-    session: AsyncSession, kit: Toolkit, token: str, terms: ConsentTermsModel
+async def find_holder(session: AsyncSession, token_hash: str) -> TokenHolder:
+    """Whom a token (by its hash) lets act, with the session scoped to their partner, or 401."""
+    record = await repository.find_record_by_token(session, token_hash)
+    if record is not None:
+        scope_to_tenant(session, record.partner_id)
+        return TokenHolder(await find_testimony(session, record.testimony_id), record.subject_ref, record, CONSENT)
+    submission = await intake_repository.find_submission_token(session, token_hash)
+    if submission is None or submission.testimony_id is None:
+        raise TokenNotRecognised(NOT_RECOGNISED)
+    scope_to_tenant(session, submission.partner_id)
+    testimony = await find_testimony(session, submission.testimony_id)
+    own = await repository.find_record_for_subject(session, testimony.id, AUTHOR)
+    return TokenHolder(testimony, AUTHOR, own, "submission")
+
+
+async def find_holder_by_token(session: AsyncSession, token: str) -> TokenHolder:
+    """Whom a token lets act, or 401."""
+    return await find_holder(session, hash_token(token))
+
+
+async def give_consent_as_holder(
+    session: AsyncSession, kit: Toolkit, holder: TokenHolder, terms: ConsentTermsModel
+) -> ConsentGiven:
+    """The person gives their own consent with their token; the withdrawal token and receipt go to them alone."""
+    if terms.method != ConsentMethod.ELECTRONIC_FORM.value:
+        raise ConsentTermsRejected("A consent given with a token is given in a form: method must be electronic_form.")
+    return await _give(session, kit, holder.principal, holder.testimony, holder.subject_ref, to_terms(terms))
+
+
+async def withdraw_as_holder(session: AsyncSession, kit: Toolkit, holder: TokenHolder) -> ConsentChangeRead:
+    """Withdraw the holder's consent; every publication it covered is down before this returns."""
+    record = holder.require_record()
+    return await _change(session, kit, holder.principal, record, ConsentEventKind.WITHDRAWN, None)
+
+
+async def narrow_as_holder(
+    session: AsyncSession, kit: Toolkit, holder: TokenHolder, terms: ConsentTermsModel
 ) -> ConsentChangeRead:
-    """Narrow a consent with its token alone; what it no longer covers is down before this returns."""
-    record = await find_record_by_token(session, token)
-    holder = token_holder(record.partner_id, "consent")
-    return await _change(session, kit, holder, record, ConsentEventKind.NARROWED, to_terms(terms))
+    """Narrow the holder's consent; what it no longer covers is down before this returns."""
+    record = holder.require_record()
+    return await _change(session, kit, holder.principal, record, ConsentEventKind.NARROWED, to_terms(terms))
 
 
 def _broken_record(record: ConsentRecord) -> ConsentRecordRead:
@@ -264,43 +321,53 @@ def _broken_record(record: ConsentRecord) -> ConsentRecordRead:
     )
 
 
+def _to_record_read(record: ConsentRecord, rows: Sequence[ConsentEventRow]) -> ConsentRecordRead:
+    try:
+        chain = [repository.to_link(row) for row in rows]
+        verify_chain(record.id, chain)
+    except ConsentChainBroken:
+        # A broken history is reported as such, with nothing read from it as if it were true.
+        return _broken_record(record)
+    events = [
+        ConsentEventRead(
+            sequence=row.sequence,
+            event=link.event.kind.value,
+            occurred_at=row.occurred_at,
+            consent_version=str(link.version),
+            terms=None if link.event.terms is None else to_terms_model(link.event.terms),
+            receipt=row.receipt,
+        )
+        for row, link in zip(rows, chain, strict=True)
+    ]
+    return ConsentRecordRead(
+        id=record.id,
+        testimony_id=record.testimony_id,
+        subject_ref=record.subject_ref,
+        active=fold_state(chain).is_active,
+        chain_intact=True,
+        events=events,
+    )
+
+
 async def read_records(session: AsyncSession, actor: Principal, testimony_id: str) -> list[ConsentRecordRead]:
     """Every consent history of a testimony, each checked against its hash chain."""
     testimony = await find_testimony(session, testimony_id)
     records = await repository.list_records(session, testimony.id)
     rows = await repository.list_event_rows(session, [r.id for r in records])
-    result: list[ConsentRecordRead] = []
-    for record in records:
-        own = [row for row in rows if row.record_id == record.id]
-        try:
-            chain = [repository.to_link(row) for row in own]
-            verify_chain(record.id, chain)
-        except ConsentChainBroken:
-            # A broken history is reported as such, with nothing read from it as if it were true.
-            result.append(_broken_record(record))
-            continue
-        events = [
-            ConsentEventRead(
-                sequence=row.sequence,
-                event=link.event.kind.value,
-                occurred_at=row.occurred_at,
-                consent_version=str(link.version),
-                terms=None if link.event.terms is None else to_terms_model(link.event.terms),
-                receipt=row.receipt,
-            )
-            for row, link in zip(own, chain, strict=True)
-        ]
-        result.append(
-            ConsentRecordRead(
-                id=record.id,
-                testimony_id=record.testimony_id,
-                subject_ref=record.subject_ref,
-                active=fold_state(chain).is_active,
-                chain_intact=True,
-                events=events,
-            )
-        )
+    result = [_to_record_read(record, [row for row in rows if row.record_id == record.id]) for record in records]
     await record_audit(
         session, tables, actor, "consent.read", "testimony", testimony.id, partner_id=testimony.partner_id
     )
     return result
+
+
+async def read_own_record(session: AsyncSession, holder: TokenHolder) -> ConsentRecordRead | None:
+    """The holder's own consent history, checked against its hash chain (the read is audited)."""
+    if holder.record is None:
+        return None
+    rows = await repository.list_event_rows(session, [holder.record.id])
+    await record_audit(
+        session, tables, holder.principal, "consent.read", "consent", holder.record.id,
+        partner_id=holder.record.partner_id,
+    )  # fmt: skip
+    return _to_record_read(holder.record, rows)

@@ -138,6 +138,9 @@ async def issue_submission_token(
     """Create a one-time token with which the applicant can submit a testimony without an account."""
     issued = issue_token(SUBMISSION_TOKEN_PREFIX)
     now = utc_now()
+    testimony = None if data.testimony_id is None else await find_testimony(session, data.testimony_id)
+    if testimony is not None and testimony.applicant_id != data.applicant_id:
+        raise TestimonyNotFound(f"No testimony {data.testimony_id} of applicant {data.applicant_id} exists.")
     row = SubmissionToken(
         id=new_id(),
         partner_id=actor.org,
@@ -146,6 +149,9 @@ async def issue_submission_token(
         created_by=actor.subject,
         created_at=now,
         expires_at=now + timedelta(hours=kit.settings.submission_token_hours),
+        # A token for a testimony already taken in submits nothing: it only opens that testimony for its author.
+        used_at=None if testimony is None else now,
+        testimony_id=None if testimony is None else testimony.id,
     )
     await repository.add_rows(session, row)
     await announce_change(session, kit, actor, "submission_token", row.id, "issued", partner_id=actor.org)
@@ -170,6 +176,8 @@ async def submit_with_token(session: AsyncSession, kit: Toolkit, data: Applicant
         "applicant",
         "token:submission",
     )
+    # From now on the token opens this testimony for its author (`/my-testimony`); it never submits again.
+    token.testimony_id = testimony.id
     holder = token_holder(token.partner_id, "submission")
     # The token is used up by this submission: a change of its own, announced like the testimony it brought.
     await announce_change(session, kit, holder, "submission_token", token.id, "used", partner_id=token.partner_id)

@@ -27,6 +27,7 @@ from services.testimony.service import (
     REQUIRED_REVIEWERS,
     Toolkit,
     announce_change,
+    approved_by,
     decrypt_derivative,
     utc_now,
 )
@@ -103,7 +104,7 @@ async def decide_for_derivative(
         faces_obscured=derivative.faces_obscured,
         voices_obscured=derivative.voices_obscured,
         redacted_subjects=frozenset(derivative.redacted_subjects),
-        approved_by=frozenset(a.subject_ref for a in approvals if a.content_sha256 == derivative.content_sha256),
+        approved_by=approved_by(approvals, derivative.content_sha256),
     )
     return decide_publication(purpose, consent_of("author"), [consent_of(ref) for ref in family], facts, at)
 

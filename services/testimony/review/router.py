@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from services.testimony.consent.service import find_holder_by_token
 from services.testimony.deps import ToolkitDep
 from services.testimony.review import service
+from services.testimony.service import APPROVED, REFUSED
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses
@@ -16,11 +18,15 @@ from shared.schemas.testimony import (
     SubjectApprovalCreate,
     SubjectDerivativeRead,
     SubjectDerivativesQuery,
+    SubjectRefusalCreate,
 )
 
 router = APIRouter(tags=["review"])
 PARTNER = [CallerKind.partner]
-TOKEN_ONLY = public("the consenting person has no account; their consent token authorises the call")
+TOKEN_ONLY = public(
+    "the consenting person has no account; their withdrawal token, or the submission token the testimony came "
+    "with (for its author), authorises the call"
+)
 
 
 @router.post(
@@ -92,7 +98,7 @@ async def list_for_subject(
     body: SubjectDerivativesQuery, session: SessionDep, kit: ToolkitDep
 ) -> list[SubjectDerivativeRead]:
     """Show the holder of a consent token the derivatives they may approve (the token travels in the body)."""
-    return await service.list_for_subject(session, kit, body.token)
+    return await service.list_for_subject(session, kit, await find_holder_by_token(session, body.token))
 
 
 @router.post(
@@ -106,4 +112,18 @@ async def approve_as_subject(
     body: SubjectApprovalCreate, session: SessionDep, kit: ToolkitDep
 ) -> SubjectDerivativeRead:
     """Approve one exact derivative as the consenting person, with the consent token."""
-    return await service.approve_as_subject(session, kit, body)
+    holder = await find_holder_by_token(session, body.token)
+    return await service.answer_as_subject(session, kit, holder, body.derivative_id, body.content_sha256, APPROVED)
+
+
+@router.post(
+    "/public/consent/refusals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubjectDerivativeRead,
+    responses=problem_responses(401, 404, 409, 422),
+    **TOKEN_ONLY,
+)
+async def refuse_as_subject(body: SubjectRefusalCreate, session: SessionDep, kit: ToolkitDep) -> SubjectDerivativeRead:
+    """Refuse one exact derivative as the consenting person: it cannot be published while refused."""
+    holder = await find_holder_by_token(session, body.token)
+    return await service.answer_as_subject(session, kit, holder, body.derivative_id, body.content_sha256, REFUSED)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.consent.service import AUTHOR, find_record_by_token
+from services.testimony.consent.service import AUTHOR, TokenHolder
 from services.testimony.derivatives.errors import DerivativeError, RedactionSpanOutOfRange
 from services.testimony.derivatives.text import (
     RedactedText,
@@ -29,15 +29,18 @@ from services.testimony.errors import (
 from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import ORIGINAL_FIELD, find_original, find_testimony
 from services.testimony.models import Derivative, DerivativeMedia, Review, SubjectApproval, Testimony, tables
+from services.testimony.publication import repository as publication_repository
 from services.testimony.review import repository
 from services.testimony.service import (
+    APPROVED,
     DERIVATIVE_FIELDS,
+    REFUSED,
     Toolkit,
     announce_change,
+    approved_by,
     decrypt_derivative,
     load_sealed,
     store_sealed,
-    token_holder,
     utc_now,
 )
 from services.testimony.signing.manifests import (
@@ -58,7 +61,6 @@ from shared.schemas.testimony import (
     RedactionEntryRead,
     ReviewCreate,
     ReviewRead,
-    SubjectApprovalCreate,
     SubjectDerivativeRead,
 )
 
@@ -236,7 +238,10 @@ async def _to_read(session: AsyncSession, kit: Toolkit, row: Derivative) -> Deri
         reviews=[
             ReviewRead(reviewer=r.reviewer, content_sha256=r.content_sha256, created_at=r.created_at) for r in reviews
         ],
-        approved_by_subjects=sorted(a.subject_ref for a in approvals if a.content_sha256 == row.content_sha256),
+        approved_by_subjects=sorted(approved_by(approvals, row.content_sha256)),
+        refused_by_subjects=sorted(
+            a.subject_ref for a in approvals if a.decision == REFUSED and a.content_sha256 == row.content_sha256
+        ),
         created_at=row.created_at,
     )
 
@@ -300,10 +305,11 @@ async def add_review(
 
 
 async def _to_subject_read(
-    session: AsyncSession, kit: Toolkit, row: Derivative, approved_hashes: set[str]
+    session: AsyncSession, kit: Toolkit, row: Derivative, answer: SubjectApproval | None
 ) -> SubjectDerivativeRead:
     title, text, attribution = await decrypt_derivative(session, kit, row)
     media = await repository.list_media(session, [row.id])
+    decided = answer is not None and answer.content_sha256 == row.content_sha256
     return SubjectDerivativeRead(
         derivative_id=row.id,
         title=title,
@@ -311,31 +317,40 @@ async def _to_subject_read(
         attribution=attribution,
         media_names=[m.name for m in media],
         content_sha256=row.content_sha256,
-        approved=row.content_sha256 in approved_hashes,
+        approved=decided and answer is not None and answer.decision == APPROVED,
+        refused=decided and answer is not None and answer.decision == REFUSED,
+        published=await publication_repository.find_live_for_derivative(session, row.id) is not None,
     )
 
 
-async def list_for_subject(session: AsyncSession, kit: Toolkit, token: str) -> list[SubjectDerivativeRead]:
-    """The derivatives of the testimony a consent token belongs to, as its holder would approve them."""
-    record = await find_record_by_token(session, token)
+async def list_for_subject(session: AsyncSession, kit: Toolkit, holder: TokenHolder) -> list[SubjectDerivativeRead]:
+    """The derivatives of the holder's testimony, each with the holder's own answer (the read is audited)."""
+    record = holder.require_record()
     rows = await repository.list_derivatives(session, record.testimony_id)
     approvals = await repository.list_subject_approvals(session, [r.id for r in rows])
-    mine = {a.content_sha256 for a in approvals if a.record_id == record.id}
-    holder = token_holder(record.partner_id, "consent")
+    mine = {a.derivative_id: a for a in approvals if a.record_id == record.id}
     await record_audit(
-        session, tables, holder, "derivative.listed", "testimony", record.testimony_id, partner_id=record.partner_id
-    )
-    return [await _to_subject_read(session, kit, row, mine) for row in rows]
+        session, tables, holder.principal, "derivative.listed", "testimony", record.testimony_id,
+        partner_id=record.partner_id,
+    )  # fmt: skip
+    return [await _to_subject_read(session, kit, row, mine.get(row.id)) for row in rows]
 
 
-async def approve_as_subject(session: AsyncSession, kit: Toolkit, data: SubjectApprovalCreate) -> SubjectDerivativeRead:
-    """Record that the holder of a consent token approved one exact derivative."""
-    record = await find_record_by_token(session, data.token)
-    derivative = await find_derivative(session, record.testimony_id, data.derivative_id)
-    if data.content_sha256 != derivative.content_sha256:
-        raise ReviewRefused("The content hash is not this derivative's; look at it again before approving.")
-    if await repository.find_subject_approval(session, derivative.id, record.id) is None:
-        approval = SubjectApproval(
+async def answer_as_subject(
+    session: AsyncSession, kit: Toolkit, holder: TokenHolder, derivative_id: str, content_sha256: str, decision: str
+) -> SubjectDerivativeRead:
+    """Record that the holder approved or refused one exact derivative; a published one can no longer be refused."""
+    record = holder.require_record()
+    derivative = await find_derivative(session, record.testimony_id, derivative_id)
+    if content_sha256 != derivative.content_sha256:
+        raise ReviewRefused("The content hash is not this derivative's; look at it again before answering.")
+    answer = await repository.find_subject_approval(session, derivative.id, record.id)
+    if decision == REFUSED and await publication_repository.find_live_for_derivative(session, derivative.id):
+        raise ReviewRefused(
+            "This version is already published; to take it down, narrow or withdraw your consent instead."
+        )
+    if answer is None:
+        answer = SubjectApproval(
             id=new_id(),
             partner_id=record.partner_id,
             derivative_id=derivative.id,
@@ -343,10 +358,16 @@ async def approve_as_subject(session: AsyncSession, kit: Toolkit, data: SubjectA
             subject_ref=record.subject_ref,
             content_sha256=derivative.content_sha256,
             created_at=utc_now(),
+            decision=decision,
         )
-        await repository.add_rows(session, approval)
-        holder = token_holder(record.partner_id, "consent")
-        await announce_change(
-            session, kit, holder, "derivative", derivative.id, "approved_by_subject", partner_id=record.partner_id
-        )
-    return await _to_subject_read(session, kit, derivative, {derivative.content_sha256})
+        await repository.add_rows(session, answer)
+    elif answer.decision != decision:
+        answer.decision, answer.created_at = decision, utc_now()
+        await session.flush()
+    else:
+        return await _to_subject_read(session, kit, derivative, answer)
+    action = "approved_by_subject" if decision == APPROVED else "refused_by_subject"
+    await announce_change(
+        session, kit, holder.principal, "derivative", derivative.id, action, partner_id=record.partner_id
+    )
+    return await _to_subject_read(session, kit, derivative, answer)
