@@ -24,23 +24,11 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if isinstance(item, pytest.Function) and _is_coroutine(item.obj):
-            item.add_marker(pytest.mark.anyio)
-
-
 @pytest.fixture(autouse=True)
 def _skip_postgres_only_on_sqlite(request: pytest.FixtureRequest) -> None:
     # A fixture rather than a skip marker: anyio runs coroutine tests past collection-time skip markers.
     if backend() == "sqlite" and request.node.get_closest_marker("postgres_only"):
         pytest.skip("needs PostgreSQL; run with CARROTS_TEST_DB=postgresql")
-
-
-def _is_coroutine(obj: Any) -> bool:
-    import inspect
-
-    return inspect.iscoroutinefunction(obj)
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,10 @@ from services.testimony.consent.router import router as consent_router
 from services.testimony.derivatives.av import MediaMetadataStripper, find_ffmpeg
 from services.testimony.intake.router import router as intake_router
 from services.testimony.models import Base, tables
+from services.testimony.pages.router import router as pages_router
 from services.testimony.public.router import router as public_router
 from services.testimony.publication.router import router as publication_router
 from services.testimony.publication.service import sweep_lapsed
-from services.testimony.rendering.pages import create_environment
 from services.testimony.review.router import router as review_router
 from services.testimony.service import Toolkit
 from services.testimony.signing.keys import (
@@ -34,8 +34,11 @@ from services.testimony.signing.keys import (
 from services.testimony.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
 from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
+from shared.pages.router import install_pages
+from shared.pages.site import PageSite
 
 log = structlog.get_logger("carrots.testimony")
+PAGES = Path(__file__).parent / "pages"
 
 
 def load_programme_key(settings: TestimonySettings) -> SigningKey:
@@ -96,7 +99,6 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             signing_key=load_programme_key(final),
             stripper=MediaMetadataStripper(find_ffmpeg()),
             publisher=app.state.publisher,
-            templates=create_environment(),
             retired_keys=load_retired_keys(final),
         )
         app.state.toolkit = kit
@@ -108,7 +110,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             finally:
                 tg.cancel_scope.cancel()
 
-    return build_app(
+    app = build_app(
         resolved,
         ServiceSpec(
             name="testimony",
@@ -119,7 +121,17 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             ),
             metadata=Base.metadata,
             tables=tables,
-            routers=[intake_router, consent_router, applicant_router, review_router, publication_router, public_router],
+            routers=[
+                intake_router,
+                consent_router,
+                applicant_router,
+                review_router,
+                publication_router,
+                public_router,
+                pages_router,
+            ],
             extra_lifespan=lifespan,
         ),
     )
+    install_pages(app, PageSite([PAGES / "templates"], [PAGES.parent / "translations"]))
+    return app

@@ -44,6 +44,8 @@ class TestimonySettings(ServiceSettings):
     # How often lapsed consents are swept into takedowns (reads refuse them at once regardless).
     expiry_sweep_seconds: float = 60.0
     expiry_sweep_enabled: bool = True
+    # How long a `/my-testimony` page stays open after the applicant typed his token.
+    page_session_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _refuse_missing_production_storage_and_key(self) -> TestimonySettings:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.config import TestimonySettings
@@ -45,7 +44,6 @@ class Toolkit:
     signing_key: SigningKey
     stripper: MediaStripper
     publisher: EventPublisher
-    templates: Environment
     # Keys that signed before a rotation: published for verification, never used to sign.
     retired_keys: tuple[RetiredPublicKey, ...] = ()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +12,7 @@ from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
 from shared.config import Environment as Deployment
@@ -67,12 +67,18 @@ class PageContext:
             )
 
 
+# Day, month in words and year with nothing after it (Russian "long" dates end in an abbreviated "year"),
+# so a date sits well inside a sentence; moments in UTC to the minute.
+DAY_PATTERN = "d MMMM y"
+MOMENT_PATTERN = "d MMMM y, HH:mm 'UTC'"
+
+
 def _day(moment: date | datetime, language: str) -> str:
-    return format_date(moment, format="long", locale=language)
+    return format_date(moment, format=DAY_PATTERN, locale=language)
 
 
 def _moment(moment: datetime, language: str) -> str:
-    return format_datetime(moment, format="long", tzinfo=moment.tzinfo, locale=language)
+    return format_datetime(moment, format=MOMENT_PATTERN, tzinfo=UTC, locale=language)
 
 
 class PageSite:
@@ -90,7 +96,8 @@ class PageSite:
     def _environment(self, language: str) -> Environment:
         environment = Environment(
             loader=FileSystemLoader(self.template_dirs),
-            autoescape=True,
+            # HTML is escaped; plain-text templates (files handed to the reader) are not.
+            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -1,6 +1,7 @@
-"""Public surfaces: HTML pages, JSON Feed, Atom, item documents, manifests, media, and the public key.
+"""Public surfaces for machines: JSON Feed, Atom, item documents, manifests, media, and the public key.
 
-Open without a token. Every surface answers 410 for a withdrawn or lapsed testimony.
+Open without a token. Every surface answers 410 for a withdrawn or lapsed testimony. The HTML pages of the
+same testimonies are in `pages/`.
 """
 
 from __future__ import annotations
@@ -8,10 +9,9 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from services.testimony.deps import ToolkitDep
-from services.testimony.errors import PublicationGone
 from services.testimony.public import service
 from services.testimony.rendering.feeds import (
     ATOM_MEDIA_TYPE,
@@ -20,7 +20,6 @@ from services.testimony.rendering.feeds import (
     build_json_feed,
     render_atom_feed,
 )
-from services.testimony.rendering.pages import render_gone_page, render_item_page, render_list_page
 from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, WELL_KNOWN_PEM, utc_now
 from services.testimony.signing.keys import export_public_jwk_set, export_public_pem
 from shared.auth import public
@@ -29,7 +28,7 @@ from shared.errors import problem_responses
 
 router = APIRouter(tags=["public"])
 OPEN = public("published testimonies and the key that verifies them are meant for everyone")
-# Nothing runs in these pages; browsers are told so. Caches must revalidate, so a withdrawal reaches readers.
+# Nothing here runs in a browser; browsers are told so. Caches must revalidate, so a withdrawal reaches readers.
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; media-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'",
@@ -42,13 +41,6 @@ HEADERS = {
 def _json(document: object, media_type: str = "application/json") -> Response:
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     return Response(body, media_type=media_type, headers=HEADERS)
-
-
-@router.get(PUBLIC_ROOT, response_class=HTMLResponse, **OPEN)
-async def list_page(session: SessionDep, kit: ToolkitDep) -> HTMLResponse:
-    """The list of published testimonies as an HTML page, newest first."""
-    items = await service.list_public_items(session, kit, utc_now())
-    return HTMLResponse(render_list_page(kit.templates, service.site_context(kit), items), headers=HEADERS)
 
 
 @router.get(f"{PUBLIC_ROOT}/feed.json", responses={200: {"content": {JSON_FEED_MEDIA_TYPE: {}}}}, **OPEN)
@@ -66,17 +58,6 @@ async def atom_feed(session: SessionDep, kit: ToolkitDep) -> Response:
     tombstones = await service.list_tombstones(session, kit, now)
     body = render_atom_feed(service.site_context(kit), items, tombstones, now=now)
     return Response(body, media_type=ATOM_MEDIA_TYPE, headers=HEADERS)
-
-
-@router.get(f"{PUBLIC_ROOT}/{{publication_id}}", response_class=HTMLResponse, responses=problem_responses(404), **OPEN)
-async def item_page(publication_id: str, session: SessionDep, kit: ToolkitDep) -> HTMLResponse:
-    """One published testimony as an HTML page (410 once withdrawn)."""
-    site = service.site_context(kit)
-    try:
-        item = await service.find_public_item(session, kit, publication_id, utc_now())
-    except PublicationGone:
-        return HTMLResponse(render_gone_page(kit.templates, site), status_code=410, headers=HEADERS)
-    return HTMLResponse(render_item_page(kit.templates, site, item), headers=HEADERS)
 
 
 @router.get(f"{PUBLIC_ROOT}/{{publication_id}}/item.json", responses=problem_responses(404, 410), **OPEN)

@@ -1,0 +1,1 @@
+"""Pages for the applicant (`/my-testimony`) and the public (`/public/testimonies`), in Russian and English."""
