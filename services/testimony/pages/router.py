@@ -45,6 +45,8 @@ APPLICANT = public(
     "(an HttpOnly, SameSite=Strict cookie) that acts for his own consent only"
 )
 OPEN = public("published testimonies and how to verify them are meant for everyone")
+# Search engines may list published testimonies; every other page asks them not to.
+INDEXED = "index, follow"
 _NOT_NARROWER = N_(
     "A change can only take something away from your consent, and must change something. "
     "To allow more, withdraw your consent and give it again."
@@ -247,7 +249,9 @@ async def close_my_testimony(form: FormDep, page: PageDep, guard: GuardDep, sess
 async def public_list(page: PageDep, site: SiteDep, session: SessionDep, kit: ToolkitDep) -> HTMLResponse:
     """Every published testimony, newest first."""
     items = await public_view.list_public_items(session, kit, utc_now())
-    return site.render(page, "public_list.html", private=False, items=items, feeds=public_view.site_context(kit))
+    return site.render(
+        page, "public_list.html", private=False, robots=INDEXED, items=items, feeds=public_view.site_context(kit)
+    )
 
 
 @router.get(f"{PUBLIC_ROOT}/{{publication_id}}", response_class=HTMLResponse, **OPEN)
@@ -259,7 +263,9 @@ async def public_item(
     try:
         item = await public_view.find_public_item(session, kit, publication_id, utc_now())
     except PublicationGone:
-        return site.render(page, "public_gone.html", status=410, private=False, feeds=feeds)
+        return site.render(
+            page, "public_gone.html", status=410, private=False, robots="noindex, noarchive", feeds=feeds
+        )
     except PublicationNotFound:
         return site.render(page, "public_missing.html", status=404, private=False, feeds=feeds)
-    return site.render(page, "public_item.html", private=False, item=item, feeds=feeds)
+    return site.render(page, "public_item.html", private=False, robots=INDEXED, item=item, feeds=feeds)
