@@ -158,3 +158,30 @@ def public_paths(publication_id: str) -> list[str]:
     """Every public surface of one publication."""
     base = f"/public/testimonies/{publication_id}"
     return [base, f"{base}/item.json", f"{base}/manifest.jws"]
+
+
+def own_terms(**conditions: Any) -> dict[str, Any]:
+    """Terms an applicant gives himself through a form: public publication, approval asked for unless told."""
+    return {
+        "grants": {"public_publication": {"attribution": "anonymous", "approval_required": True, **conditions}},
+        "notice_version": "my-testimony-2026-12/en",
+        "method": "electronic_form",
+    }
+
+
+async def applicant_submits(h: Harness, tokens: Tokens, org: str = "DE", text: str = ORIGINAL_TEXT) -> dict[str, Any]:
+    """The officer hands over a submission token and the applicant submits with it; returns both."""
+    issued = await h.client.post("/v1/submission-tokens", json={"applicant_id": "app-1"}, headers=officer(tokens, org))
+    assert issued.status_code == 201, issued.text
+    token = issued.json()["token"]
+    body = {"token": token, "language": "en", "text": text, "family_member_refs": []}
+    submitted = await h.client.post("/public/submissions", json=body)
+    assert submitted.status_code == 201, submitted.text
+    return {"token": token, "testimony_id": submitted.json()["testimony_id"]}
+
+
+async def reviewed_version(h: Harness, tokens: Tokens, testimony_id: str, org: str = "DE") -> dict[str, Any]:
+    """A version of the testimony made and reviewed by two officers, ready to publish."""
+    derivative = await redact(h, tokens, testimony_id, org, hide_sister=False)
+    await review_twice(h, tokens, testimony_id, derivative, org)
+    return derivative
