@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import httpx
+from lxml import html
+from lxml.html import HtmlElement
 
 from shared.pages.security import PAGE_CSP
 
@@ -42,3 +44,25 @@ def assert_page_headers(response: httpx.Response, *, private: bool) -> None:
         assert response.headers["cache-control"] == "no-store"
     else:
         assert "no-store" in response.headers["cache-control"] or "no-cache" in response.headers["cache-control"]
+
+
+def parse(page: str) -> HtmlElement:
+    """A page as an element tree."""
+    return html.fromstring(page)
+
+
+def find_all(page: str, xpath: str) -> list[HtmlElement]:
+    """The elements of a page an XPath selects."""
+    return [found for found in parse(page).xpath(xpath) if isinstance(found, HtmlElement)]
+
+
+def values(page: str, xpath: str) -> list[str]:
+    """The attribute values or texts of a page an XPath selects."""
+    return [str(found) for found in parse(page).xpath(xpath) if isinstance(found, str)]
+
+
+def main_text(page: str) -> str:
+    """The words of a page's main part, as a reader sees them."""
+    main = parse(page).find(".//main")
+    assert isinstance(main, HtmlElement), "the page has no main part"
+    return " ".join(main.text_content().split())

@@ -7,14 +7,22 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from lxml import html
 
 from services.asylum.cases.references import format_case_reference, generate_case_reference
 from tests.asylum.api.factories import ROAD_TO_GRANT, move, officer, open_case
 from tests.asylum.conftest import start_asylum
 from tests.conftest import AppStarter
 from tests.harness import Harness, Tokens
-from tests.page_tools import assert_page_headers, form_token, submit, without_form_tokens
+from tests.page_tools import (
+    assert_page_headers,
+    find_all,
+    form_token,
+    main_text,
+    parse,
+    submit,
+    values,
+    without_form_tokens,
+)
 
 RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
 
@@ -22,11 +30,6 @@ RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
 async def look_up(h: Harness, reference: str, secret: str, **kw: Any) -> Any:
     """Fill in and send the status form as the applicant would."""
     return await submit(h.client, "/status", "/status", {"reference": reference, "secret": secret}, **kw)
-
-
-def main_text(page: str) -> str:
-    """The words of a page's main part, as a reader sees them."""
-    return " ".join(html.fromstring(page).find(".//main").text_content().split())
 
 
 async def set_duress(h: Harness, case: dict[str, Any], duress: str = "sunflower 42") -> None:
@@ -53,7 +56,7 @@ async def test_the_status_page_answers_in_plain_words_with_the_next_step_and_wha
     assert "You will be invited to an interview." in words
     assert "Tell your caseworker at once if your address or phone number changes." in words
     russian = await look_up(cases_api, case["reference"], case["secret"], headers=RUSSIAN)
-    assert html.fromstring(russian.text).get("lang") == "ru"
+    assert parse(russian.text).get("lang") == "ru"
     assert "Ваше заявление о предоставлении убежища получено и рассматривается." in main_text(russian.text)
     assert "Что вы можете сделать" in main_text(russian.text)
 
@@ -92,9 +95,8 @@ async def test_the_duress_code_shows_the_very_page_a_lodged_case_shows(cases_api
 async def test_the_reference_and_secret_never_appear_in_a_url_or_the_answer(cases_api: Harness, tokens: Tokens) -> None:
     case = await open_case(cases_api, tokens)
     form = await cases_api.client.get("/status")
-    posted = html.fromstring(form.text).xpath("//form[@action='/status']")[0]
-    assert posted.get("method") == "post"
-    assert posted.xpath(".//input[@name='secret']/@type") == ["password"]
+    assert values(form.text, "//form[@action='/status']/@method") == ["post"]
+    assert values(form.text, "//form[@action='/status']//input[@name='secret']/@type") == ["password"]
     answer = await look_up(cases_api, case["reference"], case["secret"])
     assert answer.status_code == 200
     assert "location" not in answer.headers
@@ -128,11 +130,11 @@ async def test_an_unknown_reference_and_a_wrong_secret_read_alike(cases_api: Har
 async def test_a_mistyped_reference_gets_a_helpful_message(cases_api: Harness, typed: str, message: str) -> None:
     answer = await look_up(cases_api, typed, "AAAA-BBBB-CCCC")
     assert answer.status_code == 422
-    page = html.fromstring(answer.text)
-    assert message in " ".join(page.xpath("//*[@role='alert']")[0].text_content().split())
-    assert page.xpath("//input[@name='reference']/@aria-invalid") == ["true"]
+    [alert] = find_all(answer.text, "//*[@role='alert']")
+    assert message in " ".join(alert.text_content().split())
+    assert values(answer.text, "//input[@name='reference']/@aria-invalid") == ["true"]
     # The reference is handed back to be corrected; the secret never is.
-    assert page.xpath("//input[@name='reference']/@value") == [typed]
+    assert values(answer.text, "//input[@name='reference']/@value") == [typed]
 
 
 async def test_an_empty_form_asks_for_what_is_missing_in_the_readers_language(cases_api: Harness) -> None:
@@ -165,7 +167,7 @@ async def test_every_status_page_carries_the_strict_headers(cases_api: Harness, 
         await look_up(cases_api, case["reference"], "AAAA-BBBB-CCCC"),
     ):
         assert_page_headers(response, private=True)
-        assert list(html.fromstring(response.text).iter("script")) == []
+        assert list(parse(response.text).iter("script")) == []
 
 
 async def test_a_status_form_without_its_token_is_refused_and_looks_nothing_up(
@@ -197,18 +199,15 @@ async def test_the_session_cookie_is_httponly_and_strict(cases_api: Harness) -> 
 
 async def test_the_page_speaks_the_browsers_language_until_the_reader_switches(cases_api: Harness) -> None:
     client = cases_api.client
-    assert html.fromstring((await client.get("/status", headers=RUSSIAN)).text).get("lang") == "ru"
-    assert (
-        html.fromstring((await client.get("/status", headers={"Accept-Language": "de, en;q=0.1"})).text).get("lang")
-        == "en"
-    )
-    assert html.fromstring((await client.get("/status", headers={"Accept-Language": "fr"})).text).get("lang") == "en"
+    assert parse((await client.get("/status", headers=RUSSIAN)).text).get("lang") == "ru"
+    assert parse((await client.get("/status", headers={"Accept-Language": "de, en;q=0.1"})).text).get("lang") == "en"
+    assert parse((await client.get("/status", headers={"Accept-Language": "fr"})).text).get("lang") == "en"
     switched = await submit(client, "/status", "/language", {"language": "en", "next": "/status"}, headers=RUSSIAN)
     assert switched.status_code == 303
     assert switched.headers["location"] == "/status"
     assert "carrots-lang=en" in switched.headers["set-cookie"]
     again = await client.get("/status", headers=RUSSIAN)
-    assert html.fromstring(again.text).get("lang") == "en"
+    assert parse(again.text).get("lang") == "en"
     assert "Check your case" in main_text(again.text)
     await submit(client, "/status", "/language", {"language": "ru", "next": "/status"})
     assert "Проверить дело" in main_text((await client.get("/status")).text)

@@ -57,7 +57,7 @@ def test_every_message_of_the_sources_is_translated_into_russian(component: str)
         if message is None:
             missing.append(message_id)
             continue
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
         if not all(s.strip() for s in strings):
             untranslated.append(message_id)
         if message.fuzzy:
@@ -75,10 +75,11 @@ def test_russian_translations_keep_every_placeholder(component: str) -> None:
     assert not catalog.fuzzy
 
 
-def _outside_translation(source: str, environment: Environment) -> tuple[str, bool]:
+def _outside_translation(source: str, environment: Environment) -> str:
     """The template's own text with every expression and `{% trans %}` block replaced by a placeholder."""
     pieces: list[str] = []
-    depth, block, opened = 0, [], False
+    depth, opened = 0, False
+    block: list[str] = []
     for _line, kind, value in environment.lex(source):
         if kind == "block_begin":
             block, opened = [], True
@@ -96,7 +97,7 @@ def _outside_translation(source: str, environment: Environment) -> tuple[str, bo
             pieces.append(value)
         elif kind in {"variable_begin", "data"}:
             pieces.append(PLACEHOLDER)
-    return "".join(pieces), True
+    return "".join(pieces)
 
 
 class _TextFinder(HTMLParser):
@@ -125,7 +126,7 @@ class _TextFinder(HTMLParser):
 def literal_text(source: str, name: str = "page.html") -> list[str]:
     """Text a reader would see that does not come from the catalogue."""
     environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    own, _ = _outside_translation(source, environment)
+    own = _outside_translation(source, environment)
     if not name.endswith(".html"):
         return [line for line in own.replace(PLACEHOLDER, " ").splitlines() if LETTERS.search(line)]
     finder = _TextFinder()
