@@ -29,10 +29,18 @@ lint: install  ## ruff, mypy --strict and the import contracts.
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
 
-unit-sqlite: install  ## The whole test suite on SQLite.
+# Debian's Chromium and chromedriver drive the browser tests (tests/browser/); installed once, when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:  ## Install Debian's chromium and chromium-driver for the browser tests, if they are missing.
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; else \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+unit-sqlite: install browser  ## The whole test suite on SQLite (browser tests included).
 	CARROTS_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
 
-unit-postgres: install  ## The whole test suite on PostgreSQL (127.0.0.1:5432, user postgres).
+unit-postgres: install  ## The whole test suite on PostgreSQL (127.0.0.1:5432, user postgres); browser tests skip.
 	CARROTS_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint unit-sqlite unit-postgres  ## Lint, then the suite on SQLite and on PostgreSQL.
