@@ -6,6 +6,8 @@ never appears in a URL. The pages call the same service functions as the `/publi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +38,8 @@ from shared.deps import SessionDep
 from shared.errors import ProblemError
 from shared.pages.i18n import N_
 from shared.pages.security import page_headers
-from shared.pages.site import FormDep, GuardDep, PageContext, PageDep, PageSite, SiteDep
+from shared.pages.site import FormDep, GuardDep, PageContext, PageDep, PageForm, PageSite, SiteDep
+from shared.schemas.testimony import ConsentChangeRead, ConsentGiven, ConsentTermsModel
 
 router = APIRouter(include_in_schema=False)
 HOME = "/my-testimony"
@@ -130,9 +133,18 @@ async def open_my_testimony(
     return _redirect(page)
 
 
-@router.post(f"{HOME}/consent", response_class=HTMLResponse, **APPLICANT)
-async def give_consent(form: FormDep, page: PageDep, site: SiteDep, session: SessionDep, kit: ToolkitDep) -> Response:
-    """Give consent as the applicant: the withdrawal token and signed receipt are shown to him, once."""
+ConsentAction = Callable[[TokenHolder, ConsentTermsModel], Awaitable[ConsentChangeRead]]
+
+
+def _receipt(site: PageSite, page: PageContext, kit: Toolkit, change: ConsentChangeRead) -> HTMLResponse:
+    token = change.withdrawal_token if isinstance(change, ConsentGiven) else None
+    return site.render(page, "my_receipt.html", change=change, token=token, keys_url=kit.public_url(WELL_KNOWN_KEYS))
+
+
+async def _send_consent_form(
+    form: PageForm, page: PageContext, site: PageSite, session: AsyncSession, kit: Toolkit, act: ConsentAction
+) -> Response:
+    """Read the consent form, apply it with `act`, and show the receipt (or what to correct)."""
     holder = await service.find_page_holder(session, page)
     if holder is None:
         return _closed(site, page)
@@ -142,35 +154,34 @@ async def give_consent(form: FormDep, page: PageDep, site: SiteDep, session: Ses
             site, page, session, kit, holder, form=entered, problems=entered.problems, status_code=422
         )
     try:
-        given = await consent.give_consent_as_holder(session, kit, holder, entered.to_terms(page.language))
+        change = await act(holder, entered.to_terms(page.language))
     except ProblemError as problem:
         return await _dashboard(
-            site, page, session, kit, holder, problems=[_explain(problem)], status_code=problem.status
+            site, page, session, kit, holder, form=entered, problems=[_explain(problem)], status_code=problem.status
         )
-    await service.follow_new_token(session, page, holder, given.withdrawal_token)
-    return site.render(
-        page, "my_receipt.html", change=given, token=given.withdrawal_token, keys_url=kit.public_url(WELL_KNOWN_KEYS)
-    )
+    if isinstance(change, ConsentGiven):
+        await service.follow_new_token(session, page, holder, change.withdrawal_token)
+    return _receipt(site, page, kit, change)
+
+
+@router.post(f"{HOME}/consent", response_class=HTMLResponse, **APPLICANT)
+async def give_consent(form: FormDep, page: PageDep, site: SiteDep, session: SessionDep, kit: ToolkitDep) -> Response:
+    """Give consent as the applicant: the withdrawal token and signed receipt are shown to him, once."""
+
+    async def give(holder: TokenHolder, terms: ConsentTermsModel) -> ConsentChangeRead:
+        return await consent.give_consent_as_holder(session, kit, holder, terms)
+
+    return await _send_consent_form(form, page, site, session, kit, give)
 
 
 @router.post(f"{HOME}/narrow", response_class=HTMLResponse, **APPLICANT)
 async def narrow_consent(form: FormDep, page: PageDep, site: SiteDep, session: SessionDep, kit: ToolkitDep) -> Response:
     """Narrow the applicant's consent; whatever it no longer covers is taken down before the page answers."""
-    holder = await service.find_page_holder(session, page)
-    if holder is None:
-        return _closed(site, page)
-    entered = service.read_consent_form(form, utc_now().date())
-    if entered.problems:
-        return await _dashboard(
-            site, page, session, kit, holder, form=entered, problems=entered.problems, status_code=422
-        )
-    try:
-        change = await consent.narrow_as_holder(session, kit, holder, entered.to_terms(page.language))
-    except ProblemError as problem:
-        return await _dashboard(
-            site, page, session, kit, holder, form=entered, problems=[_explain(problem)], status_code=problem.status
-        )
-    return site.render(page, "my_receipt.html", change=change, token=None, keys_url=kit.public_url(WELL_KNOWN_KEYS))
+
+    async def narrow(holder: TokenHolder, terms: ConsentTermsModel) -> ConsentChangeRead:
+        return await consent.narrow_as_holder(session, kit, holder, terms)
+
+    return await _send_consent_form(form, page, site, session, kit, narrow)
 
 
 @router.post(f"{HOME}/withdraw", response_class=HTMLResponse, **APPLICANT)
@@ -187,7 +198,7 @@ async def withdraw_consent(
         return await _dashboard(
             site, page, session, kit, holder, problems=[_explain(problem)], status_code=problem.status
         )
-    return site.render(page, "my_receipt.html", change=change, token=None, keys_url=kit.public_url(WELL_KNOWN_KEYS))
+    return _receipt(site, page, kit, change)
 
 
 @router.post(f"{HOME}/answer", **APPLICANT)

@@ -54,6 +54,14 @@ class Reader:
         return self.answers[-1]
 
 
+async def opened_by_applicant(h: Harness, tokens: Tokens) -> tuple[dict[str, Any], Reader]:
+    """A testimony the applicant sent, and his browser with `/my-testimony` opened by his submission token."""
+    mine = await applicant_submits(h, tokens)
+    reader = Reader(h.client)
+    await reader.open(mine["token"])
+    return mine, reader
+
+
 async def test_the_applicant_gives_consent_himself_and_sees_his_withdrawal_token_once(
     testimony: Harness, tokens: Tokens
 ) -> None:
@@ -109,9 +117,7 @@ async def test_withdrawing_takes_no_more_steps_than_giving_and_the_testimony_is_
 async def test_narrowing_from_the_page_takes_down_what_the_consent_no_longer_covers(
     testimony: Harness, tokens: Tokens
 ) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    mine, reader = await opened_by_applicant(testimony, tokens)
     await reader.post("/my-testimony/consent", {**GIVE, "purpose": ["public_publication", "press"]})
     version = await reviewed_version(testimony, tokens, mine["testimony_id"])
     publication = (await publish(testimony, tokens, mine["testimony_id"], version["id"])).json()
@@ -132,9 +138,7 @@ async def test_narrowing_from_the_page_takes_down_what_the_consent_no_longer_cov
 async def test_the_applicant_approves_or_refuses_a_version_when_his_consent_asks_for_it(
     testimony: Harness, tokens: Tokens
 ) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    mine, reader = await opened_by_applicant(testimony, tokens)
     await reader.post("/my-testimony/consent", {**GIVE, "conditions": ["approval_required"]})
     waiting = await reader.get()
     assert "No version has been prepared yet." in main_text(waiting.text)
@@ -154,9 +158,7 @@ async def test_the_applicant_approves_or_refuses_a_version_when_his_consent_asks
 
 
 async def test_the_token_never_appears_in_a_url_a_redirect_or_the_cookie(testimony: Harness, tokens: Tokens) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    mine, reader = await opened_by_applicant(testimony, tokens)
     given = await reader.post("/my-testimony/consent", GIVE)
     withdrawal_token = WITHDRAWAL_TOKEN.findall(given.text)[0]
     await reader.get()
@@ -215,9 +217,7 @@ async def test_a_wrong_token_is_refused_with_a_helpful_message_in_the_readers_la
 async def test_mistakes_in_the_consent_form_are_explained_and_change_nothing(
     testimony: Harness, tokens: Tokens
 ) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    mine, reader = await opened_by_applicant(testimony, tokens)
     nothing = await reader.post("/my-testimony/consent", {"attribution": "anonymous"})
     assert nothing.status_code == 422
     assert "Choose at least one use of your testimony." in main_text(nothing.text)
@@ -234,9 +234,7 @@ async def test_mistakes_in_the_consent_form_are_explained_and_change_nothing(
 async def test_the_receipt_downloads_as_a_file_and_a_forged_one_is_not_handed_back(
     testimony: Harness, tokens: Tokens
 ) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    _mine, reader = await opened_by_applicant(testimony, tokens)
     given = await reader.post("/my-testimony/consent", GIVE, headers=RUSSIAN)
     inputs = find_all(given.text, "//form[@action='/my-testimony/receipt']//input")
     fields = {str(i.get("name")): str(i.get("value")) for i in inputs}
@@ -292,9 +290,7 @@ async def test_a_session_that_ended_asks_for_the_token_again(testimony: Harness,
 async def test_a_withdrawal_token_opens_the_page_and_follows_consent_given_again(
     testimony: Harness, tokens: Tokens
 ) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    _mine, reader = await opened_by_applicant(testimony, tokens)
     first = WITHDRAWAL_TOKEN.findall((await reader.post("/my-testimony/consent", GIVE)).text)[0]
     testimony.client.cookies.clear()
     other = Reader(testimony.client)
@@ -311,9 +307,7 @@ async def test_a_withdrawal_token_opens_the_page_and_follows_consent_given_again
 
 
 async def test_private_pages_are_never_stored_and_carry_the_strict_headers(testimony: Harness, tokens: Tokens) -> None:
-    mine = await applicant_submits(testimony, tokens)
-    reader = Reader(testimony.client)
-    await reader.open(mine["token"])
+    _mine, reader = await opened_by_applicant(testimony, tokens)
     await reader.post("/my-testimony/consent", GIVE)
     for answer in reader.answers:
         if answer.status_code != 303:
