@@ -148,7 +148,9 @@ async def test_an_expired_consent_is_gone_at_once_and_swept_into_a_takedown(
     publication_id = journey["publication"]["id"]
     assert (await testimony.client.get(public_paths(publication_id)[0])).status_code == 200
     later = datetime.now(UTC) + timedelta(hours=2)
+    # The feeds and documents, and the HTML page, each read the clock.
     monkeypatch.setattr("services.testimony.public.router.utc_now", lambda: later)
+    monkeypatch.setattr("services.testimony.pages.router.utc_now", lambda: later)
     for path in public_paths(publication_id):
         assert (await testimony.client.get(path)).status_code == 410
     assert (await testimony.client.get("/public/testimonies/feed.json")).json()["items"] == []
