@@ -27,7 +27,6 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 from carrots.registry import ROOT, SERVICES
@@ -140,9 +139,9 @@ class Browser:
 
     def follow(self, link_text: str) -> None:
         """Follow a link by its words and wait for the page it leads to."""
-        page = self.find("html")
+        self._mark_page()
         self.driver.find_element(By.LINK_TEXT, link_text).click()
-        WebDriverWait(self.driver, 15).until(staleness_of(page))
+        self._wait_for_next_page()
         self.collect()
 
     def collect(self) -> list[tuple[str, str]]:
@@ -179,9 +178,17 @@ class Browser:
         assert matches, f"no button reading {text!r} on {self.driver.current_url}"
         return matches[0]
 
+    def _mark_page(self) -> None:
+        self.driver.execute_script("document.documentElement.dataset.left = 'no'")
+
+    def _wait_for_next_page(self) -> None:
+        # A new document has no mark: it replaced the one we marked, and has finished loading.
+        arrived = "return document.readyState === 'complete' && !document.documentElement.dataset.left"
+        WebDriverWait(self.driver, 15).until(lambda driver: driver.execute_script(arrived))
+
     def press(self, text: str, *, navigates: bool = True) -> None:
         """Press a button; wait for the page it leads to, unless it only downloads a file."""
-        page = self.find("html")
+        self._mark_page()
         for attempt in range(3):
             try:
                 self.button(text).click()
@@ -192,7 +199,7 @@ class Browser:
                 if "does not belong to the document" not in str(error) or attempt == 2:
                     raise
         if navigates:
-            WebDriverWait(self.driver, 15).until(staleness_of(page))
+            self._wait_for_next_page()
         self.collect()
 
     def type_into(self, label: str, text: str) -> None:
