@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 
@@ -40,6 +41,8 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def asylum_lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.asylum_settings = settings
+        # How a slowed failing lookup waits before its answer is sent.
+        app.state.lookup_pause = anyio.sleep
         # Building the hasher makes its dummy hash, one full Argon2 run: keep it off the loop.
         hasher = await anyio.to_thread.run_sync(SecretHasher, settings.secret_hash_parameters())
         app.state.secret_hasher = BoundedHasher(hasher, settings.secret_hash_concurrency)

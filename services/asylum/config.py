@@ -25,11 +25,15 @@ class AsylumSettings(ServiceSettings):
     # Hashes computed at once per replica: each holds `secret_hash_memory_kib` of memory.
     secret_hash_concurrency: int = Field(default=4, ge=1)
 
-    # Status lookup throttling: failures allowed in a window, then a lockout.
+    # Status lookup throttling: failures are counted in a window.  A reference is locked out after its limit;
+    # a client address never is (many applicants may share it): past its free failures, each failing answer
+    # waits twice as long as the one before, up to the cap, and a right secret is answered at once.
     lookup_window_seconds: int = Field(default=900, ge=1)
-    lookup_max_failures_per_client: int = Field(default=20, ge=1)
     lookup_max_failures_per_reference: int = Field(default=5, ge=1)
     lookup_lockout_seconds: int = Field(default=3600, ge=1)
+    lookup_free_failures_per_client: int = Field(default=10, ge=0)
+    lookup_failure_delay_seconds: float = Field(default=1.0, ge=0)
+    lookup_max_failure_delay_seconds: float = Field(default=30.0, ge=0)
 
     # Statistics withhold any non-zero figure over fewer cases than this, so nobody can be singled out.
     stats_min_cell: int = Field(default=5, ge=1)

@@ -46,14 +46,16 @@ PublisherDep = Annotated[EventPublisher, Depends(event_publisher)]
 
 
 def throttle_policy(request: Request) -> ThrottlePolicy:
-    """Lockout rules of the applicant's lookups, keyed with the app's blind-index key."""
+    """Throttling rules of the applicant's lookups, keyed with the app's blind-index key."""
     settings: AsylumSettings = request.app.state.asylum_settings
     return ThrottlePolicy(
         key=request.app.state.blind_index_key,
         window=timedelta(seconds=settings.lookup_window_seconds),
-        max_per_client=settings.lookup_max_failures_per_client,
         max_per_reference=settings.lookup_max_failures_per_reference,
         lockout=timedelta(seconds=settings.lookup_lockout_seconds),
+        free_per_client=settings.lookup_free_failures_per_client,
+        failure_delay=settings.lookup_failure_delay_seconds,
+        max_failure_delay=settings.lookup_max_failure_delay_seconds,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from fastapi import APIRouter, Request, Response, status
-from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from services.asylum.applicant import service
 from services.asylum.applicant.service import Caller
+from services.asylum.cases.errors import ApplicantNotRecognised
 from services.asylum.deps import HasherDep, PublisherDep, ThrottleDep
 from shared.deps import SessionDep
 from shared.errors import ProblemError, problem_response, problem_responses
@@ -29,17 +33,40 @@ def _caller(request: Request, reference: str, secret: str) -> Caller:
     return Caller(client=request.client.host if request.client else "unknown", reference=reference, secret=secret)
 
 
-def _render(request: Request, problem: ProblemError) -> JSONResponse:
+class PausedResponse(Response):
+    """A response sent only after a pause, by which time the request's transaction has committed.
+
+    The session dependency ends with the endpoint, so a slowed client holds no database connection
+    while it waits.
+    """
+
+    def __init__(self, inner: Response, pause: Callable[[], Awaitable[None]]) -> None:
+        self.inner = inner
+        self.pause = pause
+        self.status_code = inner.status_code
+        self.background = None
+        self.body = inner.body
+        self.raw_headers = inner.raw_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.pause()
+        await self.inner(scope, receive, send)
+
+
+def _render(request: Request, problem: ProblemError) -> Response:
     # Returned rather than raised: the failure counter and duress flag must commit.
-    return problem_response(
+    rendered = problem_response(
         request, problem.status, problem.slug, problem.title, problem.detail, headers=problem.headers, **problem.extra
     )
+    if isinstance(problem, ApplicantNotRecognised) and problem.delay_seconds > 0:
+        return PausedResponse(rendered, partial(request.app.state.lookup_pause, problem.delay_seconds))
+    return rendered
 
 
 @router.post("", response_model=StatusLookupResult, responses=ANSWERS, openapi_extra=PUBLIC)
 async def look_up_status(
     body: StatusLookupRequest, request: Request, session: SessionDep, hasher: HasherDep, policy: ThrottleDep
-) -> StatusLookupResult | JSONResponse:
+) -> StatusLookupResult | Response:
     """Return the plain-language status and next step of the case with this reference and secret."""
     result = await service.look_up_status(session, hasher, policy, _caller(request, body.reference, body.secret), body)
     return _render(request, result) if isinstance(result, ProblemError) else result
@@ -70,7 +97,7 @@ async def grant_access(
     hasher: HasherDep,
     policy: ThrottleDep,
     publisher: PublisherDep,
-) -> AccessGrantRead | JSONResponse:
+) -> AccessGrantRead | Response:
     """Let an NGO see this case, at `status` or `full` level, until revoked."""
     result = await service.grant_access_as_applicant(
         session, publisher, hasher, policy, _caller(request, body.reference, body.secret), body

@@ -1,9 +1,13 @@
 """The applicant's own calls, authenticated by reference and secret, built to resist guessing.
 
-Every call runs the same steps whatever the outcome: check the lockout, look the reference up,
-verify two Argon2 hashes (dummies when the case or its duress secret is missing), then count a
-failure or clear the counter.  Failures never raise: they are returned, so that the failure
-counters and the duress flag commit with the request.
+Every call with a well-formed reference runs the same steps whatever the outcome: check the
+reference's lockout, look the reference up, verify two Argon2 hashes (dummies when the case or its
+duress secret is missing), then count a failure or clear the reference's counter.  Failures never
+raise: they are returned, so that the failure counters and the duress flag commit with the request.
+
+A client address is never locked out: many applicants may share one (a Tor exit, a carrier's NAT,
+the ingress).  Its failures only make its next failing answers wait longer; a right secret is
+answered at once, however many failures the address has.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from services.asylum.cases.errors import (
 from services.asylum.cases.references import normalise_reference_text, parse_case_reference
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
-from services.asylum.models import Case, tables
+from services.asylum.models import Case, LookupThrottle, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.errors import ProblemError
@@ -56,13 +60,15 @@ NOT_RECOGNISED = "No case matches this reference and secret. Check both and try 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failures a client or a reference may have in a window before a lockout."""
+    """Failures a reference may have in a window before a lockout, and how a failing client is slowed."""
 
     key: bytes
     window: timedelta
-    max_per_client: int
     max_per_reference: int
     lockout: timedelta
+    free_per_client: int
+    failure_delay: float
+    max_failure_delay: float
 
 
 @dataclass(frozen=True)
@@ -107,22 +113,43 @@ def describe_lockout(seconds_left: int) -> str:
     return f"Too many attempts. Wait {wait} before trying again, or ask your caseworker."
 
 
-async def _lockout_left(session: AsyncSession, keys: tuple[str, str], now: datetime) -> int | None:
-    """Whole seconds until every lockout on these keys has ended, or None if none is in force."""
-    rows = await repository.get_throttles(session, keys)
+def failure_delay(policy: ThrottlePolicy, client_failures: int) -> float:
+    """Seconds a failing answer waits, given the client's failures in the window (this one included).
+
+    The first `free_per_client` are answered at once; each one after doubles the wait, up to the cap.
+    """
+    excess = client_failures - policy.free_per_client
+    if excess <= 0:
+        return 0.0
+    return float(min(policy.max_failure_delay, policy.failure_delay * 2 ** min(excess - 1, 62)))
+
+
+async def _lockout_left(session: AsyncSession, reference_key: str, now: datetime) -> int | None:
+    """Whole seconds until the reference's lockout ends, or None if none is in force."""
+    rows = await repository.get_throttles(session, [reference_key])
     ends = [r.locked_until for r in rows if r.locked_until is not None and r.locked_until > now]
     return math.ceil((max(ends) - now).total_seconds()) if ends else None
 
 
-async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> None:
-    for key, limit in zip(keys, (policy.max_per_client, policy.max_per_reference), strict=True):
-        row = await repository.lock_throttle_row(session, key, now)
-        if row.window_started_at + policy.window < now:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + policy.lockout
+async def _count_in_window(session: AsyncSession, policy: ThrottlePolicy, key: str, now: datetime) -> LookupThrottle:
+    row = await repository.lock_throttle_row(session, key, now)
+    if row.window_started_at + policy.window < now:
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    return row
+
+
+async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> float:
+    """Count a failure for the client and the reference; lock the reference at its limit.
+
+    Returns how long the failing answer waits: the client's failures slow it, they never lock it out.
+    """
+    client = await _count_in_window(session, policy, keys[0], now)
+    reference = await _count_in_window(session, policy, keys[1], now)
+    if reference.failures >= policy.max_per_reference:
+        reference.locked_until = now + policy.lockout
     await session.flush()
+    return failure_delay(policy, client.failures)
 
 
 async def _flag_duress(session: AsyncSession, recognised: Recognised, now: datetime, action: str) -> None:
@@ -148,21 +175,22 @@ async def authenticate_applicant(
 ) -> Recognised | ProblemError:
     """Recognise the applicant's case by reference and secret, or say why not, in the same work."""
     now = datetime.now(UTC)
-    scope_to_tenant(session, ALL_TENANTS)
-    keys = _keys(policy, caller)
-    if (seconds_left := await _lockout_left(session, keys, now)) is not None:
-        return LookupLockedOut(describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
     try:
         reference = parse_case_reference(caller.reference)
     except MalformedCaseReference as exc:
-        # The check character is public knowledge: saying "typo" reveals nothing about cases.
+        # The check character is public knowledge: saying "typo" reveals nothing about cases, so it is
+        # answered before any throttle and counts against nobody.
         return exc
+    scope_to_tenant(session, ALL_TENANTS)
+    keys = _keys(policy, caller)
+    if (seconds_left := await _lockout_left(session, keys[1], now)) is not None:
+        return LookupLockedOut(describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
     case = await cases.get_case_by_reference(session, reference)
     stored = StoredSecrets(case.secret_hash, case.duress_hash) if case and case.secret_hash else None
     outcome = await hasher.check_lookup(stored, caller.secret)
     if case is None or outcome is LookupOutcome.REJECTED:
-        await _count_failure(session, policy, keys, now)
-        return ApplicantNotRecognised(NOT_RECOGNISED)
+        delay = await _count_failure(session, policy, keys, now)
+        return ApplicantNotRecognised(NOT_RECOGNISED, delay_seconds=delay)
     await repository.clear_throttle(session, keys[1])
     recognised = Recognised(case, outcome)
     if outcome is LookupOutcome.DURESS:

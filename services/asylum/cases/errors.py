@@ -69,11 +69,18 @@ class CaseAlreadyOpen(Conflict):
 
 
 class ApplicantNotRecognised(NotFound):
-    """The reference and secret match no case (unknown reference and wrong secret look the same)."""
+    """The reference and secret match no case (unknown reference and wrong secret look the same).
+
+    `delay_seconds` is how long the answer waits before it is sent: a client's repeated failures slow it.
+    """
+
+    def __init__(self, detail: str, *, delay_seconds: float = 0.0) -> None:
+        super().__init__(detail)
+        self.delay_seconds = delay_seconds
 
 
 class LookupLockedOut(TooManyRequests):
-    """Too many failed attempts from this client or for this reference; wait before trying again."""
+    """Too many failed attempts for this reference; wait before trying again."""
 
 
 class CaseChangedMeanwhile(Conflict):

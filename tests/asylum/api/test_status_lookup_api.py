@@ -6,12 +6,13 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import anyio
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from services.asylum.cases.references import format_case_reference, generate_case_reference
 from services.asylum.models import LookupThrottle
@@ -34,9 +35,32 @@ def comparable(answer: Any) -> tuple[int, str, dict[str, Any]]:
 
 @pytest.fixture
 async def strict_api(starter: AppStarter) -> AsyncIterator[Harness]:
-    """An app that locks a reference after 3 failures and a client after 6."""
-    async for h in start_asylum(starter, lookup_max_failures_per_reference=3, lookup_max_failures_per_client=6):
+    """An app that locks a reference after 3 failures."""
+    async for h in start_asylum(starter, lookup_max_failures_per_reference=3):
         yield h
+
+
+async def record_pause(pauses: list[float], seconds: float) -> None:
+    """Stand in for sleeping: note how long the answer was asked to wait."""
+    pauses.append(seconds)
+
+
+@pytest.fixture
+async def slowing_api(starter: AppStarter) -> AsyncIterator[tuple[Harness, list[float]]]:
+    """An app that answers a client's first 2 failures at once, then waits 1, 2, 4 ... at most 5 seconds.
+
+    The pauses are recorded instead of slept, so the test measures what was asked, not the clock.
+    """
+    async for h in start_asylum(
+        starter,
+        lookup_max_failures_per_reference=1000,
+        lookup_free_failures_per_client=2,
+        lookup_failure_delay_seconds=1,
+        lookup_max_failure_delay_seconds=5,
+    ):
+        pauses: list[float] = []
+        h.app.state.lookup_pause = partial(record_pause, pauses)
+        yield h, pauses
 
 
 async def test_the_applicant_reads_a_plain_status_and_next_step(cases_api: Harness, tokens: Tokens) -> None:
@@ -105,7 +129,7 @@ async def test_unknown_reference_and_wrong_secret_take_the_same_time(starter: Ap
         secret_hash_memory_kib=32 * 1024,
         secret_hash_parallelism=1,
         lookup_max_failures_per_reference=1000,
-        lookup_max_failures_per_client=1000,
+        lookup_free_failures_per_client=1000,
     ):
         case = await open_case(h, tokens)
         ratios = []
@@ -161,11 +185,89 @@ async def test_an_unknown_reference_locks_exactly_like_a_real_one(strict_api: Ha
     assert answers == [404, 404, 404, 429]
 
 
-async def test_a_client_is_locked_after_failures_across_references(strict_api: Harness, tokens: Tokens) -> None:
-    case = await open_case(strict_api, tokens)
-    for _ in range(6):
-        assert (await lookup(strict_api, unknown_reference(), "AAAA-BBBB-CCCC")).status_code == 404
-    assert (await lookup(strict_api, case["reference"], case["secret"])).status_code == 429
+async def test_a_failing_client_is_slowed_more_with_each_failure_and_never_locked_out(
+    slowing_api: tuple[Harness, list[float]], tokens: Tokens
+) -> None:
+    h, pauses = slowing_api
+    case = await open_case(h, tokens)
+    waited = []
+    for _ in range(7):
+        answer = await lookup(h, unknown_reference(), "AAAA-BBBB-CCCC")
+        assert answer.status_code == 404
+        waited.append(pauses.pop() if pauses else 0.0)
+    assert waited == [0.0, 0.0, 1.0, 2.0, 4.0, 5.0, 5.0]
+    # A wrong secret for a real case waits exactly as long: the wait tells nothing about the reference.
+    assert (await lookup(h, case["reference"], "AAAA-BBBB-CCCC")).status_code == 404
+    assert pauses == [5.0]
+
+
+async def test_a_right_secret_behind_a_failing_address_is_answered_at_once(
+    slowing_api: tuple[Harness, list[float]], tokens: Tokens
+) -> None:
+    h, pauses = slowing_api
+    case = await open_case(h, tokens)
+    for _ in range(20):
+        assert (await lookup(h, unknown_reference(), "AAAA-BBBB-CCCC")).status_code == 404
+    pauses.clear()
+    answer = await lookup(h, case["reference"], case["secret"])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["state"] == "registered"
+    assert pauses == []
+
+
+async def test_the_duress_secret_behind_a_failing_address_answers_exactly_like_the_right_one(
+    slowing_api: tuple[Harness, list[float]], tokens: Tokens
+) -> None:
+    h, pauses = slowing_api
+    case = await open_case(h, tokens)
+    assert (await set_duress(h, case)).status_code == 204
+    for _ in range(25):
+        await lookup(h, unknown_reference(), "AAAA-BBBB-CCCC")
+    pauses.clear()
+    genuine = await lookup(h, case["reference"], case["secret"])
+    coerced = await lookup(h, case["reference"], "sunflower 42")
+    assert pauses == []
+    assert comparable(coerced) == comparable(genuine)
+    assert genuine.headers.keys() == coerced.headers.keys()
+
+
+async def test_a_malformed_reference_answers_422_before_any_throttle(
+    slowing_api: tuple[Harness, list[float]], tokens: Tokens
+) -> None:
+    h, pauses = slowing_api
+    case = await open_case(h, tokens)
+    # More failures than any lockout ever allowed an address.
+    for _ in range(25):
+        await lookup(h, unknown_reference(), "AAAA-BBBB-CCCC")
+    async with database(h) as session:
+        before = [(r.key, r.failures) for r in (await session.execute(select(LookupThrottle))).scalars()]
+    pauses.clear()
+    typo = case["reference"][:-1] + ("0" if case["reference"][-1] != "0" else "1")
+    for malformed in (typo, "J3N7", "not a reference at all"):
+        answer = await lookup(h, malformed, case["secret"])
+        assert answer.status_code == 422, answer.text
+    assert pauses == []
+    async with database(h) as session:
+        after = [(r.key, r.failures) for r in (await session.execute(select(LookupThrottle))).scalars()]
+    assert sorted(after) == sorted(before)
+
+
+async def test_a_slowed_answer_waits_only_after_its_failure_was_committed(
+    slowing_api: tuple[Harness, list[float]],
+) -> None:
+    h, _ = slowing_api
+    counted_during_pause: list[int] = []
+
+    async def read_counter(seconds: float) -> None:
+        async with database(h) as session:
+            rows = (await session.execute(select(LookupThrottle))).scalars().all()
+            counted_during_pause.append(max(r.failures for r in rows))
+
+    h.app.state.lookup_pause = read_counter
+    for _ in range(3):
+        await lookup(h, unknown_reference(), "AAAA-BBBB-CCCC")
+    # The third failure paused, and while it waited its count (3) was already visible to anyone else.
+    assert counted_during_pause == [3]
 
 
 async def test_a_success_clears_the_reference_counter(strict_api: Harness, tokens: Tokens) -> None:
