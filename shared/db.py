@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func, select
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -138,3 +138,13 @@ async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterato
         except BaseException:
             await session.rollback()
             raise
+
+
+async def lock_for_transaction(session: AsyncSession, name: str) -> None:
+    """Hold a lock named `name` until the session's transaction ends, so work on one thing runs one at a time.
+
+    PostgreSQL takes a transaction-scoped advisory lock on a hash of the name. SQLite lets one transaction
+    write at a time: a second writer fails (and an event is delivered again) rather than losing an update.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))

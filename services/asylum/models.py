@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata
@@ -35,6 +47,11 @@ class Case(TenantScoped, Base):
     # `asylum` or `residence`; and the track dependants follow through this case, null if not covered.
     track: Mapped[str] = mapped_column(String(20), server_default="asylum")
     family_track: Mapped[str | None] = mapped_column(String(20))
+    # Whether the naturalisation steps are open to the case: the approval it follows granted a citizenship path.
+    citizenship_path: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The approval the case follows is (approved_on, assessment_id); a later one updates the case, an older
+    # one arriving late does not. Null for a case opened over the API, which any approval then updates.
+    approved_on: Mapped[date | None] = mapped_column(Date)
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())
     # Argon2id hashes only; the secret itself is shown once and never stored.
     secret_hash: Mapped[str | None] = mapped_column(String(255))
@@ -74,6 +91,17 @@ class Dependant(Base):
     """A family member on a case; name, birth date and decision reason are ciphertexts of the owning partner."""
 
     __tablename__ = "dependants"
+    __table_args__ = (
+        # A person registered in eligibility joins a case once, however many events name them.
+        Index(
+            "uq_dependants_case_person_ref",
+            "case_id",
+            "person_ref",
+            unique=True,
+            sqlite_where=text("person_ref IS NOT NULL"),
+            postgresql_where=text("person_ref IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -86,6 +114,22 @@ class Dependant(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FamilyLink(TenantScoped, Base):
+    """A family member eligibility registered for a main applicant, remembered whether or not the case exists yet.
+
+    Events may arrive in any order: a member heard of before the main applicant's case is opened, or while
+    the case does not cover the family, joins it once it does.
+    """
+
+    __tablename__ = "family_links"
+    __table_args__ = (UniqueConstraint("partner_id", "main_applicant_id", "member_applicant_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    main_applicant_id: Mapped[str] = mapped_column(String(36), index=True)
+    member_applicant_id: Mapped[str] = mapped_column(String(36))
+    heard_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AccessGrant(TenantScoped, Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from services.asylum.models import Case, CaseHistoryEntry, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher, KeyDestroyed
+from shared.db import lock_for_transaction
 from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -47,10 +48,12 @@ from shared.schemas.events import (
     APPLICANT_APPROVED,
     CASE_OPENED,
     CASE_STATUS_CHANGED,
+    FAMILY_MEMBER_REGISTERED,
     ApplicantApproved,
     CaseOpened,
     CaseStatusChanged,
     EventEnvelope,
+    FamilyMemberRegistered,
 )
 from shared.tenancy import scope_to_tenant
 from shared.webhooks import claim_event
@@ -71,7 +74,7 @@ class AsylumTools:
 def describe_case(case: Case) -> CaseRead:
     """The wire form of a case as its partner sees it."""
     state = CaseState(case.state)
-    wording = describe_status(state)
+    wording = describe_status(state, track=Track(case.track), citizenship_path=case.citizenship_path)
     return CaseRead(
         id=case.id,
         reference=format_case_reference_text(case.reference),
@@ -79,9 +82,10 @@ def describe_case(case: Case) -> CaseRead:
         applicant_id=case.applicant_id,
         track=Track(case.track).value,
         family_track=Track(case.family_track).value if case.family_track else None,
+        citizenship_path=case.citizenship_path,
         state=state.value,
         state_since=case.state_since,
-        allowed_transitions=[s.value for s in list_allowed_transitions(state)],
+        allowed_transitions=[s.value for s in list_allowed_transitions(state, citizenship_path=case.citizenship_path)],
         status=wording.status,
         next_step=wording.next_step,
         created_at=case.created_at,
@@ -147,6 +151,8 @@ async def open_case(
     applicant_id: str,
     assessment_id: str | None,
     coverage: CaseCoverage,
+    citizenship_path: bool,
+    approved_on: date | None,
     with_secret: bool,
 ) -> tuple[Case, str | None]:
     """Open a case in `registered`, record it in the history and announce it; returns the secret once."""
@@ -162,6 +168,8 @@ async def open_case(
         assessment_id=assessment_id,
         track=coverage.track.value,
         family_track=coverage.family_track.value if coverage.family_track else None,
+        citizenship_path=citizenship_path,
+        approved_on=approved_on,
         state=INITIAL_STATE.value,
         state_since=now,
         secret_hash=await tools.hasher.hash_secret(secret) if secret else None,
@@ -208,6 +216,8 @@ async def create_case(session: AsyncSession, tools: AsylumTools, actor: Principa
         applicant_id=data.applicant_id,
         assessment_id=data.assessment_id,
         coverage=CaseCoverage(Track(data.track), Track(data.family_track) if data.family_track else None),
+        citizenship_path=data.citizenship_path,
+        approved_on=None,
         with_secret=True,
     )
     assert secret is not None
@@ -242,7 +252,7 @@ async def transition_case(
     """Move a case to another state if its life cycle allows it; record who, when and why."""
     case = await load_case(session, case_id, for_update=True)
     current = CaseState(case.state)
-    new_state = apply_transition(current, CaseState(data.to_state))
+    new_state = apply_transition(current, CaseState(data.to_state), citizenship_path=case.citizenship_path)
     now = datetime.now(UTC)
     case.state = new_state.value
     case.state_since = now
@@ -361,10 +371,54 @@ async def issue_applicant_secret(
     return ApplicantSecretIssued(case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret)
 
 
+def is_later_approval(approved: ApplicantApproved, case: Case) -> bool:
+    """Whether an approval comes after the one the case follows: by approval date, then by assessment id."""
+    if case.approved_on is None:
+        return True
+    return (approved.approved_on, approved.assessment_id) > (case.approved_on, case.assessment_id or "")
+
+
+async def follow_approval(
+    session: AsyncSession,
+    tools: AsylumTools,
+    actor: Principal,
+    case: Case,
+    approved: ApplicantApproved,
+    coverage: CaseCoverage | None,
+) -> None:
+    """Bring a case up to a later approval: its citizenship path and family coverage now come from it.
+
+    The case keeps its track, state and history; dependants already on it stay.
+    """
+    case.citizenship_path = approved.entitlements.citizenship_path
+    case.family_track = coverage.family_track.value if coverage and coverage.family_track else None
+    case.assessment_id = approved.assessment_id
+    case.approved_on = approved.approved_on
+    try:
+        await repository.save_case(session)
+    except StaleDataError as exc:
+        raise CaseChangedMeanwhile(f"Case {case.id} changed while the approval was applied; deliver it again.") from exc
+    await announce_change(
+        session,
+        tools.publisher,
+        actor,
+        "case",
+        case.id,
+        "approval_applied",
+        partner_id=case.partner_id,
+        detail={"assessment_id": approved.assessment_id, "citizenship_path": case.citizenship_path},
+    )
+
+
 async def open_case_from_approval(
     session: AsyncSession, tools: AsylumTools, event: EventEnvelope, approved: ApplicantApproved
 ) -> None:
-    """Open the case (and family) of an approved applicant on the asylum or residence track, once per applicant."""
+    """Open the case of an approved applicant, or bring its case up to a later approval; then gather the family.
+
+    Approvals and family registrations may arrive in any order: every family member heard of is remembered,
+    and joins the case once the case exists and covers the family. An approval older than the one the case
+    follows changes nothing but what it teaches about the family.
+    """
     granted = approved.entitlements
     coverage = choose_case_coverage(
         asylum_track=granted.asylum_track,
@@ -372,34 +426,49 @@ async def open_case_from_approval(
         family_asylum=granted.family_asylum,
         family_residence_path=granted.family_residence_path,
     )
-    if coverage is None:
-        return
-    scope_to_tenant(session, approved.partner_id)
-    if await repository.get_case_of_applicant(session, approved.partner_id, approved.applicant_id) is not None:
-        return
+    partner, applicant = approved.partner_id, approved.applicant_id
+    scope_to_tenant(session, partner)
+    await lock_for_transaction(session, family.family_lock_name(partner, applicant))
+    await family.remember_family_members(session, partner, applicant, approved.dependant_ids)
     actor = Principal(org=event.source, kind=CallerKind.service, subject=f"event:{event.id}")
-    # No secret yet: the partner issues one when it meets the applicant, so nobody else ever sees it.
-    case, _ = await open_case(
-        session,
-        tools,
-        actor,
-        partner_id=approved.partner_id,
-        applicant_id=approved.applicant_id,
-        assessment_id=approved.assessment_id,
-        coverage=coverage,
-        with_secret=False,
-    )
-    if coverage.family_covered:
-        await family.add_dependants_by_reference(session, tools.publisher, actor, case, approved.dependant_ids)
+    case = await repository.get_case_of_applicant(session, partner, applicant)
+    if case is None:
+        if coverage is None:
+            return
+        # No secret yet: the partner issues one when it meets the applicant, so nobody else ever sees it.
+        case, _ = await open_case(
+            session,
+            tools,
+            actor,
+            partner_id=partner,
+            applicant_id=applicant,
+            assessment_id=approved.assessment_id,
+            coverage=coverage,
+            citizenship_path=granted.citizenship_path,
+            approved_on=approved.approved_on,
+            with_secret=False,
+        )
+    elif is_later_approval(approved, case):
+        await follow_approval(session, tools, actor, case, approved, coverage)
+    await family.join_remembered_members(session, tools.publisher, actor, case)
 
 
 async def handle_event(session: AsyncSession, tools: AsylumTools, event: EventEnvelope) -> None:
     """Handle one authenticated event; repeats of an event id and unknown event types change nothing."""
     try:
         approved = ApplicantApproved.model_validate(event.data) if event.type == APPLICANT_APPROVED else None
+        member = FamilyMemberRegistered.model_validate(event.data) if event.type == FAMILY_MEMBER_REGISTERED else None
     except ValidationError as exc:
         raise Unprocessable(f"The event does not match its contract: {exc.errors()[0]['msg']}.") from exc
-    if approved is None:
+    if approved is None and member is None:
         return
-    if await claim_event(session, tables, event.id, event.type):
+    if not await claim_event(session, tables, event.id, event.type):
+        return
+    if approved is not None:
         await open_case_from_approval(session, tools, event, approved)
+    elif member is not None:
+        scope_to_tenant(session, member.partner_id)
+        actor = Principal(org=event.source, kind=CallerKind.service, subject=f"event:{event.id}")
+        await family.join_family_member(
+            session, tools.publisher, actor, member.partner_id, member.main_applicant_id, member.applicant_id
+        )

@@ -52,6 +52,10 @@ class CaseCreate(_Strict):
     family_track: TrackName | None = Field(
         default=None, description="The track dependants follow through this case; `null` if the family is not covered."
     )
+    citizenship_path: bool = Field(
+        default=False,
+        description="Whether the naturalisation steps (`citizenship_applied`, `naturalised`) are open to the case.",
+    )
 
 
 class CaseRead(BaseModel):
@@ -64,6 +68,10 @@ class CaseRead(BaseModel):
     track: TrackName = Field(description="`asylum` (protection) or `residence` (a permit without asylum).")
     family_track: TrackName | None = Field(
         description="The track dependants follow through this case; `null` if the family is not covered by it."
+    )
+    citizenship_path: bool = Field(
+        description="Whether the naturalisation steps are open: the approval the case follows granted a citizenship "
+        "path (or the partner opened it with one)."
     )
     state: CaseStateName = Field(description="Current state of the case.")
     state_since: datetime = Field(description="When the case entered its current state.")

@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 APPLICANT_APPROVED = "eligibility.applicant.approved"
+ARRIVAL_VERIFIED = "eligibility.applicant.arrival_verified"
+FAMILY_MEMBER_REGISTERED = "eligibility.family_member.registered"
 CASE_OPENED = "asylum.case.opened"
 CASE_STATUS_CHANGED = "asylum.case.status_changed"
 TESTIMONY_TAKEN_DOWN = "testimony.publication.taken_down"
@@ -84,6 +86,36 @@ class ApplicantApproved(BaseModel):
     approved_on: date
     entitlements: Entitlements
     dependant_ids: list[str] = Field(default_factory=list, description="Pseudonymous ids of covered family members.")
+    arrival_verified: bool = Field(
+        default=False,
+        description="Whether the applicant's arrival in the partner's territory was verified by the time of approval: "
+        "tranches waiting for `verified_arrival` are released at once.",
+    )
+
+
+class ArrivalVerified(BaseModel):
+    """Eligibility recorded that the applicant's arrival in the partner's territory was verified.
+
+    Sent whenever the evidence turns true, before or after an approval: payments remembers it and releases
+    the applicant's `verified_arrival` tranches, now or when the approval arrives.
+    """
+
+    applicant_id: str = Field(description="Pseudonymous applicant id.")
+    partner_id: str
+    verified_at: datetime = Field(description="When the evidence was recorded.")
+
+
+class FamilyMemberRegistered(BaseModel):
+    """Eligibility registered a family member for a main applicant of the same partner.
+
+    Sent whatever the main applicant's state: asylum remembers it and adds the member to the main applicant's
+    case once the case exists and covers the family, whichever event comes first.
+    """
+
+    applicant_id: str = Field(description="Pseudonymous id of the family member.")
+    main_applicant_id: str = Field(description="Pseudonymous id of the main applicant whose tier covers them.")
+    partner_id: str
+    registered_at: datetime
 
 
 class CaseOpened(BaseModel):

@@ -11,6 +11,7 @@ from services.asylum import repository as cases
 from services.asylum.access import repository
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
 from services.asylum.cases.states import CaseState
+from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import describe_status
 from services.asylum.changes import announce_change
 from services.asylum.family import service as family
@@ -148,7 +149,7 @@ async def revoke_grant(
 
 def describe_status_view(case: Case) -> CaseStatusView:
     """A case at `status` level: state, dates and next step, nothing personal."""
-    wording = describe_status(CaseState(case.state))
+    wording = describe_status(CaseState(case.state), track=Track(case.track), citizenship_path=case.citizenship_path)
     return CaseStatusView.model_validate(
         {
             "case_id": case.id,

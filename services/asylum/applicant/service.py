@@ -38,6 +38,7 @@ from services.asylum.cases.errors import (
 )
 from services.asylum.cases.references import normalise_reference_text, parse_case_reference
 from services.asylum.cases.states import CaseState
+from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
 from services.asylum.models import Case, LookupThrottle, tables
 from shared.audit import record_audit
@@ -215,7 +216,7 @@ async def look_up_status(
     if shown is not real:
         since = await repository.first_entry_into(session, case.id, shown.value) or case.created_at
     language = Language(data.language)
-    wording = describe_status(shown, language)
+    wording = describe_status(shown, language, track=Track(case.track), citizenship_path=case.citizenship_path)
     return StatusLookupResult.model_validate(
         {
             "state": shown.value,

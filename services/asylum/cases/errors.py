@@ -24,6 +24,22 @@ class TransitionNotAllowed(Conflict):
         )
 
 
+class CitizenshipPathMissing(Conflict):
+    """A case without a citizenship path was asked to take a naturalisation step."""
+
+    def __init__(self, current: CaseState, requested: CaseState, allowed: tuple[CaseState, ...]) -> None:
+        self.current = current
+        self.requested = requested
+        self.allowed = allowed
+        shown = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"The case has no citizenship path, so it cannot move to '{requested}': the approval it follows "
+            "did not grant one (entitlement `citizenship_path`). A new approval that grants it opens the "
+            f"naturalisation steps; allowed now: {shown}.",
+            allowed=[str(s) for s in allowed],
+        )
+
+
 class CaseAlreadyClosed(Conflict):
     """A closed case was asked to change hands or to move on."""
 
@@ -58,6 +74,10 @@ class CaseNotFound(NotFound):
 
 class DependantNotFound(NotFound):
     """No such dependant on this case."""
+
+
+class DependantAlreadyOnCase(Conflict):
+    """The person is already a dependant on this case."""
 
 
 class AccessGrantNotFound(NotFound):

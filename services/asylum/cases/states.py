@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from enum import StrEnum
 
-from services.asylum.cases.errors import CaseAlreadyClosed, TransitionNotAllowed
+from services.asylum.cases.errors import CaseAlreadyClosed, CitizenshipPathMissing, TransitionNotAllowed
 
 
 class CaseState(StrEnum):
@@ -73,12 +73,19 @@ PROTECTED_STATES: frozenset[CaseState] = frozenset(
     }
 )
 
+# The steps toward citizenship: open only to a case whose approval granted a citizenship path.
+NATURALISATION_STEPS: frozenset[CaseState] = frozenset({CaseState.CITIZENSHIP_APPLIED, CaseState.NATURALISED})
+
 _ORDER: Mapping[CaseState, int] = {state: i for i, state in enumerate(CaseState)}
 
 
-def list_allowed_transitions(state: CaseState) -> tuple[CaseState, ...]:
-    """Return the states a case in `state` may move to, in life-cycle order."""
-    return tuple(sorted(TRANSITIONS[state], key=_ORDER.__getitem__))
+def list_allowed_transitions(state: CaseState, *, citizenship_path: bool) -> tuple[CaseState, ...]:
+    """Return the states a case in `state` may move to, in life-cycle order.
+
+    Without a citizenship path the naturalisation steps are left out.
+    """
+    allowed = TRANSITIONS[state] if citizenship_path else TRANSITIONS[state] - NATURALISATION_STEPS
+    return tuple(sorted(allowed, key=_ORDER.__getitem__))
 
 
 def is_open(state: CaseState) -> bool:
@@ -86,10 +93,17 @@ def is_open(state: CaseState) -> bool:
     return state not in TERMINAL_STATES
 
 
-def apply_transition(state: CaseState, requested: CaseState) -> CaseState:
-    """Return the new state after moving to `requested`, or raise `TransitionNotAllowed`."""
+def apply_transition(state: CaseState, requested: CaseState, *, citizenship_path: bool) -> CaseState:
+    """Return the new state after moving to `requested`.
+
+    Raises `TransitionNotAllowed` for a move the life cycle does not have, and `CitizenshipPathMissing` for a
+    naturalisation step of a case without a citizenship path.
+    """
+    allowed = list_allowed_transitions(state, citizenship_path=citizenship_path)
     if requested not in TRANSITIONS[state]:
-        raise TransitionNotAllowed(state, requested, list_allowed_transitions(state))
+        raise TransitionNotAllowed(state, requested, allowed)
+    if requested not in allowed:
+        raise CitizenshipPathMissing(state, requested, allowed)
     return requested
 
 

@@ -19,7 +19,7 @@ PARTNER = [CallerKind.partner]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DependantRead,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
     **requires("cases:write", kinds=PARTNER),
 )
 async def add_dependant(
@@ -30,7 +30,7 @@ async def add_dependant(
     cipher: CipherDep,
     publisher: PublisherDep,
 ) -> DependantRead:
-    """Add a family member to a case; name and birth date are encrypted at rest."""
+    """Add a family member to a case; name and birth date are encrypted at rest; a person joins a case once."""
     return await service.add_dependant(session, cipher, publisher, principal, case_id, body)
 
 

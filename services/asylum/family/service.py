@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum import repository as cases
 from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
-from services.asylum.cases.errors import CaseNotFound, DependantNotFound
+from services.asylum.cases.errors import CaseNotFound, DependantAlreadyOnCase, DependantNotFound
 from services.asylum.cases.states import CaseState
 from services.asylum.changes import announce_change
 from services.asylum.family import repository
@@ -17,6 +17,7 @@ from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
+from shared.db import lock_for_transaction
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.asylum import DependantCreate, DependantDecisionCreate, DependantRead
@@ -87,6 +88,8 @@ async def add_dependant(
     """Add a family member to a case, encrypting their name and birth date."""
     case = await _load_case(session, case_id)
     partner = case.partner_id
+    if data.person_ref is not None and data.person_ref in await repository.list_person_refs(session, case.id):
+        raise DependantAlreadyOnCase(f"Person {data.person_ref} is already a dependant on case {case_id}.")
     dependant = Dependant(
         id=new_id(),
         case_id=case.id,
@@ -105,6 +108,51 @@ async def add_dependant(
         session, publisher, actor, "dependant", dependant.id, "added", partner_id=partner, detail={"case_id": case.id}
     )
     return await describe_dependant(session, cipher, case, dependant)
+
+
+def family_lock_name(partner_id: str, main_applicant_id: str) -> str:
+    """The lock that makes a main applicant's approvals and family registrations apply one at a time."""
+    return f"asylum:family:{partner_id}:{main_applicant_id}"
+
+
+async def remember_family_members(
+    session: AsyncSession, partner_id: str, main_applicant_id: str, member_ids: Sequence[str]
+) -> None:
+    """Remember family members eligibility named for a main applicant, whether or not the case exists yet.
+
+    The caller holds `family_lock_name` for the main applicant.
+    """
+    await repository.add_family_links(session, partner_id, main_applicant_id, member_ids, datetime.now(UTC))
+
+
+async def join_remembered_members(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, case: Case
+) -> None:
+    """Add every remembered family member not yet on the case, if the case covers the family.
+
+    Whichever came first, the approval or the family registration, the member ends up on the case once.
+    """
+    if case.family_track is None:
+        return
+    present = await repository.list_person_refs(session, case.id)
+    missing = [m for m in await repository.list_family_members(session, case.applicant_id) if m not in present]
+    await add_dependants_by_reference(session, publisher, actor, case, missing)
+
+
+async def join_family_member(
+    session: AsyncSession,
+    publisher: EventPublisher,
+    actor: Principal,
+    partner_id: str,
+    main_applicant_id: str,
+    member_id: str,
+) -> None:
+    """Remember a family member registered in eligibility; they join the main applicant's case if it covers them."""
+    await lock_for_transaction(session, family_lock_name(partner_id, main_applicant_id))
+    await remember_family_members(session, partner_id, main_applicant_id, [member_id])
+    case = await cases.get_case_of_applicant(session, partner_id, main_applicant_id)
+    if case is not None:
+        await join_remembered_members(session, publisher, actor, case)
 
 
 async def add_dependants_by_reference(

@@ -29,10 +29,12 @@ def ngo(tokens: Tokens, org: str = "NGO-A") -> dict[str, str]:
     return tokens.headers(org, CallerKind.ngo, "shared-cases:read")
 
 
-async def open_case(h: Harness, tokens: Tokens, org: str = "DE", applicant_id: str | None = None) -> dict[str, Any]:
-    """Open a case over the API; the answer includes the applicant's secret."""
+async def open_case(
+    h: Harness, tokens: Tokens, org: str = "DE", applicant_id: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Open a case over the API (`fields` add to the request); the answer includes the applicant's secret."""
     response = await h.client.post(
-        "/v1/cases", json={"applicant_id": applicant_id or str(uuid.uuid4())}, headers=officer(tokens, org)
+        "/v1/cases", json={"applicant_id": applicant_id or str(uuid.uuid4()), **fields}, headers=officer(tokens, org)
     )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()

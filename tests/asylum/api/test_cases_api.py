@@ -61,12 +61,30 @@ async def test_the_secret_is_stored_only_as_an_argon2_hash(cases_api: Harness, t
 
 
 async def test_the_road_to_citizenship_is_walked_one_allowed_step_at_a_time(cases_api: Harness, tokens: Tokens) -> None:
-    case = await open_case(cases_api, tokens)
+    case = await open_case(cases_api, tokens, citizenship_path=True)
+    assert case["citizenship_path"] is True
     road = (*ROAD_TO_GRANT, "residence_permit", "permanent_residence", "citizenship_applied", "naturalised")
     last = await move(cases_api, tokens, case["id"], *road)
     assert last.status_code == 200, last.text
     assert last.json()["state"] == "naturalised"
     assert last.json()["allowed_transitions"] == []
+
+
+async def test_a_case_without_a_citizenship_path_cannot_be_naturalised_and_is_told_why(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    assert case["citizenship_path"] is False
+    settled = await move(cases_api, tokens, case["id"], *ROAD_TO_GRANT, "residence_permit", "permanent_residence")
+    assert settled.json()["allowed_transitions"] == ["withdrawn"]
+    assert "citizenship" not in settled.json()["next_step"]
+    refused = await move(cases_api, tokens, case["id"], "citizenship_applied")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "no citizenship path" in refused.json()["detail"]
+    assert refused.json()["allowed"] == ["withdrawn"]
+    read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
+    assert read.json()["state"] == "permanent_residence"
 
 
 async def test_an_illegal_move_answers_409_with_the_allowed_moves_and_changes_nothing(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from services.asylum.models import Case, Dependant, tables
 from shared.schemas.events import APPLICANT_APPROVED, CASE_OPENED
-from tests.asylum.api.factories import database, officer, send_event
+from tests.asylum.api.factories import ROAD_TO_GRANT, database, lookup, move, officer, send_event
 from tests.harness import Harness, Tokens
 
 
@@ -155,3 +155,77 @@ async def test_unknown_event_types_are_accepted_and_ignored(cases_api: Harness) 
 
 async def test_an_event_type_of_another_service_is_refused_from_eligibility(cases_api: Harness) -> None:
     assert (await send_event(cases_api, "payments.something.happened", {"x": 1})).status_code == 401
+
+
+async def move_to_permanent_residence(h: Harness, tokens: Tokens, case_id: str) -> None:
+    road = (*ROAD_TO_GRANT, "residence_permit", "permanent_residence")
+    assert (await move(h, tokens, case_id, *road)).status_code == 200
+
+
+async def test_the_approvals_citizenship_path_is_recorded_and_opens_the_naturalisation_steps(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    granted = {"asylum_track": True, "citizenship_path": True}
+    case, _ = await opened_case(cases_api, tokens, approval(entitlements=granted))
+    assert case["citizenship_path"] is True
+    await move_to_permanent_residence(cases_api, tokens, case["id"])
+    naturalised = await move(cases_api, tokens, case["id"], "citizenship_applied", "naturalised")
+    assert naturalised.status_code == 200, naturalised.text
+    assert naturalised.json()["state"] == "naturalised"
+
+
+async def test_a_deserters_case_without_a_citizenship_path_is_not_naturalised(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case, _ = await opened_case(cases_api, tokens, approval())
+    assert case["citizenship_path"] is False
+    await move_to_permanent_residence(cases_api, tokens, case["id"])
+    refused = await move(cases_api, tokens, case["id"], "citizenship_applied")
+    assert refused.status_code == 409
+    assert "no citizenship path" in refused.json()["detail"]
+
+
+async def test_a_later_approval_that_grants_a_citizenship_path_opens_the_naturalisation_steps(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    first = approval(approved_on="2026-11-26")
+    case, _ = await opened_case(cases_api, tokens, first)
+    await move_to_permanent_residence(cases_api, tokens, case["id"])
+    later = {
+        **first,
+        "assessment_id": str(uuid.uuid4()),
+        "approved_on": "2026-12-01",
+        "entitlements": {**first["entitlements"], "citizenship_path": True},
+    }
+    assert (await send_event(cases_api, APPLICANT_APPROVED, later)).status_code == 204
+    read = (await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))).json()
+    assert (read["citizenship_path"], read["allowed_transitions"]) == (True, ["citizenship_applied", "withdrawn"])
+    assert (await move(cases_api, tokens, case["id"], "citizenship_applied")).status_code == 200
+
+
+async def test_an_older_approval_arriving_late_does_not_change_the_citizenship_path(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    newer = approval(approved_on="2026-12-01", entitlements={"asylum_track": True, "citizenship_path": True})
+    older = {
+        **newer,
+        "assessment_id": str(uuid.uuid4()),
+        "approved_on": "2026-11-01",
+        "entitlements": {"asylum_track": True},
+    }
+    case, _ = await opened_case(cases_api, tokens, newer)
+    assert (await send_event(cases_api, APPLICANT_APPROVED, older)).status_code == 204
+    read = (await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))).json()
+    assert read["citizenship_path"] is True
+
+
+async def test_a_residence_case_speaks_of_residence_to_its_partner_and_its_applicant(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case, _ = await opened_case(cases_api, tokens, approval(entitlements={"residence_path": True}))
+    issued = await cases_api.client.post(f"/v1/cases/{case['id']}/applicant-secret", headers=officer(tokens))
+    lodged = (await move(cases_api, tokens, case["id"], "lodged")).json()
+    assert lodged["status"] == "Your residence permit application has been received and is being reviewed."
+    answer = await lookup(cases_api, case["reference"], issued.json()["secret"], language="ru")
+    assert answer.json()["status"] == "Ваше заявление на вид на жительство получено и рассматривается."
+    assert "asylum" not in lodged["status"] + lodged["next_step"]

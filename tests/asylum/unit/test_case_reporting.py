@@ -37,7 +37,7 @@ def case_histories(draw: st.DrawFn) -> list[TransitionRecord]:
     moment = START + timedelta(hours=draw(st.integers(0, 24 * 365)))
     records = [TransitionRecord(case_id, state, moment)]
     for _ in range(draw(st.integers(0, 10))):
-        allowed = list_allowed_transitions(state)
+        allowed = list_allowed_transitions(state, citizenship_path=True)
         if not allowed:
             break
         state = draw(st.sampled_from(allowed))

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.asylum.cases.errors import CaseAlreadyClosed, TransitionNotAllowed
+from services.asylum.cases.errors import CaseAlreadyClosed, CitizenshipPathMissing, TransitionNotAllowed
 from services.asylum.cases.states import (
     INITIAL_STATE,
+    NATURALISATION_STEPS,
     TERMINAL_STATES,
     TRANSITIONS,
     CaseState,
@@ -79,13 +80,13 @@ def test_the_full_road_to_citizenship_is_allowed() -> None:
     ]
     state = INITIAL_STATE
     for step in road:
-        state = apply_transition(state, step)
+        state = apply_transition(state, step, citizenship_path=True)
     assert state is S.NATURALISED
 
 
 def test_skipping_the_interview_is_refused_with_the_allowed_moves() -> None:
     with pytest.raises(TransitionNotAllowed) as caught:
-        apply_transition(S.LODGED, S.GRANTED)
+        apply_transition(S.LODGED, S.GRANTED, citizenship_path=True)
     assert caught.value.current is S.LODGED
     assert caught.value.requested is S.GRANTED
     assert caught.value.allowed == (S.INTERVIEW_SCHEDULED, S.WITHDRAWN)
@@ -93,7 +94,7 @@ def test_skipping_the_interview_is_refused_with_the_allowed_moves() -> None:
 
 def test_a_refused_appeal_cannot_be_appealed_again() -> None:
     with pytest.raises(TransitionNotAllowed) as caught:
-        apply_transition(S.APPEAL_REFUSED, S.APPEAL_LODGED)
+        apply_transition(S.APPEAL_REFUSED, S.APPEAL_LODGED, citizenship_path=True)
     assert caught.value.allowed == ()
 
 
@@ -106,46 +107,66 @@ def test_closed_cases_cannot_be_transferred(state: CaseState) -> None:
 @pytest.mark.parametrize("state", sorted(set(CaseState) - TERMINAL_STATES))
 def test_open_cases_can_be_transferred_and_withdrawn(state: CaseState) -> None:
     ensure_transferable(state)
-    assert apply_transition(state, S.WITHDRAWN) is S.WITHDRAWN
+    assert apply_transition(state, S.WITHDRAWN, citizenship_path=False) is S.WITHDRAWN
 
 
 def test_allowed_moves_are_listed_in_life_cycle_order() -> None:
     order = list(CaseState)
     for state in CaseState:
-        listed = list_allowed_transitions(state)
+        listed = list_allowed_transitions(state, citizenship_path=True)
         assert list(listed) == sorted(listed, key=order.index)
         assert set(listed) == TRANSITIONS[state]
 
 
-def is_legal(state: CaseState, requested: CaseState) -> bool:
+def is_legal(state: CaseState, requested: CaseState, citizenship_path: bool = True) -> bool:
     """The described life cycle, written independently of the implementation's table."""
     if requested is S.WITHDRAWN:
         return state not in {S.NATURALISED, S.APPEAL_REFUSED, S.WITHDRAWN}
+    if requested in {S.CITIZENSHIP_APPLIED, S.NATURALISED} and not citizenship_path:
+        return False
     return (state, requested) in DESCRIBED_EDGES
 
 
-@given(st.lists(st.sampled_from(CaseState), max_size=60))
-def test_random_requests_never_reach_an_illegal_state(requests: list[CaseState]) -> None:
+@given(st.lists(st.sampled_from(CaseState), max_size=60), st.booleans())
+def test_random_requests_never_reach_an_illegal_state(requests: list[CaseState], citizenship_path: bool) -> None:
     state = INITIAL_STATE
     path = [state]
     for requested in requests:
-        if not is_legal(state, requested):
-            with pytest.raises(TransitionNotAllowed) as caught:
-                apply_transition(state, requested)
-            assert caught.value.current is state
-            assert caught.value.allowed == list_allowed_transitions(state)
-            assert all(is_legal(state, allowed) for allowed in caught.value.allowed)
+        if not is_legal(state, requested, citizenship_path):
+            with pytest.raises((TransitionNotAllowed, CitizenshipPathMissing)) as caught:
+                apply_transition(state, requested, citizenship_path=citizenship_path)
+            refusal = caught.value
+            assert isinstance(refusal, TransitionNotAllowed | CitizenshipPathMissing)
+            assert refusal.current is state
+            assert refusal.allowed == list_allowed_transitions(state, citizenship_path=citizenship_path)
+            assert all(is_legal(state, allowed, citizenship_path) for allowed in refusal.allowed)
             continue
         assert is_open(state), "a terminal state let a case move on"
-        state = apply_transition(state, requested)
+        state = apply_transition(state, requested, citizenship_path=citizenship_path)
         assert state is requested
         path.append(state)
     # A case never comes back to a state it has left: the life cycle has no loops.
     assert len(path) == len(set(path))
+    if not citizenship_path:
+        assert not set(path) & NATURALISATION_STEPS
 
 
-@given(st.sampled_from(sorted(TERMINAL_STATES)), st.lists(st.sampled_from(CaseState)))
-def test_terminal_states_stay_terminal(terminal: CaseState, requests: list[CaseState]) -> None:
+@given(st.sampled_from(sorted(TERMINAL_STATES)), st.lists(st.sampled_from(CaseState)), st.booleans())
+def test_terminal_states_stay_terminal(terminal: CaseState, requests: list[CaseState], citizenship_path: bool) -> None:
     for requested in requests:
         with pytest.raises(TransitionNotAllowed):
-            apply_transition(terminal, requested)
+            apply_transition(terminal, requested, citizenship_path=citizenship_path)
+
+
+def test_a_case_without_a_citizenship_path_cannot_apply_for_citizenship_and_is_told_why() -> None:
+    with pytest.raises(CitizenshipPathMissing) as caught:
+        apply_transition(S.PERMANENT_RESIDENCE, S.CITIZENSHIP_APPLIED, citizenship_path=False)
+    assert caught.value.status == 409
+    assert "no citizenship path" in caught.value.detail
+    assert caught.value.allowed == (S.WITHDRAWN,)
+    assert list_allowed_transitions(S.PERMANENT_RESIDENCE, citizenship_path=False) == (S.WITHDRAWN,)
+    assert list_allowed_transitions(S.CITIZENSHIP_APPLIED, citizenship_path=False) == (S.WITHDRAWN,)
+
+
+def test_the_naturalisation_steps_are_applying_for_citizenship_and_becoming_a_citizen() -> None:
+    assert {S.CITIZENSHIP_APPLIED, S.NATURALISED} == NATURALISATION_STEPS
