@@ -45,6 +45,8 @@ class Applicant(TenantScoped, Base):
     contacts_enc: Mapped[str | None] = mapped_column(Text)
     service_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     arrived_in_partner_territory: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Resigned, defected or left their post: what the awards for diplomats and senior figures ask for.
+    left_post: Mapped[bool] = mapped_column(Boolean, default=False)
     main_applicant_id: Mapped[str | None] = mapped_column(ForeignKey("applicants.id"), index=True)
     duplicate_status: Mapped[str] = mapped_column(String(20), default="none")
     screening_status: Mapped[str] = mapped_column(String(20), default="unavailable")

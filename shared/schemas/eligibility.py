@@ -110,7 +110,16 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     service_verified: bool = Field(default=False, description="Military or state service was verified.")
-    arrived_in_partner_territory: bool = Field(default=False, description="The applicant reached partner territory.")
+    arrived_in_partner_territory: bool = Field(
+        default=False,
+        description="The applicant's arrival in partner territory was verified; releases tranches waiting for "
+        "`verified_arrival` (announced as `eligibility.applicant.arrival_verified`).",
+    )
+    left_post: bool = Field(
+        default=False,
+        description="The applicant resigned, defected or otherwise left their post (diplomats, officials, senior "
+        "officers, public figures); verified by the partner.",
+    )
 
 
 class ApplicantCreate(BaseModel):
@@ -184,6 +193,7 @@ class EvidenceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service_verified: bool | None = None
     arrived_in_partner_territory: bool | None = None
+    left_post: bool | None = None
 
 
 class DuplicateConflictRead(BaseModel):

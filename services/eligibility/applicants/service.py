@@ -28,6 +28,7 @@ from shared.crypto import FieldCipher, keyed_hash
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
+from shared.schemas import events
 from shared.schemas.common import Page
 from shared.schemas.eligibility import (
     ApplicantCreate,
@@ -112,6 +113,7 @@ async def register_applicant(
         contacts_enc=await _encrypt(session, crypto, partner, contacts_json, "contacts") if data.contacts else None,
         service_verified=data.evidence.service_verified,
         arrived_in_partner_territory=data.evidence.arrived_in_partner_territory,
+        left_post=data.evidence.left_post,
         main_applicant_id=data.main_applicant_id,
         duplicate_status=DuplicateStatus.none.value,
         screening_status=ScreeningStatus.unavailable.value,
@@ -130,8 +132,34 @@ async def register_applicant(
     await _flag_duplicates(session, applicant)
     subject = screening_subject(applicant, full_names(data.names), data.birth_date)
     await screen_applicant(session, crypto.cipher, screening, applicant, subject)
-    await announce_change(session, publisher, actor, "applicant", applicant.id, "registered", partner_id=partner)
+    await _announce_registration(session, publisher, actor, applicant)
     return await _to_read(session, crypto, applicant)
+
+
+async def _announce_registration(
+    session: AsyncSession, publisher: EventPublisher, actor: Principal, applicant: Applicant
+) -> None:
+    if applicant.main_applicant_id is None:
+        await announce_change(
+            session, publisher, actor, "applicant", applicant.id, "registered", partner_id=applicant.partner_id
+        )
+        return
+    # A family member's registration is announced by its richer event: asylum needs the main applicant to
+    # add them to the case, however long after the approval they were registered.
+    await record_audit(
+        session, tables, actor, "applicant.registered", "applicant", applicant.id, partner_id=applicant.partner_id
+    )
+    await publisher.publish(
+        session,
+        events.FAMILY_MEMBER_REGISTERED,
+        events.FamilyMemberRegistered(
+            applicant_id=applicant.id,
+            main_applicant_id=applicant.main_applicant_id,
+            partner_id=applicant.partner_id,
+            registered_at=applicant.created_at,
+        ),
+        partner_id=applicant.partner_id,
+    )
 
 
 def _check_countries(data: ApplicantCreate) -> None:
@@ -224,6 +252,7 @@ async def _to_read(session: AsyncSession, crypto: Crypto, applicant: Applicant) 
         evidence=Evidence(
             service_verified=applicant.service_verified,
             arrived_in_partner_territory=applicant.arrived_in_partner_territory,
+            left_post=applicant.left_post,
         ),
         main_applicant_id=applicant.main_applicant_id,
         family_member_ids=await repository.list_family_member_ids(session, applicant.id),
@@ -278,21 +307,47 @@ async def update_evidence(
     applicant_id: str,
     change: EvidenceUpdate,
 ) -> ApplicantRead:
-    """Record verified evidence (service verified, arrival); later assessments see it."""
+    """Record verified evidence (service verified, arrival, left post); later assessments see it.
+
+    An arrival newly verified is announced as `eligibility.applicant.arrival_verified`, before or after an
+    approval: payments releases the tranches waiting for it.
+    """
     applicant = await get_applicant_or_404(session, applicant_id)
     changed = change.model_dump(exclude_none=True)
+    arrived_now = change.arrived_in_partner_territory is True and not applicant.arrived_in_partner_territory
     for name, value in changed.items():
         setattr(applicant, name, value)
     await session.flush()
-    await announce_change(
+    if not arrived_now:
+        await announce_change(
+            session,
+            publisher,
+            actor,
+            "applicant",
+            applicant.id,
+            "evidence_updated",
+            partner_id=applicant.partner_id,
+            detail=changed,
+        )
+        return await _to_read(session, crypto, applicant)
+    # The change is announced by the richer arrival event, which payments acts on.
+    await record_audit(
         session,
-        publisher,
+        tables,
         actor,
+        "applicant.evidence_updated",
         "applicant",
         applicant.id,
-        "evidence_updated",
         partner_id=applicant.partner_id,
         detail=changed,
+    )
+    await publisher.publish(
+        session,
+        events.ARRIVAL_VERIFIED,
+        events.ArrivalVerified(
+            applicant_id=applicant.id, partner_id=applicant.partner_id, verified_at=datetime.now(UTC)
+        ),
+        partner_id=applicant.partner_id,
     )
     return await _to_read(session, crypto, applicant)
 

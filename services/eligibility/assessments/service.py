@@ -95,6 +95,7 @@ async def applicant_facts(session: AsyncSession, crypto: Crypto, applicant: Appl
         post=None if military else rank_or_post,
         service_verified=applicant.service_verified,
         arrived_in_partner_territory=applicant.arrived_in_partner_territory,
+        left_post=applicant.left_post,
         family_members=len(await applicants_repository.list_family_member_ids(session, applicant.id)),
     )
 
@@ -242,6 +243,7 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
     stipend = granted.stipend
     family = granted.family.asylum or granted.family.residence_path
     dependants = await applicants_repository.list_family_member_ids(session, assessment.applicant_id) if family else []
+    applicant = await get_applicant_or_404(session, assessment.applicant_id)
     return events.ApplicantApproved(
         applicant_id=assessment.applicant_id,
         assessment_id=assessment.id,
@@ -270,6 +272,7 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
             family_residence_path=granted.family.residence_path,
         ),
         dependant_ids=dependants,
+        arrival_verified=applicant.arrived_in_partner_territory,
     )
 
 

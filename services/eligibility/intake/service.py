@@ -47,6 +47,7 @@ CSV_COLUMNS = (
     "document_number",
     "service_verified",
     "arrived_in_partner_territory",
+    "left_post",
     "main_applicant_id",
 )
 RawRow = tuple[int, dict[str, Any] | None, str | None]
@@ -97,6 +98,7 @@ def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
             "arrived_in_partner_territory": _flag(
                 cells.get("arrived_in_partner_territory", ""), "arrived_in_partner_territory"
             ),
+            "left_post": _flag(cells.get("left_post", ""), "left_post"),
         },
         "main_applicant_id": cells.get("main_applicant_id", "").strip() or None,
     }

@@ -38,6 +38,7 @@ class ApplicantFacts(BaseModel):
     post: str | None = None
     service_verified: bool = False
     arrived_in_partner_territory: bool = False
+    left_post: bool = False
     family_members: int = Field(default=0, ge=0)
 
     @field_validator("citizenship")
@@ -55,6 +56,7 @@ FactName = Literal[
     "post",
     "service_verified",
     "arrived_in_partner_territory",
+    "left_post",
     "age",
     "family_members",
 ]
@@ -121,6 +123,7 @@ FACTS: dict[str, FactSpec] = {
             lambda f, _: f.arrived_in_partner_territory,
             "arrived in partner territory",
         ),
+        FactSpec("left_post", "flag", False, lambda f, _: f.left_post, "resigned, defected or left their post"),
         FactSpec("age", "number", True, _read_age, "age on the assessment date"),
         FactSpec(
             "family_members",

@@ -55,7 +55,7 @@ async def test_an_assessment_stores_policy_version_tier_entitlements_and_trace(
     assert (body["policy_version"], body["tier"], body["status"]) == (1, "deserter", "pending_approval")
     assert body["entitlements"]["bounty"]["amount"] == 10_000_000
     assert body["required_approvers"] == 2
-    assert any("Tier 4 'deserter': chosen" in line for line in body["explanation"])
+    assert any("Tier 6 'deserter': chosen" in line for line in body["explanation"])
     read = await eligibility.client.get(f"/v1/assessments/{body['id']}", headers=as_officer(tokens))
     # SQLite drops the UTC offset of stored timestamps, so compare everything but when.
     assert {**read.json(), "created_at": None} == {**body, "created_at": None}

@@ -63,6 +63,12 @@ def announced_change(envelope: dict[str, Any]) -> tuple[str, str]:
     if envelope["type"] == events.APPLICANT_APPROVED:
         # The deciding signature is announced by the approval event, not by a generic one.
         return "eligibility.assessment.approval_added", data["assessment_id"]
+    if envelope["type"] == events.ARRIVAL_VERIFIED:
+        # An evidence update that verifies the arrival is announced by the arrival event payments acts on.
+        return "eligibility.applicant.evidence_updated", data["applicant_id"]
+    if envelope["type"] == events.FAMILY_MEMBER_REGISTERED:
+        # A family member's registration is announced with the main applicant, which asylum needs.
+        return "eligibility.applicant.registered", data["applicant_id"]
     assert envelope["type"] == f"eligibility.{data['resource_type']}.{data['action']}"
     return envelope["type"], data["resource_id"]
 
@@ -77,6 +83,13 @@ async def walk_the_journey(h: Harness, tokens: Tokens) -> None:
         f"/v1/applicants/{first['id']}/evidence", json={"service_verified": True}, headers=as_officer(tokens)
     )
     assert evidence.status_code == 200, evidence.text
+    arrival = await h.client.patch(
+        f"/v1/applicants/{first['id']}/evidence",
+        json={"arrived_in_partner_territory": True},
+        headers=as_officer(tokens),
+    )
+    assert arrival.status_code == 200, arrival.text
+    await register(h, tokens, category="family_member", main_applicant_id=first["id"], documents=[])
     conflicts = (await h.client.get("/v1/duplicate-conflicts", headers=as_officer(tokens))).json()["items"]
     for conflict in conflicts:
         resolved = await h.client.post(
@@ -144,6 +157,8 @@ async def test_every_audited_change_is_announced_once_and_reads_are_not(eligibil
     audited = sorted((f"eligibility.{row['action']}", row["resource_id"]) for row in changes)
     assert sorted(announced_change(e) for e in envelopes) == audited
     assert [e["type"] for e in envelopes].count(events.APPLICANT_APPROVED) == 1
+    assert [e["type"] for e in envelopes].count(events.ARRIVAL_VERIFIED) == 1
+    assert [e["type"] for e in envelopes].count(events.FAMILY_MEMBER_REGISTERED) == 1
 
 
 async def test_no_announced_change_carries_the_journeys_personal_data(eligibility: Harness, tokens: Tokens) -> None:

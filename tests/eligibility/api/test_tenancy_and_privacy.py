@@ -148,8 +148,26 @@ async def test_evidence_updates_change_the_next_assessment(eligibility: Harness,
     updated = await eligibility.client.patch(
         f"/v1/applicants/{applicant['id']}/evidence", json={"service_verified": True}, headers=as_officer(tokens)
     )
-    assert updated.json()["evidence"] == {"service_verified": True, "arrived_in_partner_territory": False}
+    assert updated.json()["evidence"] == {
+        "service_verified": True,
+        "arrived_in_partner_territory": False,
+        "left_post": False,
+    }
     assert (await assess(eligibility, tokens, applicant["id"])).json()["tier"] == "deserter"
+
+
+async def test_a_diplomat_gets_the_award_once_the_resignation_is_recorded(eligibility: Harness, tokens: Tokens) -> None:
+    await install_default_policy(eligibility, tokens)
+    diplomat = await register(eligibility, tokens, category="diplomat", rank_or_post="Counsellor")
+    in_post = (await assess(eligibility, tokens, diplomat["id"])).json()
+    assert (in_post["tier"], in_post["entitlements"]["bounty"]) == ("still_in_post", None)
+    updated = await eligibility.client.patch(
+        f"/v1/applicants/{diplomat['id']}/evidence", json={"left_post": True}, headers=as_officer(tokens)
+    )
+    assert updated.json()["evidence"]["left_post"] is True
+    resigned = (await assess(eligibility, tokens, diplomat["id"])).json()
+    assert (resigned["tier"], resigned["entitlements"]["bounty"]["amount"]) == ("diplomat_who_resigned", 25_000_000)
+    assert resigned["entitlements"]["citizenship_path"] is True
 
 
 def _mentions_testimony(value: str) -> bool:

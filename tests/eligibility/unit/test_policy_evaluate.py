@@ -44,8 +44,8 @@ def test_the_trace_says_which_conditions_held_and_which_failed(default_policy: P
     assert deserter.conditions[1].reason == "service verified is false, not true"
     assert deserter.conditions[1].because == "the bounty is paid only for verified military service"
     text = "\n".join(outcome.explanation)
-    assert "Tier 4 'deserter': not chosen: service verified is false, not true." in text
-    assert "Tier 5 'soldier_unverified': chosen" in text
+    assert "Tier 6 'deserter': not chosen: service verified is false, not true." in text
+    assert "Tier 7 'soldier_unverified': chosen" in text
 
 
 def test_the_trace_says_why_a_later_tier_that_also_applies_was_not_chosen() -> None:
