@@ -55,8 +55,8 @@ SERVICES: dict[str, ServiceEntry] = {
 # Which service's events each service receives at `POST /v1/events` when run together.
 EVENT_ROUTES: dict[str, list[tuple[str, list[str]]]] = {
     "eligibility": [
-        ("payments", ["eligibility.applicant.approved"]),
-        ("asylum", ["eligibility.applicant.approved"]),
+        ("payments", ["eligibility.applicant.approved", "eligibility.applicant.arrival_verified"]),
+        ("asylum", ["eligibility.applicant.approved", "eligibility.family_member.registered"]),
     ],
     "asylum": [("payments", ["asylum.case.opened", "asylum.case.status_changed"])],
     "payments": [],

@@ -130,7 +130,9 @@ async def issue_applicant_secret(
     "/events",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 422),
-    **signed_by_service("Takes `eligibility.applicant.approved` from eligibility."),
+    **signed_by_service(
+        "Takes `eligibility.applicant.approved` and `eligibility.family_member.registered` from eligibility."
+    ),
 )
 async def receive_event(event: VerifiedEvent, session: SessionDep, tools: ToolsDep) -> Response:
     """Receive a signed event from a peer service; each event id is handled once."""

@@ -177,7 +177,61 @@ class Obligation(TenantScoped, Base):
     release_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), nullable=True)
     # Why the amount differs from the approval, or which later approval superseded it.
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # What released it: `approval`, `due_date`, `event` (its condition happened) or `manual_evidence` (an officer,
+    # approved by a second one, on the evidence of `manual_release_id`). Null while waiting, and for releases
+    # made before the basis was recorded.
+    release_basis: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    manual_release_id: Mapped[str | None] = mapped_column(ForeignKey("manual_releases.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TriggerOccurrence(TenantScoped, Base):
+    """A release condition that happened for an applicant (arrival verified, asylum granted), heard from an event.
+
+    Remembered so that a tranche created after the event (an approval delivered late, or a re-approval) is
+    released at once. A release by hand records no occurrence: it is no proof that the condition happened.
+    """
+
+    __tablename__ = "trigger_occurrences"
+    __table_args__ = (UniqueConstraint("partner_id", "applicant_id", "trigger", name="uq_trigger_occurrences"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(40))
+    source_event: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ManualRelease(TenantScoped, Base):
+    """An officer's request to release an applicant's tranches by hand on named evidence; a second officer approves.
+
+    The evidence reference is free text that may name people: a ciphertext under the partner's key.
+    """
+
+    __tablename__ = "manual_releases"
+    __table_args__ = (
+        # One open request per applicant and trigger at a time.
+        Index(
+            "uq_manual_releases_pending",
+            "partner_id",
+            "applicant_id",
+            "trigger",
+            unique=True,
+            sqlite_where=text("status = 'pending_approval'"),
+            postgresql_where=text("status = 'pending_approval'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(String(64), index=True)
+    trigger: Mapped[str] = mapped_column(String(40))
+    evidence_kind: Mapped[str] = mapped_column(String(40))
+    evidence_reference_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ApplicantApproval(TenantScoped, Base):

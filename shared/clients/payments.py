@@ -17,13 +17,14 @@ from shared.schemas.payments import (
     ContributionCreate,
     ContributionRead,
     DueRelease,
+    ManualReleaseCreate,
+    ManualReleaseRead,
     ObligationRead,
     PayoutCreate,
     PayoutRead,
     ReleaseResult,
     TransferRead,
     TrialBalance,
-    TriggerRelease,
 )
 
 
@@ -54,8 +55,14 @@ class PaymentsClient(ServiceClient):
             params["applicant_id"] = applicant_id
         return await self.request("GET", "/v1/obligations", Page[ObligationRead], params=params)
 
-    async def release_trigger(self, body: TriggerRelease) -> ReleaseResult:
-        return await self.request("POST", "/v1/obligations/release", ReleaseResult, json=body)
+    async def request_manual_release(self, body: ManualReleaseCreate) -> ManualReleaseRead:
+        return await self.request("POST", "/v1/manual-releases", ManualReleaseRead, json=body)
+
+    async def approve_manual_release(self, release_id: str) -> ManualReleaseRead:
+        return await self.request("POST", f"/v1/manual-releases/{release_id}/approval", ManualReleaseRead)
+
+    async def read_manual_release(self, release_id: str) -> ManualReleaseRead:
+        return await self.request("GET", f"/v1/manual-releases/{release_id}", ManualReleaseRead)
 
     async def release_due(self, body: DueRelease) -> ReleaseResult:
         return await self.request("POST", "/v1/obligations/release-due", ReleaseResult, json=body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ from tests.conftest import AppStarter
 from tests.harness import Harness, routing_client, serve
 
 NAMES = ("eligibility", "payments", "asylum", "testimony")
+# Held deliveries wait until then, i.e. until a test lets them go.
+HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -69,6 +72,40 @@ class System:
         async with self.apps[name].state.engine.connect() as conn:
             rows = (await conn.execute(select(events.c.payload).order_by(events.c.id))).scalars().all()
         return [dict(row) for row in rows]
+
+    async def hold(self, name: str) -> int:
+        """Keep every pending delivery of one service's outbox from going out until `release` lets it go."""
+        deliveries = self.apps[name].state.tables.outbox_deliveries
+        async with self.apps[name].state.engine.begin() as conn:
+            result = await conn.execute(
+                update(deliveries).where(deliveries.c.status == "pending").values(next_attempt_at=HELD_UNTIL)
+            )
+        return int(result.rowcount)
+
+    async def unhold(self, name: str) -> None:
+        """Let every held delivery of one service go out with the next dispatch."""
+        deliveries = self.apps[name].state.tables.outbox_deliveries
+        async with self.apps[name].state.engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at == HELD_UNTIL)
+                .values(next_attempt_at=datetime.now(UTC))
+            )
+
+    async def release(self, name: str, event_id: str) -> None:
+        """Deliver one held event of a service to every subscriber now, and nothing else of that service."""
+        deliveries = self.apps[name].state.tables.outbox_deliveries
+        async with self.apps[name].state.engine.begin() as conn:
+            result = await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.event_id == event_id, deliveries.c.status == "pending")
+                .values(next_attempt_at=datetime.now(UTC))
+            )
+        assert result.rowcount, f"no held delivery of event {event_id}"
+        assert await self.dispatchers[name].run_once() == result.rowcount
+        assert not await self.undelivered(name) or all(
+            status == "pending" and error is None for _, status, error in await self.undelivered(name)
+        ), await self.undelivered(name)
 
     async def undeliver(self, name: str) -> int:
         """Mark every delivery of one service's outbox pending again, as a lost acknowledgement would."""

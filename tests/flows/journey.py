@@ -168,16 +168,23 @@ async def pay(system: System, tokens: Tokens, obligation_id: str, funding_id: st
     return Paid(payout, executed.json())
 
 
-async def release_arrival(system: System, tokens: Tokens, applicant_id: str) -> list[dict[str, Any]]:
-    """The partner records the applicant's verified arrival; returns what it released."""
-    released = await system.clients["payments"].post(
-        "/v1/obligations/release",
-        json={"applicant_id": applicant_id, "trigger": "verified_arrival"},
-        headers=payments_officer(tokens),
+async def record_arrival(system: System, tokens: Tokens, applicant_id: str, org: str = "DE") -> None:
+    """The partner records in eligibility that the applicant's arrival was verified (events not yet delivered)."""
+    recorded = await system.clients["eligibility"].patch(
+        f"/v1/applicants/{applicant_id}/evidence",
+        json={"arrived_in_partner_territory": True},
+        headers=eligibility_api.as_officer(tokens, org),
     )
-    assert released.status_code == 200, released.text
-    items: list[dict[str, Any]] = released.json()["released"]
-    return items
+    assert recorded.status_code == 200, recorded.text
+
+
+async def release_arrival(system: System, tokens: Tokens, applicant_id: str) -> list[dict[str, Any]]:
+    """The partner records the applicant's verified arrival in eligibility; returns what its event released."""
+    await record_arrival(system, tokens, applicant_id)
+    await system.deliver_events()
+    obligations = await obligations_by_trigger(system, tokens, applicant_id)
+    arrival = obligations.get("verified_arrival")
+    return [arrival] if arrival is not None and arrival["status"] == "due" else []
 
 
 async def grant_asylum(system: System, tokens: Tokens, case_id: str, org: str = "DE") -> dict[str, Any]:

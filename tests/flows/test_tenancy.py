@@ -79,11 +79,15 @@ async def test_another_partner_sees_none_of_it(system: System, tokens: Tokens) -
     )
     assert (moved.status_code, approval.status_code, payout.status_code) == (404, 404, 404)
     release = await payments.post(
-        "/v1/obligations/release",
-        json={"applicant_id": approved.applicant_id, "trigger": "asylum_granted"},
+        "/v1/manual-releases",
+        json={
+            "applicant_id": approved.applicant_id,
+            "trigger": "asylum_granted",
+            "evidence": {"kind": "court_decision", "reference": "anything"},
+        },
         headers=pl["payments"],
     )
-    assert release.json()["released"] == []
+    assert release.status_code == 409
     case = await asylum.get(f"/v1/cases/{approved.case_id}", headers=asylum_officer(tokens))
     assert case.json()["state"] == "granted"
     listed = await payments.get("/v1/payouts", headers=payments_officer(tokens))

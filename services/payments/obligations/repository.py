@@ -6,12 +6,25 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import ACTIVE_PAYOUT_STATES, ApplicantApproval, Obligation, Payout
+from services.payments.models import ACTIVE_PAYOUT_STATES, ApplicantApproval, Obligation, Payout, TriggerOccurrence
+from shared.db import lock_for_transaction
+from shared.ids import new_id
 from shared.pagination import PageParams, keyset_by
+
+MANUAL_EVIDENCE = "manual_evidence"
+
+
+async def lock_applicant(session: AsyncSession, applicant_id: str) -> None:
+    """Hold the applicant's lock until the transaction ends: approvals and release conditions apply one at a time.
+
+    Without it an approval and a condition heard at the same moment could each miss the other.
+    """
+    await lock_for_transaction(session, f"payments:applicant:{applicant_id}")
 
 
 async def add_all(session: AsyncSession, rows: Sequence[Obligation]) -> None:
@@ -95,12 +108,21 @@ async def move_status(session: AsyncSession, obligation_id: str, from_status: st
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_released(session: AsyncSession, obligation_id: str, transfer_id: str, at: datetime) -> None:
-    """Record which transfer released an obligation, and when."""
+async def mark_released(
+    session: AsyncSession,
+    obligation_id: str,
+    transfer_id: str,
+    at: datetime,
+    basis: str,
+    manual_release_id: str | None,
+) -> None:
+    """Record which transfer released an obligation, when, and on what basis."""
     await session.execute(
         update(Obligation)
         .where(Obligation.id == obligation_id)
-        .values(release_transfer_id=transfer_id, released_at=at)
+        .values(
+            release_transfer_id=transfer_id, released_at=at, release_basis=basis, manual_release_id=manual_release_id
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -145,14 +167,58 @@ async def list_earlier_obligations(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def list_released_triggers(session: AsyncSession, partner_id: str, applicant_id: str) -> set[str]:
-    """Every trigger that has released some obligation of the applicant, under any assessment."""
-    stmt = select(Obligation.trigger).where(
+async def list_happened_triggers(session: AsyncSession, partner_id: str, applicant_id: str) -> set[str]:
+    """Every condition known to have happened for the applicant under a partner.
+
+    Heard from an event, or having released an obligation of any assessment other than by hand: a release on
+    evidence is no proof that the condition happened.
+    """
+    heard = select(TriggerOccurrence.trigger).where(
+        TriggerOccurrence.partner_id == partner_id, TriggerOccurrence.applicant_id == applicant_id
+    )
+    released = select(Obligation.trigger).where(
         Obligation.partner_id == partner_id,
         Obligation.applicant_id == applicant_id,
         Obligation.released_at.is_not(None),
+        or_(Obligation.release_basis.is_(None), Obligation.release_basis != MANUAL_EVIDENCE),
     )
-    return set((await session.execute(stmt)).scalars().all())
+    return set((await session.execute(heard)).scalars().all()) | set((await session.execute(released)).scalars().all())
+
+
+async def add_occurrence(
+    session: AsyncSession, partner_id: str, applicant_id: str, trigger: str, source_event: str, at: datetime
+) -> None:
+    """Remember that a condition happened for an applicant; a repeat changes nothing."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(TriggerOccurrence)
+        .values(
+            id=new_id(),
+            partner_id=partner_id,
+            applicant_id=applicant_id,
+            trigger=trigger,
+            source_event=source_event,
+            recorded_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["partner_id", "applicant_id", "trigger"])
+    )
+
+
+async def list_released_by(session: AsyncSession, manual_release_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The obligations each manual release made due, by manual release id."""
+    found: dict[str, list[str]] = {i: [] for i in manual_release_ids}
+    if not manual_release_ids:
+        return found
+    stmt = (
+        select(Obligation.manual_release_id, Obligation.id)
+        .where(Obligation.manual_release_id.in_(manual_release_ids))
+        .order_by(Obligation.id)
+    )
+    for release_id, obligation_id in (await session.execute(stmt)).all():
+        if release_id is not None:
+            found[release_id].append(obligation_id)
+    return found
 
 
 async def list_obligations_with_active_payout(session: AsyncSession, obligation_ids: Sequence[str]) -> set[str]:

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.payments.deps import PublisherDep
-from services.payments.domain.triggers import TriggerKind
 from services.payments.models import tables
 from services.payments.obligations import service
 from shared.auth import CallerKind, CurrentPrincipal, requires
@@ -17,11 +16,13 @@ from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
 from shared.schemas.events import (
     APPLICANT_APPROVED,
+    ARRIVAL_VERIFIED,
     CASE_STATUS_CHANGED,
     ApplicantApproved,
+    ArrivalVerified,
     CaseStatusChanged,
 )
-from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult, TriggerRelease
+from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 from shared.webhooks import VerifiedEvent, claim_event, signed_by_service
 
@@ -33,15 +34,23 @@ PARTNER = [CallerKind.partner]
     "/events",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 422),
-    **signed_by_service("Takes `eligibility.applicant.approved` from eligibility and `asylum.case.*` from asylum."),
+    **signed_by_service(
+        "Takes `eligibility.applicant.approved` and `eligibility.applicant.arrival_verified` from eligibility and "
+        "`asylum.case.*` from asylum."
+    ),
 )
 async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher: PublisherDep) -> Response:
-    """Consume a signed event once: approvals create obligations, granted cases release tranches."""
+    """Consume a signed event once: approvals create obligations; verified arrivals and grants release tranches."""
     if envelope.type == APPLICANT_APPROVED:
         approved = ApplicantApproved.model_validate(envelope.data)
         scope_to_tenant(session, approved.partner_id)
         if await claim_event(session, tables, envelope.id, envelope.type):
             await service.create_obligations(session, publisher, approved, envelope.type)
+    elif envelope.type == ARRIVAL_VERIFIED:
+        arrived = ArrivalVerified.model_validate(envelope.data)
+        scope_to_tenant(session, arrived.partner_id)
+        if await claim_event(session, tables, envelope.id, envelope.type):
+            await service.handle_arrival(session, publisher, arrived, envelope.type)
     elif envelope.type == CASE_STATUS_CHANGED:
         changed = CaseStatusChanged.model_validate(envelope.data)
         # A case may have been transferred to another partner since the approval: the event carries the
@@ -78,22 +87,6 @@ async def list_obligations(
 async def read_obligation(obligation_id: str, session: TenantSessionDep) -> ObligationRead:
     """Read one obligation of the calling partner."""
     return await service.read_obligation(session, obligation_id)
-
-
-@router.post(
-    "/obligations/release",
-    response_model=ReleaseResult,
-    responses=problem_responses(401, 403, 422),
-    **requires("obligations:release", kinds=PARTNER),
-)
-async def release_trigger(
-    body: TriggerRelease, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
-) -> ReleaseResult:
-    """Record that a trigger (verified arrival, asylum granted) happened and release what waited for it."""
-    released = await service.release_for_trigger(
-        session, publisher, principal, body.applicant_id, TriggerKind(body.trigger)
-    )
-    return ReleaseResult(released=released)
 
 
 @router.post(

@@ -20,7 +20,7 @@ from services.payments.errors import InvalidEntitlements, ObligationNotFound
 from services.payments.ledger import service as ledger
 from services.payments.ledger.service import SERVICE, Leg
 from services.payments.models import ApplicantApproval as AppliedApproval
-from services.payments.models import Obligation, tables
+from services.payments.models import ManualRelease, Obligation, tables
 from services.payments.obligations import repository
 from services.payments.obligations.replacement import KeptObligation, fit_plans
 from shared.audit import record_audit
@@ -30,8 +30,8 @@ from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
-from shared.schemas.events import ApplicantApproved, CaseStatusChanged
-from shared.schemas.payments import AccountKind, ObligationRead, ObligationStatus
+from shared.schemas.events import ApplicantApproved, ArrivalVerified, CaseStatusChanged
+from shared.schemas.payments import AccountKind, ObligationRead, ObligationStatus, ReleaseBasis
 
 # Case states in which protection was granted: a tranche waiting for `asylum_granted` is released by
 # any of them, so a missed `granted` event is made good by the next one.
@@ -63,6 +63,8 @@ def to_read(row: Obligation) -> ObligationRead:
         status=ObligationStatus(row.status),
         released_at=row.released_at,
         note=row.note,
+        release_basis=ReleaseBasis(row.release_basis) if row.release_basis else None,
+        manual_release_id=row.manual_release_id,
     )
 
 
@@ -159,6 +161,17 @@ async def create_obligations(
     """
     plans = plan_approval(data)
     actor = event_actor(event_type)
+    await repository.lock_applicant(session, data.applicant_id)
+    if data.arrival_verified:
+        # Verified before the approval: the approval carries it, so it counts even if no other event says so.
+        await repository.add_occurrence(
+            session,
+            data.partner_id,
+            data.applicant_id,
+            TriggerKind.VERIFIED_ARRIVAL.value,
+            event_type,
+            datetime.now(UTC),
+        )
     # A repeat or an older approval changes nothing: audited (so the decision is traceable), not announced.
     if await repository.count_for_assessment(session, data.assessment_id) or not await take_applicant_turn(
         session, data
@@ -173,9 +186,13 @@ async def create_obligations(
             partner_id=data.partner_id,
             detail={"reason": "not newer than the approval applied"},
         )
+        if data.arrival_verified:
+            await release_for_trigger(
+                session, publisher, actor, data.applicant_id, TriggerKind.VERIFIED_ARRIVAL, ReleaseBasis.event
+            )
         return []
     kept, superseded = await supersede_earlier(session, publisher, actor, data)
-    happened = await repository.list_released_triggers(session, data.partner_id, data.applicant_id)
+    happened = await repository.list_happened_triggers(session, data.partner_id, data.applicant_id)
     fitted = fit_plans(
         plans, [KeptObligation(r.kind, Money(r.amount_minor, r.currency)) for r in kept], data.approved_on
     )
@@ -215,19 +232,34 @@ async def create_obligations(
         detail={"count": len(rows), "kept": len(kept), "superseded": len(superseded)},
     )
     for row in rows:
-        # A case event that already happened for the applicant (arrival verified, asylum granted) stays
+        # A condition that already happened for the applicant (arrival verified, asylum granted) stays
         # happened: the new tranche waiting for it is released at once.
-        if row.trigger == TriggerKind.APPROVAL.value or (
-            row.trigger in EVENT_TRIGGER_NAMES and row.trigger in happened
-        ):
-            await release_obligation(session, publisher, actor, row)
+        if row.trigger == TriggerKind.APPROVAL.value:
+            await release_obligation(session, publisher, actor, row, ReleaseBasis.approval)
+        elif row.trigger in EVENT_TRIGGER_NAMES and row.trigger in happened:
+            await release_obligation(session, publisher, actor, row, ReleaseBasis.event)
     return [to_read(r) for r in rows]
 
 
+def release_memo(row: Obligation, basis: ReleaseBasis, manual: ManualRelease | None) -> str:
+    """The ledger memo of a release: what was released, and on what basis."""
+    if manual is not None:
+        return f"obligation {row.id} released by hand ({row.trigger}) on {manual.evidence_kind}, release {manual.id}"
+    return f"obligation {row.id} released ({row.trigger}, {basis.value})"
+
+
 async def release_obligation(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, row: Obligation
+    session: AsyncSession,
+    publisher: EventPublisher,
+    actor: Principal,
+    row: Obligation,
+    basis: ReleaseBasis,
+    manual: ManualRelease | None = None,
 ) -> bool:
-    """Make one waiting obligation due and book it as payable; False if it was no longer waiting."""
+    """Make one waiting obligation due and book it as payable; False if it was no longer waiting.
+
+    `basis` says what released it; a release by hand names the manual release that holds its evidence.
+    """
     if not await repository.move_status(session, row.id, ObligationStatus.waiting.value, ObligationStatus.due.value):
         return False
     liability = await ledger.ensure_system_account(
@@ -238,27 +270,65 @@ async def release_obligation(
         session,
         partner_id=row.partner_id,
         kind="release",
-        memo=f"obligation {row.id} released ({row.trigger})",
+        memo=release_memo(row, basis, manual),
         legs=[Leg(liability, row.amount_minor), Leg(payable, -row.amount_minor)],
         created_by=actor.subject,
     )
-    await repository.mark_released(session, row.id, transfer.id, transfer.created_at)
+    await repository.mark_released(
+        session, row.id, transfer.id, transfer.created_at, basis.value, manual.id if manual else None
+    )
     await session.refresh(row)
     await record_change(
-        session, tables, publisher, actor, SERVICE, "obligation", row.id, "released", partner_id=row.partner_id
+        session,
+        tables,
+        publisher,
+        actor,
+        SERVICE,
+        "obligation",
+        row.id,
+        "released",
+        partner_id=row.partner_id,
+        detail={"basis": basis.value, "manual_release_id": manual.id if manual else None},
     )
     return True
 
 
 async def release_for_trigger(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, applicant_id: str, trigger: TriggerKind
+    session: AsyncSession,
+    publisher: EventPublisher,
+    actor: Principal,
+    applicant_id: str,
+    trigger: TriggerKind,
+    basis: ReleaseBasis,
+    manual: ManualRelease | None = None,
 ) -> list[ObligationRead]:
-    """Release every obligation of an applicant that waits for an event-type trigger."""
+    """Release every obligation of an applicant waiting for an event-type trigger, in the partners the session sees."""
     released: list[ObligationRead] = []
     for row in await repository.list_waiting_for_trigger(session, applicant_id, trigger.value):
-        if await release_obligation(session, publisher, actor, row):
+        if await release_obligation(session, publisher, actor, row, basis, manual):
             released.append(to_read(row))
     return released
+
+
+async def handle_arrival(
+    session: AsyncSession, publisher: EventPublisher, data: ArrivalVerified, event_type: str
+) -> list[ObligationRead]:
+    """Remember that the applicant's arrival was verified and release what waits for it under the session's partner.
+
+    An approval heard later releases its `verified_arrival` tranches at once.
+    """
+    await repository.lock_applicant(session, data.applicant_id)
+    await repository.add_occurrence(
+        session, data.partner_id, data.applicant_id, TriggerKind.VERIFIED_ARRIVAL.value, event_type, datetime.now(UTC)
+    )
+    return await release_for_trigger(
+        session,
+        publisher,
+        event_actor(event_type),
+        data.applicant_id,
+        TriggerKind.VERIFIED_ARRIVAL,
+        ReleaseBasis.event,
+    )
 
 
 async def release_due(
@@ -272,7 +342,7 @@ async def release_due(
         publisher = EventPublisher(tables, [], SERVICE)
     released: list[ObligationRead] = []
     for row in await repository.list_waiting_due_by(session, as_of):
-        if await release_obligation(session, publisher, actor, row):
+        if await release_obligation(session, publisher, actor, row, ReleaseBasis.due_date):
             released.append(to_read(row))
     return released
 
@@ -288,8 +358,18 @@ async def handle_case_status(
     """
     if data.to_state not in PROTECTED_CASE_STATES:
         return []
+    await repository.lock_applicant(session, data.applicant_id)
+    # Remembered for the partner holding the case, so an approval it hears later releases its grant tranche.
+    await repository.add_occurrence(
+        session, data.partner_id, data.applicant_id, TriggerKind.ASYLUM_GRANTED.value, event_type, datetime.now(UTC)
+    )
     return await release_for_trigger(
-        session, publisher, event_actor(event_type), data.applicant_id, TriggerKind.ASYLUM_GRANTED
+        session,
+        publisher,
+        event_actor(event_type),
+        data.applicant_id,
+        TriggerKind.ASYLUM_GRANTED,
+        ReleaseBasis.event,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from shared.auth import CallerKind
-from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
+from shared.schemas.events import APPLICANT_APPROVED, ARRIVAL_VERIFIED, CASE_STATUS_CHANGED
 from tests.harness import Harness, Tokens, signed_headers
 
 PARTNER_SCOPES = (
@@ -19,6 +19,7 @@ PARTNER_SCOPES = (
     "ledger:reverse",
     "obligations:read",
     "obligations:release",
+    "obligations:approve",
     "payouts:read",
     "payouts:write",
     "payouts:approve",
@@ -109,6 +110,46 @@ async def approve_applicant(h: Harness, **kwargs: Any) -> dict[str, Any]:
     response = await send_event(h, APPLICANT_APPROVED, data)
     assert response.status_code == 204, response.text
     return data
+
+
+async def verify_arrival(h: Harness, applicant_id: str, partner_id: str = "DE") -> None:
+    """Eligibility's word that the applicant's arrival was verified."""
+    data = {"applicant_id": applicant_id, "partner_id": partner_id, "verified_at": datetime.now(UTC).isoformat()}
+    response = await send_event(h, ARRIVAL_VERIFIED, data)
+    assert response.status_code == 204, response.text
+
+
+async def request_release(
+    h: Harness,
+    tokens: Tokens,
+    applicant_id: str,
+    trigger: str,
+    *,
+    org: str = "DE",
+    maker: str = "officer-1",
+    evidence: dict[str, str] | None = None,
+) -> httpx.Response:
+    """An officer asks to release an applicant's tranches by hand on evidence."""
+    body = {
+        "applicant_id": applicant_id,
+        "trigger": trigger,
+        "evidence": evidence or {"kind": "border_crossing_record", "reference": "Frankfurt airport log 2026-11-20"},
+    }
+    return await h.client.post("/v1/manual-releases", json=body, headers=officer(tokens, org, subject=maker))
+
+
+async def release_by_hand(
+    h: Harness, tokens: Tokens, applicant_id: str, trigger: str, *, org: str = "DE", checker: str = "officer-2"
+) -> dict[str, Any]:
+    """Release by hand: one officer asks on evidence, another approves; returns the approved release."""
+    requested = await request_release(h, tokens, applicant_id, trigger, org=org)
+    assert requested.status_code == 201, requested.text
+    approved = await h.client.post(
+        f"/v1/manual-releases/{requested.json()['id']}/approval", headers=officer(tokens, org, subject=checker)
+    )
+    assert approved.status_code == 200, approved.text
+    body: dict[str, Any] = approved.json()
+    return body
 
 
 async def grant_asylum(h: Harness, applicant_id: str, partner_id: str = "DE") -> None:

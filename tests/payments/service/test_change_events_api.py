@@ -22,15 +22,17 @@ from tests.payments.service.helpers import (
     officer,
     open_funding,
     paid_out,
+    request_release,
     set_bank_profile,
     with_key,
 )
 
 # Audit actions that record no change: a repeat approval that was ignored, and reads of personal data.
-NOT_CHANGES = frozenset({"approval.ignored", "ledger.exported"})
+NOT_CHANGES = frozenset({"approval.ignored", "ledger.exported", "manual_release.read", "manual_release.listed"})
 # Changes announced by their own specific event rather than the generic `payments.<resource>.<action>`.
 SPECIFIC_EVENTS = {"payout.executed": PAYOUT_STATUS_CHANGED}
-PERSONAL_DATA = ("Beneficiary Holder", BENEFICIARY_IBAN, "Treasury DE", TREASURY_IBAN)
+EVIDENCE = {"kind": "witness_statement", "reference": "Statement of Olga Smirnova at the border"}
+PERSONAL_DATA = ("Beneficiary Holder", BENEFICIARY_IBAN, "Treasury DE", TREASURY_IBAN, "Smirnova")
 
 
 async def walk_the_journey(payments: Harness, tokens: Tokens) -> None:
@@ -80,6 +82,15 @@ async def walk_the_journey(payments: Harness, tokens: Tokens) -> None:
         headers=with_key(headers),
     )
     assert reversal.status_code == 201, reversal.text
+    # A tranche released by hand on evidence, with a second officer's approval, and the release read back.
+    await approve_applicant(payments, applicant_id="app-e4", tranches=[(20_000, "verified_arrival")])
+    requested = await request_release(payments, tokens, "app-e4", "verified_arrival", evidence=EVIDENCE)
+    assert requested.status_code == 201, requested.text
+    by_hand = await payments.client.post(
+        f"/v1/manual-releases/{requested.json()['id']}/approval", headers=officer(tokens, subject="officer-2")
+    )
+    assert by_hand.status_code == 200, by_hand.text
+    assert (await payments.client.get(f"/v1/manual-releases/{requested.json()['id']}", headers=headers)).is_success
     assert len((await payments.client.post("/v1/ledger/checkpoints", headers=headers)).json()) == 1
 
 
@@ -128,6 +139,8 @@ async def test_every_audited_change_of_the_journey_is_announced_once(payments: H
         "bank_file.created",
         "bank_statement.imported",
         "checkpoint.signed",
+        "manual_release.requested",
+        "manual_release.approved",
     }
 
 

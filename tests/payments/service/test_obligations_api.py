@@ -2,7 +2,11 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
+from services.payments.models import ManualRelease
 from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
+from shared.tenancy import ALL_TENANTS, scope_to_tenant
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import (
     approval,
@@ -11,7 +15,10 @@ from tests.payments.service.helpers import (
     grant_asylum,
     obligations_of,
     officer,
+    release_by_hand,
+    request_release,
     send_event,
+    verify_arrival,
 )
 
 
@@ -104,18 +111,162 @@ async def test_a_grant_after_a_case_transfer_releases_the_first_partners_tranche
     assert (await payments.client.get("/v1/accounts", headers=pl)).json()["items"] == []
 
 
-async def test_an_officer_releases_the_verified_arrival_tranche(payments: Harness, tokens: Tokens) -> None:
+async def test_a_verified_arrival_releases_the_arrival_tranche(payments: Harness, tokens: Tokens) -> None:
     headers = officer(tokens)
     await approve_applicant(payments, applicant_id="app-8")
-    response = await payments.client.post(
-        "/v1/obligations/release", json={"applicant_id": "app-8", "trigger": "verified_arrival"}, headers=headers
+    await verify_arrival(payments, "app-8")
+    released = {
+        o["trigger"]: (o["status"], o["release_basis"]) for o in await obligations_of(payments, headers, "app-8")
+    }
+    assert released == {"verified_arrival": ("due", "event"), "asylum_granted": ("waiting", None)}
+    # Heard again (a repeat under a new event id), it releases nothing more.
+    await verify_arrival(payments, "app-8")
+    assert [o["status"] for o in await obligations_of(payments, headers, "app-8")].count("due") == 1
+
+
+async def test_an_arrival_heard_before_the_approval_releases_the_tranche_when_the_approval_comes(
+    payments: Harness, tokens: Tokens
+) -> None:
+    await verify_arrival(payments, "app-early")
+    await approve_applicant(payments, applicant_id="app-early")
+    released = {o["trigger"]: o["status"] for o in await obligations_of(payments, officer(tokens), "app-early")}
+    assert released == {"verified_arrival": "due", "asylum_granted": "waiting"}
+
+
+async def test_an_approval_that_says_the_arrival_was_verified_releases_the_tranche_at_once(
+    payments: Harness, tokens: Tokens
+) -> None:
+    response = await send_event(
+        payments, APPLICANT_APPROVED, {**approval(applicant_id="app-here"), "arrival_verified": True}
     )
-    assert response.status_code == 200
-    assert [o["trigger"] for o in response.json()["released"]] == ["verified_arrival"]
+    assert response.status_code == 204, response.text
+    released = {o["trigger"]: o["status"] for o in await obligations_of(payments, officer(tokens), "app-here")}
+    assert released == {"verified_arrival": "due", "asylum_granted": "waiting"}
+
+
+async def test_an_arrival_recorded_by_another_partner_releases_nothing(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-de", partner_id="DE")
+    await verify_arrival(payments, "app-de", partner_id="PL")
+    assert {o["status"] for o in await obligations_of(payments, officer(tokens, "DE"), "app-de")} == {"waiting"}
+
+
+async def test_a_grant_heard_before_the_approval_releases_the_grant_tranche_when_the_approval_comes(
+    payments: Harness, tokens: Tokens
+) -> None:
+    await grant_asylum(payments, "app-granted-early")
+    await approve_applicant(payments, applicant_id="app-granted-early")
+    released = {o["trigger"]: o["status"] for o in await obligations_of(payments, officer(tokens), "app-granted-early")}
+    assert released == {"verified_arrival": "waiting", "asylum_granted": "due"}
+
+
+async def test_a_release_by_hand_names_its_evidence_and_needs_a_second_officer(
+    payments: Harness, tokens: Tokens
+) -> None:
+    headers = officer(tokens)
+    await approve_applicant(payments, applicant_id="app-hand")
+    requested = await request_release(payments, tokens, "app-hand", "verified_arrival", maker="officer-1")
+    assert requested.status_code == 201, requested.text
+    release = requested.json()
+    assert (release["status"], release["requested_by"], release["released_obligation_ids"]) == (
+        "pending_approval",
+        "officer-1",
+        [],
+    )
+    assert release["evidence"] == {"kind": "border_crossing_record", "reference": "Frankfurt airport log 2026-11-20"}
+    assert {o["status"] for o in await obligations_of(payments, headers, "app-hand")} == {"waiting"}
+
+    own = await payments.client.post(
+        f"/v1/manual-releases/{release['id']}/approval", headers=officer(tokens, subject="officer-1")
+    )
+    assert own.status_code == 403
+    assert "another officer" in own.json()["detail"]
+    assert {o["status"] for o in await obligations_of(payments, headers, "app-hand")} == {"waiting"}
+
+    approved = await payments.client.post(
+        f"/v1/manual-releases/{release['id']}/approval", headers=officer(tokens, subject="officer-2")
+    )
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "officer-2")
+    (arrival,) = [o for o in await obligations_of(payments, headers, "app-hand") if o["trigger"] == "verified_arrival"]
+    assert (arrival["status"], arrival["release_basis"], arrival["manual_release_id"]) == (
+        "due",
+        "manual_evidence",
+        release["id"],
+    )
+    assert approved.json()["released_obligation_ids"] == [arrival["id"]]
+    read = await payments.client.get(f"/v1/manual-releases/{release['id']}", headers=headers)
+    assert read.json()["released_obligation_ids"] == [arrival["id"]]
     again = await payments.client.post(
-        "/v1/obligations/release", json={"applicant_id": "app-8", "trigger": "verified_arrival"}, headers=headers
+        f"/v1/manual-releases/{release['id']}/approval", headers=officer(tokens, subject="officer-3")
     )
-    assert again.json()["released"] == []
+    assert again.status_code == 409
+
+
+async def test_the_evidence_reference_is_stored_encrypted(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-secret")
+    evidence = {"kind": "witness_statement", "reference": "Statement of Olga Smirnova, 20 Nov"}
+    requested = await request_release(payments, tokens, "app-secret", "asylum_granted", evidence=evidence)
+    assert requested.status_code == 201, requested.text
+    async with payments.app.state.sessionmaker() as session:
+        scope_to_tenant(session, ALL_TENANTS)
+        stored = (await session.execute(select(ManualRelease.evidence_reference_enc))).scalar_one()
+    assert "Smirnova" not in stored
+    assert requested.json()["evidence"] == evidence
+
+
+async def test_a_release_by_hand_must_name_its_evidence(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-noevidence")
+    bodies: list[dict[str, Any]] = [
+        {"applicant_id": "app-noevidence", "trigger": "verified_arrival"},
+        {"applicant_id": "app-noevidence", "trigger": "verified_arrival", "evidence": {"kind": "record"}},
+        {
+            "applicant_id": "app-noevidence",
+            "trigger": "verified_arrival",
+            "evidence": {"kind": "Olga Smirnova", "reference": "x"},
+        },
+        {"applicant_id": "app-noevidence", "trigger": "approval", "evidence": {"kind": "record", "reference": "x"}},
+    ]
+    for body in bodies:
+        response = await payments.client.post("/v1/manual-releases", json=body, headers=officer(tokens))
+        assert response.status_code == 422, body
+    assert (await payments.client.get("/v1/manual-releases", headers=officer(tokens))).json()["items"] == []
+
+
+async def test_nothing_waiting_cannot_be_released_by_hand(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-nothing", tranches=[(1_000, "asylum_granted")])
+    refused = await request_release(payments, tokens, "app-nothing", "verified_arrival")
+    assert refused.status_code == 409
+    assert "app-nothing" in refused.json()["detail"]
+    assert "verified_arrival" in refused.json()["detail"]
+
+
+async def test_a_second_request_for_the_same_tranches_waits_for_the_first(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-twice")
+    first = await request_release(payments, tokens, "app-twice", "verified_arrival")
+    second = await request_release(payments, tokens, "app-twice", "verified_arrival", maker="officer-3")
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert first.json()["id"] in second.json()["detail"]
+    pending = await payments.client.get(
+        "/v1/manual-releases", params={"status": "pending_approval"}, headers=officer(tokens)
+    )
+    assert [r["id"] for r in pending.json()["items"]] == [first.json()["id"]]
+
+
+async def test_a_grant_tranche_released_by_hand_is_not_taken_as_a_grant(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    first = await approve_applicant(payments, applicant_id="app-not-granted", tranches=[(5_000, "asylum_granted")])
+    await release_by_hand(payments, tokens, "app-not-granted", "asylum_granted")
+    # A later approval promises a new grant tranche: it waits for the grant itself, which never happened.
+    second = await approve_applicant(
+        payments, applicant_id="app-not-granted", tranches=[(6_000, "asylum_granted")], approved_on=date(2026, 11, 20)
+    )
+    standing = {
+        o["assessment_id"]: o["status"]
+        for o in await obligations_of(payments, headers, "app-not-granted")
+        if o["status"] != "superseded"
+    }
+    assert standing == {second["assessment_id"]: "waiting"}
+    assert first["assessment_id"] not in standing
 
 
 async def test_release_due_releases_stipend_months_up_to_the_date_only(payments: Harness, tokens: Tokens) -> None:
@@ -135,12 +286,9 @@ async def test_a_partner_never_sees_another_partners_obligations(payments: Harne
     assert await obligations_of(payments, officer(tokens, "FR"), "app-10") == []
     response = await payments.client.get(f"/v1/obligations/{mine[0]['id']}", headers=officer(tokens, "FR"))
     assert response.status_code == 404
-    released = await payments.client.post(
-        "/v1/obligations/release",
-        json={"applicant_id": "app-10", "trigger": "verified_arrival"},
-        headers=officer(tokens, "FR"),
-    )
-    assert released.json()["released"] == []
+    released = await request_release(payments, tokens, "app-10", "verified_arrival", org="FR")
+    assert released.status_code == 409
+    assert {o["status"] for o in mine} == {"waiting"}
 
 
 async def test_one_approvals_obligations_list_by_due_date_then_in_plan_order_on_every_page(

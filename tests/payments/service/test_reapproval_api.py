@@ -17,6 +17,7 @@ from tests.payments.service.helpers import (
     open_funding,
     register_bank_account,
     send_event,
+    verify_arrival,
 )
 
 ARRIVAL_THEN_GRANT = [(100_000, "verified_arrival"), (300_000, "asylum_granted")]
@@ -33,12 +34,10 @@ def summary(obligations: list[dict[str, Any]]) -> list[tuple[str, int, str, str]
 
 
 async def release_arrival(payments: Harness, headers: dict[str, str], applicant_id: str) -> list[dict[str, Any]]:
-    response = await payments.client.post(
-        "/v1/obligations/release", json={"applicant_id": applicant_id, "trigger": "verified_arrival"}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    released: list[dict[str, Any]] = response.json()["released"]
-    return released
+    """Eligibility says the arrival was verified; returns the obligations that made due."""
+    await verify_arrival(payments, applicant_id)
+    obligations = await obligations_of(payments, headers, applicant_id)
+    return [o for o in obligations if o["trigger"] == "verified_arrival" and o["status"] == "due"]
 
 
 async def pay(payments: Harness, tokens: Tokens, obligation_id: str, funding_id: str, *, run: bool = True) -> str:
