@@ -175,6 +175,13 @@ class ReleaseEvidence(BaseModel):
     )
 
 
+class ReleaseEvidenceRead(BaseModel):
+    """The evidence a release by hand named, as read back."""
+
+    kind: str
+    reference: str | None = Field(description="The free-text reference; null once the partner's keys were destroyed.")
+
+
 class ManualReleaseCreate(BaseModel):
     """Ask to release, by hand, an applicant's tranches waiting for a condition, on named evidence."""
 
@@ -196,7 +203,7 @@ class ManualReleaseRead(BaseModel):
     partner_id: str
     applicant_id: str
     trigger: str
-    evidence: ReleaseEvidence
+    evidence: ReleaseEvidenceRead
     status: ManualReleaseStatus
     requested_by: str
     requested_at: datetime

@@ -27,7 +27,7 @@ from services.payments.releases import repository
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import record_change
-from shared.crypto import FieldCipher
+from shared.crypto import FieldCipher, KeyDestroyed
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -37,7 +37,7 @@ from shared.schemas.payments import (
     ManualReleaseRead,
     ManualReleaseStatus,
     ReleaseBasis,
-    ReleaseEvidence,
+    ReleaseEvidenceRead,
 )
 
 REFERENCE_FIELD = "manual_releases.evidence_reference"
@@ -46,14 +46,19 @@ REFERENCE_FIELD = "manual_releases.evidence_reference"
 async def to_read(
     session: AsyncSession, cipher: FieldCipher, row: ManualRelease, released: list[str]
 ) -> ManualReleaseRead:
-    """The wire form of a manual release, its evidence reference decrypted."""
-    reference = await cipher.decrypt(session, row.partner_id, row.evidence_reference_enc, field=REFERENCE_FIELD)
+    """The wire form of a manual release, its evidence reference decrypted (null once the partner was erased)."""
+    try:
+        reference: str | None = await cipher.decrypt(
+            session, row.partner_id, row.evidence_reference_enc, field=REFERENCE_FIELD
+        )
+    except KeyDestroyed:
+        reference = None
     return ManualReleaseRead(
         id=row.id,
         partner_id=row.partner_id,
         applicant_id=row.applicant_id,
         trigger=row.trigger,
-        evidence=ReleaseEvidence(kind=row.evidence_kind, reference=reference),
+        evidence=ReleaseEvidenceRead(kind=row.evidence_kind, reference=reference),
         status=ManualReleaseStatus(row.status),
         requested_by=row.requested_by,
         requested_at=row.requested_at,

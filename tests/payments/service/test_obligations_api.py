@@ -333,3 +333,13 @@ async def test_a_cursor_not_made_by_the_obligations_list_is_refused(payments: Ha
     )
     assert response.status_code == 422
     assert "next_cursor" in response.json()["detail"]
+
+
+async def test_the_evidence_of_an_erased_partner_reads_as_erased(payments: Harness, tokens: Tokens) -> None:
+    await approve_applicant(payments, applicant_id="app-erased")
+    requested = await request_release(payments, tokens, "app-erased", "verified_arrival")
+    async with payments.app.state.sessionmaker() as session, session.begin():
+        await payments.app.state.cipher.destroy_partner_keys(session, "DE")
+    read = await payments.client.get(f"/v1/manual-releases/{requested.json()['id']}", headers=officer(tokens))
+    assert read.status_code == 200, read.text
+    assert read.json()["evidence"] == {"kind": "border_crossing_record", "reference": None}
