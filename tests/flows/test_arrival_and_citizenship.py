@@ -27,17 +27,11 @@ ORDERS = [("approval", "arrival"), ("arrival", "approval")]
 
 
 async def deliver_in_order(system: System, order: tuple[str, ...]) -> None:
-    """Let eligibility's held approval and arrival events reach payments in `order`, then everything else."""
-    named = {}
-    for envelope in await system.outbox_payloads("eligibility"):
-        if envelope["type"] == events.APPLICANT_APPROVED:
-            named["approval"] = str(envelope["id"])
-        elif envelope["type"] == events.ARRIVAL_VERIFIED:
-            named["arrival"] = str(envelope["id"])
-    for name in order:
-        await system.release("eligibility", named[name])
-    await system.unhold("eligibility")
-    await system.deliver_events()
+    """Hold eligibility's events and let its approval and arrival events go in `order`, then everything else."""
+    await system.hold("eligibility")
+    kinds = {events.APPLICANT_APPROVED: "approval", events.ARRIVAL_VERIFIED: "arrival"}
+    named = {kinds[e["type"]]: str(e["id"]) for e in await system.outbox_payloads("eligibility") if e["type"] in kinds}
+    await system.deliver_in_order("eligibility", [named[name] for name in order])
 
 
 @pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
@@ -48,7 +42,6 @@ async def test_an_arrival_recorded_after_the_approval_releases_the_arrival_tranc
     applicant_id, _ = await register_family(system, tokens)
     await assess_and_approve(system, tokens, applicant_id)
     await record_arrival(system, tokens, applicant_id)
-    await system.hold("eligibility")
     await deliver_in_order(system, order)
     obligations = await obligations_by_trigger(system, tokens, applicant_id)
     assert {t: (o["status"], o["release_basis"]) for t, o in obligations.items()} == {
@@ -66,7 +59,6 @@ async def test_an_arrival_recorded_before_the_approval_releases_the_arrival_tran
     applicant_id, _ = await register_family(system, tokens)
     await record_arrival(system, tokens, applicant_id)
     await assess_and_approve(system, tokens, applicant_id)
-    await system.hold("eligibility")
     await deliver_in_order(system, order)
     obligations = await obligations_by_trigger(system, tokens, applicant_id)
     assert {t: o["status"] for t, o in obligations.items()} == {"verified_arrival": "due", "asylum_granted": "waiting"}

@@ -44,24 +44,17 @@ async def register_child(system: System, tokens: Tokens, main_id: str) -> str:
     return str(child["id"])
 
 
-async def event_ids(system: System) -> dict[str, list[str]]:
-    """Eligibility's events for asylum, by type, oldest first."""
-    found: dict[str, list[str]] = {events.APPLICANT_APPROVED: [], events.FAMILY_MEMBER_REGISTERED: []}
+async def hold_and_name_events(system: System) -> dict[str, str]:
+    """Hold eligibility's events and name them: the first and second approvals and the family registration."""
+    await system.hold("eligibility")
+    named: dict[str, str] = {}
+    approvals = ("approval", "reapproval")
     for envelope in await system.outbox_payloads("eligibility"):
-        if envelope["type"] in found:
-            found[envelope["type"]].append(str(envelope["id"]))
-    return found
-
-
-async def deliver_in_order(system: System, order: tuple[str, ...], named: dict[str, str]) -> None:
-    """Let eligibility's held events go one by one in `order`, each through to asylum and payments, then the rest."""
-    for name in order:
-        await system.release("eligibility", named[name])
-        # What asylum and payments announced in turn travels before the next of eligibility's events.
-        for other in ("asylum", "payments"):
-            await system.dispatchers[other].run_once()
-    await system.unhold("eligibility")
-    await system.deliver_events()
+        if envelope["type"] == events.APPLICANT_APPROVED:
+            named[approvals[sum(1 for n in named if n in approvals)]] = str(envelope["id"])
+        elif envelope["type"] == events.FAMILY_MEMBER_REGISTERED:
+            named["family"] = str(envelope["id"])
+    return named
 
 
 async def family_on_the_case(system: System, tokens: Tokens, main_id: str) -> tuple[list[Any], str | None]:
@@ -87,14 +80,8 @@ async def test_a_child_registered_after_the_approval_joins_the_case_whatever_the
     child_id = await register_child(system, tokens, main_id)
     # The re-approval names the child: eligibility now knows her.
     second = await assess_and_approve(system, tokens, main_id)
-    await system.hold("eligibility")
-    ids = await event_ids(system)
-    named = {
-        "approval": ids[events.APPLICANT_APPROVED][0],
-        "reapproval": ids[events.APPLICANT_APPROVED][1],
-        "family": ids[events.FAMILY_MEMBER_REGISTERED][0],
-    }
-    await deliver_in_order(system, order, named)
+    named = await hold_and_name_events(system)
+    await system.deliver_in_order("eligibility", [named[name] for name in order])
     family, followed = await family_on_the_case(system, tokens, main_id)
     assert family == [child_id]
     assert followed == second["id"] != first["id"]
@@ -111,10 +98,8 @@ async def test_a_child_registered_before_the_approval_joins_the_case_once_whatev
     main_id = await register_main(system, tokens)
     child_id = await register_child(system, tokens, main_id)
     await assess_and_approve(system, tokens, main_id)
-    await system.hold("eligibility")
-    ids = await event_ids(system)
-    named = {"approval": ids[events.APPLICANT_APPROVED][0], "family": ids[events.FAMILY_MEMBER_REGISTERED][0]}
-    await deliver_in_order(system, order, named)
+    named = await hold_and_name_events(system)
+    await system.deliver_in_order("eligibility", [named[name] for name in order])
     family, _ = await family_on_the_case(system, tokens, main_id)
     assert family == [child_id]
 
@@ -127,9 +112,7 @@ async def test_a_child_registered_after_the_approval_joins_without_a_reapproval_
     main_id = await register_main(system, tokens)
     await assess_and_approve(system, tokens, main_id)
     child_id = await register_child(system, tokens, main_id)
-    await system.hold("eligibility")
-    ids = await event_ids(system)
-    named = {"approval": ids[events.APPLICANT_APPROVED][0], "family": ids[events.FAMILY_MEMBER_REGISTERED][0]}
-    await deliver_in_order(system, order, named)
+    named = await hold_and_name_events(system)
+    await system.deliver_in_order("eligibility", [named[name] for name in order])
     family, _ = await family_on_the_case(system, tokens, main_id)
     assert family == [child_id]

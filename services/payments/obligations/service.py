@@ -310,24 +310,32 @@ async def release_for_trigger(
     return released
 
 
+async def note_condition(
+    session: AsyncSession,
+    publisher: EventPublisher,
+    partner_id: str,
+    applicant_id: str,
+    trigger: TriggerKind,
+    event_type: str,
+) -> list[ObligationRead]:
+    """Remember that a condition happened for an applicant under a partner, and release what waits for it.
+
+    The release covers the partners the session sees; an approval the partner hears later releases its tranche
+    for the condition at once.
+    """
+    await repository.lock_applicant(session, applicant_id)
+    await repository.add_occurrence(session, partner_id, applicant_id, trigger.value, event_type, datetime.now(UTC))
+    return await release_for_trigger(
+        session, publisher, event_actor(event_type), applicant_id, trigger, ReleaseBasis.event
+    )
+
+
 async def handle_arrival(
     session: AsyncSession, publisher: EventPublisher, data: ArrivalVerified, event_type: str
 ) -> list[ObligationRead]:
-    """Remember that the applicant's arrival was verified and release what waits for it under the session's partner.
-
-    An approval heard later releases its `verified_arrival` tranches at once.
-    """
-    await repository.lock_applicant(session, data.applicant_id)
-    await repository.add_occurrence(
-        session, data.partner_id, data.applicant_id, TriggerKind.VERIFIED_ARRIVAL.value, event_type, datetime.now(UTC)
-    )
-    return await release_for_trigger(
-        session,
-        publisher,
-        event_actor(event_type),
-        data.applicant_id,
-        TriggerKind.VERIFIED_ARRIVAL,
-        ReleaseBasis.event,
+    """Remember that the applicant's arrival was verified and release what waits for it under the session's partner."""
+    return await note_condition(
+        session, publisher, data.partner_id, data.applicant_id, TriggerKind.VERIFIED_ARRIVAL, event_type
     )
 
 
@@ -358,18 +366,9 @@ async def handle_case_status(
     """
     if data.to_state not in PROTECTED_CASE_STATES:
         return []
-    await repository.lock_applicant(session, data.applicant_id)
     # Remembered for the partner holding the case, so an approval it hears later releases its grant tranche.
-    await repository.add_occurrence(
-        session, data.partner_id, data.applicant_id, TriggerKind.ASYLUM_GRANTED.value, event_type, datetime.now(UTC)
-    )
-    return await release_for_trigger(
-        session,
-        publisher,
-        event_actor(event_type),
-        data.applicant_id,
-        TriggerKind.ASYLUM_GRANTED,
-        ReleaseBasis.event,
+    return await note_condition(
+        session, publisher, data.partner_id, data.applicant_id, TriggerKind.ASYLUM_GRANTED, event_type
     )
 
 
