@@ -41,6 +41,7 @@ PATH_VALUES: dict[str, str] = {
     "/v1/transfers/{transfer_id}": "SELECT id AS transfer_id FROM transfers WHERE partner_id = 'DE'",
     "/v1/obligations/{obligation_id}": "SELECT id AS obligation_id FROM obligations WHERE partner_id = 'DE'",
     "/v1/payouts/{payout_id}": "SELECT id AS payout_id FROM payouts WHERE partner_id = 'DE'",
+    "/v1/manual-releases/{release_id}": "SELECT id AS release_id FROM manual_releases WHERE partner_id = 'DE'",
     "/v1/audit/partners/{partner_id}/entries": "SELECT 'DE' AS partner_id",
     "/v1/audit/partners/{partner_id}/trial-balance": "SELECT 'DE' AS partner_id",
     "/v1/audit/partners/{partner_id}/accounts/{account_id}/statement": (
