@@ -53,14 +53,19 @@ class PausedResponse(Response):
         await self.inner(scope, receive, send)
 
 
+def pace(request: Request, answer: Response, problem: ProblemError) -> Response:
+    """The answer to a refused lookup, held back as long as the client's failures ask (API and page alike)."""
+    if isinstance(problem, ApplicantNotRecognised) and problem.delay_seconds > 0:
+        return PausedResponse(answer, partial(request.app.state.lookup_pause, problem.delay_seconds))
+    return answer
+
+
 def _render(request: Request, problem: ProblemError) -> Response:
     # Returned rather than raised: the failure counter and duress flag must commit.
     rendered = problem_response(
         request, problem.status, problem.slug, problem.title, problem.detail, headers=problem.headers, **problem.extra
     )
-    if isinstance(problem, ApplicantNotRecognised) and problem.delay_seconds > 0:
-        return PausedResponse(rendered, partial(request.app.state.lookup_pause, problem.delay_seconds))
-    return rendered
+    return pace(request, rendered, problem)
 
 
 @router.post("", response_model=StatusLookupResult, responses=ANSWERS, openapi_extra=PUBLIC)

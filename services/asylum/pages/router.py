@@ -6,10 +6,11 @@ work done are those of the API; the page only puts the answer into words.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.asylum.applicant import service as applicant
+from services.asylum.applicant.router import pace
 from services.asylum.applicant.service import Caller
 from services.asylum.cases.states import CaseState
 from services.asylum.deps import HasherDep, ThrottleDep
@@ -57,8 +58,8 @@ async def status_answer(
     session: SessionDep,
     hasher: HasherDep,
     policy: ThrottleDep,
-) -> HTMLResponse:
-    """The case's status in plain words, or what to fix in the form."""
+) -> Response:
+    """The case's status in plain words, or what to fix in the form; a refusal waits as the API's does."""
     reference, secret = form.text("reference", REFERENCE_MAX), form.text("secret", SECRET_MAX)
     if (missing := check_entry(reference, secret)) is not None:
         return _form(site, page, status=422, reference=reference, problem=missing)
@@ -66,6 +67,9 @@ async def status_answer(
     query = StatusLookupRequest(reference=reference, secret=secret, language="ru" if page.language == "ru" else "en")
     result = await applicant.look_up_status(session, hasher, policy, caller, query)
     if isinstance(result, ProblemError):
-        return _form(site, page, status=result.status, reference=reference, problem=explain_refusal(result, reference))
+        refused = _form(
+            site, page, status=result.status, reference=reference, problem=explain_refusal(result, reference)
+        )
+        return pace(request, refused, result)
     answer = StatusAnswer(result.status, result.next_step, result.since, advise(CaseState(result.state)))
     return site.render(page, "status_answer.html", answer=answer)

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import pytest
 
 from services.asylum.cases.references import format_case_reference, generate_case_reference
 from tests.asylum.api.factories import ROAD_TO_GRANT, move, officer, open_case
+from tests.asylum.api.test_status_lookup_api import record_pause
 from tests.asylum.conftest import start_asylum
 from tests.conftest import AppStarter
 from tests.harness import Harness, Tokens
@@ -157,6 +159,32 @@ async def test_a_locked_out_applicant_is_told_how_long_to_wait_in_his_language(
     assert "Подождите 10 минут" in main_text(locked.text)
     english = await look_up(strict_pages, case["reference"], case["secret"])
     assert "Wait 10 minutes before trying again" in main_text(english.text)
+
+
+async def test_a_failing_address_is_slowed_on_the_page_as_on_the_api_and_a_right_secret_is_not(
+    starter: AppStarter, tokens: Tokens
+) -> None:
+    async for h in start_asylum(starter, lookup_free_failures_per_client=1, lookup_failure_delay_seconds=2):
+        pauses: list[float] = []
+        h.app.state.lookup_pause = partial(record_pause, pauses)
+        case = await open_case(h, tokens)
+        for _ in range(3):
+            refused = await look_up(h, format_case_reference(generate_case_reference()), "AAAA-BBBB-CCCC")
+            assert refused.status_code == 404
+        assert pauses == [2.0, 4.0]
+        answered = await look_up(h, case["reference"], case["secret"])
+        assert answered.status_code == 200
+        assert pauses == [2.0, 4.0]
+
+
+async def test_a_residence_case_reads_as_a_residence_permit_application_on_the_page(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens, track="residence")
+    await move(cases_api, tokens, case["id"], "lodged")
+    words = main_text((await look_up(cases_api, case["reference"], case["secret"], headers=RUSSIAN)).text)
+    assert "Ваше заявление на вид на жительство получено и рассматривается." in words
+    assert "убежищ" not in words
 
 
 async def test_every_status_page_carries_the_strict_headers(cases_api: Harness, tokens: Tokens) -> None:
