@@ -20,6 +20,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.devkeys import with_dev_defaults
 from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
+from shared.keys import master_keys_from_settings, vault_from_settings
 from shared.observability import (
     Metrics,
     RequestContextMiddleware,
@@ -80,7 +81,9 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.state.tables = spec.tables
         app.state.identity = identity
         app.state.verifier = _verifier(settings, identity)
-        app.state.cipher = FieldCipher(spec.tables, settings.master_keyring())
+        masters = master_keys_from_settings(settings)
+        app.state.key_vault = vault_from_settings(settings, masters)
+        app.state.cipher = FieldCipher(spec.tables, masters, app.state.key_vault)
         app.state.blind_index_key = (
             settings.blind_index_key.get_secret_value().encode() if settings.blind_index_key else b""
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,15 @@ class ServiceSettings(BaseSettings):
 
     # Field encryption master keys: "kid:base64key" pairs, the first one encrypts new data.
     master_keys: list[str] = Field(default_factory=list)
+    # Or master keys that stay in AWS KMS: key ARNs, the first one wraps new keys (replaces master_keys).
+    kms_master_key_ids: list[str] = Field(default_factory=list)
+    kms_region: str | None = None
+    kms_endpoint_url: str | None = None
+    # The key vault of partner key-encryption keys, shared by every service: a directory (wrapped by the
+    # master key; a dedicated volume in production) or AWS KMS (a KMS key per partner).
+    key_vault: Literal["directory", "kms"] = "directory"
+    key_vault_dir: Path | None = None
+    key_vault_kms_alias_prefix: str = "alias/carrots/partner/"
     # Keyed hashing key for values matched across partners (document numbers).
     blind_index_key: SecretStr | None = None
     # This service's own Ed25519 keys ("kid:path-to-PKCS8-PEM"); every listed key signs its events and the
@@ -61,6 +71,8 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:
+        if self.master_keys and self.kms_master_key_ids:
+            raise ValueError("set master_keys or kms_master_key_ids, not both")
         if self.environment is not Environment.production:
             return self
         problems: list[str] = []
@@ -74,8 +86,12 @@ class ServiceSettings(BaseSettings):
             problems.append("signing_keys must name this service's own keys, not development keys")
         if any(DEV_MARKER in k.partition(":")[0] for keys in self.peer_keys.values() for k in keys):
             problems.append("peer_keys must not trust development keys")
-        if not self.master_keys or any(DEV_MARKER in k for k in self.master_keys):
-            problems.append("master_keys must be set and not development keys")
+        if not (self.master_keys or self.kms_master_key_ids) or any(DEV_MARKER in k for k in self.master_keys):
+            problems.append("master_keys (or kms_master_key_ids) must be set and not development keys")
+        if self.key_vault == "directory" and (
+            self.key_vault_dir is None or self.key_vault_dir.is_relative_to(self.var_dir)
+        ):
+            problems.append("key_vault_dir must name the vault's dedicated volume in production (or key_vault=kms)")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self

@@ -1,9 +1,10 @@
-"""Field encryption (AES-GCM, a key per partner, rotatable) and keyed hashing for matchable values.
+"""Field encryption (AES-GCM, a data key per partner, rotatable) and keyed hashing for matchable values.
 
-Each partner gets random data keys, stored wrapped by a master key (key id recorded, so master keys
-rotate too). Destroying a partner's keys makes every field encrypted for it unreadable: erasure by
-key destruction. Ciphertexts carry the partner and key version so old data stays readable after
-rotation until it is re-encrypted.
+Each partner gets random data keys in every service's `partner_keys` table, wrapped twice: first under
+the partner's key-encryption key (KEK) in the key vault shared by all services, then by a master key
+(key id recorded, so master keys rotate). Destroying the KEK erases the partner everywhere, backups
+included (see `shared.keys`). A ciphertext is bound to its partner, column and row, and carries the
+key version, so old data stays readable after a partner key rotation.
 """
 
 from __future__ import annotations
@@ -14,19 +15,27 @@ import hmac
 import os
 import time
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from shared.lookalikes import fold_to_latin
+from shared.keys.errors import CiphertextInvalid, KeyDestroyed, MasterKeyUnknown
+from shared.keys.master import MasterKeys
+from shared.keys.vault import KeyVault
 from shared.plumbing import PlumbingTables
 
-PREFIX = "cv1"
+__all__ = ["CiphertextInvalid", "FieldCipher", "KeyDestroyed", "MasterKeyUnknown", "keyed_hash", "normalise_identifier"]
+
+PREFIX = "cv2"
+# Ciphertexts written before row binding: still readable, bound to partner and column only.
+LEGACY_PREFIX = "cv1"
 PENDING_KEYS = "carrots_pending_partner_keys"
 CURRENT_VERSIONS = "carrots_current_key_versions"
 
@@ -40,12 +49,21 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(PENDING_KEYS, None)
 
 
-class KeyDestroyed(Exception):
-    """The partner's key was destroyed; the data it protected is erased."""
+def _key_aad(partner_id: str, version: int) -> bytes:
+    return f"partner-key:{partner_id}:{version}".encode()
 
 
-class CiphertextInvalid(Exception):
-    """A ciphertext was altered, or belongs to another partner or field."""
+@dataclass(frozen=True)
+class RewrapProgress:
+    """One batch of a master-key rotation in one service."""
+
+    rewrapped: int
+    erased: int
+    remaining: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _b64(data: bytes) -> str:
@@ -59,12 +77,12 @@ def _unb64(text: str) -> bytes:
 class FieldCipher:
     """Encrypts personal data fields with the owning partner's current key."""
 
-    def __init__(self, tables: PlumbingTables, master_keys: dict[str, bytes], *, cache_seconds: float = 60.0) -> None:
-        if not master_keys:
-            raise ValueError("at least one master key is required")
+    def __init__(
+        self, tables: PlumbingTables, masters: MasterKeys, vault: KeyVault, *, cache_seconds: float = 60.0
+    ) -> None:
         self._tables = tables
-        self._masters = master_keys
-        self._current_master = next(iter(master_keys))
+        self._masters = masters
+        self._vault = vault
         # Only keys known to be committed are cached, and only for a while: a key destroyed by another
         # replica stops decrypting here within `cache_seconds`.
         self._cache: dict[tuple[str, int], tuple[bytes, float]] = {}
@@ -116,19 +134,17 @@ class FieldCipher:
         # then do nothing, instead of failing the request.
         t = self._tables.partner_keys
         data_key = AESGCM.generate_key(bit_length=256)
-        nonce = os.urandom(12)
-        wrapped = nonce + AESGCM(self._masters[self._current_master]).encrypt(
-            nonce, data_key, f"partner-key:{partner_id}:{version}".encode()
-        )
+        master_kid, kek_id, wrapped = await self._wrap_data_key(partner_id, version, data_key)
         insert_for = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         created = await session.execute(
             insert_for(t)
             .values(
                 partner_id=partner_id,
                 version=version,
-                master_kid=self._current_master,
+                master_kid=master_kid,
+                kek_id=kek_id,
                 wrapped_key=wrapped,
-                created_at=datetime.now(UTC),
+                created_at=_now(),
             )
             .on_conflict_do_nothing(index_elements=[t.c.partner_id, t.c.version])
             .returning(t.c.version)
@@ -143,16 +159,32 @@ class FieldCipher:
         pending[(partner_id, version)] = data_key
         return True
 
+    async def _wrap_data_key(self, partner_id: str, version: int, data_key: bytes) -> tuple[str, str, bytes]:
+        # Inner wrap under the partner's KEK (outside every database), outer wrap by the master key.
+        aad = _key_aad(partner_id, version)
+        kek_id, inner = await self._vault.seal(partner_id, data_key, aad)
+        master_kid, outer = await self._masters.wrap(inner, aad)
+        return master_kid, kek_id, outer
+
+    async def _unwrap_data_key(
+        self, partner_id: str, version: int, master_kid: str, kek_id: str | None, wrapped: bytes
+    ) -> bytes:
+        aad = _key_aad(partner_id, version)
+        inner = await self._masters.unwrap(master_kid, wrapped, aad)
+        if kek_id is None:
+            return inner  # written before the vault existed: wrapped by the master key alone
+        return await self._vault.open(partner_id, kek_id, inner, aad)
+
     def _promote_pending(self, session: Session) -> None:
         now = time.monotonic()
         for identity, data_key in session.info.pop(PENDING_KEYS, {}).items():
             self._cache[identity] = (data_key, now)
 
     async def destroy_partner_keys(self, session: AsyncSession, partner_id: str) -> None:
-        """Erase every key of a partner: its encrypted fields can never be read again."""
+        """Mark every data key of a partner destroyed in this service (the service's part of an erasure)."""
         t = self._tables.partner_keys
         await session.execute(
-            update(t).where(t.c.partner_id == partner_id).values(wrapped_key=None, destroyed_at=datetime.now(UTC))
+            update(t).where(t.c.partner_id == partner_id).values(wrapped_key=None, destroyed_at=_now())
         )
         for cached in [k for k in self._cache if k[0] == partner_id]:
             del self._cache[cached]
@@ -169,41 +201,80 @@ class FieldCipher:
         t = self._tables.partner_keys
         row = (
             await session.execute(
-                select(t.c.master_kid, t.c.wrapped_key).where(t.c.partner_id == partner_id, t.c.version == version)
+                select(t.c.master_kid, t.c.kek_id, t.c.wrapped_key).where(
+                    t.c.partner_id == partner_id, t.c.version == version
+                )
             )
         ).first()
         if row is None or row.wrapped_key is None:
             raise KeyDestroyed(f"key {version} of partner {partner_id} is not available")
-        wrapped: bytes = row.wrapped_key
-        master = self._masters.get(row.master_kid)
-        if master is None:
-            raise KeyDestroyed(f"master key {row.master_kid} is not configured")
-        data_key = AESGCM(master).decrypt(wrapped[:12], wrapped[12:], f"partner-key:{partner_id}:{version}".encode())
+        data_key = await self._unwrap_data_key(partner_id, version, row.master_kid, row.kek_id, row.wrapped_key)
         self._cache[(partner_id, version)] = (data_key, time.monotonic())
         return data_key
 
-    async def encrypt(self, session: AsyncSession, partner_id: str, plaintext: str, *, field: str) -> str:
-        """Encrypt a field value for a partner; `field` binds the ciphertext to its column."""
+    async def encrypt(self, session: AsyncSession, partner_id: str, plaintext: str, *, field: str, row: str) -> str:
+        """Encrypt a field value for a partner; the ciphertext is bound to its column (`field`) and `row` id."""
         version = await self._current_version(session, partner_id)
         key = await self._data_key(session, partner_id, version)
         nonce = os.urandom(12)
-        sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), f"{partner_id}:{field}".encode())
+        sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), f"{partner_id}:{field}:{row}".encode())
         return f"{PREFIX}.{partner_id}.{version}.{_b64(nonce + sealed)}"
 
-    async def decrypt(self, session: AsyncSession, partner_id: str, token: str, *, field: str) -> str:
-        """Decrypt a field value; refuses a value that was moved from another partner or column."""
+    async def decrypt(self, session: AsyncSession, partner_id: str, token: str, *, field: str, row: str) -> str:
+        """Decrypt a field value; refuses a value moved from another partner, column or row."""
         try:
             prefix, owner, version, body = token.split(".", 3)
         except ValueError as exc:
             raise CiphertextInvalid("not an encrypted field value") from exc
-        if prefix != PREFIX or owner != partner_id:
+        if prefix not in {PREFIX, LEGACY_PREFIX} or owner != partner_id:
             raise CiphertextInvalid("ciphertext does not belong to this partner")
         key = await self._data_key(session, partner_id, int(version))
         raw = _unb64(body)
+        aad = f"{partner_id}:{field}" if prefix == LEGACY_PREFIX else f"{partner_id}:{field}:{row}"
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], f"{partner_id}:{field}".encode()).decode()
+            return AESGCM(key).decrypt(raw[:12], raw[12:], aad.encode()).decode()
         except InvalidTag as exc:
-            raise CiphertextInvalid("ciphertext was altered") from exc
+            raise CiphertextInvalid("ciphertext was altered or belongs to another row") from exc
+
+    async def rewrap_batch(self, session: AsyncSession, *, limit: int = 100) -> RewrapProgress:
+        """Re-wrap up to `limit` data keys not yet under the current master key and the partner's KEK.
+
+        The data keys themselves do not change, so every ciphertext stays readable. A partner erased
+        in the vault meanwhile (a database restored from a backup, say) has its keys marked destroyed.
+        """
+        t = self._tables.partner_keys
+        behind = (t.c.wrapped_key.is_not(None)) & (
+            or_(t.c.master_kid != self._masters.current_kid, t.c.kek_id.is_(None))
+        )
+        rows = (
+            await session.execute(
+                select(t.c.partner_id, t.c.version, t.c.master_kid, t.c.kek_id, t.c.wrapped_key)
+                .where(behind)
+                .order_by(t.c.partner_id, t.c.version)
+                .limit(limit)
+            )
+        ).all()
+        rewrapped = erased = 0
+        for row in rows:
+            unchanged = (t.c.partner_id == row.partner_id) & (t.c.version == row.version)
+            unchanged &= t.c.wrapped_key == row.wrapped_key
+            try:
+                data_key = await self._unwrap_data_key(
+                    row.partner_id, row.version, row.master_kid, row.kek_id, row.wrapped_key
+                )
+                master_kid, kek_id, wrapped = await self._wrap_data_key(row.partner_id, row.version, data_key)
+            except MasterKeyUnknown:
+                raise  # a configuration gap, never a reason to destroy anything
+            except KeyDestroyed:
+                await session.execute(update(t).where(unchanged).values(wrapped_key=None, destroyed_at=_now()))
+                erased += 1
+                continue
+            await session.execute(
+                update(t).where(unchanged).values(master_kid=master_kid, kek_id=kek_id, wrapped_key=wrapped)
+            )
+            rewrapped += 1
+        remaining = (await session.execute(select(func.count()).select_from(t).where(behind))).scalar_one()
+        return RewrapProgress(rewrapped=rewrapped, erased=erased, remaining=int(remaining))
 
     @staticmethod
     def key_version_of(token: str) -> int:

@@ -113,6 +113,34 @@ def _dev_secret(var_dir: Path, name: str) -> str:
     return raw.decode()
 
 
+def _dev_master_files(var_dir: Path) -> list[tuple[int, Path]]:
+    # `master-dev.key` is generation 1; each development rotation adds `master-dev-<n>.key`.
+    found = [(1, var_dir / "keys" / "master-dev.key")]
+    for path in (var_dir / "keys").glob("master-dev-*.key"):
+        number = path.stem.removeprefix("master-dev-")
+        if number.isdigit():
+            found.append((int(number), path))
+    return sorted(found, reverse=True)
+
+
+def dev_master_keys(var_dir: Path) -> list[str]:
+    """The development master keys under `var/keys/`, newest (current) first; creates the first one."""
+    _read_or_create(var_dir / "keys" / "master-dev.key", secrets.token_bytes(32))
+    return [
+        f"{DEV_MARKER}-{number}:" + base64.urlsafe_b64encode(path.read_bytes()).decode()
+        for number, path in _dev_master_files(var_dir)
+        if path.exists()
+    ]
+
+
+def create_dev_master_key(var_dir: Path) -> str:
+    """Add a development master key that becomes current for services started afterwards; returns its id."""
+    dev_master_keys(var_dir)
+    number = _dev_master_files(var_dir)[0][0] + 1
+    _read_or_create(var_dir / "keys" / f"master-dev-{number}.key", secrets.token_bytes(32))
+    return f"{DEV_MARKER}-{number}"
+
+
 def with_dev_defaults(settings: S) -> S:
     """Fill unset secrets from `var/keys/`; production settings are returned untouched."""
     if settings.environment is Environment.production:
@@ -121,9 +149,10 @@ def with_dev_defaults(settings: S) -> S:
     updates: dict[str, object] = {}
     if not settings.jwks_url and settings.jwt_dev_public_key_path is None:
         updates["jwt_dev_public_key_path"] = ensure_dev_public_key(var_dir)
-    if not settings.master_keys:
-        raw = _read_or_create(var_dir / "keys" / "master-dev.key", secrets.token_bytes(32))
-        updates["master_keys"] = [f"{DEV_MARKER}-1:" + base64.urlsafe_b64encode(raw).decode()]
+    if not settings.master_keys and not settings.kms_master_key_ids:
+        updates["master_keys"] = dev_master_keys(var_dir)
+    if settings.key_vault == "directory" and settings.key_vault_dir is None:
+        updates["key_vault_dir"] = var_dir / "keys" / "vault"
     if settings.blind_index_key is None:
         updates["blind_index_key"] = SecretStr(_dev_secret(var_dir, "blind-index.key"))
     if not settings.signing_keys:

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from shared.keys.errors import KeyDestroyed
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://carrots.example/problems/"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -160,6 +162,17 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_erased(request: Request, exc: Exception) -> JSONResponse:
+    # Wherever a read meets a destroyed partner key, the record's personal data no longer exists.
+    return problem_response(
+        request,
+        410,
+        "erased",
+        "Personal data erased",
+        "The personal data of this record was erased: its partner's keys were destroyed.",
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request,
@@ -175,6 +188,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(KeyDestroyed, _on_erased)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -186,7 +200,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The token lacks a required scope or caller kind.",
         404: "No such record for this caller (records of other tenants are reported the same way).",
         409: "Conflicts with the record's current state, or a request with this Idempotency-Key is in flight.",
-        410: "The record was withdrawn.",
+        410: "The record was withdrawn, or its personal data erased (type `.../erased`).",
         422: "Invalid body or parameters; `invalid_params` lists each field.",
         429: "Too many attempts; retry later.",
     }

@@ -190,3 +190,27 @@ def drop_plumbing_tables() -> None:
         "audit_log",
     ):
         op.drop_table(table)
+
+
+def add_partner_key_vault_columns() -> None:
+    """In a service's migration: `partner_keys` learns which vault KEK wrapped each data key (version 2).
+
+    Master key ids widen to hold KMS key ARNs. Existing rows keep `kek_id` null (wrapped by the master
+    key alone) until `carrots keys rotate-master` re-wraps them under the partner's KEK.
+    """
+    import sqlalchemy as sa
+    from alembic import op
+
+    with op.batch_alter_table("partner_keys") as batch:
+        batch.alter_column("master_kid", existing_type=sa.String(length=64), type_=sa.String(length=256))
+        batch.add_column(sa.Column("kek_id", sa.String(length=256), nullable=True))
+
+
+def drop_partner_key_vault_columns() -> None:
+    """In a service's migration: undo `add_partner_key_vault_columns`."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    with op.batch_alter_table("partner_keys") as batch:
+        batch.drop_column("kek_id")
+        batch.alter_column("master_kid", existing_type=sa.String(length=256), type_=sa.String(length=64))

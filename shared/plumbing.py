@@ -105,7 +105,10 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         metadata,
         Column("partner_id", String(64), primary_key=True),
         Column("version", Integer, primary_key=True),
-        Column("master_kid", String(64), nullable=False),
+        # Wrapped by the master key `master_kid` around an inner wrap by the partner's KEK `kek_id` in the
+        # key vault (null: written before the vault, wrapped by the master key alone).
+        Column("master_kid", String(256), nullable=False),
+        Column("kek_id", String(256), nullable=True),
         Column("wrapped_key", LargeBinary, nullable=True),
         Column("created_at", UTCDateTime(), nullable=False),
         Column("destroyed_at", UTCDateTime(), nullable=True),

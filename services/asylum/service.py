@@ -92,13 +92,25 @@ def describe_case(case: Case) -> CaseRead:
     )
 
 
-async def seal_history_reason(
-    session: AsyncSession, cipher: FieldCipher, partner_id: str, reason: str | None
-) -> tuple[str | None, str | None]:
-    """(ciphertext, key owner) of a history reason, sealed with the key of the partner holding the case."""
-    if reason is None:
-        return None, None
-    return await cipher.encrypt(session, partner_id, reason, field=HISTORY_REASON_FIELD), partner_id
+def history_row_key(entry: CaseHistoryEntry) -> str:
+    """What a history reason is bound to: the case and the entry's moment.
+
+    History ids come from the database and the table is append-only (no update after the insert), so
+    the reason is sealed before the entry has its id.
+    """
+    return f"{entry.case_id}@{entry.at.astimezone(UTC).isoformat()}"
+
+
+async def add_history(
+    session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry, *, reason: str | None, partner_id: str
+) -> None:
+    """Append a history entry, its reason sealed with the key of `partner_id`, the partner holding the case."""
+    if reason is not None:
+        entry.reason_enc = await cipher.encrypt(
+            session, partner_id, reason, field=HISTORY_REASON_FIELD, row=history_row_key(entry)
+        )
+        entry.reason_partner = partner_id
+    await repository.add_history(session, entry)
 
 
 async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry) -> str | None:
@@ -106,7 +118,9 @@ async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry:
     if entry.reason_enc is None or entry.reason_partner is None:
         return None
     try:
-        return await cipher.decrypt(session, entry.reason_partner, entry.reason_enc, field=HISTORY_REASON_FIELD)
+        return await cipher.decrypt(
+            session, entry.reason_partner, entry.reason_enc, field=HISTORY_REASON_FIELD, row=history_row_key(entry)
+        )
     except KeyDestroyed:
         return None
 
@@ -260,20 +274,20 @@ async def transition_case(
         await repository.save_case(session)
     except StaleDataError as exc:
         raise CaseChangedMeanwhile(f"Case {case_id} changed while this move was made; read it and try again.") from exc
-    reason_enc, reason_partner = await seal_history_reason(session, tools.cipher, case.partner_id, data.reason)
-    await repository.add_history(
+    await add_history(
         session,
+        tools.cipher,
         CaseHistoryEntry(
             case_id=case.id,
             kind="transition",
             from_state=current.value,
             to_state=new_state.value,
-            reason_enc=reason_enc,
-            reason_partner=reason_partner,
             actor_org=actor.org,
             actor_subject=actor.subject,
             at=now,
         ),
+        reason=data.reason,
+        partner_id=case.partner_id,
     )
     await tools.publisher.publish(
         session,
@@ -328,9 +342,9 @@ async def transfer_case(
     case.partner_id = data.to_partner
     await repository.move_grants_to_partner(session, case.id, data.to_partner)
     # Sealed for the receiving partner, who holds the case from now on.
-    reason_enc, reason_partner = await seal_history_reason(session, tools.cipher, data.to_partner, data.reason)
-    await repository.add_history(
+    await add_history(
         session,
+        tools.cipher,
         CaseHistoryEntry(
             case_id=case.id,
             kind="transfer",
@@ -338,12 +352,12 @@ async def transfer_case(
             to_state=case.state,
             from_partner=source,
             to_partner=data.to_partner,
-            reason_enc=reason_enc,
-            reason_partner=reason_partner,
             actor_org=actor.org,
             actor_subject=actor.subject,
             at=datetime.now(UTC),
         ),
+        reason=data.reason,
+        partner_id=data.to_partner,
     )
     # Both partners hear of it: the one that lost the case and the one that holds it now.
     for partner in (source, data.to_partner):

@@ -160,7 +160,8 @@ class Assessment(TenantScoped, Base):
     assessed_by: Mapped[str] = mapped_column(String(200))
     appeal_id: Mapped[str | None] = mapped_column(String(36))
     rejected_by: Mapped[str | None] = mapped_column(String(200))
-    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Free text may name people: a ciphertext under the partner's key.
+    rejection_reason_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -258,7 +259,9 @@ class Waiver(TenantScoped, Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     hit_id: Mapped[str] = mapped_column(ForeignKey("screening_hits.id"), index=True)
-    legal_basis: Mapped[str] = mapped_column(Text)
+    # Free text may quote the person or the case: a ciphertext under the partner's key (null only for
+    # waivers stored before it was encrypted).
+    legal_basis_enc: Mapped[str | None] = mapped_column(Text)
     cap_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     valid_until: Mapped[date] = mapped_column(Date)

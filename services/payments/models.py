@@ -61,7 +61,8 @@ class Account(TenantScoped, Base):
     balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     bank_iban: Mapped[str | None] = mapped_column(String(42), nullable=True)
     bank_bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
-    bank_holder: Mapped[str | None] = mapped_column(String(70), nullable=True)
+    # The holder may be a person: a ciphertext under the partner's key.
+    bank_holder_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -82,7 +83,9 @@ class Transfer(TenantScoped, Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
+    # The service's own description; what people wrote (a reference, a reason) is `memo_enc`, a ciphertext.
     memo: Mapped[str] = mapped_column(String(200))
+    memo_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A transfer is reversed at most once.
     reverses_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"), unique=True, nullable=True)
     payout_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -149,7 +152,9 @@ class Contribution(TenantScoped, Base):
     funding_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
-    reference: Mapped[str] = mapped_column(String(140))
+    # The partner's reference is free text: a ciphertext under the partner's key (null only for
+    # contributions stored before it was encrypted).
+    reference_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

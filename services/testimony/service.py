@@ -94,31 +94,32 @@ async def announce_change(
 
 
 async def store_sealed(
-    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, data: bytes, *, field: str
+    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, data: bytes, *, field: str, row: str
 ) -> str:
-    """Seal bytes into the blob store and return their data key, wrapped with the partner's field key."""
+    """Seal bytes into the blob store and return their data key, wrapped with the partner's field key for `row`."""
     sealed = seal_blob(data, f"{partner_id}/{key}")
     await kit.store.put(key, sealed.ciphertext)
     encoded = base64.b64encode(sealed.data_key).decode("ascii")
-    return await kit.cipher.encrypt(session, partner_id, encoded, field=field)
+    return await kit.cipher.encrypt(session, partner_id, encoded, field=field, row=row)
 
 
 async def load_sealed(
-    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, wrapped_key: str, *, field: str
+    session: AsyncSession, kit: Toolkit, partner_id: str, key: str, wrapped_key: str, *, field: str, row: str
 ) -> bytes:
     """Open a sealed blob for internal use (redaction or a published derivative), never for an original's reader."""
-    data_key = base64.b64decode(await kit.cipher.decrypt(session, partner_id, wrapped_key, field=field))
+    data_key = base64.b64decode(await kit.cipher.decrypt(session, partner_id, wrapped_key, field=field, row=row))
     return open_blob(await kit.store.get(key), data_key, f"{partner_id}/{key}")
 
 
 async def decrypt_derivative(session: AsyncSession, kit: Toolkit, row: Derivative) -> tuple[str, str, str | None]:
     """The title, text and attribution of a derivative."""
     title_field, text_field, attribution_field = DERIVATIVE_FIELDS
-    title = await kit.cipher.decrypt(session, row.partner_id, row.title_enc, field=title_field)
-    text = await kit.cipher.decrypt(session, row.partner_id, row.text_enc, field=text_field)
+    partner = row.partner_id
+    title = await kit.cipher.decrypt(session, partner, row.title_enc, field=title_field, row=row.id)
+    text = await kit.cipher.decrypt(session, partner, row.text_enc, field=text_field, row=row.id)
     attribution = (
         None
         if row.attribution_enc is None
-        else await kit.cipher.decrypt(session, row.partner_id, row.attribution_enc, field=attribution_field)
+        else await kit.cipher.decrypt(session, partner, row.attribution_enc, field=attribution_field, row=row.id)
     )
     return title, text, attribution

@@ -446,7 +446,9 @@ class WaiverCreate(BaseModel):
 class WaiverRead(BaseModel):
     id: str
     hit_id: str
-    legal_basis: str
+    legal_basis: str | None = Field(
+        description="The licence or legal provision relied on; null only for waivers stored before it was encrypted."
+    )
     cap_minor: int
     currency: str
     valid_until: date

@@ -16,7 +16,7 @@ from services.asylum.family import repository
 from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.crypto import FieldCipher
+from shared.crypto import FieldCipher, KeyDestroyed
 from shared.db import lock_for_transaction
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -41,9 +41,16 @@ async def _load_case(session: AsyncSession, case_id: str) -> Case:
 
 
 async def _decrypt(
-    cipher: FieldCipher, session: AsyncSession, partner: str, value: str | None, field: str
+    cipher: FieldCipher, session: AsyncSession, partner: str, dependant: Dependant, value: str | None, field: str
 ) -> str | None:
-    return None if value is None else await cipher.decrypt(session, partner, value, field=field)
+    # Every personal field of a dependant is optional: once the partner is erased they read as null, so
+    # a list spanning partners (an NGO's shared cases) still answers.
+    if value is None:
+        return None
+    try:
+        return await cipher.decrypt(session, partner, value, field=field, row=dependant.id)
+    except KeyDestroyed:
+        return None
 
 
 async def describe_dependant(
@@ -51,19 +58,19 @@ async def describe_dependant(
 ) -> DependantRead:
     """The wire form of a dependant, personal fields decrypted, status derived from the case."""
     own = CaseState(dependant.decision) if dependant.decision else None
-    birth = await _decrypt(cipher, session, case.partner_id, dependant.birth_date_enc, BIRTH_DATE_FIELD)
+    birth = await _decrypt(cipher, session, case.partner_id, dependant, dependant.birth_date_enc, BIRTH_DATE_FIELD)
     return DependantRead.model_validate(
         {
             "id": dependant.id,
             "case_id": case.id,
             "relation": dependant.relation,
             "person_ref": dependant.person_ref,
-            "name": await _decrypt(cipher, session, case.partner_id, dependant.name_enc, NAME_FIELD),
+            "name": await _decrypt(cipher, session, case.partner_id, dependant, dependant.name_enc, NAME_FIELD),
             "birth_date": date.fromisoformat(birth) if birth else None,
             "state": derive_dependant_state(CaseState(case.state), own).value,
             "state_source": "own_decision" if own else "main_case",
             "decision_reason": await _decrypt(
-                cipher, session, case.partner_id, dependant.decision_reason_enc, DECISION_REASON_FIELD
+                cipher, session, case.partner_id, dependant, dependant.decision_reason_enc, DECISION_REASON_FIELD
             ),
             "decided_at": dependant.decided_at,
         }
@@ -90,14 +97,19 @@ async def add_dependant(
     partner = case.partner_id
     if data.person_ref is not None and data.person_ref in await repository.list_person_refs(session, case.id):
         raise DependantAlreadyOnCase(f"Person {data.person_ref} is already a dependant on case {case_id}.")
+    dependant_id = new_id()
     dependant = Dependant(
-        id=new_id(),
+        id=dependant_id,
         case_id=case.id,
         relation=data.relation,
         person_ref=data.person_ref,
-        name_enc=await cipher.encrypt(session, partner, data.name, field=NAME_FIELD) if data.name else None,
+        name_enc=(
+            await cipher.encrypt(session, partner, data.name, field=NAME_FIELD, row=dependant_id) if data.name else None
+        ),
         birth_date_enc=(
-            await cipher.encrypt(session, partner, data.birth_date.isoformat(), field=BIRTH_DATE_FIELD)
+            await cipher.encrypt(
+                session, partner, data.birth_date.isoformat(), field=BIRTH_DATE_FIELD, row=dependant_id
+            )
             if data.birth_date
             else None
         ),
@@ -201,7 +213,7 @@ async def record_dependant_decision(
     decision = check_dependant_decision(CaseState(data.decision)) if data.decision else None
     dependant.decision = decision.value if decision else None
     dependant.decision_reason_enc = await cipher.encrypt(
-        session, case.partner_id, data.reason, field=DECISION_REASON_FIELD
+        session, case.partner_id, data.reason, field=DECISION_REASON_FIELD, row=dependant.id
     )
     dependant.decided_at = datetime.now(UTC)
     dependant.decided_by = actor.subject
@@ -227,6 +239,6 @@ async def reencrypt_dependants(
         for attr, field in ENCRYPTED_FIELDS:
             value = getattr(dependant, attr)
             if value is not None:
-                plain = await cipher.decrypt(session, source, value, field=field)
-                setattr(dependant, attr, await cipher.encrypt(session, target, plain, field=field))
+                plain = await cipher.decrypt(session, source, value, field=field, row=dependant.id)
+                setattr(dependant, attr, await cipher.encrypt(session, target, plain, field=field, row=dependant.id))
     await session.flush()

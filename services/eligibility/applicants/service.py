@@ -81,8 +81,8 @@ def full_names(names: list[PersonName]) -> tuple[str, ...]:
     return tuple(" ".join(p for p in (n.given, n.patronymic, n.family) if p) for n in names)
 
 
-async def _encrypt(session: AsyncSession, crypto: Crypto, partner: str, text: str, field: str) -> str:
-    return await crypto.cipher.encrypt(session, partner, text, field=f"applicants.{field}")
+async def _encrypt(session: AsyncSession, crypto: Crypto, partner: str, text: str, field: str, row: str) -> str:
+    return await crypto.cipher.encrypt(session, partner, text, field=f"applicants.{field}", row=row)
 
 
 async def register_applicant(
@@ -99,18 +99,20 @@ async def register_applicant(
     await _check_main_applicant(session, data)
     names_json = json.dumps([n.model_dump(mode="json") for n in data.names], ensure_ascii=False)
     contacts_json = json.dumps([c.model_dump(mode="json") for c in data.contacts], ensure_ascii=False)
+    applicant_id = new_id()
+    rank = data.rank_or_post
     applicant = Applicant(
-        id=new_id(),
+        id=applicant_id,
         partner_id=partner,
         category=data.category.value,
-        names_enc=await _encrypt(session, crypto, partner, names_json, "names"),
+        names_enc=await _encrypt(session, crypto, partner, names_json, "names", applicant_id),
         # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
-        birth_date_enc=await _encrypt(session, crypto, partner, data.birth_date or "", "birth_date"),
+        birth_date_enc=await _encrypt(session, crypto, partner, data.birth_date or "", "birth_date", applicant_id),
         citizenship=data.citizenship.upper(),
-        rank_or_post_enc=(
-            await _encrypt(session, crypto, partner, data.rank_or_post, "rank_or_post") if data.rank_or_post else None
+        rank_or_post_enc=await _encrypt(session, crypto, partner, rank, "rank_or_post", applicant_id) if rank else None,
+        contacts_enc=(
+            await _encrypt(session, crypto, partner, contacts_json, "contacts", applicant_id) if data.contacts else None
         ),
-        contacts_enc=await _encrypt(session, crypto, partner, contacts_json, "contacts") if data.contacts else None,
         service_verified=data.evidence.service_verified,
         arrived_in_partner_territory=data.evidence.arrived_in_partner_territory,
         left_post=data.evidence.left_post,
@@ -215,13 +217,17 @@ async def decrypt_identity(
     session: AsyncSession, crypto: Crypto, applicant: Applicant
 ) -> tuple[list[PersonName], str | None, str | None]:
     """Names, birth date as known (`YYYY[-MM[-DD]]` or None) and rank or post of an applicant, decrypted."""
-    partner = applicant.partner_id
+    partner, row = applicant.partner_id, applicant.id
     names = _names.validate_json(
-        await crypto.cipher.decrypt(session, partner, applicant.names_enc, field="applicants.names")
+        await crypto.cipher.decrypt(session, partner, applicant.names_enc, field="applicants.names", row=row)
     )
-    birth = await crypto.cipher.decrypt(session, partner, applicant.birth_date_enc, field="applicants.birth_date")
+    birth = await crypto.cipher.decrypt(
+        session, partner, applicant.birth_date_enc, field="applicants.birth_date", row=row
+    )
     rank = (
-        await crypto.cipher.decrypt(session, partner, applicant.rank_or_post_enc, field="applicants.rank_or_post")
+        await crypto.cipher.decrypt(
+            session, partner, applicant.rank_or_post_enc, field="applicants.rank_or_post", row=row
+        )
         if applicant.rank_or_post_enc
         else None
     )
@@ -233,7 +239,7 @@ async def _to_read(session: AsyncSession, crypto: Crypto, applicant: Applicant) 
     contacts = (
         _contacts.validate_json(
             await crypto.cipher.decrypt(
-                session, applicant.partner_id, applicant.contacts_enc, field="applicants.contacts"
+                session, applicant.partner_id, applicant.contacts_enc, field="applicants.contacts", row=applicant.id
             )
         )
         if applicant.contacts_enc

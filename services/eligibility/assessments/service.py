@@ -52,11 +52,21 @@ _MILITARY = {Category.conscript, Category.contract_soldier, Category.officer, Ca
 
 
 _TRACE_FIELD = "assessments.trace"
+_REJECTION_REASON_FIELD = "assessments.rejection_reason"
+_GROUNDS_FIELD = "appeals.grounds"
 
 
 async def assessment_read(session: AsyncSession, cipher: FieldCipher, assessment: Assessment) -> AssessmentRead:
-    """The wire form of an assessment with its approvals and its trace, decrypted."""
-    trace = json.loads(await cipher.decrypt(session, assessment.partner_id, assessment.trace_enc, field=_TRACE_FIELD))
+    """The wire form of an assessment with its approvals and its trace and rejection reason, decrypted."""
+    partner, row = assessment.partner_id, assessment.id
+    trace = json.loads(await cipher.decrypt(session, partner, assessment.trace_enc, field=_TRACE_FIELD, row=row))
+    reason = (
+        None
+        if assessment.rejection_reason_enc is None
+        else await cipher.decrypt(
+            session, partner, assessment.rejection_reason_enc, field=_REJECTION_REASON_FIELD, row=row
+        )
+    )
     return AssessmentRead(
         id=assessment.id,
         applicant_id=assessment.applicant_id,
@@ -73,7 +83,7 @@ async def assessment_read(session: AsyncSession, cipher: FieldCipher, assessment
         status=AssessmentStatus(assessment.status),
         assessed_by=assessment.assessed_by,
         appeal_id=assessment.appeal_id,
-        rejection_reason=assessment.rejection_reason,
+        rejection_reason=reason,
         tiers=[TierTraceRead.model_validate(t) for t in trace["tiers"]],
         explanation=list(trace["explanation"]),
         created_at=assessment.created_at,
@@ -123,8 +133,9 @@ async def assess_applicant(
         {"tiers": [t.model_dump(mode="json") for t in outcome.tiers], "explanation": outcome.explanation},
         ensure_ascii=False,
     )
+    assessment_id = new_id()
     assessment = Assessment(
-        id=new_id(),
+        id=assessment_id,
         partner_id=applicant.partner_id,
         applicant_id=applicant.id,
         policy_id=policy.id,
@@ -136,7 +147,9 @@ async def assess_applicant(
         entitlements=outcome.entitlements.model_dump(mode="json"),
         totals=outcome.totals,
         required_approvers=outcome.required_approvers,
-        trace_enc=await crypto.cipher.encrypt(session, applicant.partner_id, trace, field=_TRACE_FIELD),
+        trace_enc=await crypto.cipher.encrypt(
+            session, applicant.partner_id, trace, field=_TRACE_FIELD, row=assessment_id
+        ),
         status=(AssessmentStatus.pending_approval if outcome.eligible else AssessmentStatus.not_eligible).value,
         assessed_by=actor.subject,
         appeal_id=appeal_id,
@@ -284,7 +297,9 @@ async def reject_assessment(
     _check_checker(assessment, actor)
     assessment.status = AssessmentStatus.rejected.value
     assessment.rejected_by = actor.subject
-    assessment.rejection_reason = reason
+    assessment.rejection_reason_enc = await crypto.cipher.encrypt(
+        session, assessment.partner_id, reason, field=_REJECTION_REASON_FIELD, row=assessment.id
+    )
     assessment.decided_at = datetime.now(UTC)
     await session.flush()
     await announce_change(session, publisher, actor, "assessment", assessment.id, "rejected", partner_id=actor.org)
@@ -292,7 +307,9 @@ async def reject_assessment(
 
 
 async def _appeal_read(session: AsyncSession, crypto: Crypto, appeal: Appeal) -> AppealRead:
-    grounds = await crypto.cipher.decrypt(session, appeal.partner_id, appeal.grounds_enc, field="appeals.grounds")
+    grounds = await crypto.cipher.decrypt(
+        session, appeal.partner_id, appeal.grounds_enc, field=_GROUNDS_FIELD, row=appeal.id
+    )
     return AppealRead(
         id=appeal.id,
         assessment_id=appeal.assessment_id,
@@ -318,12 +335,15 @@ async def file_appeal(
         )
     if await repository.open_appeal_of(session, assessment_id) is not None:
         raise AppealNotAllowed(f"Assessment {assessment_id} already has an open appeal.")
+    appeal_id = new_id()
     appeal = Appeal(
-        id=new_id(),
+        id=appeal_id,
         partner_id=assessment.partner_id,
         assessment_id=assessment.id,
         applicant_id=assessment.applicant_id,
-        grounds_enc=await crypto.cipher.encrypt(session, assessment.partner_id, grounds, field="appeals.grounds"),
+        grounds_enc=await crypto.cipher.encrypt(
+            session, assessment.partner_id, grounds, field=_GROUNDS_FIELD, row=appeal_id
+        ),
         status="open",
         created_by=actor.subject,
         created_at=datetime.now(UTC),

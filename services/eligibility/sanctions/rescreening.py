@@ -15,6 +15,7 @@ from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import repository
 from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
 from shared.auth import Principal
+from shared.crypto import KeyDestroyed
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import RescreeningJobRead, SanctionsListRead
@@ -86,7 +87,10 @@ async def _screen_batch(
     """Screen one batch of pending applicants and record progress; returns the last id, None when done."""
     batch = list(await repository.list_pending_applicants(session, after, BATCH))
     for applicant in batch:
-        names, birth, _ = await decrypt_identity(session, crypto, applicant)
+        try:
+            names, birth, _ = await decrypt_identity(session, crypto, applicant)
+        except KeyDestroyed:
+            continue  # an erased partner's applicant: nothing left to screen
         subject = screening_subject(applicant, full_names(names), birth)
         await screen_applicant(session, crypto.cipher, screening, applicant, subject)
     now = datetime.now(UTC)

@@ -142,10 +142,15 @@ async def clear_screening_hit(
     **requires("waivers:request", kinds=PARTNER),
 )
 async def request_waiver(
-    hit_id: str, body: WaiverCreate, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+    hit_id: str,
+    body: WaiverCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
+    crypto: CryptoDep,
 ) -> WaiverRead:
     """Request a waiver of a hit: legal basis, cap and validity; it counts once another person approves it."""
-    return await service.request_waiver(session, publisher, principal, hit_id, body)
+    return await service.request_waiver(session, crypto.cipher, publisher, principal, hit_id, body)
 
 
 @router.post(
@@ -155,7 +160,7 @@ async def request_waiver(
     **requires("waivers:approve", kinds=PARTNER),
 )
 async def approve_waiver(
-    waiver_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+    waiver_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep, crypto: CryptoDep
 ) -> WaiverRead:
     """Approve a waiver requested by someone else."""
-    return await service.approve_waiver(session, publisher, principal, waiver_id)
+    return await service.approve_waiver(session, crypto.cipher, publisher, principal, waiver_id)

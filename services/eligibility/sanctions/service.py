@@ -152,8 +152,11 @@ async def load_sanctions_list(
     )
 
 
-async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str) -> str:
-    return await cipher.encrypt(session, partner, explanation, field=_EXPLANATION_FIELD)
+_LEGAL_BASIS_FIELD = "waivers.legal_basis"
+
+
+async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str, hit_id: str) -> str:
+    return await cipher.encrypt(session, partner, explanation, field=_EXPLANATION_FIELD, row=hit_id)
 
 
 async def screen_applicant(
@@ -186,8 +189,9 @@ async def screen_applicant(
         record = known.get(key)
         status = "excluded" if hit.excluded else "open"
         if record is None:
+            hit_id = new_id()
             record = ScreeningHitRecord(
-                id=new_id(),
+                id=hit_id,
                 partner_id=applicant.partner_id,
                 applicant_id=applicant.id,
                 list_source=key[0],
@@ -195,7 +199,7 @@ async def screen_applicant(
                 entry_id=key[1][:200],
                 score=round(hit.score, 4),
                 confident=hit.confident,
-                explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation),
+                explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation, hit_id),
                 status=status,
                 created_at=datetime.now(UTC),
             )
@@ -204,7 +208,7 @@ async def screen_applicant(
         elif record.status in {"open", "lapsed", "excluded"}:
             record.status = status
             record.score, record.confident = round(hit.score, 4), hit.confident
-            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation)
+            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation, record.id)
             record.list_version = hit.entry.list_version[:200]
     for key, record in known.items():
         if key not in seen and record.status in {"open", "excluded"}:
@@ -238,7 +242,9 @@ async def _update_status(
 
 async def hit_read(session: AsyncSession, cipher: FieldCipher, record: ScreeningHitRecord) -> ScreeningHitRead:
     """The wire form of a hit, its explanation decrypted."""
-    explanation = await cipher.decrypt(session, record.partner_id, record.explanation_enc, field=_EXPLANATION_FIELD)
+    explanation = await cipher.decrypt(
+        session, record.partner_id, record.explanation_enc, field=_EXPLANATION_FIELD, row=record.id
+    )
     return ScreeningHitRead(
         id=record.id,
         applicant_id=record.applicant_id,
@@ -291,13 +297,35 @@ async def clear_hit(
     return await hit_read(session, cipher, hit)
 
 
-def waiver_read(waiver: Waiver) -> WaiverRead:
-    """The wire form of a waiver."""
-    return WaiverRead.model_validate(waiver, from_attributes=True)
+async def waiver_read(session: AsyncSession, cipher: FieldCipher, waiver: Waiver) -> WaiverRead:
+    """The wire form of a waiver, its legal basis decrypted."""
+    legal_basis = (
+        None
+        if waiver.legal_basis_enc is None
+        else await cipher.decrypt(
+            session, waiver.partner_id, waiver.legal_basis_enc, field=_LEGAL_BASIS_FIELD, row=waiver.id
+        )
+    )
+    return WaiverRead(
+        id=waiver.id,
+        hit_id=waiver.hit_id,
+        legal_basis=legal_basis,
+        cap_minor=waiver.cap_minor,
+        currency=waiver.currency,
+        valid_until=waiver.valid_until,
+        status="approved" if waiver.status == "approved" else "pending",
+        requested_by=waiver.requested_by,
+        approved_by=waiver.approved_by,
+    )
 
 
 async def request_waiver(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, hit_id: str, data: WaiverCreate
+    session: AsyncSession,
+    cipher: FieldCipher,
+    publisher: EventPublisher,
+    actor: Principal,
+    hit_id: str,
+    data: WaiverCreate,
 ) -> WaiverRead:
     """Ask for a waiver of a hit (again, to raise a cap or extend validity); it counts once someone else approves."""
     hit = await get_hit_or_404(session, hit_id)
@@ -307,11 +335,14 @@ async def request_waiver(
         currency = validate_currency(data.currency)
     except UnknownCurrency as error:
         raise Unprocessable(str(error)) from error
+    waiver_id = new_id()
     waiver = Waiver(
-        id=new_id(),
+        id=waiver_id,
         partner_id=actor.org,
         hit_id=hit.id,
-        legal_basis=data.legal_basis,
+        legal_basis_enc=await cipher.encrypt(
+            session, actor.org, data.legal_basis, field=_LEGAL_BASIS_FIELD, row=waiver_id
+        ),
         cap_minor=data.cap_minor,
         currency=currency,
         valid_until=data.valid_until,
@@ -321,11 +352,11 @@ async def request_waiver(
     )
     await repository.add_waiver(session, waiver)
     await announce_change(session, publisher, actor, "waiver", waiver.id, "requested", partner_id=actor.org)
-    return waiver_read(waiver)
+    return await waiver_read(session, cipher, waiver)
 
 
 async def approve_waiver(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, waiver_id: str
+    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, waiver_id: str
 ) -> WaiverRead:
     """A second person approves a waiver; the hit then counts as waived within its cap and validity."""
     waiver = await repository.get_waiver(session, waiver_id)
@@ -342,7 +373,7 @@ async def approve_waiver(
     await session.flush()
     await _update_status(session, await _applicant_of(session, hit))
     await announce_change(session, publisher, actor, "waiver", waiver.id, "approved", partner_id=actor.org)
-    return waiver_read(waiver)
+    return await waiver_read(session, cipher, waiver)
 
 
 async def screening_blockers(

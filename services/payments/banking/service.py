@@ -73,14 +73,14 @@ async def set_bank_account(
         bic = normalize_bic(data.bic) if data.bic else None
     except (InvalidIban, InvalidBic) as exc:
         raise InvalidBankDetails(str(exc)) from exc
-    iban_token = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD)
-    holder_token = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD)
     row = await repository.get_bank_account(session, applicant_id)
     now = datetime.now(UTC)
     if row is None:
         row = BankAccount(id=new_id(), partner_id=actor.org, applicant_id=applicant_id)
         session.add(row)
-    row.iban_encrypted, row.holder_encrypted, row.bic = iban_token, holder_token, bic
+    row.iban_encrypted = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD, row=row.id)
+    row.holder_encrypted = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD, row=row.id)
+    row.bic = bic
     row.iban_last4, row.country, row.updated_at = iban[-4:], iban[:2], now
     await session.flush()
     await record_change(session, tables, publisher, actor, SERVICE, "bank_account", row.id, "set", partner_id=actor.org)
@@ -146,7 +146,7 @@ async def build_bank_file(
 ) -> tuple[str, bytes]:
     """Put the executed, unbatched payouts of a funding account into one pain.001 file of the bank's version."""
     funding = await ledger.get_account(session, data.funding_account_id)
-    if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder:
+    if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder_enc:
         raise AccountKindRefused("Bank files need a funding account with its bank IBAN and holder on file.")
     payouts = await repository.list_unbatched_executed(session, funding.id)
     if not payouts:
@@ -157,8 +157,8 @@ async def build_bank_file(
         if account is None:
             raise BankAccountMissing(f"Payout {payout.id} has no beneficiary bank account on file.")
         creditor = BankParty(
-            name=await cipher.decrypt(session, actor.org, account.holder_encrypted, field=HOLDER_FIELD),
-            iban=await cipher.decrypt(session, actor.org, account.iban_encrypted, field=IBAN_FIELD),
+            name=await cipher.decrypt(session, actor.org, account.holder_encrypted, field=HOLDER_FIELD, row=account.id),
+            iban=await cipher.decrypt(session, actor.org, account.iban_encrypted, field=IBAN_FIELD, row=account.id),
             bic=account.bic,
         )
         transfers.append(
@@ -170,7 +170,13 @@ async def build_bank_file(
         message_id=batch_id.replace("-", ""),
         created_at=now,
         execution_date=data.execution_date,
-        debtor=BankParty(funding.bank_holder, funding.bank_iban, funding.bank_bic),
+        debtor=BankParty(
+            await cipher.decrypt(
+                session, actor.org, funding.bank_holder_enc, field=ledger.BANK_HOLDER_FIELD, row=funding.id
+            ),
+            funding.bank_iban,
+            funding.bank_bic,
+        ),
         transfers=transfers,
     )
     profile = await get_bank_profile(session)

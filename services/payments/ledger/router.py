@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from services.payments.deps import PublisherDep, SignerDep
+from services.payments.deps import CipherDep, PublisherDep, SignerDep
 from services.payments.ledger import service
 from services.payments.payouts import service as payouts
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
@@ -38,10 +38,14 @@ PARTNER = [CallerKind.partner]
     **requires("ledger:write", kinds=PARTNER),
 )
 async def create_account(
-    body: AccountCreate, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep
+    body: AccountCreate,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
+    cipher: CipherDep,
 ) -> AccountRead:
     """Open a ledger account for the calling partner in one currency (one per kind, except funding)."""
-    return await service.create_account(session, publisher, principal, body)
+    return await service.create_account(session, cipher, publisher, principal, body)
 
 
 @router.get(
@@ -81,11 +85,13 @@ async def record_contribution(
     principal: CurrentPrincipal,
     idem: IdempotencyDep,
     publisher: PublisherDep,
+    cipher: CipherDep,
 ) -> Response:
     """Record the partner's payment into a funding account (requires an `Idempotency-Key`)."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    return await idem.remember(await service.record_contribution(session, publisher, principal, body), status_code=201)
+    contribution = await service.record_contribution(session, cipher, publisher, principal, body)
+    return await idem.remember(contribution, status_code=201)
 
 
 @router.get(
@@ -94,9 +100,9 @@ async def record_contribution(
     responses=problem_responses(401, 403, 404),
     **requires("ledger:read", kinds=PARTNER),
 )
-async def read_transfer(transfer_id: str, session: TenantSessionDep) -> TransferRead:
+async def read_transfer(transfer_id: str, session: TenantSessionDep, cipher: CipherDep) -> TransferRead:
     """Read one balanced transfer of the calling partner with its entries."""
-    return await service.read_transfer(session, transfer_id)
+    return await service.read_transfer(session, cipher, transfer_id)
 
 
 @router.post(
@@ -113,12 +119,13 @@ async def reverse_transfer(
     principal: CurrentPrincipal,
     publisher: PublisherDep,
     idem: IdempotencyDep,
+    cipher: CipherDep,
 ) -> Response:
     """Correct a contribution or payout by a mirror transfer that points to it (requires an `Idempotency-Key`)."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    reversal_id = await payouts.reverse_transfer(session, publisher, principal, transfer_id, body.reason)
-    return await idem.remember(await service.read_transfer(session, reversal_id), status_code=201)
+    reversal_id = await payouts.reverse_transfer(session, cipher, publisher, principal, transfer_id, body.reason)
+    return await idem.remember(await service.read_transfer(session, cipher, reversal_id), status_code=201)
 
 
 @router.post(

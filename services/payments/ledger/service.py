@@ -33,6 +33,7 @@ from services.payments.ledger.chain import CheckpointSigner, entry_body
 from services.payments.models import Account, Checkpoint, Contribution, Entry, Transfer, tables
 from shared.auth import CallerKind, Principal
 from shared.changes import record_change
+from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -52,6 +53,10 @@ from shared.schemas.payments import (
 SERVICE = "payments"
 # Who signs checkpoints on the schedule and from the command line.
 CHECKPOINT_SIGNER = Principal(org="payments", kind=CallerKind.service, subject="checkpoint-signer")
+# Columns of free text people write (it may name someone), encrypted under the partner's key.
+MEMO_FIELD = "transfers.memo"
+REFERENCE_FIELD = "contributions.reference"
+BANK_HOLDER_FIELD = "accounts.bank_holder"
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,22 @@ def require_currency(currency: str) -> None:
         raise InvalidAmount(f"{currency} is not an ISO 4217 currency this ledger knows.") from exc
 
 
+@dataclass(frozen=True)
+class SealedMemo:
+    """A transfer's memo in people's own words, encrypted for the transfer it will belong to."""
+
+    transfer_id: str
+    memo_enc: str
+
+
+async def seal_memo(session: AsyncSession, cipher: FieldCipher, partner_id: str, text: str) -> SealedMemo:
+    """Encrypt free text (a contribution reference, a reversal reason) for a transfer about to be posted."""
+    transfer_id = new_id()
+    return SealedMemo(transfer_id, await cipher.encrypt(session, partner_id, text, field=MEMO_FIELD, row=transfer_id))
+
+
 async def create_account(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: AccountCreate
+    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: AccountCreate
 ) -> AccountRead:
     """Open an account for the actor's partner; funding accounts may carry the bank account behind them."""
     require_currency(data.currency)
@@ -114,15 +133,21 @@ async def create_account(
         bic = normalize_bic(data.bank_bic) if data.bank_bic else None
     except (InvalidIban, InvalidBic) as exc:
         raise InvalidBankDetails(str(exc)) from exc
+    account_id = new_id()
+    holder = data.bank_holder
     row = Account(
-        id=new_id(),
+        id=account_id,
         partner_id=actor.org,
         currency=data.currency,
         kind=data.kind.value,
         balance_minor=0,
         bank_iban=iban,
         bank_bic=bic,
-        bank_holder=data.bank_holder,
+        bank_holder_enc=(
+            await cipher.encrypt(session, actor.org, holder, field=BANK_HOLDER_FIELD, row=account_id)
+            if holder
+            else None
+        ),
         created_at=datetime.now(UTC),
     )
     await repository.add(session, row)
@@ -194,8 +219,12 @@ async def post_transfer(
     created_by: str,
     reverses_transfer_id: str | None = None,
     payout_id: str | None = None,
+    sealed: SealedMemo | None = None,
 ) -> Transfer:
-    """Post a balanced transfer: chain its entries, move balances, refuse any funding overdraft."""
+    """Post a balanced transfer: chain its entries, move balances, refuse any funding overdraft.
+
+    `memo` is the service's own description; people's words come `sealed` (encrypted for this transfer).
+    """
     check_balanced(legs)
     if any(leg.account.partner_id != partner_id for leg in legs):
         raise AccountNotFound("Every account of a transfer must belong to the same partner.")
@@ -208,10 +237,11 @@ async def post_transfer(
             raise InsufficientFunds(f"Funding account {account_id} holds too little for this transfer.")
     now = datetime.now(UTC)
     transfer = Transfer(
-        id=new_id(),
+        id=sealed.transfer_id if sealed else new_id(),
         partner_id=partner_id,
         kind=kind,
         memo=memo,
+        memo_enc=sealed.memo_enc if sealed else None,
         reverses_transfer_id=reverses_transfer_id,
         payout_id=payout_id,
         created_by=created_by,
@@ -265,19 +295,24 @@ async def require_transfer(session: AsyncSession, transfer_id: str | None) -> Tr
     return transfer
 
 
-async def read_transfer(session: AsyncSession, transfer_id: str) -> TransferRead:
+async def read_transfer(session: AsyncSession, cipher: FieldCipher, transfer_id: str) -> TransferRead:
     """A transfer of the session's partner with its entries."""
-    return await transfer_to_read(session, await require_transfer(session, transfer_id))
+    return await transfer_to_read(session, cipher, await require_transfer(session, transfer_id))
 
 
-async def transfer_to_read(session: AsyncSession, transfer: Transfer) -> TransferRead:
-    """The wire form of a transfer and its entries."""
+async def transfer_to_read(session: AsyncSession, cipher: FieldCipher, transfer: Transfer) -> TransferRead:
+    """The wire form of a transfer and its entries, a memo in people's words decrypted."""
     entries = await repository.list_transfer_entries(session, transfer.id)
+    memo = (
+        transfer.memo
+        if transfer.memo_enc is None
+        else await cipher.decrypt(session, transfer.partner_id, transfer.memo_enc, field=MEMO_FIELD, row=transfer.id)
+    )
     return TransferRead(
         id=transfer.id,
         partner_id=transfer.partner_id,
         kind=transfer.kind,
-        memo=transfer.memo,
+        memo=memo,
         reverses_transfer_id=transfer.reverses_transfer_id,
         created_at=transfer.created_at,
         entries=[entry_to_read(e) for e in entries],
@@ -285,9 +320,18 @@ async def transfer_to_read(session: AsyncSession, transfer: Transfer) -> Transfe
 
 
 async def reverse_transfer(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, transfer: Transfer, reason: str
+    session: AsyncSession,
+    publisher: EventPublisher,
+    actor: Principal,
+    transfer: Transfer,
+    reason: str,
+    *,
+    sealed: SealedMemo | None = None,
 ) -> Transfer:
-    """Post the mirror image of a transfer, pointing back to it; the database allows one reversal."""
+    """Post the mirror image of a transfer, pointing back to it; the database allows one reversal.
+
+    `reason` is the service's own words; a reason a person gave comes `sealed` instead.
+    """
     entries = await repository.list_transfer_entries(session, transfer.id)
     legs = [Leg(await get_account(session, e.account_id), -e.amount_minor) for e in entries]
     reversal = await post_transfer(
@@ -295,6 +339,7 @@ async def reverse_transfer(
         partner_id=transfer.partner_id,
         kind="reversal",
         memo=reason,
+        sealed=sealed,
         legs=legs,
         created_by=actor.subject,
         reverses_transfer_id=transfer.id,
@@ -316,7 +361,7 @@ async def reverse_transfer(
 
 
 async def record_contribution(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, data: ContributionCreate
+    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: ContributionCreate
 ) -> ContributionRead:
     """Book a partner's payment into a funding account against the programme liability."""
     funding = await get_account(session, data.funding_account_id)
@@ -327,17 +372,21 @@ async def record_contribution(
         session,
         partner_id=actor.org,
         kind="contribution",
-        memo=data.reference,
+        memo="contribution",
         legs=[Leg(funding, data.amount_minor), Leg(liability, -data.amount_minor)],
         created_by=actor.subject,
+        sealed=await seal_memo(session, cipher, actor.org, data.reference),
     )
+    contribution_id = new_id()
     row = Contribution(
-        id=new_id(),
+        id=contribution_id,
         partner_id=actor.org,
         funding_account_id=funding.id,
         currency=funding.currency,
         amount_minor=data.amount_minor,
-        reference=data.reference,
+        reference_enc=await cipher.encrypt(
+            session, actor.org, data.reference, field=REFERENCE_FIELD, row=contribution_id
+        ),
         transfer_id=transfer.id,
         created_at=transfer.created_at,
     )
@@ -351,7 +400,7 @@ async def record_contribution(
         funding_account_id=row.funding_account_id,
         currency=row.currency,
         amount_minor=row.amount_minor,
-        reference=row.reference,
+        reference=data.reference,
         transfer_id=row.transfer_id,
         created_at=row.created_at,
     )

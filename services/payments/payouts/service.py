@@ -36,6 +36,7 @@ from services.payments.payouts import repository
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import record_change
+from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -283,13 +284,15 @@ async def undo_payout(
     row: Payout,
     to_status: PayoutStatus,
     reason: str,
+    *,
+    sealed: ledger.SealedMemo | None = None,
 ) -> bool:
     """Reverse an executed payout's transfer and make its obligation due again; False if already undone."""
     done = [PayoutStatus.executed.value, PayoutStatus.settled.value]
     if not await repository.move_status(session, row.id, done, to_status.value):
         return False
     transfer = await ledger.require_transfer(session, row.transfer_id)
-    await ledger.reverse_transfer(session, publisher, actor, transfer, reason)
+    await ledger.reverse_transfer(session, publisher, actor, transfer, reason, sealed=sealed)
     await obligations.move_status(session, row.obligation_id, "paid", "due")
     await session.refresh(row)
     await announce_status(session, publisher, row)
@@ -297,17 +300,25 @@ async def undo_payout(
 
 
 async def reverse_transfer(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, transfer_id: str, reason: str
+    session: AsyncSession,
+    cipher: FieldCipher,
+    publisher: EventPublisher,
+    actor: Principal,
+    transfer_id: str,
+    reason: str,
 ) -> str:
     """Reverse a contribution or a payout through the API; a payout's obligation becomes due again."""
     transfer = await ledger.require_transfer(session, transfer_id)
     if await ledger_repository.find_reversal(session, transfer.id) is not None:
         raise TransferAlreadyReversed(f"Transfer {transfer.id} was already reversed.")
+    # The person's reason is kept encrypted; the clear memo only says what the transfer is.
+    memo = f"reversal of {transfer.kind} transfer {transfer.id}"
+    sealed = await ledger.seal_memo(session, cipher, transfer.partner_id, reason)
     if transfer.kind == "contribution":
-        return (await ledger.reverse_transfer(session, publisher, actor, transfer, reason)).id
+        return (await ledger.reverse_transfer(session, publisher, actor, transfer, memo, sealed=sealed)).id
     if transfer.kind == "payout" and transfer.payout_id is not None:
         payout = await get_payout(session, transfer.payout_id)
-        if not await undo_payout(session, publisher, actor, payout, PayoutStatus.reversed, reason):
+        if not await undo_payout(session, publisher, actor, payout, PayoutStatus.reversed, memo, sealed=sealed):
             raise TransferAlreadyReversed(f"Payout {payout.id} was already undone.")
         reversal = await ledger_repository.find_reversal(session, transfer.id)
         assert reversal is not None

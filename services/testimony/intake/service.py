@@ -65,7 +65,9 @@ async def seal_original(
     """Hash an original, seal it into the blob store and record it."""
     row_id = new_id()
     storage_key = f"originals/{testimony.partner_id}/{row_id}"
-    wrapped = await store_sealed(session, kit, testimony.partner_id, storage_key, content, field=ORIGINAL_FIELD)
+    wrapped = await store_sealed(
+        session, kit, testimony.partner_id, storage_key, content, field=ORIGINAL_FIELD, row=row_id
+    )
     row = Original(
         id=row_id,
         partner_id=testimony.partner_id,

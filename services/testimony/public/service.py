@@ -108,5 +108,7 @@ async def read_public_media(
     media = next((m for m in await repository.list_public_media(session, [row.derivative_id]) if m.name == name), None)
     if media is None:
         raise PublicationNotFound("This testimony has no media file of that name.")
-    content = await load_sealed(session, kit, media.partner_id, media.storage_key, media.wrapped_key, field=MEDIA_FIELD)
+    content = await load_sealed(
+        session, kit, media.partner_id, media.storage_key, media.wrapped_key, field=MEDIA_FIELD, row=media.id
+    )
     return content, media.media_type

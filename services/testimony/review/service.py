@@ -116,7 +116,13 @@ async def _strip_media(
         if original.kind != "media":
             raise MediaRejected(f"Original {original_id} is the text, not a media file.")
         content = await load_sealed(
-            session, kit, testimony.partner_id, original.storage_key, original.wrapped_key, field=ORIGINAL_FIELD
+            session,
+            kit,
+            testimony.partner_id,
+            original.storage_key,
+            original.wrapped_key,
+            field=ORIGINAL_FIELD,
+            row=original.id,
         )
         try:
             stripped = await anyio.to_thread.run_sync(kit.stripper.strip, content, original.media_type)
@@ -124,7 +130,9 @@ async def _strip_media(
             raise MediaRejected(f"Original {original_id} cannot be published: {error}.") from error
         row_id = new_id()
         key = f"derivatives/{testimony.partner_id}/{row_id}"
-        wrapped = await store_sealed(session, kit, testimony.partner_id, key, stripped.content, field=MEDIA_FIELD)
+        wrapped = await store_sealed(
+            session, kit, testimony.partner_id, key, stripped.content, field=MEDIA_FIELD, row=row_id
+        )
         extension = mimetypes.guess_extension(stripped.media_type) or ".bin"
         media.append(
             DerivativeMedia(
@@ -157,7 +165,13 @@ async def create_derivative(
     if text_original is None:
         raise DerivativeNotFound("The testimony has no text to redact.")
     original = await load_sealed(
-        session, kit, testimony.partner_id, text_original.storage_key, text_original.wrapped_key, field=ORIGINAL_FIELD
+        session,
+        kit,
+        testimony.partner_id,
+        text_original.storage_key,
+        text_original.wrapped_key,
+        field=ORIGINAL_FIELD,
+        row=text_original.id,
     )
     redacted = _redact(original.decode("utf-8"), data)
     derivative_id = new_id()
@@ -180,11 +194,11 @@ async def create_derivative(
         id=derivative_id,
         partner_id=partner,
         testimony_id=testimony.id,
-        title_enc=await kit.cipher.encrypt(session, partner, data.title, field=title_field),
-        text_enc=await kit.cipher.encrypt(session, partner, redacted.text, field=text_field),
+        title_enc=await kit.cipher.encrypt(session, partner, data.title, field=title_field, row=derivative_id),
+        text_enc=await kit.cipher.encrypt(session, partner, redacted.text, field=text_field, row=derivative_id),
         attribution_enc=None
         if data.attribution is None
-        else await kit.cipher.encrypt(session, partner, data.attribution, field=attribution_field),
+        else await kit.cipher.encrypt(session, partner, data.attribution, field=attribution_field, row=derivative_id),
         author_named=data.author_named,
         faces_obscured=data.faces_obscured,
         voices_obscured=data.voices_obscured,
