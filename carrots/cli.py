@@ -16,6 +16,7 @@ import typer
 
 from carrots.commands import asylum as asylum_commands
 from carrots.commands import eligibility as eligibility_commands
+from carrots.commands import keys as keys_commands
 from carrots.commands import payments as payments_commands
 from carrots.commands import testimony as testimony_commands
 from carrots.registry import EVENT_ROUTES, SERVICES, ServiceEntry
@@ -34,6 +35,7 @@ app.add_typer(eligibility_commands.app, name="eligibility")
 app.add_typer(payments_commands.app, name="ledger")
 app.add_typer(asylum_commands.app, name="asylum")
 app.add_typer(testimony_commands.app, name="testimony")
+app.add_typer(keys_commands.app, name="keys")
 
 VarDir = Annotated[
     Path,

@@ -172,7 +172,11 @@ class FieldCipher:
         aad = _key_aad(partner_id, version)
         inner = await self._masters.unwrap(master_kid, wrapped, aad)
         if kek_id is None:
-            return inner  # written before the vault existed: wrapped by the master key alone
+            # Written before the vault existed, wrapped by the master key alone: readable until the
+            # partner is erased (`carrots keys rotate-master` gives it its KEK layer).
+            if await self._vault.erased(partner_id):
+                raise KeyDestroyed(f"partner {partner_id} was erased")
+            return inner
         return await self._vault.open(partner_id, kek_id, inner, aad)
 
     def _promote_pending(self, session: Session) -> None:
@@ -180,16 +184,19 @@ class FieldCipher:
         for identity, data_key in session.info.pop(PENDING_KEYS, {}).items():
             self._cache[identity] = (data_key, now)
 
-    async def destroy_partner_keys(self, session: AsyncSession, partner_id: str) -> None:
-        """Mark every data key of a partner destroyed in this service (the service's part of an erasure)."""
+    async def destroy_partner_keys(self, session: AsyncSession, partner_id: str) -> int:
+        """Mark every data key of a partner destroyed in this service (its part of an erasure); returns how many."""
         t = self._tables.partner_keys
-        await session.execute(
-            update(t).where(t.c.partner_id == partner_id).values(wrapped_key=None, destroyed_at=_now())
+        result = await session.execute(
+            update(t)
+            .where(t.c.partner_id == partner_id, t.c.wrapped_key.is_not(None))
+            .values(wrapped_key=None, destroyed_at=_now())
         )
         for cached in [k for k in self._cache if k[0] == partner_id]:
             del self._cache[cached]
         session.info.pop(PENDING_KEYS, None)
         session.info.get(CURRENT_VERSIONS, {}).pop(partner_id, None)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def _data_key(self, session: AsyncSession, partner_id: str, version: int) -> bytes:
         pending = session.info.get(PENDING_KEYS, {}).get((partner_id, version))

@@ -124,8 +124,12 @@ def _dev_master_files(var_dir: Path) -> list[tuple[int, Path]]:
 
 
 def dev_master_keys(var_dir: Path) -> list[str]:
-    """The development master keys under `var/keys/`, newest (current) first; creates the first one."""
-    _read_or_create(var_dir / "keys" / "master-dev.key", secrets.token_bytes(32))
+    """The development master keys under `var/keys/`, newest (current) first; creates the first one.
+
+    A retired key is one whose file was removed (after `carrots keys status` shows nothing under it).
+    """
+    if not any(path.exists() for _, path in _dev_master_files(var_dir)):
+        _read_or_create(var_dir / "keys" / "master-dev.key", secrets.token_bytes(32))
     return [
         f"{DEV_MARKER}-{number}:" + base64.urlsafe_b64encode(path.read_bytes()).decode()
         for number, path in _dev_master_files(var_dir)

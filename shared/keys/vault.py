@@ -53,6 +53,10 @@ class KeyVault(Protocol):
         """Destroy the partner's KEK for good; True if a live KEK was destroyed now."""
         ...
 
+    async def erased(self, partner_id: str) -> bool:
+        """Whether the partner was erased (its KEK destroyed)."""
+        ...
+
     async def entries(self) -> list[VaultEntry]:
         """Every partner the vault knows, erased ones included."""
         ...
@@ -155,6 +159,11 @@ class DirectoryVault:
         os.replace(self._draft(path, tombstone), path)
         return bool(previous)
 
+    async def erased(self, partner_id: str) -> bool:
+        """Whether the partner's entry is a tombstone."""
+        path = self._path(partner_id)
+        return path.exists() and bool(json.loads(path.read_text()).get("destroyed_at"))
+
     async def entries(self) -> list[VaultEntry]:
         """Every entry file, erased partners as tombstones."""
         if not self._dir.exists():
@@ -231,14 +240,13 @@ class KmsVault:
                 Description=f"carrots key-encryption key of partner {partner_id}",
                 Tags=[{"TagKey": "carrots-partner", "TagValue": partner_id}],
             )
-            arn = created["KeyMetadata"]["Arn"]
             try:
-                await self._call("create_alias", AliasName=alias, TargetKeyId=arn)
+                await self._call("create_alias", AliasName=alias, TargetKeyId=created["KeyMetadata"]["KeyId"])
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "AlreadyExistsException":
                     raise
                 # Another service created the partner's KEK first: use theirs, drop ours.
-                await self._call("schedule_key_deletion", KeyId=arn, PendingWindowInDays=7)
+                await self._call("schedule_key_deletion", KeyId=created["KeyMetadata"]["KeyId"], PendingWindowInDays=7)
             meta = await self._describe(alias)
             assert meta is not None
         if meta["KeyState"] != "Enabled":
@@ -271,9 +279,14 @@ class KmsVault:
         meta = await self._describe(self._prefix + _check_partner(partner_id))
         if meta is None or meta["KeyState"] in {"PendingDeletion", "Disabled"}:
             return False
-        await self._call("disable_key", KeyId=meta["Arn"])
-        await self._call("schedule_key_deletion", KeyId=meta["Arn"], PendingWindowInDays=7)
+        await self._call("disable_key", KeyId=meta["KeyId"])
+        await self._call("schedule_key_deletion", KeyId=meta["KeyId"], PendingWindowInDays=7)
         return True
+
+    async def erased(self, partner_id: str) -> bool:
+        """Whether the partner's KMS key exists but is disabled or pending deletion."""
+        meta = await self._describe(self._prefix + _check_partner(partner_id))
+        return meta is not None and meta["KeyState"] != "Enabled"
 
     async def entries(self) -> list[VaultEntry]:
         """Every partner alias under the prefix, with its key's state."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -128,8 +129,9 @@ class System:
         return int(result.rowcount)
 
 
-@pytest.fixture
-async def system(starter: AppStarter) -> AsyncIterator[System]:
+@asynccontextmanager
+async def start_system(starter: AppStarter, **overrides: Any) -> AsyncIterator[System]:
+    """The four apps wired together, each with the same settings `overrides`."""
     apps: dict[str, FastAPI] = {}
     settings: dict[str, ServiceSettings] = {}
     for name in NAMES:
@@ -137,7 +139,7 @@ async def system(starter: AppStarter) -> AsyncIterator[System]:
             Subscriber(name=target, url=f"http://{target}.test/v1/events", event_types=types)
             for target, types in EVENT_ROUTES[name]
         ]
-        apps[name], settings[name] = starter.create(name, subscribers=subscribers)
+        apps[name], settings[name] = starter.create(name, subscribers=subscribers, **overrides)
     async with AsyncExitStack() as stack:
         clients = {
             name: await stack.enter_async_context(serve(app, f"http://{name}.test")) for name, app in apps.items()
@@ -148,3 +150,16 @@ async def system(starter: AppStarter) -> AsyncIterator[System]:
             for name, app in apps.items()
         }
         yield System(apps, settings, clients, dispatchers)
+
+
+@pytest.fixture
+async def system(starter: AppStarter) -> AsyncIterator[System]:
+    async with start_system(starter) as running:
+        yield running
+
+
+@pytest.fixture
+async def system_with_own_vault(starter: AppStarter, tmp_path: Path) -> AsyncIterator[System]:
+    """The four apps on a key vault of their own, for tests that destroy a partner's key-encryption key."""
+    async with start_system(starter, key_vault_dir=tmp_path / "vault") as running:
+        yield running

@@ -106,7 +106,10 @@ async def test_rewrapping_under_a_new_master_lets_the_old_one_retire(probe: Harn
     async with probe.app.state.sessionmaker() as session:
         kids = set((await session.execute(select(tables.partner_keys.c.master_kid))).scalars())
         assert kids == {"m2"}
-        opened = [await retired.decrypt(session, p, t, field="f", row="r") for p, t in zip(("DE", "PL", "FR"), before)]
+        opened = [
+            await retired.decrypt(session, p, t, field="f", row="r")
+            for p, t in zip(("DE", "PL", "FR"), before, strict=True)
+        ]
         assert opened == ["DE before", "PL before", "FR before"]
         assert await retired.decrypt(session, "DE", after, field="f", row="r") == "DE after"
 

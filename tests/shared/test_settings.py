@@ -17,6 +17,7 @@ def test_production_refuses_development_keys(tmp_path: Path) -> None:
     assert "jwks_url" in message
     assert "PostgreSQL" in message
     assert "development" in message
+    assert "key_vault_dir" in message
 
 
 def test_production_starts_with_real_secrets() -> None:
@@ -27,6 +28,7 @@ def test_production_starts_with_real_secrets() -> None:
         database_url="postgresql+psycopg://payments@db/payments",
         jwks_url="https://idp.example/.well-known/jwks.json",
         master_keys=["k2026:" + "A" * 43],
+        key_vault_dir="/srv/carrots-vault",
         blind_index_key="a-real-secret-from-the-kms",
         signing_keys=["k2026:/run/secrets/payments-event-signing.pem"],
     )
@@ -83,3 +85,32 @@ def test_services_starting_at_once_on_one_var_share_the_same_development_keys(tm
         results = list(pool.map(lambda _: start(), range(32)))
     assert all(r == results[0] for r in results)
     assert results[0][2].startswith(b"-----BEGIN PUBLIC KEY-----")
+
+
+def test_production_takes_master_keys_from_kms_instead_of_the_environment() -> None:
+    from shared.config import ServiceSettings
+
+    settings = ServiceSettings(
+        environment="production",
+        database_url="postgresql+psycopg://payments@db/payments",
+        jwks_url="https://idp.example/.well-known/jwks.json",
+        kms_master_key_ids=["arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        key_vault="kms",
+        blind_index_key="a-real-secret-from-the-kms",
+        webhook_secret="another-real-secret",
+    )
+    assert settings.master_keys == []
+    with pytest.raises(ValidationError, match="not both"):
+        ServiceSettings(master_keys=["k1:" + "A" * 43], kms_master_key_ids=["arn:aws:kms:eu-central-1:1:key/x"])
+
+
+def test_development_master_keys_rotate_under_var_and_a_retired_one_stays_gone(tmp_path: Path) -> None:
+    from shared.devkeys import create_dev_master_key, dev_master_keys
+
+    first = with_dev_defaults(PaymentsSettings(var_dir=tmp_path)).master_keys
+    assert [k.split(":")[0] for k in first] == ["dev-only-1"]
+    assert with_dev_defaults(PaymentsSettings(var_dir=tmp_path)).key_vault_dir == tmp_path / "keys" / "vault"
+    assert create_dev_master_key(tmp_path) == "dev-only-2"
+    assert [k.split(":")[0] for k in dev_master_keys(tmp_path)] == ["dev-only-2", "dev-only-1"]
+    (tmp_path / "keys" / "master-dev.key").unlink()
+    assert [k.split(":")[0] for k in dev_master_keys(tmp_path)] == ["dev-only-2"]

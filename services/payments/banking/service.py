@@ -73,15 +73,14 @@ async def set_bank_account(
         bic = normalize_bic(data.bic) if data.bic else None
     except (InvalidIban, InvalidBic) as exc:
         raise InvalidBankDetails(str(exc)) from exc
-    row = await repository.get_bank_account(session, applicant_id)
-    now = datetime.now(UTC)
-    if row is None:
-        row = BankAccount(id=new_id(), partner_id=actor.org, applicant_id=applicant_id)
+    existing = await repository.get_bank_account(session, applicant_id)
+    row = existing or BankAccount(id=new_id(), partner_id=actor.org, applicant_id=applicant_id)
+    iban_token = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD, row=row.id)
+    holder_token = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD, row=row.id)
+    row.iban_encrypted, row.holder_encrypted, row.bic = iban_token, holder_token, bic
+    row.iban_last4, row.country, row.updated_at = iban[-4:], iban[:2], datetime.now(UTC)
+    if existing is None:
         session.add(row)
-    row.iban_encrypted = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD, row=row.id)
-    row.holder_encrypted = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD, row=row.id)
-    row.bic = bic
-    row.iban_last4, row.country, row.updated_at = iban[-4:], iban[:2], now
     await session.flush()
     await record_change(session, tables, publisher, actor, SERVICE, "bank_account", row.id, "set", partner_id=actor.org)
     return bank_account_to_read(row)

@@ -70,8 +70,8 @@ async def test_a_transferred_case_keeps_its_reasons_readable_for_the_new_partner
     assert "Schewtschenko" not in await dump_table(cases_api, "case_history")
     # The dependant's reason was re-encrypted with the receiving partner's key.
     stored = await dump_table(cases_api, "dependants")
-    assert "cv1.PL." in stored
-    assert "cv1.DE." not in stored
+    assert "cv2.PL." in stored
+    assert "cv2.DE." not in stored
     listed = await cases_api.client.get(f"/v1/cases/{case['id']}/dependants", headers=officer(tokens, "PL"))
     assert listed.json()[0]["decision_reason"] == DECISION_REASON
     history = await cases_api.client.get(f"/v1/cases/{case['id']}/history", headers=officer(tokens, "PL"))

@@ -18,6 +18,7 @@ def test_production_refuses_cheap_secret_hashing() -> None:
             signing_keys=["k2026:/run/secrets/asylum-event-signing.pem"],
             blind_index_key="a-real-key",
             master_keys=["k1:" + "A" * 43],
+            key_vault_dir="/srv/carrots-vault",
             secret_hash_memory_kib=1024,
         )
 

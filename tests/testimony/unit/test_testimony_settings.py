@@ -13,6 +13,7 @@ PRODUCTION = {
     "database_url": "postgresql+psycopg://testimony@db/testimony",
     "jwks_url": "https://idp.example/.well-known/jwks.json",
     "master_keys": ["k1:" + "A" * 43],
+    "key_vault_dir": "/srv/carrots-vault",
     "blind_index_key": "from-the-kms",
     "signing_keys": ["k2026:/run/secrets/testimony-event-signing.pem"],
     "signing_key": "-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----",

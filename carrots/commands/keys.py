@@ -1,0 +1,182 @@
+"""`carrots keys` commands: status, master-key rotation, partner-key rotation.
+
+Erasing a partner is not a command here: it takes two operators and a typed confirmation over the
+registry's operator API, which calls `shared.keys.operations.erase_partner`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from shared.keys import KeyVault, MasterKeys
+    from shared.keys.operations import ServiceKeyStore
+
+app = typer.Typer(
+    help=(
+        "Key operations: where keys stand, master-key rotation (re-wrap every data key), partner-key rotation. "
+        "Each service reads its usual <PREFIX>_* settings."
+    ),
+    no_args_is_help=True,
+)
+
+ServiceOption = Annotated[
+    str | None, typer.Option("--service", help="One service (eligibility, payments, asylum, testimony).")
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Every service (the default when --service is not given).")]
+VarDir = Annotated[Path, typer.Option(help="Folder of development keys and SQLite files.")]
+
+
+def _names(service: str | None, every: bool) -> list[str]:
+    from carrots.registry import SERVICES
+
+    if service is not None and every:
+        raise typer.BadParameter("give --service or --all, not both")
+    if service is None:
+        return list(SERVICES)
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
+    return [service]
+
+
+@asynccontextmanager
+async def _stores(names: list[str], var_dir: Path) -> AsyncIterator[tuple[list[ServiceKeyStore], KeyVault, MasterKeys]]:
+    """Each named service's key store, and the vault and master keys they share."""
+    import importlib
+
+    from carrots.registry import SERVICES
+    from shared.crypto import FieldCipher
+    from shared.db import make_engine, make_sessionmaker
+    from shared.devkeys import with_dev_defaults
+    from shared.keys import master_keys_from_settings, vault_from_settings
+    from shared.keys.operations import ServiceKeyStore
+
+    stores: list[ServiceKeyStore] = []
+    shared: tuple[KeyVault, MasterKeys] | None = None
+    async with AsyncExitStack() as stack:
+        for name in names:
+            settings = with_dev_defaults(SERVICES[name].settings(var_dir=var_dir))
+            masters = master_keys_from_settings(settings)
+            vault = vault_from_settings(settings, masters)
+            if shared is not None and shared[1].current_kid != masters.current_kid:
+                raise typer.BadParameter(
+                    f"{name} encrypts with master key {masters.current_kid}, another service with "
+                    f"{shared[1].current_kid}: the vault is shared, so every service needs the same master keys"
+                )
+            shared = shared or (vault, masters)
+            engine = make_engine(settings.database_url)
+            stack.push_async_callback(engine.dispose)
+            tables = importlib.import_module(f"services.{name}.models").tables
+            stores.append(ServiceKeyStore(name, make_sessionmaker(engine), tables, FieldCipher(tables, masters, vault)))
+        assert shared is not None
+        yield stores, shared[0], shared[1]
+
+
+@app.command("status")
+def status(service: ServiceOption = None, every: AllOption = False, var_dir: VarDir = Path("var")) -> None:
+    """Show each service's data keys per master key and per partner version, then the vault's entries."""
+    asyncio.run(_status(_names(service, every), var_dir))
+
+
+async def _status(names: list[str], var_dir: Path) -> None:
+    from shared.keys.operations import read_key_status
+
+    async with _stores(names, var_dir) as (stores, vault, masters):
+        typer.echo(f"current master key: {masters.current_kid}")
+        for store in stores:
+            found = await read_key_status(store)
+            typer.echo(f"{found.service}:")
+            per_master = ", ".join(f"{kid}: {n}" for kid, n in found.live_by_master.items()) or "none"
+            typer.echo(f"  data keys per master key: {per_master}")
+            typer.echo(f"  data keys wrapped by the master key alone (no vault KEK yet): {found.without_kek}")
+            typer.echo(f"  destroyed data keys: {found.destroyed}")
+            for partner in found.partners:
+                state = "erased" if partner.destroyed else f"current version {partner.current_version}"
+                typer.echo(f"  partner {partner.partner_id}: {partner.versions} version(s), {state}")
+        typer.echo("vault:")
+        entries = await vault.entries()
+        for entry in entries:
+            if entry.destroyed_at is not None:
+                typer.echo(f"  {entry.partner_id}: erased {entry.destroyed_at.isoformat()}")
+            else:
+                wrapped = f", wrapped by master key {entry.master_kid}" if entry.master_kid else ""
+                typer.echo(f"  {entry.partner_id}: KEK {entry.kek_id}{wrapped}")
+        if not entries:
+            typer.echo("  no entries")
+
+
+@app.command("rotate-master")
+def rotate_master(
+    service: ServiceOption = None,
+    every: AllOption = False,
+    new_dev_key: Annotated[
+        bool,
+        typer.Option(
+            "--new-dev-key",
+            help="Development only: first add a new master key under var/keys/ and make it current. In production "
+            "put the new key first in <PREFIX>_MASTER_KEYS (or <PREFIX>_KMS_MASTER_KEY_IDS) of every service.",
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Data keys re-wrapped per committed batch.")] = 500,
+    var_dir: VarDir = Path("var"),
+) -> None:
+    """Re-wrap every data key (and vault entry) under the current master key; resumable, with progress.
+
+    Each batch commits as it goes: run it again after an interruption and it continues with what is left.
+    When `carrots keys status` shows no data key under the old master key, remove that key from the
+    configuration. Restart running services after a new key was made current so they encrypt with it.
+    """
+    if new_dev_key:
+        from shared.devkeys import create_dev_master_key
+
+        typer.echo(f"new development master key {create_dev_master_key(var_dir)} is now current")
+    asyncio.run(_rotate_master(_names(service, every), var_dir, batch_size))
+
+
+async def _rotate_master(names: list[str], var_dir: Path, batch_size: int) -> None:
+    from shared.crypto import RewrapProgress
+    from shared.keys.operations import rotate_master_key
+
+    async with _stores(names, var_dir) as (stores, vault, masters):
+        for store in stores:
+
+            def report(batch: RewrapProgress, name: str = store.name) -> None:
+                erased = f", {batch.erased} of erased partners marked destroyed" if batch.erased else ""
+                typer.echo(f"{name}: re-wrapped {batch.rewrapped}{erased}, {batch.remaining} left")
+
+            done = await rotate_master_key(store, batch_size=batch_size, on_batch=report)
+            if done.remaining:
+                typer.echo(f"{store.name}: {done.remaining} data key(s) left; run the command again", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"{store.name}: every data key is under master key {masters.current_kid}")
+        typer.echo(f"vault: re-wrapped {await vault.rewrap_entries()} entr(ies) under {masters.current_kid}")
+
+
+@app.command("rotate-partner")
+def rotate_partner(
+    partner: Annotated[str, typer.Argument(help="Partner code, e.g. DE.")],
+    service: ServiceOption = None,
+    every: AllOption = False,
+    var_dir: VarDir = Path("var"),
+) -> None:
+    """Give a partner a new data key version in each service: new data uses it, old data stays readable.
+
+    Existing rows are not re-encrypted: they keep their older version, which stays until the partner is erased.
+    """
+    asyncio.run(_rotate_partner(_names(service, every), var_dir, partner))
+
+
+async def _rotate_partner(names: list[str], var_dir: Path, partner: str) -> None:
+    from shared.keys.operations import rotate_partner_key
+
+    async with _stores(names, var_dir) as (stores, _vault, _masters):
+        for store in stores:
+            typer.echo(
+                f"{store.name}: partner {partner} now encrypts with version {await rotate_partner_key(store, partner)}"
+            )

@@ -1,0 +1,153 @@
+"""Erasure by key destruction: once a partner's KEK is destroyed, its personal data is gone in every
+service, also in database backups taken before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, insert, select
+
+from shared.crypto import CiphertextInvalid, FieldCipher, KeyDestroyed
+from shared.keys.operations import ServiceKeyStore, erase_partner
+from tests.asylum.api import factories as asylum_api
+from tests.eligibility.api import helpers as eligibility_api
+from tests.flows.conftest import NAMES, System
+from tests.flows.journey import approve_deserter, fund_programme, payments_officer
+from tests.harness import Tokens
+from tests.payments.service import helpers as payments_api
+from tests.testimony.api import factories as testimony_api
+
+
+def stores(system: System) -> list[ServiceKeyStore]:
+    return [
+        ServiceKeyStore(name, app.state.sessionmaker, app.state.tables, app.state.cipher)
+        for name, app in system.apps.items()
+    ]
+
+
+async def write_personal_data(system: System, tokens: Tokens) -> dict[str, str]:
+    """Personal data of partner DE in all four services; returns the paths that read it."""
+    approved = await approve_deserter(system, tokens)
+    funding = await fund_programme(system, tokens, approved.applicant_id)
+    contribution = await system.clients["payments"].post(
+        "/v1/contributions",
+        json={"funding_account_id": funding["id"], "amount_minor": 100, "reference": "from Ivan Petrov's cousin"},
+        headers=payments_api.with_key(payments_officer(tokens)),
+    )
+    assert contribution.status_code == 201, contribution.text
+    asylum = system.harness("asylum")
+    moved = await asylum_api.move(asylum, tokens, approved.case_id, "lodged")
+    assert moved.status_code == 200, moved.text
+    added = await asylum.client.post(
+        f"/v1/cases/{approved.case_id}/dependants",
+        json={"relation": "spouse", "name": "Olga Petrova"},
+        headers=asylum_api.officer(tokens),
+    )
+    assert added.status_code == 201, added.text
+    testimony = system.harness("testimony")
+    submitted = await testimony_api.submit(testimony, tokens)
+    derivative = await testimony_api.redact(testimony, tokens, submitted["id"])
+    return {
+        "eligibility": f"/v1/applicants/{approved.applicant_id}",
+        "eligibility-assessment": f"/v1/assessments/{approved.assessment['id']}",
+        "payments": f"/v1/transfers/{contribution.json()['transfer_id']}",
+        "asylum": f"/v1/cases/{approved.case_id}/dependants",
+        "asylum-history": f"/v1/cases/{approved.case_id}/history",
+        "testimony": f"/v1/testimonies/{submitted['id']}/derivatives/{derivative['id']}",
+    }
+
+
+async def read_all(system: System, tokens: Tokens, paths: dict[str, str]) -> dict[str, Any]:
+    """Each read's status and body."""
+    headers = {
+        "eligibility": eligibility_api.as_officer(tokens),
+        "payments": payments_officer(tokens),
+        "asylum": asylum_api.officer(tokens),
+        "testimony": testimony_api.officer(tokens),
+    }
+    answers: dict[str, Any] = {}
+    for label, path in paths.items():
+        service = label.split("-")[0]
+        response = await system.clients[service].get(path, headers=headers[service])
+        answers[label] = (response.status_code, response.json())
+    return answers
+
+
+async def ciphertexts_of(system: System, partner: str) -> list[tuple[str, str]]:
+    """(service, value) of every stored ciphertext of a partner, in every table of every service."""
+    found: list[tuple[str, str]] = []
+    for name, app in system.apps.items():
+        metadata = app.state.tables.partner_keys.metadata
+        async with app.state.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                for column in table.columns:
+                    if not str(column.type).upper().startswith(("TEXT", "VARCHAR")):
+                        continue
+                    rows = await conn.execute(select(column).where(column.like(f"cv2.{partner}.%")))
+                    found += [(name, value) for value in rows.scalars()]
+    return found
+
+
+async def backup_partner_keys(system: System) -> dict[str, list[dict[str, Any]]]:
+    backup: dict[str, list[dict[str, Any]]] = {}
+    for name, app in system.apps.items():
+        async with app.state.engine.connect() as conn:
+            backup[name] = [dict(r) for r in (await conn.execute(select(app.state.tables.partner_keys))).mappings()]
+    return backup
+
+
+async def restore_partner_keys(system: System, backup: dict[str, list[dict[str, Any]]]) -> None:
+    for name, app in system.apps.items():
+        keys = app.state.tables.partner_keys
+        async with app.state.engine.begin() as conn:
+            await conn.execute(delete(keys))
+            await conn.execute(insert(keys), backup[name])
+
+
+async def open_error(system: System, service: str, partner: str, token: str) -> type[Exception]:
+    """What decrypting a ciphertext with a fresh replica's cipher raises (the field and row are not known here)."""
+    app = system.apps[service]
+    fresh = FieldCipher(app.state.tables, app.state.cipher._masters, app.state.key_vault)
+    async with app.state.sessionmaker() as session:
+        with pytest.raises((KeyDestroyed, CiphertextInvalid)) as raised:
+            await fresh.decrypt(session, partner, token, field="?", row="?")
+    return raised.type
+
+
+async def test_an_erased_partner_reads_as_erased_in_every_service_and_in_restored_backups(
+    system_with_own_vault: System, tokens: Tokens
+) -> None:
+    system = system_with_own_vault
+    paths = await write_personal_data(system, tokens)
+    other = await eligibility_api.register(system.harness("eligibility"), tokens, "PL")
+    before = await read_all(system, tokens, paths)
+    assert {label: status for label, (status, _) in before.items()} == dict.fromkeys(paths, 200)
+    assert before["asylum"][1][-1]["name"] == "Olga Petrova"
+    stored = await ciphertexts_of(system, "DE")
+    assert {service for service, _ in stored} == set(NAMES)
+    backup = await backup_partner_keys(system)
+    # With its key available, a ciphertext only fails on the wrong field and row, not as erased.
+    assert {await open_error(system, s, "DE", t) for s, t in stored} == {CiphertextInvalid}
+
+    report = await erase_partner(system.apps["eligibility"].state.key_vault, "DE", stores(system))
+    assert report.kek_destroyed
+    assert all(report.data_keys_destroyed[name] >= 1 for name in NAMES)
+
+    after = await read_all(system, tokens, paths)
+    for label in ("eligibility", "eligibility-assessment", "payments", "testimony"):
+        status, body = after[label]
+        assert (status, body["type"]) == (410, "https://carrots.example/problems/erased"), label
+    assert [d["name"] for d in after["asylum"][1]] == [None, None]
+    assert [e["reason"] for e in after["asylum-history"][1]["items"]] == [None, None]
+
+    await restore_partner_keys(system, backup)
+    assert {await open_error(system, s, "DE", t) for s, t in stored} == {KeyDestroyed}
+    restored = await read_all(system, tokens, paths)
+    assert restored["eligibility"][0] == 410
+    assert restored["testimony"][0] == 410
+    still = await system.clients["eligibility"].get(
+        f"/v1/applicants/{other['id']}", headers=eligibility_api.as_officer(tokens, "PL")
+    )
+    assert still.status_code == 200
+    assert still.json()["names"] == other["names"]
