@@ -23,10 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal
+from shared.crypto import PREFIX, FieldCipher
 from shared.deps import SessionDep, after_unit_of_work
 from shared.errors import Conflict, Unprocessable
 from shared.plumbing import PlumbingTables
 
+# First responses may quote what people wrote (a contribution reference, a reversal reason): stored
+# encrypted under the caller's key, bound to its idempotency key.
+RESPONSE_FIELD = "idempotency_keys.response_body"
 KEY_HEADER_DOC = (
     "A unique key per logical operation (a UUID is ideal, at most 255 characters). Retrying with the same key "
     "and body replays the first response; reusing it with another body is rejected with 422."
@@ -64,6 +68,7 @@ class Idempotency:
 
     session: AsyncSession
     tables: PlumbingTables
+    cipher: FieldCipher
     org: str
     key: str
     method_path: str
@@ -98,8 +103,14 @@ class Idempotency:
             raise Unprocessable(
                 "This Idempotency-Key was already used with a different request; use a new key for a new operation."
             )
+        stored: bytes = row.response_body
+        if stored.startswith(PREFIX.encode() + b"."):
+            sealed = stored.decode("ascii")
+            stored = (
+                await self.cipher.decrypt(self.session, self.org, sealed, field=RESPONSE_FIELD, row=self.key)
+            ).encode()
         return Response(
-            content=row.response_body,
+            content=stored,
             status_code=row.response_status,
             media_type="application/json",
             headers={"Idempotent-Replayed": "true"},
@@ -109,6 +120,9 @@ class Idempotency:
         """Store the response with the work's transaction and return it."""
         payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
         response = JSONResponse(payload, status_code=status_code)
+        sealed = await self.cipher.encrypt(
+            self.session, self.org, bytes(response.body).decode("utf-8"), field=RESPONSE_FIELD, row=self.key
+        )
         try:
             async with self.session.begin_nested():
                 await self.session.execute(
@@ -118,7 +132,7 @@ class Idempotency:
                         method_path=self.method_path,
                         fingerprint=self.fingerprint,
                         response_status=status_code,
-                        response_body=bytes(response.body),
+                        response_body=sealed.encode("ascii"),
                         created_at=datetime.now(UTC),
                     )
                 )
@@ -144,6 +158,7 @@ async def idempotency(
     return Idempotency(
         session=session,
         tables=request.app.state.tables,
+        cipher=request.app.state.cipher,
         org=principal.org,
         key=idempotency_key,
         method_path=f"{request.method} {request.url.path}",
