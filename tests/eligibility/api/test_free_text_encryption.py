@@ -22,7 +22,9 @@ async def dump_tables(h: Harness, *names: str) -> str:
     return " ".join(str(value) for row in rows for value in row)
 
 
-async def test_rejection_reasons_and_waiver_legal_bases_are_stored_encrypted(eligibility: Harness, tokens: Tokens) -> None:
+async def test_rejection_reasons_and_waiver_legal_bases_are_stored_encrypted(
+    eligibility: Harness, tokens: Tokens
+) -> None:
     await install_default_policy(eligibility, tokens)
     await load_list(eligibility, tokens, ("Ivan Sergeyevich", "PETROV", "1 Apr 1999"))
     applicant = await register(eligibility, tokens)
