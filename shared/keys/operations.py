@@ -117,8 +117,11 @@ async def erase_partner(vault: KeyVault, partner_id: str, stores: Sequence[Servi
     keys, including copies in database backups. Marking the services' keys follows so each service
     reads the partner as erased without asking the vault; a service that misses it (down, or restored
     from a backup later) still reads the partner as erased, and `carrots keys rotate-master` marks its
-    keys when it meets them. Replicas may keep unwrapped keys cached for up to a minute. This function
-    checks nothing about who asked: callers own the authorisation (two operators, a typed confirmation).
+    keys when it meets them. A service that learns of an erasure otherwise (a registry change) reacts
+    the same way in its own transaction: `FieldCipher.destroy_partner_keys`. Replicas may keep unwrapped
+    keys cached for up to a minute. This function checks nothing about who asked: callers own the
+    authorisation (two distinct operators, a typed confirmation) and its audit entry. Each app carries
+    its vault as `app.state.key_vault` and its cipher as `app.state.cipher`.
     """
     kek_destroyed = await vault.destroy(partner_id)
     marked: dict[str, int] = {}
