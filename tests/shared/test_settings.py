@@ -97,7 +97,7 @@ def test_production_takes_master_keys_from_kms_instead_of_the_environment() -> N
         kms_master_key_ids=["arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
         key_vault="kms",
         blind_index_key="a-real-secret-from-the-kms",
-        webhook_secret="another-real-secret",
+        signing_keys=["k2026:/run/secrets/payments-event-signing.pem"],
     )
     assert settings.master_keys == []
     with pytest.raises(ValidationError, match="not both"):
