@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from shared.keys.errors import KeyDestroyed
+from shared.keys.errors import CiphertextInvalid, KeyDestroyed
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://carrots.example/problems/"
@@ -173,6 +174,23 @@ async def _on_erased(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_tampered(request: Request, exc: Exception) -> JSONResponse:
+    # A ciphertext moved to another row, column or partner, or altered: never served, never guessed at.
+    structlog.get_logger().error("ciphertext_refused", path_template=_route_template(request))
+    return problem_response(
+        request,
+        500,
+        "integrity",
+        "Stored data failed its integrity check",
+        "A stored value of this record does not belong to it and was not served; quote the request id.",
+    )
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unknown"))
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request,
@@ -189,6 +207,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(KeyDestroyed, _on_erased)
+    app.add_exception_handler(CiphertextInvalid, _on_tampered)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -54,3 +54,25 @@ async def test_rejection_reasons_and_waiver_legal_bases_are_stored_encrypted(
     assert "Petrow" not in stored
     read = await eligibility.client.get(f"/v1/assessments/{assessment['id']}", headers=as_officer(tokens))
     assert read.json()["rejection_reason"] == REASON
+
+
+async def test_a_name_copied_into_another_applicants_row_is_refused(eligibility: Harness, tokens: Tokens) -> None:
+    first = await register(eligibility, tokens, names=[{"script": "latin", "given": "Pjotr", "family": "Iwanow"}])
+    second = await register(eligibility, tokens)
+    engine = create_async_engine(eligibility.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE applicants SET names_enc = (SELECT names_enc FROM applicants WHERE id = :a) WHERE id = :b"
+                ),
+                {"a": first["id"], "b": second["id"]},
+            )
+    finally:
+        await engine.dispose()
+    read = await eligibility.client.get(f"/v1/applicants/{second['id']}", headers=as_officer(tokens))
+    assert read.status_code == 500
+    assert "Iwanow" not in read.text
+    assert (
+        await eligibility.client.get(f"/v1/applicants/{first['id']}", headers=as_officer(tokens))
+    ).status_code == 200
