@@ -85,8 +85,8 @@ class StaticMasterKeys:
         return open_sealed(key, blob, aad)
 
 
-def _kms_context(aad: bytes) -> dict[str, str]:
-    # KMS binds an encryption context (logged with each call): ids and versions only, never personal data.
+def kms_context(aad: bytes) -> dict[str, str]:
+    """The KMS encryption context for `aad` (KMS logs it with each call: ids and versions, never personal data)."""
     return {"carrots": aad.decode("utf-8")}
 
 
@@ -112,7 +112,7 @@ class KmsMasterKeys:
         """KMS Encrypt under the current key, with `aad` as encryption context."""
         kid = self.current_kid
         answer = await anyio.to_thread.run_sync(
-            lambda: self._client.encrypt(KeyId=kid, Plaintext=plaintext, EncryptionContext=_kms_context(aad))
+            lambda: self._client.encrypt(KeyId=kid, Plaintext=plaintext, EncryptionContext=kms_context(aad))
         )
         return kid, bytes(answer["CiphertextBlob"])
 
@@ -124,7 +124,7 @@ class KmsMasterKeys:
 
         try:
             answer = await anyio.to_thread.run_sync(
-                lambda: self._client.decrypt(KeyId=kid, CiphertextBlob=blob, EncryptionContext=_kms_context(aad))
+                lambda: self._client.decrypt(KeyId=kid, CiphertextBlob=blob, EncryptionContext=kms_context(aad))
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "InvalidCiphertextException":

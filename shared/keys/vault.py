@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import anyio.to_thread
 
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed
-from shared.keys.master import MasterKeys, open_sealed, seal
+from shared.keys.master import MasterKeys, kms_context, open_sealed, seal
 
 _PARTNER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -200,10 +200,6 @@ class DirectoryVault:
         return done
 
 
-def _kms_context(aad: bytes) -> dict[str, str]:
-    return {"carrots": aad.decode("utf-8")}
-
-
 class KmsVault:
     """A KMS key per partner, found by the alias `<prefix><partner>`; the key never leaves KMS.
 
@@ -256,7 +252,7 @@ class KmsVault:
     async def seal(self, partner_id: str, data_key: bytes, aad: bytes) -> tuple[str, bytes]:
         """KMS Encrypt under the partner's key, created on first use."""
         arn = await self._current_key(partner_id)
-        answer = await self._call("encrypt", KeyId=arn, Plaintext=data_key, EncryptionContext=_kms_context(aad))
+        answer = await self._call("encrypt", KeyId=arn, Plaintext=data_key, EncryptionContext=kms_context(aad))
         return arn, bytes(answer["CiphertextBlob"])
 
     async def open(self, partner_id: str, kek_id: str, blob: bytes, aad: bytes) -> bytes:
@@ -267,7 +263,7 @@ class KmsVault:
         if meta is None or meta["KeyState"] != "Enabled":
             raise KeyDestroyed(f"the KMS key-encryption key of partner {partner_id} no longer exists")
         try:
-            answer = await self._call("decrypt", KeyId=kek_id, CiphertextBlob=blob, EncryptionContext=_kms_context(aad))
+            answer = await self._call("decrypt", KeyId=kek_id, CiphertextBlob=blob, EncryptionContext=kms_context(aad))
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "InvalidCiphertextException":
                 raise CiphertextInvalid("wrapped key was altered or belongs elsewhere") from exc
