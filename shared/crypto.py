@@ -25,10 +25,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from shared.lookalikes import fold_to_latin
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed, MasterKeyUnknown
 from shared.keys.master import MasterKeys
 from shared.keys.vault import KeyVault
+from shared.lookalikes import fold_to_latin
 from shared.plumbing import PlumbingTables
 
 __all__ = ["CiphertextInvalid", "FieldCipher", "KeyDestroyed", "MasterKeyUnknown", "keyed_hash", "normalise_identifier"]
