@@ -6,8 +6,8 @@ migration holds no partner keys and cannot encrypt, so clear-text values already
 with their column (none exist in production); the new columns are nullable, so the step runs on
 empty and filled tables alike. The downgrade restores empty clear-text columns.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 06:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 from shared.migrations import add_partner_key_vault_columns, drop_partner_key_vault_columns
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
