@@ -49,7 +49,7 @@ async def to_read(
     """The wire form of a manual release, its evidence reference decrypted (null once the partner was erased)."""
     try:
         reference: str | None = await cipher.decrypt(
-            session, row.partner_id, row.evidence_reference_enc, field=REFERENCE_FIELD
+            session, row.partner_id, row.evidence_reference_enc, field=REFERENCE_FIELD, row=row.id
         )
     except KeyDestroyed:
         reference = None
@@ -77,13 +77,16 @@ async def request_release(
             f"No obligation of applicant {data.applicant_id} waits for '{data.trigger}' in your organisation; "
             "there is nothing to release."
         )
+    release_id = new_id()
     row = ManualRelease(
-        id=new_id(),
+        id=release_id,
         partner_id=actor.org,
         applicant_id=data.applicant_id,
         trigger=data.trigger,
         evidence_kind=data.evidence.kind,
-        evidence_reference_enc=await cipher.encrypt(session, actor.org, data.evidence.reference, field=REFERENCE_FIELD),
+        evidence_reference_enc=await cipher.encrypt(
+            session, actor.org, data.evidence.reference, field=REFERENCE_FIELD, row=release_id
+        ),
         status=ManualReleaseStatus.pending_approval.value,
         requested_by=actor.subject,
         requested_at=datetime.now(UTC),
