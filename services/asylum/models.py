@@ -132,6 +132,22 @@ class FamilyLink(TenantScoped, Base):
     heard_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ApplicantTenancy(TenantScoped, Base):
+    """An applicant a partner may open a case for: approved under its tenancy, or whose case it received.
+
+    Written when eligibility's signed approval arrives (`approved`) and when a case is transferred to the
+    partner (`transferred`); `POST /v1/cases` accepts no other applicant.
+    """
+
+    __tablename__ = "applicant_tenancies"
+    __table_args__ = (UniqueConstraint("partner_id", "applicant_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applicant_id: Mapped[str] = mapped_column(String(36))
+    basis: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AccessGrant(TenantScoped, Base):
     """An applicant's consent that lets one NGO see one case, at `status` or `full` level."""
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import AccessGrant, Case, CaseHistoryEntry
+from services.asylum.models import AccessGrant, ApplicantTenancy, Case, CaseHistoryEntry
+from shared.ids import new_id
 from shared.pagination import PageParams, keyset
 
 
@@ -88,3 +91,22 @@ async def move_grants_to_partner(session: AsyncSession, case_id: str, to_partner
         .execution_options(include_all_tenants=True, synchronize_session=False)
     )
     await session.execute(stmt)
+
+
+async def add_applicant_tenancy(
+    session: AsyncSession, partner_id: str, applicant_id: str, basis: str, at: datetime
+) -> None:
+    """Let a partner open a case for an applicant; a right it already has is left as it is."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    row = {"id": new_id(), "partner_id": partner_id, "applicant_id": applicant_id, "basis": basis, "since": at}
+    await session.execute(
+        insert(ApplicantTenancy).values(row).on_conflict_do_nothing(index_elements=["partner_id", "applicant_id"])
+    )
+
+
+async def has_applicant_tenancy(session: AsyncSession, partner_id: str, applicant_id: str) -> bool:
+    stmt = select(ApplicantTenancy.id).where(
+        ApplicantTenancy.partner_id == partner_id, ApplicantTenancy.applicant_id == applicant_id
+    )
+    return (await session.execute(stmt)).first() is not None

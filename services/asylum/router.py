@@ -40,7 +40,10 @@ Paging = Annotated[PageParams, Depends(page_params)]
 async def create_case(
     body: CaseCreate, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
 ) -> CaseCreated:
-    """Open a case for an applicant; the answer carries the applicant's secret, shown this once."""
+    """Open a case for an applicant approved under your organisation or transferred to it; the secret is shown once.
+
+    Any other applicant id, unknown or another partner's, answers the same 422 `applicant-not-approved`.
+    """
     return await service.create_case(session, tools, principal, body)
 
 

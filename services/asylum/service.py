@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.asylum import repository
 from services.asylum.cases.credentials import BoundedHasher, generate_applicant_secret
-from services.asylum.cases.errors import CaseAlreadyOpen, CaseChangedMeanwhile, CaseNotFound
+from services.asylum.cases.errors import ApplicantNotApproved, CaseAlreadyOpen, CaseChangedMeanwhile, CaseNotFound
 from services.asylum.cases.references import CaseReference, format_case_reference, generate_case_reference
 from services.asylum.cases.states import (
     INITIAL_STATE,
@@ -30,7 +30,7 @@ from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher, KeyDestroyed
 from shared.db import lock_for_transaction
-from shared.errors import Unprocessable
+from shared.errors import InvalidParam, Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
@@ -59,6 +59,9 @@ from shared.tenancy import scope_to_tenant
 from shared.webhooks import claim_event
 
 REFERENCE_ATTEMPTS = 5
+# Why a partner may open a case for an applicant (`applicant_tenancies.basis`).
+APPROVED_HERE = "approved"
+TRANSFERRED_HERE = "transferred"
 HISTORY_REASON_FIELD = "case_history.reason"
 
 
@@ -221,7 +224,20 @@ async def open_case(
 
 
 async def create_case(session: AsyncSession, tools: AsylumTools, actor: Principal, data: CaseCreate) -> CaseCreated:
-    """Open a case for an applicant of the actor's partner and return the secret, this once."""
+    """Open a case for an applicant of the actor's partner and return the secret, this once.
+
+    The applicant must have been approved under the actor's partner (eligibility's signed approval reached
+    asylum) or had a case transferred to it; any other id, unknown or another partner's, is refused alike.
+    """
+    if not await repository.has_applicant_tenancy(session, actor.org, data.applicant_id):
+        raise ApplicantNotApproved(
+            f"No applicant {data.applicant_id} approved under your organisation, or whose case was transferred to "
+            "it, is known to asylum. Cases open for applicants your organisation approved in eligibility (the "
+            "approval reaches asylum as an event within moments; try again shortly if it was just given).",
+            invalid_params=[
+                InvalidParam(name="body.applicant_id", reason="not an applicant approved under your organisation")
+            ],
+        )
     case, secret = await open_case(
         session,
         tools,
@@ -340,6 +356,9 @@ async def transfer_case(
         raise CaseAlreadyOpen(f"Partner {data.to_partner} already has a case for this applicant.")
     await family.reencrypt_dependants(session, tools.cipher, case.id, source, data.to_partner)
     case.partner_id = data.to_partner
+    await repository.add_applicant_tenancy(
+        session, data.to_partner, case.applicant_id, TRANSFERRED_HERE, datetime.now(UTC)
+    )
     await repository.move_grants_to_partner(session, case.id, data.to_partner)
     # Sealed for the receiving partner, who holds the case from now on.
     await add_history(
@@ -443,6 +462,7 @@ async def open_case_from_approval(
     partner, applicant = approved.partner_id, approved.applicant_id
     scope_to_tenant(session, partner)
     await lock_for_transaction(session, family.family_lock_name(partner, applicant))
+    await repository.add_applicant_tenancy(session, partner, applicant, APPROVED_HERE, datetime.now(UTC))
     await family.remember_family_members(session, partner, applicant, approved.dependant_ids)
     actor = Principal(org=event.source, kind=CallerKind.service, subject=f"event:{event.id}")
     case = await repository.get_case_of_applicant(session, partner, applicant)

@@ -30,7 +30,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
 from carrots.registry import ROOT, SERVICES
-from shared.devkeys import ensure_dev_signing_key
+from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 from shared.migrations import upgrade_to_head
 from tests.harness import Tokens, backend
 
@@ -61,6 +61,7 @@ class Served:
 
     urls: dict[str, str]
     tokens: Tokens
+    var_dir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def origin(self, name: str) -> str:
@@ -81,7 +82,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     work = tmp_path_factory.mktemp("browser")
     var_dir = work / "var"
     tokens = Tokens(ensure_dev_signing_key(var_dir))
-    served = Served(urls={}, tokens=tokens)
+    # Every service's key exists before the apps start, so asylum knows eligibility's and accepts its approvals.
+    ensure_service_keys(var_dir, SERVICES)
+    served = Served(urls={}, tokens=tokens, var_dir=var_dir)
     try:
         for name in ("asylum", "testimony"):
             entry = SERVICES[name]

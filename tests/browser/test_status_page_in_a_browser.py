@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from shared.schemas.events import APPLICANT_APPROVED
+from tests.asylum.api.factories import approval_without_case
 from tests.browser.conftest import Browser, Served
+from tests.harness import signed_headers
 
 OFFICER_SCOPES = ("cases:read", "cases:write", "cases:protection")
 
 
 def open_case(served: Served, *states: str) -> dict[str, Any]:
-    """Open a case as the partner's officer and move it through `states`."""
+    """Approve an applicant under DE, open his case as the partner's officer and move it through `states`."""
     headers = served.tokens.partner("DE", *OFFICER_SCOPES, subject="officer@DE")
+    applicant_id, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    approval = json.dumps(
+        {
+            "id": event_id,
+            "type": APPLICANT_APPROVED,
+            "source": "eligibility",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "partner_id": "DE",
+            "data": approval_without_case("DE", applicant_id),
+        }
+    ).encode()
     with served.api("asylum") as api:
-        case: dict[str, Any] = api.post("/v1/cases", json={"applicant_id": str(uuid.uuid4())}, headers=headers).json()
+        heard = api.post(
+            "/v1/events", content=approval, headers=signed_headers(served.var_dir, "eligibility", approval, event_id)
+        )
+        assert heard.status_code == 204, heard.text
+        case: dict[str, Any] = api.post("/v1/cases", json={"applicant_id": applicant_id}, headers=headers).json()
         for state in states:
             moved = api.post(
                 f"/v1/cases/{case['id']}/transitions", json={"to_state": state, "reason": "step"}, headers=headers

@@ -19,6 +19,7 @@ from carrots.registry import SERVICES
 from shared.crypto import FieldCipher, RewrapProgress
 from shared.keys import DirectoryVault, StaticMasterKeys
 from shared.keys.operations import ServiceKeyStore, rotate_master_key
+from shared.schemas.events import APPLICANT_APPROVED
 from tests.asylum.api import factories as asylum_api
 from tests.conftest import AppStarter
 from tests.eligibility.api import helpers as eligibility_api
@@ -31,7 +32,7 @@ OLD = "old:" + base64.urlsafe_b64encode(os.urandom(32)).decode()
 NEW = "new:" + base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
-async def write(clients: dict[str, Any], tokens: Tokens, label: str) -> dict[str, str]:
+async def write(clients: dict[str, Any], tokens: Tokens, label: str, var_dir: Path) -> dict[str, str]:
     """Personal data of partner DE in every service; returns the path that reads each back."""
     eligibility = await clients["eligibility"].post(
         "/v1/applicants",
@@ -48,6 +49,9 @@ async def write(clients: dict[str, Any], tokens: Tokens, label: str) -> dict[str
         headers=payments_api.with_key(payments_api.officer(tokens)),
     )
     assert contribution.status_code == 201, contribution.text
+    approval = asylum_api.approval_without_case("DE", f"applicant-{label}")
+    heard = await asylum_api.deliver_event(clients["asylum"], var_dir, APPLICANT_APPROVED, approval)
+    assert heard.status_code == 204, heard.text
     case = await clients["asylum"].post(
         "/v1/cases", json={"applicant_id": f"applicant-{label}"}, headers=asylum_api.officer(tokens)
     )
@@ -126,7 +130,7 @@ async def test_master_key_rotation_rewraps_everything_so_the_old_key_retires_and
 ) -> None:
     vault = tmp_path / "vault"
     async with start_system(starter, master_keys=[OLD], key_vault_dir=vault) as system:
-        before = await write(system.clients, tokens, "Before")
+        before = await write(system.clients, tokens, "Before", system.settings["asylum"].var_dir)
         assert await read(system.clients, tokens, before) == {
             "eligibility": "Before",
             "payments": "Before",
@@ -163,7 +167,7 @@ async def test_master_key_rotation_rewraps_everything_so_the_old_key_retires_and
                 settings = system.settings[name].model_copy(update={"master_keys": [NEW]})
                 module = importlib.import_module(f"services.{name}.app")
                 clients[name] = await stack.enter_async_context(serve(module.create_app(settings)))
-            after = await write(clients, tokens, "After")
+            after = await write(clients, tokens, "After", system.settings["asylum"].var_dir)
             assert set((await read(clients, tokens, before)).values()) == {"Before"}
             assert set((await read(clients, tokens, after)).values()) == {"After"}
         status = await keys_command(system, vault, "status")

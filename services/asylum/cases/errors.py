@@ -105,3 +105,12 @@ class LookupLockedOut(TooManyRequests):
 
 class CaseChangedMeanwhile(Conflict):
     """Someone else changed the case between reading and writing it; read it again and retry."""
+
+
+class ApplicantNotApproved(Unprocessable):
+    """A partner named an applicant it may not open a case for: not approved under its tenancy nor transferred to it.
+
+    Unknown applicants and other partners' applicants answer alike, so nobody learns that an applicant exists.
+    """
+
+    status, slug, title = 422, "applicant-not-approved", "Applicant not approved under your organisation"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from shared.auth import CallerKind
@@ -17,7 +15,7 @@ from shared.schemas.asylum import (
     StatusLookupRequest,
     TransitionCreate,
 )
-from tests.asylum.api.factories import OFFICER_SCOPES
+from tests.asylum.api.factories import OFFICER_SCOPES, approve
 from tests.harness import Harness, Tokens
 
 
@@ -27,7 +25,7 @@ def client_for(h: Harness, token: str | None) -> AsylumClient:
 
 async def test_a_partner_an_ngo_and_an_applicant_use_the_client(cases_api: Harness, tokens: Tokens) -> None:
     partner = client_for(cases_api, tokens.mint("DE", CallerKind.partner, *OFFICER_SCOPES))
-    created = await partner.create_case(CaseCreate(applicant_id=str(uuid.uuid4())))
+    created = await partner.create_case(CaseCreate(applicant_id=await approve(cases_api)))
     moved = await partner.transition_case(created.id, TransitionCreate(to_state="lodged", reason="papers in"))
     assert moved.state == "lodged"
     with pytest.raises(PeerError) as refused:

@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 
 from services.asylum.cases.references import parse_case_reference
 from services.asylum.models import Case, tables
-from shared.schemas.events import CASE_OPENED, CASE_STATUS_CHANGED
-from tests.asylum.api.factories import ROAD_TO_GRANT, database, move, officer, open_case
+from shared.schemas.events import APPLICANT_APPROVED, CASE_OPENED, CASE_STATUS_CHANGED
+from tests.asylum.api.factories import ROAD_TO_GRANT, approve, database, move, officer, open_case, send_event
 from tests.asylum.unit.test_case_states import is_legal
 from tests.harness import Harness, Tokens
 
@@ -35,7 +35,7 @@ async def test_a_case_opened_over_the_api_records_its_track_and_family_track(
 ) -> None:
     plain = await open_case(cases_api, tokens)
     assert (plain["track"], plain["family_track"]) == ("asylum", None)
-    body = {"applicant_id": str(uuid.uuid4()), "track": "residence", "family_track": "residence"}
+    body = {"applicant_id": await approve(cases_api), "track": "residence", "family_track": "residence"}
     created = await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens))
     assert created.status_code == 201, created.text
     read = await cases_api.client.get(f"/v1/cases/{created.json()['id']}", headers=officer(tokens))
@@ -44,7 +44,7 @@ async def test_a_case_opened_over_the_api_records_its_track_and_family_track(
         stored = await session.get(Case, created.json()["id"])
         assert stored is not None
         assert (stored.track, stored.family_track) == ("residence", "residence")
-    unknown = {"applicant_id": str(uuid.uuid4()), "track": "tourism"}
+    unknown = {"applicant_id": await approve(cases_api), "track": "tourism"}
     assert (await cases_api.client.post("/v1/cases", json=unknown, headers=officer(tokens))).status_code == 422
 
 
@@ -219,7 +219,7 @@ async def test_concurrent_moves_of_one_case_let_exactly_one_through(cases_api: H
 
 @pytest.mark.postgres_only
 async def test_concurrent_openings_for_one_applicant_make_one_case(cases_api: Harness, tokens: Tokens) -> None:
-    body = {"applicant_id": "4f1c2e9a-0000-4000-8000-000000000001"}
+    body = {"applicant_id": await approve(cases_api)}
     answers = await asyncio.gather(
         *(cases_api.client.post("/v1/cases", json=body, headers=officer(tokens)) for _ in range(6))
     )
@@ -242,3 +242,44 @@ async def test_cases_can_be_found_by_applicant_without_paging_through_every_case
     everyone = (await cases_api.client.get("/v1/cases", headers=officer(tokens))).json()["items"]
     assert len(everyone) == 3
     assert [c["id"] for c in everyone] == sorted(c["id"] for c in everyone)
+
+
+async def test_a_partner_opens_cases_only_for_applicants_approved_under_its_own_tenancy(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    de_applicant, unknown = await approve(cases_api, "DE"), str(uuid.uuid4())
+    refusals = [
+        await cases_api.client.post("/v1/cases", json={"applicant_id": applicant}, headers=officer(tokens, "FR"))
+        for applicant in (de_applicant, unknown)
+    ]
+    # Another partner's applicant and an applicant nobody approved answer alike: nothing tells them apart.
+    for refused in refusals:
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["type"] == "https://carrots.example/problems/applicant-not-approved"
+        assert refused.json()["invalid_params"][0]["name"] == "body.applicant_id"
+    assert refusals[0].json()["detail"].replace(de_applicant, "?") == refusals[1].json()["detail"].replace(unknown, "?")
+    async with database(cases_api) as session:
+        assert (await session.execute(select(Case))).scalars().all() == []
+    opened = await cases_api.client.post("/v1/cases", json={"applicant_id": de_applicant}, headers=officer(tokens))
+    assert opened.status_code == 201, opened.text
+
+
+async def test_an_approval_of_another_partner_gives_no_right_to_its_applicant(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    applicant = str(uuid.uuid4())
+    fr_approval = {
+        "applicant_id": applicant,
+        "assessment_id": str(uuid.uuid4()),
+        "partner_id": "FR",
+        "tier": "specialist",
+        "policy_version": "FR-2026-1",
+        "approved_on": "2026-11-26",
+        "entitlements": {},
+    }
+    assert (await send_event(cases_api, APPLICANT_APPROVED, fr_approval)).status_code == 204
+    refused = await cases_api.client.post("/v1/cases", json={"applicant_id": applicant}, headers=officer(tokens))
+    assert refused.status_code == 422
+    allowed = await cases_api.client.post("/v1/cases", json={"applicant_id": applicant}, headers=officer(tokens, "FR"))
+    assert allowed.status_code == 201, allowed.text

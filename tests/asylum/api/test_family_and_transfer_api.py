@@ -101,3 +101,22 @@ async def test_a_closed_case_cannot_be_transferred(cases_api: Harness, tokens: T
     assert answer.status_code == 409
     read = await cases_api.client.get(f"/v1/cases/{case['id']}", headers=officer(tokens))
     assert read.json()["partner_id"] == "DE"
+
+
+async def test_a_partner_that_received_a_case_may_open_one_for_its_applicant_later(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    body = {"applicant_id": case["applicant_id"]}
+    assert (await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens, "PL"))).status_code == 422
+    there = await cases_api.client.post(
+        f"/v1/cases/{case['id']}/transfer", json={"to_partner": "PL", "reason": "moved"}, headers=officer(tokens)
+    )
+    assert there.status_code == 200, there.text
+    back = await cases_api.client.post(
+        f"/v1/cases/{case['id']}/transfer", json={"to_partner": "DE", "reason": "back"}, headers=officer(tokens, "PL")
+    )
+    assert back.status_code == 200, back.text
+    # PL received the applicant's case once, so it may open its own; FR never did and still may not.
+    assert (await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens, "PL"))).status_code == 201
+    assert (await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens, "FR"))).status_code == 422
