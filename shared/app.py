@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
+from shared.contract import operation_id
 from shared.crypto import FieldCipher
 from shared.db import make_engine, make_sessionmaker
 from shared.devkeys import with_dev_defaults
@@ -110,6 +111,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags,
+        generate_unique_id_function=operation_id,
     )
     app.state.metrics = metrics
     app.state.settings = settings
