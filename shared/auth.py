@@ -163,9 +163,15 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     org = claims.get("org")
     if not isinstance(org, str) or not org:
         raise Unauthorized("The token has no `org` claim naming the caller's organisation.")
-    scopes = frozenset(str(claims.get("scope", "")).split())
-    mandates = frozenset(claims.get("mandates", []) or [])
-    return Principal(org=org, kind=kind, subject=str(claims["sub"]), scopes=scopes, mandates=mandates)
+    scope = claims.get("scope", "")
+    if not isinstance(scope, str):
+        raise Unauthorized("The token's `scope` claim must be a string of space-separated scopes.")
+    mandates = claims.get("mandates", [])
+    if not isinstance(mandates, list) or not all(isinstance(code, str) and code for code in mandates):
+        # A string or number is refused rather than coerced: "DE" must never become {"D", "E"}.
+        raise Unauthorized("The token's `mandates` claim must be a list of partner codes, e.g. [\"DE\"].")
+    scopes = frozenset(scope.split())
+    return Principal(org=org, kind=kind, subject=str(claims["sub"]), scopes=scopes, mandates=frozenset(mandates))
 
 
 def issue_token(

@@ -154,3 +154,32 @@ async def test_an_expired_service_token_is_refused(probe: Harness) -> None:
     token = producer(probe.settings.var_dir, "payments").issue_token("probe", ["probe:read"], now=time.time() - 3600)
     r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
+
+
+def _auditor_token_with_mandates(tokens: Tokens, mandates: object) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": "carrots-dev",
+        "aud": "carrots",
+        "sub": "auditor:AUD1",
+        "org": "AUD1",
+        "kind": "auditor",
+        "scope": "probe:read",
+        "mandates": mandates,
+        "iat": now,
+        "exp": now + 60,
+    }
+    return jwt.encode(claims, tokens.key, algorithm="EdDSA")
+
+
+async def test_a_mandates_claim_that_is_not_a_list_of_codes_is_refused_not_coerced(
+    probe: Harness, tokens: Tokens
+) -> None:
+    for bad in ("DE", 7, ["DE", 7], {"DE": True}, [""]):
+        token = _auditor_token_with_mandates(tokens, bad)
+        r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, bad
+        assert "mandates" in r.json()["detail"]
+    good = _auditor_token_with_mandates(tokens, ["DE"])
+    r = await probe.client.get("/probe/whoami", headers={"Authorization": f"Bearer {good}"})
+    assert r.status_code == 200

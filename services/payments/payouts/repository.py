@@ -23,6 +23,12 @@ async def get_payout(session: AsyncSession, payout_id: str) -> Payout | None:
     return (await session.execute(select(Payout).where(Payout.id == payout_id))).scalar_one_or_none()
 
 
+async def lock_payout(session: AsyncSession, payout_id: str) -> Payout | None:
+    """One payout of the scoped partner, its row locked until the transaction ends (serialises approvals)."""
+    stmt = select(Payout).where(Payout.id == payout_id).with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def find_by_end_to_end_id(session: AsyncSession, end_to_end_id: str) -> Payout | None:
     """The payout a bank statement names by end-to-end id, or None."""
     stmt = select(Payout).where(Payout.end_to_end_id == end_to_end_id)

@@ -187,7 +187,10 @@ async def approve_payout(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, payout_id: str
 ) -> PayoutRead:
     """Add one approval by someone other than the creator; enough approvals make the payout approved."""
-    row = await get_payout(session, payout_id)
+    # Two checkers signing at once must each see the other's approval: the row lock orders them.
+    row = await repository.lock_payout(session, payout_id)
+    if row is None:
+        raise PayoutNotFound(f"No payout {payout_id} exists for your organisation.")
     if row.status != PayoutStatus.pending_approval.value:
         raise PayoutStateRefused(f"Payout {row.id} is {row.status}; only pending payouts take approvals.")
     if actor.subject == row.created_by:

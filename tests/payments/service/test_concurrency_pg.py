@@ -73,3 +73,20 @@ async def test_concurrent_payouts_never_overdraw_their_funding_account(payments:
     assert await balance_of(payments, headers, funding["id"]) == 0
     check = await payments.client.get("/v1/audit/partners/DE/balance-check", headers=auditor(tokens, "DE"))
     assert check.json()["ok"] is True
+
+
+async def test_two_checkers_approving_at_the_same_moment_approve_the_payout(payments: Harness, tokens: Tokens) -> None:
+    creator = officer(tokens, subject="officer-1")
+    funding = await open_funding(payments, creator, amount_minor=100_000_000)
+    for trial in range(8):
+        obligation = await due_obligation(payments, creator, amount_minor=6_000_000)
+        payout = (await create_payout(payments, creator, obligation["id"], funding["id"])).json()
+        assert payout["required_approvals"] == 2
+        approve = f"/v1/payouts/{payout['id']}/approvals"
+        both = await asyncio.gather(
+            *(payments.client.post(approve, headers=officer(tokens, subject=f"checker-{n}")) for n in (1, 2))
+        )
+        assert [r.status_code for r in both] == [200, 200], trial
+        read = await payments.client.get(f"/v1/payouts/{payout['id']}", headers=creator)
+        assert read.json()["status"] == "approved", trial
+        assert read.json()["approvals"] == ["checker-1", "checker-2"]
