@@ -169,7 +169,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     mandates = claims.get("mandates", [])
     if not isinstance(mandates, list) or not all(isinstance(code, str) and code for code in mandates):
         # A string or number is refused rather than coerced: "DE" must never become {"D", "E"}.
-        raise Unauthorized("The token's `mandates` claim must be a list of partner codes, e.g. [\"DE\"].")
+        raise Unauthorized('The token\'s `mandates` claim must be a list of partner codes, e.g. ["DE"].')
     scopes = frozenset(scope.split())
     return Principal(org=org, kind=kind, subject=str(claims["sub"]), scopes=scopes, mandates=frozenset(mandates))
 

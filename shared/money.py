@@ -17,9 +17,31 @@ from typing import Final
 
 BASIS_POINTS_WHOLE: Final = 10_000
 
+# Limits every amount obeys before it reaches a database, so that sums fit a signed 64-bit integer
+# (about 9.2 * 10**18) on PostgreSQL's BIGINT and SQLite's INTEGER alike, with room to spare.
+# One amount (a contribution, a bounty, a stipend's whole plan, a waiver cap, a payout): at most 10**15
+# minor units (USD 10 trillion, JPY 1 quadrillion).
+MAX_AMOUNT_MINOR: Final = 10**15
+# A stored balance, the sum of many amounts: at most 10**18 minor units either way; a transfer that would
+# take one further is refused.
+MAX_BALANCE_MINOR: Final = 10**18
+
 
 class UnknownCurrency(ValueError):
     """The code is not an active ISO 4217 currency with a minor unit."""
+
+
+class AmountOutOfRange(ValueError):
+    """An amount or a sum of amounts beyond the documented limits."""
+
+
+def check_amount(amount: int, *, what: str = "an amount") -> int:
+    """Return the amount if it is an int (never a bool) within +/- MAX_AMOUNT_MINOR, else raise."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise AmountOutOfRange(f"{what} must be an integer of minor units")
+    if abs(amount) > MAX_AMOUNT_MINOR:
+        raise AmountOutOfRange(f"{what} exceeds the limit of {MAX_AMOUNT_MINOR} minor units")
+    return amount
 
 
 class InvalidSplit(ValueError):

@@ -61,6 +61,10 @@ class InsufficientFunds(Conflict):
     """The funding account holds less than the payout needs."""
 
 
+class BalanceLimitExceeded(Conflict):
+    """The transfer would take a balance beyond the documented limit (MAX_BALANCE_MINOR)."""
+
+
 class ObligationNotDue(Conflict):
     """The obligation is still waiting for its trigger."""
 

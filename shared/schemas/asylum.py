@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.schemas.common import IsoDate
+
 CaseStateName = Literal[
     "registered",
     "lodged",
@@ -132,7 +134,7 @@ class DependantCreate(_Strict):
         default=None, max_length=36, description="Pseudonymous id of the person in eligibility, if registered there."
     )
     name: str | None = Field(default=None, max_length=200, description="Full name (encrypted at rest).")
-    birth_date: date | None = Field(default=None, description="Birth date (encrypted at rest).")
+    birth_date: IsoDate | None = Field(default=None, description="Birth date (encrypted at rest).")
 
 
 class DependantRead(BaseModel):

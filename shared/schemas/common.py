@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+from shared.money import MAX_AMOUNT_MINOR
 
 T = TypeVar("T")
+
+# Money in requests: a JSON integer (never a string, a float or a boolean) within the documented limit.
+PositiveMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_MINOR)]
+NonNegativeMinor = Annotated[int, Field(strict=True, ge=0, le=MAX_AMOUNT_MINOR)]
+
+
+def _iso_text_only(value: Any) -> Any:
+    # A number would otherwise be taken as seconds since 1970; only ISO 8601 text (or a date) is a date here.
+    if isinstance(value, date | datetime | str):
+        return value
+    raise ValueError("give the date as ISO 8601 text, e.g. 2026-12-01")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text_only)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text_only)]
 
 
 class Page(BaseModel, Generic[T]):

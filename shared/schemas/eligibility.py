@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from shared.schemas.common import IsoDate, NonNegativeMinor
+
 
 class Category(StrEnum):
     conscript = "conscript"
@@ -261,7 +263,7 @@ class AssessmentCreate(BaseModel):
     """Run an assessment; the policy in force on the date is used."""
 
     model_config = ConfigDict(extra="forbid")
-    assessment_date: date | None = Field(default=None, description="Defaults to today (UTC).")
+    assessment_date: IsoDate | None = Field(default=None, description="Defaults to today (UTC).")
 
 
 class AssessmentStatus(StrEnum):
@@ -438,9 +440,11 @@ class WaiverCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     legal_basis: str = Field(min_length=3, max_length=1000, description="The licence or legal provision relied on.")
-    cap_minor: int = Field(ge=0, description="The most the waiver allows to be granted, minor units.")
+    cap_minor: NonNegativeMinor = Field(
+        description="The most the waiver allows to be granted, minor units: a JSON integer from 0 to 10^15."
+    )
     currency: str = Field(min_length=3, max_length=3)
-    valid_until: date = Field(description="Last day the waiver can be relied on.")
+    valid_until: IsoDate = Field(description="Last day the waiver can be relied on.")
 
 
 class WaiverRead(BaseModel):

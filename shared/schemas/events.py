@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.schemas.common import NonNegativeMinor
+
 APPLICANT_APPROVED = "eligibility.applicant.approved"
 ARRIVAL_VERIFIED = "eligibility.applicant.arrival_verified"
 FAMILY_MEMBER_REGISTERED = "eligibility.family_member.registered"
@@ -36,7 +38,7 @@ ReleaseTrigger = str  # "approval", "verified_arrival", "asylum_granted" or "day
 class BountyTranche(BaseModel):
     """One part of a bounty and what releases it."""
 
-    amount_minor: int = Field(ge=0, description="Amount in minor units of the bounty's currency.")
+    amount_minor: NonNegativeMinor = Field(description="Amount in minor units of the bounty's currency.")
     trigger: ReleaseTrigger = Field(
         description="What releases it: `approval`, `verified_arrival`, `asylum_granted` or `days_after_approval:N`."
     )
@@ -46,7 +48,7 @@ class BountyEntitlement(BaseModel):
     """A one-off sum paid in tranches."""
 
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code.")
-    total_minor: int = Field(ge=0, description="Whole bounty in minor units; the tranches sum to it.")
+    total_minor: NonNegativeMinor = Field(description="Whole bounty in minor units; the tranches sum to it.")
     tranches: list[BountyTranche]
 
 
@@ -54,8 +56,8 @@ class StipendEntitlement(BaseModel):
     """A monthly payment for a number of months."""
 
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code.")
-    monthly_minor: int = Field(ge=0, description="Monthly amount in minor units.")
-    months: int = Field(ge=1, description="Number of monthly payments.")
+    monthly_minor: NonNegativeMinor = Field(description="Monthly amount in minor units.")
+    months: int = Field(ge=1, le=600, description="Number of monthly payments.")
 
 
 class Entitlements(BaseModel):

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.schemas.common import IsoDate, IsoDateTime, PositiveMinor
+
 CURRENCY = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217 code.")
 
 
@@ -51,7 +53,9 @@ class ContributionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     funding_account_id: str
-    amount_minor: int = Field(gt=0, description="Amount in minor units of the account's currency.")
+    amount_minor: PositiveMinor = Field(
+        description="Amount in minor units of the account's currency: a JSON integer from 1 to 10^15."
+    )
     reference: str = Field(min_length=1, max_length=140, description="The partner's own reference (no personal data).")
 
 
@@ -216,7 +220,7 @@ class DueRelease(BaseModel):
     """Release every date-triggered obligation due on or before `as_of`."""
 
     model_config = ConfigDict(extra="forbid")
-    as_of: date
+    as_of: IsoDate = Field(description="An ISO 8601 date, e.g. `2026-12-01`.")
 
 
 class ReleaseResult(BaseModel):
@@ -249,7 +253,7 @@ class FxRateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rate: Decimal = Field(gt=0, max_digits=24, decimal_places=12)
     source: str = Field(min_length=1, max_length=100)
-    observed_at: datetime
+    observed_at: IsoDateTime
 
 
 class PayoutCreate(BaseModel):
@@ -334,7 +338,7 @@ class BankFileCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     funding_account_id: str
-    execution_date: date
+    execution_date: IsoDate
 
 
 class StatementImportResult(BaseModel):

@@ -246,8 +246,8 @@ class CoverageRead(BaseModel):
 class RedactionSpanIn(_Strict):
     """Characters [start, end) of the original text to hide."""
 
-    start: int = Field(ge=0)
-    end: int = Field(gt=0)
+    start: int = Field(strict=True, ge=0, le=2**31 - 1)
+    end: int = Field(strict=True, gt=0, le=2**31 - 1)
     category: str = Field(min_length=1, max_length=40, description="e.g. `family_name`, `place`, `unit`.")
     subject_ref: str | None = Field(default=None, max_length=64, description="Whom the span protects.")
 

@@ -19,9 +19,11 @@ from pydantic import (
 from services.eligibility.policy.conditions import Condition
 from services.eligibility.policy.coverage import describe_gap, find_uncovered_case
 from services.eligibility.policy.money import BASIS_POINTS_WHOLE, validate_currency
+from shared.money import MAX_AMOUNT_MINOR
 
 Currency = Annotated[str, AfterValidator(validate_currency)]
-MinorUnits = Annotated[StrictInt, Field(ge=0, description="Integer minor units, e.g. cents.")]
+MinorUnits = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_MINOR, description="Integer minor units, e.g. cents.")]
+Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
 
 _TRIGGER = re.compile(r"^(approval|verified_arrival|asylum_granted|days_after_approval:([1-9][0-9]{0,3}))$")
 _TIER_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -54,7 +56,7 @@ class Tranche(_Strict):
     """A part of a bounty: a share in basis points or a fixed amount, and what releases it."""
 
     share_bp: Annotated[StrictInt, Field(gt=0, le=BASIS_POINTS_WHOLE)] | None = None
-    amount: Annotated[StrictInt, Field(gt=0)] | None = None
+    amount: Amount | None = None
     release: ReleaseTrigger
 
     @model_validator(mode="after")
@@ -67,7 +69,7 @@ class Tranche(_Strict):
 class Bounty(_Strict):
     """A one-off sum paid in tranches."""
 
-    amount: Annotated[StrictInt, Field(gt=0)]
+    amount: Amount
     currency: Currency
     tranches: list[Tranche] = Field(min_length=1)
 
@@ -91,9 +93,15 @@ class Bounty(_Strict):
 class Stipend(_Strict):
     """A monthly payment for a number of months."""
 
-    monthly_amount: Annotated[StrictInt, Field(gt=0)]
+    monthly_amount: Amount
     currency: Currency
     months: Annotated[StrictInt, Field(ge=1, le=600)]
+
+    @model_validator(mode="after")
+    def _check_whole_plan_is_bounded(self) -> Self:
+        if self.monthly_amount * self.months > MAX_AMOUNT_MINOR:
+            raise ValueError(f"monthly_amount x months exceeds the limit of {MAX_AMOUNT_MINOR} minor units")
+        return self
 
 
 class FamilyCoverage(_Strict):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments.domain.tamper.chain import GENESIS_HASH
 from services.payments.models import Account, ChainHead, Checkpoint, Entry, Transfer
 from shared.db import add_in_savepoint
+from shared.money import MAX_BALANCE_MINOR
 from shared.pagination import PageParams, keyset
 
 _accounts = cast(Table, Account.__table__)
@@ -85,12 +86,18 @@ async def list_chain_heads(session: AsyncSession) -> Sequence[tuple[str, int, st
 
 
 async def apply_balance_delta(session: AsyncSession, account_id: str, delta: int) -> bool:
-    """Move a stored balance; False when it would overdraw a funding account (row checked atomically)."""
+    """Move a stored balance; False when it would overdraw a funding account or pass the balance limit.
+
+    Both are checked in the row's own update, so concurrent transfers cannot race past them; the limit keeps
+    every balance far inside a signed 64-bit integer (SQLite would otherwise turn an overflow into a float).
+    """
+    new_balance = _accounts.c.balance_minor + delta
     result = await session.execute(
         update(_accounts)
         .where(
             _accounts.c.id == account_id,
-            or_(_accounts.c.kind != "funding", _accounts.c.balance_minor + delta >= 0),
+            or_(_accounts.c.kind != "funding", new_balance >= 0),
+            new_balance.between(-MAX_BALANCE_MINOR, MAX_BALANCE_MINOR),
         )
         .values(balance_minor=_accounts.c.balance_minor + delta)
     )

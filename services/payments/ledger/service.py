@@ -22,6 +22,7 @@ from services.payments.domain.tamper.checkpoints import sign_checkpoint
 from services.payments.errors import (
     AccountKindRefused,
     AccountNotFound,
+    BalanceLimitExceeded,
     InsufficientFunds,
     InvalidAmount,
     InvalidBankDetails,
@@ -35,6 +36,7 @@ from shared.auth import CallerKind, Principal
 from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
+from shared.money import MAX_BALANCE_MINOR
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
@@ -230,11 +232,18 @@ async def post_transfer(
         raise AccountNotFound("Every account of a transfer must belong to the same partner.")
     seq, prev_hash = await repository.lock_chain_head(session, partner_id)
     deltas: dict[str, int] = defaultdict(int)
+    kinds: dict[str, str] = {}
     for leg in legs:
         deltas[leg.account.id] += leg.amount_minor
+        kinds[leg.account.id] = leg.account.kind
     for account_id in sorted(deltas):
         if not await repository.apply_balance_delta(session, account_id, deltas[account_id]):
-            raise InsufficientFunds(f"Funding account {account_id} holds too little for this transfer.")
+            if kinds[account_id] == AccountKind.funding.value and deltas[account_id] < 0:
+                raise InsufficientFunds(f"Funding account {account_id} holds too little for this transfer.")
+            raise BalanceLimitExceeded(
+                f"This transfer would take the balance of account {account_id} beyond the limit of "
+                f"{MAX_BALANCE_MINOR} minor units."
+            )
     now = datetime.now(UTC)
     transfer = Transfer(
         id=sealed.transfer_id if sealed else new_id(),

@@ -38,6 +38,7 @@ from shared.auth import Principal
 from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
+from shared.money import MAX_AMOUNT_MINOR
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
@@ -99,9 +100,15 @@ def price_fx(obligation: Obligation, funding_currency: str, fx: FxRateIn | None)
         )
     try:
         rate = FxRate(funding_currency, obligation.currency, fx.rate, fx.source, fx.observed_at)
-        return cost_in_base(Money(obligation.amount_minor, obligation.currency), rate)
+        cost = cost_in_base(Money(obligation.amount_minor, obligation.currency), rate)
     except PaymentsDomainError as exc:
         raise FxRateMissing(f"The rate cannot be used: {exc}") from exc
+    if cost.debit.minor > MAX_AMOUNT_MINOR:
+        raise FxRateMissing(
+            f"At this rate the payout would cost more than the limit of {MAX_AMOUNT_MINOR} minor units; "
+            "check the rate's direction (one unit of the funding currency in the obligation's currency)."
+        )
+    return cost
 
 
 async def create_payout(
