@@ -41,14 +41,14 @@ def prepare_database(url: str) -> None:
     upgrade_to_head(MIGRATIONS, url)
 
 
-def seed(url: str, entries: int, key: Ed25519PrivateKey) -> None:
+def seed(url: str, entries: int, key: Ed25519PrivateKey, partner: str = PARTNER) -> None:
     """Write `entries` chained entries (pairs of balanced transfers) straight into the database."""
     now = datetime.now(UTC)
     engine = create_engine(sync_url(url))
     accounts = [
         {
-            "id": f"acct-{n}",
-            "partner_id": PARTNER,
+            "id": f"acct-{partner}-{n}",
+            "partner_id": partner,
             "currency": "USD",
             "kind": kind,
             "balance_minor": 0,
@@ -66,19 +66,19 @@ def seed(url: str, entries: int, key: Ed25519PrivateKey) -> None:
                 transfers.append(
                     {
                         "id": transfer_id,
-                        "partner_id": PARTNER,
+                        "partner_id": partner,
                         "kind": "release",
                         "memo": "bench",
                         "created_by": "bench",
                         "created_at": now,
                     }
                 )
-                for account, amount in (("acct-0", 1_000 + t), ("acct-1", -(1_000 + t))):
+                for account, amount in ((f"acct-{partner}-0", 1_000 + t), (f"acct-{partner}-1", -(1_000 + t))):
                     seq += 1
                     entry_id = f"e-{seq}"
                     body = entry_body(
                         entry_id=entry_id,
-                        partner_id=PARTNER,
+                        partner_id=partner,
                         transfer_id=transfer_id,
                         transfer_kind="release",
                         account_id=account,
@@ -90,7 +90,7 @@ def seed(url: str, entries: int, key: Ed25519PrivateKey) -> None:
                     rows.append(
                         {
                             "id": entry_id,
-                            "partner_id": PARTNER,
+                            "partner_id": partner,
                             "transfer_id": transfer_id,
                             "transfer_kind": "release",
                             "account_id": account,
@@ -105,12 +105,12 @@ def seed(url: str, entries: int, key: Ed25519PrivateKey) -> None:
                     prev = digest
             conn.execute(insert(Transfer), transfers)
             conn.execute(insert(Entry), rows)
-        checkpoint = sign_checkpoint(key, PARTNER, seq, prev, now.isoformat(timespec="seconds"), "bench")
+        checkpoint = sign_checkpoint(key, partner, seq, prev, now.isoformat(timespec="seconds"), "bench")
         conn.execute(
             insert(Checkpoint),
             [
                 {
-                    "partner_id": PARTNER,
+                    "partner_id": partner,
                     "seq": seq,
                     "head_hash": prev,
                     "signed_at": checkpoint.signed_at,

@@ -23,22 +23,17 @@ above 0.7 (yente's default match threshold) counts as a hit for it.
 
 import argparse
 import random
-import sys
 import time
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import iuliia
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from press_romanisation import PRESS
-
+from bench.press_romanisation import PRESS
 from services.eligibility.screening import (
     BirthDate,
     ListedDocument,

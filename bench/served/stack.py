@@ -1,0 +1,166 @@
+"""What the HTTP benchmark starts: its own PostgreSQL databases and real uvicorn processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from carrots.registry import SERVICES
+from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    # After the command name: state is field 3, utime field 14 and stime field 15 (1-based, as in proc(5)).
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Databases:
+    """Uniquely named PostgreSQL databases of one run, dropped when it ends."""
+
+    admin_url: str
+    prefix: str = field(default_factory=lambda: f"carrots_bench_{os.getpid()}_{secrets.token_hex(3)}")
+    created: list[str] = field(default_factory=list)
+
+    def create(self, suffix: str) -> str:
+        name = f"{self.prefix}_{suffix}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+
+    def drop_all(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+
+@dataclass
+class Server:
+    """One uvicorn process serving one app on its own port."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    database_url: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+
+def _uvicorn(factory: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+def _wait_ready(server: Server, path: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited during start-up; see {log}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(server.url + path, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{server.name} not ready after 60 s; see {log}")
+
+
+def _migrate(urls: dict[str, str]) -> None:
+    """Migrate every service's database at once, each in its own process."""
+    code = "import sys; from shared.migrations import upgrade_to_head; upgrade_to_head(sys.argv[1], sys.argv[2])"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, str(SERVICES[name].migrations_dir), url], cwd=ROOT)
+        for name, url in urls.items()
+    ]
+    if any(p.wait() != 0 for p in processes):
+        raise RuntimeError("a migration failed")
+
+
+@contextmanager
+def running(names: list[str], databases: Databases, var_dir: Path, ceiling_url: str) -> Iterator[dict[str, Server]]:
+    """Migrate each named service on its own database, start it and the ceiling app; stop them all after."""
+    ensure_dev_signing_key(var_dir)
+    ensure_service_keys(var_dir, SERVICES)
+    logs = var_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    ports = {name: free_port() for name in [*names, "ceiling"]}
+    servers: dict[str, Server] = {}
+    try:
+        urls = {name: databases.create(name) for name in names}
+        _migrate(urls)
+        for name in names:
+            entry = SERVICES[name]
+            url = urls[name]
+            env = dict(os.environ)
+            env.update(
+                {
+                    entry.env_prefix + "DATABASE_URL": url,
+                    entry.env_prefix + "VAR_DIR": str(var_dir),
+                    entry.env_prefix + "PUBLIC_URL": f"http://127.0.0.1:{ports[name]}",
+                    entry.env_prefix + "SUBSCRIBERS": json.dumps([]),
+                }
+            )
+            log = logs / f"{name}.log"
+            servers[name] = Server(name, ports[name], _uvicorn(entry.app_factory, ports[name], env, log), url)
+        env = {**os.environ, "CEILING_DATABASE_URL": ceiling_url}
+        log = logs / "ceiling.log"
+        process = _uvicorn("bench.served.ceiling:create_app", ports["ceiling"], env, log)
+        servers["ceiling"] = Server("ceiling", ports["ceiling"], process, ceiling_url)
+        for name, server in servers.items():
+            _wait_ready(server, "/healthz" if name == "ceiling" else "/readyz", logs / f"{name}.log")
+        yield servers
+    finally:
+        for server in servers.values():
+            if server.process.poll() is None:
+                server.process.terminate()
+        for server in servers.values():
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
