@@ -110,3 +110,13 @@ async def has_applicant_tenancy(session: AsyncSession, partner_id: str, applican
         ApplicantTenancy.partner_id == partner_id, ApplicantTenancy.applicant_id == applicant_id
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def list_transfers(session: AsyncSession, case_id: str) -> Sequence[tuple[str | None, str | None]]:
+    """(from partner, to partner) of each transfer of a case, oldest first."""
+    stmt = (
+        select(CaseHistoryEntry.from_partner, CaseHistoryEntry.to_partner)
+        .where(CaseHistoryEntry.case_id == case_id, CaseHistoryEntry.kind == "transfer")
+        .order_by(CaseHistoryEntry.id)
+    )
+    return [(row.from_partner, row.to_partner) for row in (await session.execute(stmt)).all()]

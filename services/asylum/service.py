@@ -276,6 +276,16 @@ async def list_cases(
     return Page[CaseRead](items=[describe_case(c) for c in items], next_cursor=cursor)
 
 
+async def list_case_holders(session: AsyncSession, case: Case) -> list[str]:
+    """Every partner that held a case along its own history, in order, the one holding it now last."""
+    transfers = await repository.list_transfers(session, case.id)
+    holders = [transfers[0][0] or case.partner_id] if transfers else []
+    holders += [to_partner for _, to_partner in transfers if to_partner is not None]
+    if not holders or holders[-1] != case.partner_id:
+        holders.append(case.partner_id)
+    return holders
+
+
 async def transition_case(
     session: AsyncSession, tools: AsylumTools, actor: Principal, case_id: str, data: TransitionCreate
 ) -> CaseRead:
@@ -315,6 +325,7 @@ async def transition_case(
             from_state=current.value,
             to_state=new_state.value,
             changed_at=now,
+            holders=await list_case_holders(session, case),
         ),
         partner_id=case.partner_id,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shared.schemas.common import NonNegativeMinor
 
@@ -129,14 +129,33 @@ class CaseOpened(BaseModel):
 
 
 class CaseStatusChanged(BaseModel):
-    """An asylum case moved to another state; `asylum_granted` tranches wait for `granted`."""
+    """An asylum case moved to another state; `asylum_granted` tranches wait for `granted`.
+
+    A grant releases the tranches only of the partners in `holders`: the one holding the case and those that
+    held it before and transferred it on, along this case's own history.
+    """
 
     case_id: str
     applicant_id: str
-    partner_id: str
+    partner_id: str = Field(description="The partner holding the case now.")
     from_state: str
     to_state: str
     changed_at: datetime
+    holders: list[str] = Field(
+        default_factory=list,
+        description="Every partner that held this case, in order: the first opened it, each transferred it to the "
+        "next, the last (`partner_id`) holds it now. Empty from producers before this field: `partner_id` alone.",
+    )
+
+    @model_validator(mode="after")
+    def _holder_is_last(self) -> CaseStatusChanged:
+        if self.holders and self.holders[-1] != self.partner_id:
+            raise ValueError("the last of `holders` must be `partner_id`, the partner holding the case")
+        return self
+
+    def case_holders(self) -> list[str]:
+        """The partners along the case's history, the current holder last; never empty."""
+        return list(dict.fromkeys([*self.holders, self.partner_id]))
 
 
 class TestimonyTakenDown(BaseModel):

@@ -6,7 +6,14 @@ from shared.auth import CallerKind
 from tests.asylum.api.factories import officer as asylum_officer
 from tests.eligibility.api.helpers import as_officer
 from tests.flows.conftest import System
-from tests.flows.journey import payments_officer, publish_testimony, run_journey
+from tests.flows.journey import (
+    approve_deserter,
+    grant_asylum,
+    obligations_by_trigger,
+    payments_officer,
+    publish_testimony,
+    run_journey,
+)
 from tests.harness import Tokens
 from tests.payments.service.helpers import with_key
 from tests.testimony.api import factories as testimony_api
@@ -92,3 +99,40 @@ async def test_another_partner_sees_none_of_it(system: System, tokens: Tokens) -
     assert case.json()["state"] == "granted"
     listed = await payments.get("/v1/payouts", headers=payments_officer(tokens))
     assert len(listed.json()["items"]) == 2
+
+
+async def test_another_partner_can_neither_open_a_case_for_des_applicant_nor_release_its_tranches(
+    system: System, tokens: Tokens
+) -> None:
+    approved = await approve_deserter(system, tokens)
+    asylum = system.clients["asylum"]
+    opened = await asylum.post(
+        "/v1/cases", json={"applicant_id": approved.applicant_id}, headers=asylum_officer(tokens, "FR")
+    )
+    assert opened.status_code == 422, opened.text
+    assert opened.json()["type"] == "https://carrots.example/problems/applicant-not-approved"
+    await system.deliver_events()
+    assert (await obligations_by_trigger(system, tokens, approved.applicant_id))["asylum_granted"][
+        "status"
+    ] == "waiting"
+
+
+async def test_a_grant_after_transfers_releases_the_tranche_of_the_partner_that_handed_the_case_on(
+    system: System, tokens: Tokens
+) -> None:
+    approved = await approve_deserter(system, tokens)
+    asylum = system.clients["asylum"]
+    for sender, receiver in (("DE", "PL"), ("PL", "FR")):
+        moved = await asylum.post(
+            f"/v1/cases/{approved.case_id}/transfer",
+            json={"to_partner": receiver, "reason": "family lives there"},
+            headers=asylum_officer(tokens, sender),
+        )
+        assert moved.status_code == 200, moved.text
+    await system.deliver_events()
+    assert (await obligations_by_trigger(system, tokens, approved.applicant_id))["asylum_granted"][
+        "status"
+    ] == "waiting"
+    await grant_asylum(system, tokens, approved.case_id, org="FR")
+    granted = (await obligations_by_trigger(system, tokens, approved.applicant_id))["asylum_granted"]
+    assert (granted["partner_id"], granted["status"], granted["release_basis"]) == ("DE", "due", "event")

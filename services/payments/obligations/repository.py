@@ -47,16 +47,21 @@ async def get(session: AsyncSession, obligation_id: str, *, for_update: bool = F
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, trigger: str) -> Sequence[Obligation]:
+async def list_waiting_for_trigger(
+    session: AsyncSession, applicant_id: str, trigger: str, partner_ids: Sequence[str] | None = None
+) -> Sequence[Obligation]:
     """An applicant's obligations still waiting for one trigger, in every partner the session may see.
 
-    Ordered by partner first, so releases spanning partners take their chain locks in one order.
+    With `partner_ids`, only theirs. Ordered by partner first, so releases spanning partners take their chain
+    locks in one order.
     """
     stmt = (
         select(Obligation)
         .where(Obligation.applicant_id == applicant_id, Obligation.trigger == trigger, Obligation.status == "waiting")
         .order_by(Obligation.partner_id, Obligation.id)
     )
+    if partner_ids is not None:
+        stmt = stmt.where(Obligation.partner_id.in_(partner_ids))
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import ValidationError
 
 from services.payments.deps import PublisherDep
 from services.payments.models import tables
 from services.payments.obligations import service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep, TenantSessionDep
-from shared.errors import problem_responses
+from shared.errors import Unprocessable, problem_responses
 from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
 from shared.schemas.events import (
@@ -52,10 +53,12 @@ async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher:
         if await claim_event(session, tables, envelope.id, envelope.type):
             await service.handle_arrival(session, publisher, arrived, envelope.type)
     elif envelope.type == CASE_STATUS_CHANGED:
-        changed = CaseStatusChanged.model_validate(envelope.data)
-        # A case may have been transferred to another partner since the approval: the event carries the
-        # partner holding the case now, but the applicant's obligations stay with the partner that approved.
-        # Applicant ids are globally unique, so the release looks across partners and filters by applicant.
+        try:
+            changed = CaseStatusChanged.model_validate(envelope.data)
+        except ValidationError as exc:
+            raise Unprocessable(f"The event does not match its contract: {exc.errors()[0]['msg']}.") from exc
+        # A case may have been transferred since the approval: the obligations stay with the partner that
+        # approved. The release looks across partners, limited to those along the case's own history.
         scope_to_tenant(session, ALL_TENANTS)
         if await claim_event(session, tables, envelope.id, envelope.type):
             await service.handle_case_status(session, publisher, changed, envelope.type)

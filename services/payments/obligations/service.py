@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -301,10 +302,15 @@ async def release_for_trigger(
     trigger: TriggerKind,
     basis: ReleaseBasis,
     manual: ManualRelease | None = None,
+    *,
+    partners: Sequence[str] | None = None,
 ) -> list[ObligationRead]:
-    """Release every obligation of an applicant waiting for an event-type trigger, in the partners the session sees."""
+    """Release every obligation of an applicant waiting for an event-type trigger.
+
+    Only in the partners the session sees, and of those only `partners` when given.
+    """
     released: list[ObligationRead] = []
-    for row in await repository.list_waiting_for_trigger(session, applicant_id, trigger.value):
+    for row in await repository.list_waiting_for_trigger(session, applicant_id, trigger.value, partners):
         if await release_obligation(session, publisher, actor, row, basis, manual):
             released.append(to_read(row))
     return released
@@ -313,20 +319,21 @@ async def release_for_trigger(
 async def note_condition(
     session: AsyncSession,
     publisher: EventPublisher,
-    partner_id: str,
+    partner_ids: Sequence[str],
     applicant_id: str,
     trigger: TriggerKind,
     event_type: str,
 ) -> list[ObligationRead]:
-    """Remember that a condition happened for an applicant under a partner, and release what waits for it.
+    """Remember that a condition happened for an applicant under these partners, and release what waits for it.
 
-    The release covers the partners the session sees; an approval the partner hears later releases its tranche
+    Only the tranches of `partner_ids` are released; an approval one of them hears later releases its tranche
     for the condition at once.
     """
     await repository.lock_applicant(session, applicant_id)
-    await repository.add_occurrence(session, partner_id, applicant_id, trigger.value, event_type, datetime.now(UTC))
+    for partner_id in partner_ids:
+        await repository.add_occurrence(session, partner_id, applicant_id, trigger.value, event_type, datetime.now(UTC))
     return await release_for_trigger(
-        session, publisher, event_actor(event_type), applicant_id, trigger, ReleaseBasis.event
+        session, publisher, event_actor(event_type), applicant_id, trigger, ReleaseBasis.event, partners=partner_ids
     )
 
 
@@ -335,7 +342,7 @@ async def handle_arrival(
 ) -> list[ObligationRead]:
     """Remember that the applicant's arrival was verified and release what waits for it under the session's partner."""
     return await note_condition(
-        session, publisher, data.partner_id, data.applicant_id, TriggerKind.VERIFIED_ARRIVAL, event_type
+        session, publisher, [data.partner_id], data.applicant_id, TriggerKind.VERIFIED_ARRIVAL, event_type
     )
 
 
@@ -358,17 +365,18 @@ async def release_due(
 async def handle_case_status(
     session: AsyncSession, publisher: EventPublisher, data: CaseStatusChanged, event_type: str
 ) -> list[ObligationRead]:
-    """Release the applicant's `asylum_granted` tranches, whichever partner holds them, once protection is granted.
+    """Release the applicant's `asylum_granted` tranches of the partners along the case's history, once granted.
 
-    The session must be scoped to all tenants: the grant is a fact about the person, and a case transferred to
-    another partner still releases what the first partner owes. Each release is booked under the obligation's
-    own partner.
+    Only the partner holding the case, and those that held it and transferred it on, release anything: another
+    partner's case for the same applicant releases nothing of theirs. The session must be scoped to all tenants,
+    since a case transferred to another partner still releases what the first partner owes; each release is
+    booked under the obligation's own partner.
     """
     if data.to_state not in PROTECTED_CASE_STATES:
         return []
-    # Remembered for the partner holding the case, so an approval it hears later releases its grant tranche.
+    # Remembered for each of them, so an approval one of them hears later releases its grant tranche.
     return await note_condition(
-        session, publisher, data.partner_id, data.applicant_id, TriggerKind.ASYLUM_GRANTED, event_type
+        session, publisher, data.case_holders(), data.applicant_id, TriggerKind.ASYLUM_GRANTED, event_type
     )
 
 

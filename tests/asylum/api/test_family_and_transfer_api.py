@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from services.asylum.models import tables
+from shared.schemas.events import CASE_STATUS_CHANGED
 from tests.asylum.api.factories import ROAD_TO_GRANT, database, move, ngo, officer, open_case
 from tests.harness import Harness, Tokens
 
@@ -120,3 +122,34 @@ async def test_a_partner_that_received_a_case_may_open_one_for_its_applicant_lat
     # PL received the applicant's case once, so it may open its own; FR never did and still may not.
     assert (await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens, "PL"))).status_code == 201
     assert (await cases_api.client.post("/v1/cases", json=body, headers=officer(tokens, "FR"))).status_code == 422
+
+
+async def test_a_status_change_names_every_partner_along_the_cases_own_history(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], "lodged")
+    for sender, receiver in (("DE", "PL"), ("PL", "FR")):
+        moved = await cases_api.client.post(
+            f"/v1/cases/{case['id']}/transfer",
+            json={"to_partner": receiver, "reason": "x"},
+            headers=officer(tokens, sender),
+        )
+        assert moved.status_code == 200, moved.text
+    await move(cases_api, tokens, case["id"], "interview_scheduled", org="FR")
+    async with database(cases_api) as session:
+        changes = (
+            (
+                await session.execute(
+                    select(tables.outbox_events.c.payload)
+                    .where(tables.outbox_events.c.type == CASE_STATUS_CHANGED)
+                    .order_by(tables.outbox_events.c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [(c["data"]["partner_id"], c["data"]["holders"]) for c in changes] == [
+        ("DE", ["DE"]),
+        ("FR", ["DE", "PL", "FR"]),
+    ]

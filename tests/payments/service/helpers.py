@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -78,7 +79,10 @@ def approval(
     }
 
 
-def case_changed(applicant_id: str, to_state: str, partner_id: str = "DE") -> dict[str, Any]:
+def case_changed(
+    applicant_id: str, to_state: str, partner_id: str = "DE", holders: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A case status change as asylum sends it; `holders` are the partners along the case's history."""
     return {
         "case_id": str(uuid.uuid4()),
         "applicant_id": applicant_id,
@@ -86,6 +90,7 @@ def case_changed(applicant_id: str, to_state: str, partner_id: str = "DE") -> di
         "from_state": "interviewed",
         "to_state": to_state,
         "changed_at": datetime.now(UTC).isoformat(),
+        "holders": list(holders) or [partner_id],
     }
 
 
@@ -152,8 +157,9 @@ async def release_by_hand(
     return body
 
 
-async def grant_asylum(h: Harness, applicant_id: str, partner_id: str = "DE") -> None:
-    response = await send_event(h, CASE_STATUS_CHANGED, case_changed(applicant_id, "granted", partner_id))
+async def grant_asylum(h: Harness, applicant_id: str, partner_id: str = "DE", holders: Sequence[str] = ()) -> None:
+    """Asylum granted on a case held by `partner_id` (after `holders` before it, if it was transferred)."""
+    response = await send_event(h, CASE_STATUS_CHANGED, case_changed(applicant_id, "granted", partner_id, holders))
     assert response.status_code == 204, response.text
 
 

@@ -97,8 +97,8 @@ async def test_a_grant_after_a_case_transfer_releases_the_first_partners_tranche
     de, pl = officer(tokens, "DE"), officer(tokens, "PL")
     await approve_applicant(payments, partner_id="DE", applicant_id="app-moved", tranches=[(30_000, "asylum_granted")])
     await approve_applicant(payments, partner_id="DE", applicant_id="app-stays", tranches=[(40_000, "asylum_granted")])
-    # The case moved to PL: its status events now carry PL, the obligation is still DE's.
-    await grant_asylum(payments, "app-moved", partner_id="PL")
+    # The case moved from DE to PL: its status events now carry PL, the obligation is still DE's.
+    await grant_asylum(payments, "app-moved", partner_id="PL", holders=["DE", "PL"])
     (moved,) = await obligations_of(payments, de, "app-moved")
     assert (moved["partner_id"], moved["status"]) == ("DE", "due")
     assert {o["status"] for o in await obligations_of(payments, de, "app-stays")} == {"waiting"}
@@ -109,6 +109,62 @@ async def test_a_grant_after_a_case_transfer_releases_the_first_partners_tranche
     assert balances == {"programme_liability": 30_000, "beneficiary_payable": -30_000}
     assert await obligations_of(payments, pl, "app-moved") == []
     assert (await payments.client.get("/v1/accounts", headers=pl)).json()["items"] == []
+
+
+async def test_another_partners_case_events_release_nothing_of_de(payments: Harness, tokens: Tokens) -> None:
+    de, fr = officer(tokens, "DE"), officer(tokens, "FR")
+    await approve_applicant(payments, partner_id="DE", applicant_id="app-de", tranches=[(30_000, "asylum_granted")])
+    await approve_applicant(payments, partner_id="FR", applicant_id="app-de", tranches=[(20_000, "asylum_granted")])
+    # FR's own case for the same person is granted: FR's tranche is released, DE's keeps waiting.
+    await grant_asylum(payments, "app-de", partner_id="FR")
+    assert [o["status"] for o in await obligations_of(payments, fr, "app-de")] == ["due"]
+    assert [o["status"] for o in await obligations_of(payments, de, "app-de")] == ["waiting"]
+    # Every protected state, on a case that passed through PL and FR but never DE, releases nothing of DE's.
+    for state in ("granted", "appeal_granted", "residence_permit", "permanent_residence", "naturalised"):
+        changed = case_changed("app-de", state, "FR", holders=["PL", "FR"])
+        assert (await send_event(payments, CASE_STATUS_CHANGED, changed)).status_code == 204
+    assert [o["status"] for o in await obligations_of(payments, de, "app-de")] == ["waiting"]
+    balances = {
+        a["kind"]: a["balance_minor"] for a in (await payments.client.get("/v1/accounts", headers=de)).json()["items"]
+    }
+    assert balances == {}
+    # Nor does it count as having happened for DE: DE's next approval still waits for its own grant.
+    await approve_applicant(
+        payments,
+        partner_id="DE",
+        applicant_id="app-de",
+        tranches=[(35_000, "asylum_granted")],
+        approved_on=date(2026, 12, 1),
+    )
+    statuses = {o["amount_minor"]: o["status"] for o in await obligations_of(payments, de, "app-de")}
+    assert statuses == {30_000: "superseded", 35_000: "waiting"}
+
+
+async def test_a_grant_releases_every_partner_along_the_transfer_chain_and_no_one_else(
+    payments: Harness, tokens: Tokens
+) -> None:
+    for partner, amount in (("DE", 10_000), ("PL", 20_000), ("FR", 30_000), ("SE", 40_000)):
+        await approve_applicant(
+            payments, partner_id=partner, applicant_id="app-chain", tranches=[(amount, "asylum_granted")]
+        )
+    # DE opened the case and handed it to PL, which handed it to FR; FR grants. SE never held it.
+    await grant_asylum(payments, "app-chain", partner_id="FR", holders=["DE", "PL", "FR"])
+    statuses = {
+        partner: [o["status"] for o in await obligations_of(payments, officer(tokens, partner), "app-chain")]
+        for partner in ("DE", "PL", "FR", "SE")
+    }
+    assert statuses == {"DE": ["due"], "PL": ["due"], "FR": ["due"], "SE": ["waiting"]}
+
+
+async def test_a_case_event_whose_holders_do_not_end_with_the_holder_is_refused_and_changes_nothing(
+    payments: Harness, tokens: Tokens
+) -> None:
+    await approve_applicant(payments, partner_id="DE", applicant_id="app-odd", tranches=[(30_000, "asylum_granted")])
+    changed = case_changed("app-odd", "granted", "FR", holders=["FR", "DE"])
+    refused = await send_event(payments, CASE_STATUS_CHANGED, changed)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [o["status"] for o in await obligations_of(payments, officer(tokens), "app-odd")] == ["waiting"]
 
 
 async def test_a_verified_arrival_releases_the_arrival_tranche(payments: Harness, tokens: Tokens) -> None:
