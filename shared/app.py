@@ -14,10 +14,12 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import MetaData
 
 from shared.auth import TokenVerifier
-from shared.config import ServiceSettings
+from shared.config import Environment, ServiceSettings
 from shared.contract import operation_id
 from shared.crypto import FieldCipher
 from shared.db import make_engine, make_sessionmaker
+from shared.deliveries import repository as delivery_repository
+from shared.deliveries.router import router as operator_deliveries_router
 from shared.devkeys import with_dev_defaults
 from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
@@ -30,7 +32,11 @@ from shared.observability import (
 )
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.plumbing import PlumbingTables
+from shared.schemas.catalogue import PROGRAMME_EVENT_TYPES
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
+from shared.subscriptions.addresses import check_public_host
+from shared.subscriptions.router import router as webhooks_router
+from shared.subscriptions.service import WebhookTools
 
 ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -47,6 +53,22 @@ class ServiceSpec:
     routers: Sequence[APIRouter]
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     extra_lifespan: ExtraLifespan | None = None
+    # The event types the service announces (`shared.schemas.catalogue`); it refuses to publish others.
+    event_types: frozenset[str] | None = None
+
+
+WEBHOOK_TAGS = [
+    {
+        "name": "webhooks",
+        "description": "Partners' webhook subscriptions to this service's events about their own records, "
+        "signed per Standard Webhooks, and their deliveries (dead ones listed and redelivered).",
+    },
+    {
+        "name": "event deliveries",
+        "description": "For platform operators: every delivery of this service's events, to peer services and "
+        "to partners' webhooks; dead ones listed and redelivered.",
+    },
+]
 
 
 def _verifier(settings: ServiceSettings, identity: ServiceIdentity) -> TokenVerifier:
@@ -88,12 +110,35 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.state.blind_index_key = (
             settings.blind_index_key.get_secret_value().encode() if settings.blind_index_key else b""
         )
-        app.state.publisher = EventPublisher(spec.tables, settings.subscribers, spec.name)
+        app.state.publisher = EventPublisher(spec.tables, settings.subscribers, spec.name, catalogue=spec.event_types)
+        app.state.webhook_tools = WebhookTools(
+            service=spec.name,
+            tables=spec.tables,
+            publisher=app.state.publisher,
+            cipher=app.state.cipher,
+            environment=settings.environment,
+            event_types=(spec.event_types or frozenset()) - PROGRAMME_EVENT_TYPES,
+        )
         app.state.inflight_keys = InFlightKeys()
+
+        async def count_dead() -> None:
+            async with maker() as session:
+                for receiver, count in (await delivery_repository.count_dead(session, spec.tables)).items():
+                    metrics.dead_deliveries.labels(spec.name, receiver).set(count)
+
+        app.state.metric_refreshers = [count_dead]
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             app.state.http = client
-            app.state.dispatcher = OutboxDispatcher(maker, spec.tables, identity, client)
+            app.state.dispatcher = OutboxDispatcher(
+                maker,
+                spec.tables,
+                identity,
+                client,
+                cipher=app.state.cipher,
+                on_dead=lambda receiver: metrics.deliveries_died.labels(spec.name, receiver).inc(),
+                address_check=check_public_host if settings.environment is Environment.production else None,
+            )
             if spec.extra_lifespan is not None:
                 await stack.enter_async_context(spec.extra_lifespan(app))
             async with anyio.create_task_group() as tg:
@@ -110,7 +155,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version="1.0.0",
         lifespan=lifespan,
-        openapi_tags=spec.openapi_tags,
+        openapi_tags=[*spec.openapi_tags, *WEBHOOK_TAGS],
         generate_unique_id_function=operation_id,
     )
     app.state.metrics = metrics
@@ -121,6 +166,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.include_router(health_router(spec.name))
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(webhooks_router)
+    app.include_router(operator_deliveries_router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -214,3 +214,50 @@ def drop_partner_key_vault_columns() -> None:
     with op.batch_alter_table("partner_keys") as batch:
         batch.drop_column("kek_id")
         batch.alter_column("master_kid", existing_type=sa.String(length=256), type_=sa.String(length=64))
+
+
+def add_webhook_tables() -> None:
+    """In a service's migration: partners' webhook subscriptions, and deliveries that know their partner (version 3).
+
+    A delivery with a `subscription_id` goes to a partner's webhook; `dead_at` records when any delivery gave up.
+    """
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects import postgresql
+
+    json_type = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+    op.create_table(
+        "webhook_subscriptions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("event_types", json_type, nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("secret_enc", sa.Text(), nullable=False),
+        sa.Column("previous_secret_enc", sa.Text(), nullable=True),
+        sa.Column("previous_secret_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
+    )
+    op.create_index(op.f("ix_webhook_subscriptions_partner_id"), "webhook_subscriptions", ["partner_id"])
+    with op.batch_alter_table("outbox_deliveries") as batch:
+        batch.add_column(sa.Column("subscription_id", sa.String(length=36), nullable=True))
+        batch.add_column(sa.Column("partner_id", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("dead_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_index(batch.f("ix_outbox_deliveries_subscription_id"), ["subscription_id"])
+        batch.create_index(batch.f("ix_outbox_deliveries_partner_id"), ["partner_id"])
+
+
+def drop_webhook_tables() -> None:
+    """In a service's migration: undo `add_webhook_tables`."""
+    from alembic import op
+
+    with op.batch_alter_table("outbox_deliveries") as batch:
+        batch.drop_index(batch.f("ix_outbox_deliveries_partner_id"))
+        batch.drop_index(batch.f("ix_outbox_deliveries_subscription_id"))
+        batch.drop_column("dead_at")
+        batch.drop_column("partner_id")
+        batch.drop_column("subscription_id")
+    op.drop_table("webhook_subscriptions")

@@ -19,6 +19,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -181,6 +182,19 @@ class Metrics:
             ["service", "method", "route"],
             registry=self.registry,
         )
+        self.dead_deliveries = Gauge(
+            "event_deliveries_dead",
+            "Event deliveries that gave up after their last retry and are kept for a redelivery, by receiver "
+            "(`service`: a peer service, `webhook`: a partner); read from the database at each scrape",
+            ["service", "receiver"],
+            registry=self.registry,
+        )
+        self.deliveries_died = Counter(
+            "event_deliveries_died_total",
+            "Event deliveries this process marked dead after their last retry, by receiver",
+            ["service", "receiver"],
+            registry=self.registry,
+        )
         self.service = service
 
 
@@ -264,6 +278,11 @@ def health_router(service: str) -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics(request: Request) -> Response:
         """Prometheus text exposition of this service's metrics."""
+        for refresh in getattr(request.app.state, "metric_refreshers", []):
+            try:
+                await refresh()
+            except Exception:
+                structlog.get_logger("carrots.metrics").exception("metric_refresh_failed")
         registry: CollectorRegistry = request.app.state.metrics.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

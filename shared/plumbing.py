@@ -1,4 +1,4 @@
-"""Tables every service carries in its own database: outbox, inbox, idempotency, audit, partner keys."""
+"""Tables every service carries in its own database: outbox, inbox, idempotency, audit, partner keys, webhooks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Integer,
     LargeBinary,
@@ -33,6 +34,7 @@ class PlumbingTables:
     idempotency_keys: Table
     audit_log: Table
     partner_keys: Table
+    webhook_subscriptions: Table
 
 
 def _serial_id() -> Column[int]:
@@ -65,6 +67,10 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("leased_until", UTCDateTime(), nullable=True),
         Column("last_error", Text, nullable=True),
         Column("delivered_at", UTCDateTime(), nullable=True),
+        # Set for a partner's webhook delivery (null: a peer service's); the partner owns the delivery.
+        Column("subscription_id", String(36), nullable=True, index=True),
+        Column("partner_id", String(64), nullable=True, index=True),
+        Column("dead_at", UTCDateTime(), nullable=True),
         UniqueConstraint("event_id", "subscriber"),
     )
     processed_events = Table(
@@ -113,6 +119,23 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("created_at", UTCDateTime(), nullable=False),
         Column("destroyed_at", UTCDateTime(), nullable=True),
     )
+    webhook_subscriptions = Table(
+        "webhook_subscriptions",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("partner_id", String(64), nullable=False, index=True),
+        Column("url", Text, nullable=False),
+        Column("event_types", JsonType, nullable=False),
+        Column("description", String(500), nullable=True),
+        Column("active", Boolean, nullable=False),
+        # Standard Webhooks secrets, encrypted with the partner's data key and bound to the row; the previous
+        # one keeps signing until `previous_secret_expires_at` after a rotation.
+        Column("secret_enc", Text, nullable=False),
+        Column("previous_secret_enc", Text, nullable=True),
+        Column("previous_secret_expires_at", UTCDateTime(), nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    )
     return PlumbingTables(
         outbox_events,
         outbox_deliveries,
@@ -120,4 +143,5 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         idempotency_keys,
         audit_log,
         partner_keys,
+        webhook_subscriptions,
     )

@@ -23,6 +23,7 @@ from services.asylum.router import router
 from shared.app import ServiceSpec, build_app
 from shared.pages.router import install_pages
 from shared.pages.site import PageSite
+from shared.schemas.catalogue import EVENT_TYPES
 
 PAGE_TEMPLATES = Path(__file__).parent / "pages" / "templates"
 
@@ -52,6 +53,7 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
         settings,
         ServiceSpec(
             name="asylum",
+            event_types=EVENT_TYPES["asylum"],
             title="carrots asylum",
             description=(
                 "Asylum cases and their state machine, dependants, NGO access by consent and the "

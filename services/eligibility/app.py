@@ -18,6 +18,7 @@ from services.eligibility.policies.router import router as policies_router
 from services.eligibility.sanctions.router import router as sanctions_router
 from services.eligibility.sanctions.service import ScreeningState
 from shared.app import ServiceSpec, build_app
+from shared.schemas.catalogue import EVENT_TYPES
 
 
 @asynccontextmanager
@@ -39,6 +40,7 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
         settings or EligibilitySettings(),
         ServiceSpec(
             name="eligibility",
+            event_types=EVENT_TYPES["eligibility"],
             title="carrots eligibility",
             description="Registers applicants, assesses them against the partner's tier policy and approves "
             "their entitlements. Personal data is encrypted at rest and never leaves in events.",

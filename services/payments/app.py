@@ -16,6 +16,7 @@ from services.payments.models import Base, tables
 from services.payments.router import routers
 from shared.app import ExtraLifespan, ServiceSpec, build_app
 from shared.db import session_scope
+from shared.schemas.catalogue import EVENT_TYPES
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 log = structlog.get_logger("carrots.payments")
@@ -28,6 +29,7 @@ def create_app(settings: PaymentsSettings | None = None) -> FastAPI:
         settings,
         ServiceSpec(
             name="payments",
+            event_types=EVENT_TYPES["payments"],
             title="carrots payments",
             description=(
                 "A double-entry ledger of partner funding and beneficiary payouts, in integer minor units, with "

@@ -36,6 +36,7 @@ from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
 from shared.pages.router import install_pages
 from shared.pages.site import PageSite
+from shared.schemas.catalogue import EVENT_TYPES
 
 log = structlog.get_logger("carrots.testimony")
 PAGES = Path(__file__).parent / "pages"
@@ -114,6 +115,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
         resolved,
         ServiceSpec(
             name="testimony",
+            event_types=EVENT_TYPES["testimony"],
             title="carrots testimony",
             description=(
                 "Testimonies with sealed originals, granular revocable consent, reviewed redactions and "

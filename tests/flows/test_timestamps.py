@@ -15,12 +15,15 @@ import pytest
 from sqlalchemy import text
 
 from shared.auth import CallerKind
+from shared.schemas.catalogue import partner_event_types
 from tests.asylum.api import factories as asylum_api
 from tests.asylum.conftest import CHEAP_HASHING
 from tests.conftest import AppStarter
 from tests.eligibility.api.test_change_events import walk_the_journey as walk_eligibility
 from tests.harness import Harness, Tokens, serve
 from tests.payments.service.test_change_events_api import walk_the_journey as walk_payments
+from tests.shared.webhooks.helpers import partner as webhook_partner
+from tests.shared.webhooks.helpers import subscribe
 from tests.testimony.api import factories as testimony_api
 
 # A date and a time of day, then (perhaps) a zone: `2026-11-27T10:00:00.123456Z`, `2026-11-27 10:00+01:00`.
@@ -66,6 +69,9 @@ PATH_VALUES: dict[str, str] = {
     ),
     "/v1/testimonies/{testimony_id}/publications": "SELECT testimony_id FROM publications WHERE partner_id = 'DE'",
     "/v1/publications/{publication_id}": "SELECT id AS publication_id FROM publications WHERE partner_id = 'DE'",
+    "/v1/webhook-subscriptions/{subscription_id}": (
+        "SELECT id AS subscription_id FROM webhook_subscriptions WHERE partner_id = 'DE'"
+    ),
     "/public/testimonies/{publication_id}": "SELECT id AS publication_id FROM publications",
     "/public/testimonies/{publication_id}/item.json": "SELECT id AS publication_id FROM publications",
     "/public/testimonies/{publication_id}/manifest.jws": "SELECT id AS publication_id FROM publications",
@@ -159,6 +165,12 @@ async def test_every_timestamp_every_resource_answers_with_carries_its_zone(
     app, settings = starter.create(service, **overrides)
     async with serve(app) as client:
         h = Harness(service, app, client, settings, settings.database_url)
+        # A partner subscribed to everything it may, with a rotated secret: its deliveries are read back too.
+        subscription = await subscribe(h, tokens, "DE", sorted(partner_event_types(service)))
+        rotated = await client.post(
+            f"/v1/webhook-subscriptions/{subscription['id']}/rotate-secret", headers=webhook_partner(tokens, "DE")
+        )
+        assert rotated.status_code == 200, rotated.text
         await JOURNEYS[service](h, tokens)
         found: dict[str, int] = {}
         for path, item in app.openapi()["paths"].items():
