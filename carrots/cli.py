@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -9,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -62,6 +64,46 @@ def migrate(
         var_dir.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(entry.migrations_dir, settings.database_url)
         typer.echo(f"{entry.name}: migrated to head")
+
+
+@app.command()
+def worker(
+    service: Annotated[str, typer.Argument(help="A service, or `all` to run every service's worker in one process.")],
+) -> None:
+    """Run a service's background work: event delivery, queued jobs and schedules (reads its <P>_* settings).
+
+    Run as many replicas as you like: they share the work through leases in the service's database.
+    """
+    import anyio
+
+    names = list(SERVICES) if service == "all" else [e.name for e in _entries(service)]
+    with contextlib.suppress(KeyboardInterrupt):
+        anyio.run(_run_workers, names)
+
+
+async def _run_workers(names: list[str]) -> None:
+    import signal as signals
+
+    import anyio
+
+    from shared.worker import work
+
+    apps = [_create_app(SERVICES[name]) for name in names]
+    async with anyio.create_task_group() as tg:
+        for service_app in apps:
+            tg.start_soon(work, service_app)
+        with anyio.open_signal_receiver(signals.SIGTERM, signals.SIGINT) as received:
+            async for _ in received:
+                # Jobs in hand are handed back (their leases released) as the workers are cancelled.
+                tg.cancel_scope.cancel()
+                break
+
+
+def _create_app(entry: ServiceEntry) -> Any:
+    import importlib
+
+    module_name, _, factory = entry.app_factory.partition(":")
+    return getattr(importlib.import_module(module_name), factory)()
 
 
 @app.command()
@@ -126,6 +168,10 @@ def up(
     asylum_port: Annotated[int, typer.Option(help="Port of the asylum service.")] = 8003,
     testimony_port: Annotated[int, typer.Option(help="Port of the testimony service.")] = 8004,
     var_dir: VarDir = Path("var"),
+    synthetic_list: Annotated[
+        bool,
+        typer.Option(help="Load the shipped synthetic (made-up) sanctions list when no list was ever loaded."),
+    ] = True,
 ) -> None:
     """Migrate and start all four services on SQLite, local storage and development keys; Ctrl-C stops them."""
     ports = {
@@ -141,6 +187,8 @@ def up(
     for entry in SERVICES.values():
         settings = with_dev_defaults(entry.settings(var_dir=var_dir))
         upgrade_to_head(entry.migrations_dir, settings.database_url)
+    if synthetic_list and asyncio.run(_load_synthetic_list(var_dir)):
+        typer.echo("eligibility: loaded the synthetic sanctions list (made-up entries, for trying the system only)")
     # Ctrl-C and a plain `kill` both stop every service, also when started where SIGINT is ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -161,10 +209,16 @@ def up(
             "warning",
         ]
         processes[entry.name] = subprocess.Popen(command, env=_service_env(entry, var_dir, host, ports))
+    # One process runs the four workers (event delivery, jobs, schedules), each with its service's settings.
+    worker_env: dict[str, str] = {}
+    for entry in SERVICES.values():
+        worker_env.update(_service_env(entry, var_dir, host, ports))
+    processes["workers"] = subprocess.Popen([sys.executable, "-m", "carrots.cli", "worker", "all"], env=worker_env)
     try:
         _wait_healthy(host, ports, processes)
         for name, port in ports.items():
             typer.echo(f"{name:<12} http://{host}:{port}   OpenAPI: http://{host}:{port}/docs")
+        typer.echo("workers      event delivery, jobs and schedules of all four services")
         typer.echo(
             "All four services are up. Try: carrots token issue --org DE --kind partner --scope applicants:write"
         )
@@ -185,6 +239,21 @@ def up(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+async def _load_synthetic_list(var_dir: Path) -> bool:
+    from services.eligibility.models import tables
+    from services.eligibility.sanctions.synthetic import load_synthetic_list_unless_any
+    from shared.db import make_engine, make_sessionmaker
+    from shared.outbox import EventPublisher
+
+    settings = with_dev_defaults(SERVICES["eligibility"].settings(var_dir=var_dir))
+    engine = make_engine(settings.database_url)
+    try:
+        publisher = EventPublisher(tables, [], "eligibility")
+        return await load_synthetic_list_unless_any(make_sessionmaker(engine), publisher) is not None
+    finally:
+        await engine.dispose()
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

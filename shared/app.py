@@ -7,7 +7,6 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -23,6 +22,7 @@ from shared.deliveries.router import router as operator_deliveries_router
 from shared.devkeys import with_dev_defaults
 from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
+from shared.jobs import JobKind, Periodic
 from shared.keys import master_keys_from_settings, vault_from_settings
 from shared.observability import (
     Metrics,
@@ -55,6 +55,9 @@ class ServiceSpec:
     extra_lifespan: ExtraLifespan | None = None
     # The event types the service announces (`shared.schemas.catalogue`); it refuses to publish others.
     event_types: frozenset[str] | None = None
+    # Background work, run by `carrots worker <service>` and never by an API process.
+    jobs: Sequence[JobKind] = ()
+    periodic: Sequence[Periodic] = ()
 
 
 WEBHOOK_TAGS = [
@@ -141,13 +144,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             )
             if spec.extra_lifespan is not None:
                 await stack.enter_async_context(spec.extra_lifespan(app))
-            async with anyio.create_task_group() as tg:
-                if settings.outbox_enabled and settings.subscribers:
-                    tg.start_soon(app.state.dispatcher.run_forever, settings.outbox_poll_seconds)
-                try:
-                    yield
-                finally:
-                    tg.cancel_scope.cancel()
+            # No background loop here: events, jobs and schedules run in the service's worker process.
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -161,6 +159,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.identity = identity
+    app.state.job_kinds = list(spec.jobs)
+    app.state.periodic = list(spec.periodic)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router(spec.name))

@@ -67,7 +67,13 @@ class ServiceSettings(BaseSettings):
     peer_keys: dict[str, list[str]] = Field(default_factory=dict)
     subscribers: list[Subscriber] = Field(default_factory=list)
     outbox_poll_seconds: float = 1.0
+    # Whether this service's worker delivers its events (API processes never do).
     outbox_enabled: bool = True
+    # The worker: how many jobs one process runs at once, how often it looks for work, and how long a job's
+    # lease lasts without renewal (a killed worker's job is taken over once its lease lapses).
+    worker_job_slots: int = Field(default=2, ge=1)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    job_lease_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:

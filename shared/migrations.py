@@ -261,3 +261,44 @@ def drop_webhook_tables() -> None:
         batch.drop_column("partner_id")
         batch.drop_column("subscription_id")
     op.drop_table("webhook_subscriptions")
+
+
+def create_job_tables() -> None:
+    """In a service's migration: the job engine's `jobs` and `job_schedules` (see `shared.jobs`)."""
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects import postgresql
+
+    json_type = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=100), nullable=False),
+        sa.Column("payload", json_type, nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("leased_by", sa.String(length=100), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+    )
+    op.create_index(op.f("ix_jobs_status"), "jobs", ["status"])
+    op.create_index(op.f("ix_jobs_run_after"), "jobs", ["run_after"])
+    op.create_table(
+        "job_schedules",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_run_by", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_job_schedules")),
+    )
+
+
+def drop_job_tables() -> None:
+    """In a service's migration: undo `create_job_tables`."""
+    from alembic import op
+
+    op.drop_table("job_schedules")
+    op.drop_table("jobs")

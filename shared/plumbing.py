@@ -1,4 +1,4 @@
-"""Tables every service carries in its own database: outbox, inbox, idempotency, audit, partner keys, webhooks."""
+"""Tables every service carries in its own database: outbox, inbox, idempotency, audit, partner keys, webhooks, jobs."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class PlumbingTables:
     audit_log: Table
     partner_keys: Table
     webhook_subscriptions: Table
+    jobs: Table
+    job_schedules: Table
 
 
 def _serial_id() -> Column[int]:
@@ -136,6 +138,29 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("created_at", UTCDateTime(), nullable=False),
         Column("updated_at", UTCDateTime(), nullable=False),
     )
+    jobs = Table(
+        "jobs",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("kind", String(100), nullable=False),
+        # Identifiers only: a job's personal data stays in the domain tables, encrypted.
+        Column("payload", JsonType, nullable=False),
+        Column("status", String(20), nullable=False, index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("run_after", UTCDateTime(), nullable=False, index=True),
+        Column("leased_until", UTCDateTime(), nullable=True),
+        Column("leased_by", String(100), nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("finished_at", UTCDateTime(), nullable=True),
+    )
+    job_schedules = Table(
+        "job_schedules",
+        metadata,
+        Column("name", String(100), primary_key=True),
+        Column("next_run_at", UTCDateTime(), nullable=False),
+        Column("last_run_by", String(100), nullable=True),
+    )
     return PlumbingTables(
         outbox_events,
         outbox_deliveries,
@@ -144,4 +169,6 @@ def define_plumbing_tables(metadata: MetaData) -> PlumbingTables:
         audit_log,
         partner_keys,
         webhook_subscriptions,
+        jobs,
+        job_schedules,
     )

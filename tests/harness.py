@@ -14,7 +14,7 @@ import httpx
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, select
 
 from carrots.registry import SERVICES, ServiceEntry
 from shared.auth import CallerKind, issue_token
@@ -23,6 +23,7 @@ from shared.devkeys import DEV_SERVICE_KID, ensure_service_key
 from shared.migrations import upgrade_to_head
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
 from shared.webhooks import sign_event
+from shared.worker import Worker
 
 PG_ADMIN_URL = os.environ.get("CARROTS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -171,3 +172,18 @@ def routing_client(apps: Mapping[str, FastAPI]) -> httpx.AsyncClient:
     """An httpx client that sends `http://<service>.test/...` to the in-process app of that name."""
     transports = {f"http://{name}.test": httpx.ASGITransport(app=app) for name, app in apps.items()}
     return httpx.AsyncClient(mounts=transports)
+
+
+async def run_jobs(app: FastAPI) -> int:
+    """Run every due job of a service as its worker would, until none is left; returns how many ran."""
+    return await Worker(app, worker_id="tests").run_due_jobs()
+
+
+async def queued_jobs(app: FastAPI) -> list[tuple[str, dict[str, Any]]]:
+    """The kind and payload of every job of a service waiting for its worker, oldest first."""
+    jobs = app.state.tables.jobs
+    async with app.state.sessionmaker() as session:
+        rows = await session.execute(
+            select(jobs.c.kind, jobs.c.payload).where(jobs.c.status == "queued").order_by(jobs.c.created_at)
+        )
+        return [(row.kind, dict(row.payload)) for row in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +12,7 @@ from services.eligibility.applicants.service import document_key
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
 from services.eligibility.intake.router import router as intake_router
+from services.eligibility.jobs import JOBS
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
 from services.eligibility.sanctions.router import router as sanctions_router
@@ -24,14 +24,7 @@ from shared.schemas.catalogue import EVENT_TYPES
 @asynccontextmanager
 async def _eligibility_state(app: FastAPI) -> AsyncIterator[None]:
     app.state.screening = ScreeningState(document_key=document_key(app.state.blind_index_key))
-    app.state.intake_tasks = set()
-    try:
-        yield
-    finally:
-        tasks: set[asyncio.Task[None]] = app.state.intake_tasks
-        for task in list(tasks):
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    yield
 
 
 def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
@@ -48,5 +41,6 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             tables=tables,
             routers=[applicants_router, policies_router, assessments_router, intake_router, sanctions_router],
             extra_lifespan=_eligibility_state,
+            jobs=JOBS,
         ),
     )

@@ -104,9 +104,11 @@ class IntakeJob(TenantScoped, Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Rows live only in the memory of the process working on the job; without progress for a while,
-    # that process is gone and the job is reported as interrupted.
+    # Set with every committed chunk; without progress for a while no worker is running the job.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The upload, encrypted under the partner's key, kept only until the job completes or gives up, so
+    # that another worker can resume a job whose worker stopped.
+    upload_enc: Mapped[str | None] = mapped_column(Text)
 
 
 class IntakeRow(Base):

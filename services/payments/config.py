@@ -32,8 +32,10 @@ class PaymentsSettings(ServiceSettings):
     )
     # Ed25519 key (PKCS#8 PEM) that signs chain checkpoints; generated under var/keys/ in development.
     checkpoint_key_path: Path | None = None
-    # How often the heads of all chains are signed; 0 turns the background signer off.
+    # How often the worker signs the heads of all chains; 0 turns the signer off.
     checkpoint_interval_seconds: float = 300.0
+    # How often the worker releases what fell due (stipend months, delayed tranches); 0 turns it off.
+    release_due_interval_seconds: float = 600.0
 
     @model_validator(mode="after")
     def _refuse_generated_checkpoint_key_in_production(self) -> PaymentsSettings:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
 import structlog
 from fastapi import FastAPI
 
@@ -34,6 +33,7 @@ from services.testimony.signing.keys import (
 from services.testimony.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
 from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
+from shared.jobs import Periodic
 from shared.pages.router import install_pages
 from shared.pages.site import PageSite
 from shared.schemas.catalogue import EVENT_TYPES
@@ -73,17 +73,19 @@ def create_blob_store(settings: TestimonySettings) -> BlobStore:
     return LocalBlobStore(settings.blob_dir())
 
 
-async def sweep_forever(app: FastAPI, kit: Toolkit) -> None:
-    """Turn lapsed consents into recorded takedowns, with receipts and purge events, every few seconds."""
-    while True:
-        await anyio.sleep(kit.settings.expiry_sweep_seconds)
-        try:
-            async with session_scope(app.state.sessionmaker) as session:
-                taken = await sweep_lapsed(session, kit)
-            if taken:
-                log.info("testimony.expiry_sweep", taken_down=len(taken))
-        except Exception:
-            log.exception("testimony.expiry_sweep_failed")
+async def sweep_lapsed_consents(app: FastAPI) -> None:
+    """Turn lapsed consents into recorded takedowns, with receipts and purge events (the worker's schedule)."""
+    async with session_scope(app.state.sessionmaker) as session:
+        taken = await sweep_lapsed(session, app.state.toolkit)
+    if taken:
+        log.info("testimony.expiry_sweep", taken_down=len(taken))
+
+
+def _sweep_every(settings: TestimonySettings) -> float:
+    return settings.expiry_sweep_seconds if settings.expiry_sweep_enabled else 0.0
+
+
+PERIODIC = (Periodic("testimony.sweep_lapsed_consents", _sweep_every, sweep_lapsed_consents),)
 
 
 def create_app(settings: TestimonySettings | None = None) -> FastAPI:
@@ -103,13 +105,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
             retired_keys=load_retired_keys(final),
         )
         app.state.toolkit = kit
-        async with anyio.create_task_group() as tg:
-            if final.expiry_sweep_enabled:
-                tg.start_soon(sweep_forever, app, kit)
-            try:
-                yield
-            finally:
-                tg.cancel_scope.cancel()
+        yield
 
     app = build_app(
         resolved,
@@ -133,6 +129,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
                 pages_router,
             ],
             extra_lifespan=lifespan,
+            periodic=PERIODIC,
         ),
     )
     install_pages(app, PageSite([PAGES / "templates"], [PAGES.parent / "translations"]))

@@ -232,8 +232,8 @@ class IntakeJobRead(BaseModel):
 
     id: str
     status: Literal["queued", "running", "completed", "failed", "interrupted"] = Field(
-        description="`interrupted`: the process working on it stopped; the rows reported as accepted are "
-        "registered, upload the remaining rows again."
+        description="`interrupted`: no worker made progress for five minutes; the rows reported as accepted are "
+        "registered, and the job resumes after them once a worker runs. `failed`: it failed on every attempt."
     )
     format: Literal["csv", "jsonl"]
     total_rows: int
@@ -405,7 +405,8 @@ class RescreeningJobRead(BaseModel):
 
     id: str
     status: Literal["queued", "running", "completed", "interrupted", "failed"] = Field(
-        description="`interrupted`: no progress for a while (the process working on it stopped); load the list again."
+        description="`interrupted`: no worker made progress for five minutes; the job resumes with the applicants "
+        "still `pending` once a worker runs."
     )
     list_id: str = Field(description="The loaded list that started the job.")
     list_source: str

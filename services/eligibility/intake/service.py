@@ -17,11 +17,13 @@ from services.eligibility.applicants.service import Crypto, register_applicant
 from services.eligibility.changes import announce_change
 from services.eligibility.errors import IntakeJobNotFound, IntakeUploadUnreadable
 from services.eligibility.intake import repository
-from services.eligibility.models import IntakeJob, IntakeRow
+from services.eligibility.models import IntakeJob, IntakeRow, tables
 from services.eligibility.sanctions.service import ScreeningState
-from shared.auth import Principal
+from shared.auth import CallerKind, Principal
+from shared.crypto import FieldCipher
 from shared.errors import ProblemError
 from shared.ids import new_id
+from shared.jobs import enqueue_job
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import ApplicantCreate, IntakeJobRead, IntakeRowReport
 from shared.tenancy import scope_to_tenant
@@ -29,6 +31,8 @@ from shared.tenancy import scope_to_tenant
 log = structlog.get_logger("carrots.eligibility.intake")
 
 IntakeFormat = Literal["csv", "jsonl"]
+INTAKE_JOB = "eligibility.intake"
+UPLOAD_FIELD = "intake_jobs.upload"
 MAX_ROWS = 10_000
 CHUNK = 25
 CSV_COLUMNS = (
@@ -132,13 +136,22 @@ def _read_jsonl(text: str) -> Iterator[RawRow]:
             yield number, None, "each line must be one JSON object"
 
 
-def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
-    """Split an upload into numbered rows, each parsed or with the reason it could not be."""
+def decode_upload(content: bytes) -> str:
+    """An upload's text, or IntakeUploadUnreadable."""
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise IntakeUploadUnreadable("The upload is not UTF-8 text.") from error
-    rows = list(_read_csv(text) if intake_format == "csv" else _read_jsonl(text))
+
+
+def split_rows(text: str, intake_format: IntakeFormat) -> list[RawRow]:
+    """Split an upload's text into numbered rows, each parsed or with the reason it could not be."""
+    return list(_read_csv(text) if intake_format == "csv" else _read_jsonl(text))
+
+
+def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
+    """Split an upload into numbered rows, each parsed or with the reason it could not be."""
+    rows = split_rows(decode_upload(content), intake_format)
     if not rows:
         raise IntakeUploadUnreadable("The upload holds no rows.")
     if len(rows) > MAX_ROWS:
@@ -146,7 +159,7 @@ def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:
     return rows
 
 
-# A job without progress for this long has lost the process holding its rows.
+# A job without progress for this long has no worker running it (it resumes once one runs).
 STALLED_AFTER = timedelta(minutes=5)
 
 
@@ -189,9 +202,15 @@ def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
 
 
 async def create_job(
-    session: AsyncSession, publisher: EventPublisher, actor: Principal, intake_format: IntakeFormat, total_rows: int
+    session: AsyncSession,
+    cipher: FieldCipher,
+    publisher: EventPublisher,
+    actor: Principal,
+    intake_format: IntakeFormat,
+    text: str,
+    total_rows: int,
 ) -> IntakeJobRead:
-    """Record a queued job; its rows are processed after the request commits."""
+    """Record a queued job with its upload encrypted under the partner's key, and queue it for the worker."""
     job = IntakeJob(
         id=new_id(),
         partner_id=actor.org,
@@ -204,7 +223,10 @@ async def create_job(
         created_by=actor.subject,
         created_at=datetime.now(UTC),
     )
+    # Kept until the job completes, so that a worker that stopped half way can be followed by another.
+    job.upload_enc = await cipher.encrypt(session, actor.org, text, field=UPLOAD_FIELD, row=job.id)
     await repository.add_job(session, job)
+    await enqueue_job(session, tables, INTAKE_JOB, {"job_id": job.id, "partner_id": actor.org})
     await announce_change(
         session,
         publisher,
@@ -265,9 +287,10 @@ async def process_job(
     actor: Principal,
     job_id: str,
     rows: list[RawRow],
+    first: int = 0,
 ) -> None:
-    """Register the rows in chunks, committing progress after each chunk."""
-    for start in range(0, len(rows), CHUNK):
+    """Register the rows from `first` on in chunks, committing progress with each chunk."""
+    for start in range(first, len(rows), CHUNK):
         async with maker() as session:
             scope_to_tenant(session, actor.org)
             job = await repository.get_job(session, job_id)
@@ -286,5 +309,27 @@ async def process_job(
             if job.processed_rows >= job.total_rows:
                 job.status = "completed"
                 job.finished_at = datetime.now(UTC)
+                job.upload_enc = None
             await session.commit()
-    log.info("intake_job_processed", job_id=job_id, rows=len(rows))
+    log.info("intake_job_processed", job_id=job_id, rows=len(rows) - first)
+
+
+async def resume_job(
+    maker: async_sessionmaker[AsyncSession],
+    crypto: Crypto,
+    screening: ScreeningState,
+    publisher: EventPublisher,
+    job_id: str,
+    partner_id: str,
+) -> None:
+    """Register the rows of a job that no earlier attempt committed (all of them the first time)."""
+    async with maker() as session:
+        scope_to_tenant(session, partner_id)
+        job = await repository.get_job(session, job_id)
+        if job is None or job.status not in {"queued", "running"} or job.upload_enc is None:
+            return
+        text = await crypto.cipher.decrypt(session, partner_id, job.upload_enc, field=UPLOAD_FIELD, row=job.id)
+        intake_format: IntakeFormat = "csv" if job.format == "csv" else "jsonl"
+        actor = Principal(org=partner_id, kind=CallerKind.partner, subject=job.created_by)
+        first = job.processed_rows
+    await process_job(maker, crypto, screening, publisher, actor, job_id, split_rows(text, intake_format), first)

@@ -11,18 +11,20 @@ from services.eligibility.applicants.service import Crypto, decrypt_identity, fu
 from services.eligibility.changes import announce_change
 from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
-from services.eligibility.models import RescreeningJob
+from services.eligibility.models import RescreeningJob, tables
 from services.eligibility.sanctions import repository
 from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
 from shared.auth import Principal
 from shared.crypto import KeyDestroyed
 from shared.ids import new_id
+from shared.jobs import enqueue_job
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import RescreeningJobRead, SanctionsListRead
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 log = structlog.get_logger("carrots.eligibility.rescreening")
 BATCH = 200
+RESCREENING_JOB = "eligibility.rescreening"
 
 
 def rescreening_job_read(job: RescreeningJob) -> RescreeningJobRead:
@@ -46,7 +48,7 @@ def rescreening_job_read(job: RescreeningJob) -> RescreeningJobRead:
 async def queue_rescreening(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, loaded: SanctionsListRead
 ) -> RescreeningJobRead:
-    """Mark every partner's applicants `pending` (approval stays blocked) and record a queued job."""
+    """Mark every partner's applicants `pending` (approval stays blocked) and queue a job for the worker."""
     pending = await repository.mark_every_applicant_pending(session)
     job = RescreeningJob(
         id=new_id(),
@@ -60,6 +62,7 @@ async def queue_rescreening(
         created_at=datetime.now(UTC),
     )
     await repository.add_rescreening_job(session, job)
+    await enqueue_job(session, tables, RESCREENING_JOB, {"job_id": job.id})
     await announce_change(
         session,
         publisher,
@@ -105,7 +108,7 @@ async def _screen_batch(
 async def run_rescreening(
     maker: async_sessionmaker[AsyncSession], crypto: Crypto, screening: ScreeningState, job_id: str
 ) -> None:
-    """Screen every pending applicant again, one committed transaction per batch."""
+    """Screen every pending applicant again, one committed transaction per batch; a rerun continues with who is left."""
     after: str | None = None
     while True:
         async with maker() as session:

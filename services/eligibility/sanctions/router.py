@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-import structlog
-from fastapi import APIRouter, FastAPI, Request, status
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from fastapi import APIRouter, Request, status
 
-from services.eligibility.applicants.service import Crypto, get_applicant_or_404
+from services.eligibility.applicants.service import get_applicant_or_404
 from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import SanctionsListRejected
-from services.eligibility.jobs import run_job, start_job_task
-from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import rescreening, service
-from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import CallerKind, CurrentPrincipal, requires
-from shared.deps import SessionDep, TenantSessionDep, after_unit_of_work
+from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses
 from shared.schemas.eligibility import (
     RescreeningJobRead,
@@ -28,7 +22,6 @@ from shared.schemas.eligibility import (
 )
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
-log = structlog.get_logger("carrots.eligibility.rescreening")
 router = APIRouter(prefix="/v1", tags=["screening"])
 PARTNER = [CallerKind.partner]
 MAX_LIST_BYTES = 200 * 1024 * 1024
@@ -40,19 +33,6 @@ _XML_BODY: dict[str, Any] = {
         "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
-
-
-async def run_rescreening_job(
-    maker: async_sessionmaker[AsyncSession], crypto: Crypto, screening: ScreeningState, job_id: str
-) -> None:
-    """Run a re-screening job, recording why it stopped if it did not complete (applicants then stay `pending`)."""
-    work = partial(rescreening.run_rescreening, maker, crypto, screening, job_id)
-    await run_job(work, maker, RescreeningJob, job_id, log, "rescreening_job_failed")
-
-
-def start_rescreening_job(app: FastAPI, crypto: Crypto, screening: ScreeningState, job_id: str) -> None:
-    """Start the job as a task of this replica (cancelled, and marked interrupted, at shutdown)."""
-    start_job_task(app, run_rescreening_job(app.state.sessionmaker, crypto, screening, job_id))
 
 
 @router.post(
@@ -73,7 +53,6 @@ async def load_sanctions_list(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    crypto: CryptoDep,
     screening: ScreeningDep,
     publisher: PublisherDep,
 ) -> SanctionsListRead:
@@ -86,9 +65,8 @@ async def load_sanctions_list(
     # Lists are shared by all partners, and re-screening touches every partner's applicants.
     scope_to_tenant(session, ALL_TENANTS)
     loaded = await service.load_sanctions_list(session, screening, publisher, principal, source, body)
+    # The worker screens everyone in batches once this commits; until then every applicant is `pending`, blocked.
     job = await rescreening.queue_rescreening(session, publisher, principal, loaded)
-    # Screening runs after the commit, in batches; until then every applicant is `pending` and blocked.
-    after_unit_of_work(request, lambda: start_rescreening_job(request.app, crypto, screening, job.id))
     return loaded.model_copy(update={"rescreened_applicants": job.total, "rescreening_job_id": job.id})
 
 
@@ -103,7 +81,7 @@ async def load_sanctions_list(
     ),
 )
 async def read_rescreening_job(job_id: str, session: SessionDep) -> RescreeningJobRead:
-    """Read a re-screening job's progress; `interrupted` means no progress for a while (load the list again)."""
+    """Read a re-screening job's progress; `interrupted` means no worker made progress for a while."""
     return await rescreening.read_rescreening_job(session, job_id)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import yaml
 
 from shared.auth import CallerKind
-from tests.harness import Harness, Tokens
+from tests.harness import Harness, Tokens, run_jobs
 
 PARTNER_SCOPES = (
     "applicants:read",
@@ -124,14 +123,13 @@ async def read_rescreening_job(h: Harness, tokens: Tokens, job_id: str) -> dict[
 
 
 async def wait_for_rescreening(h: Harness, tokens: Tokens, job_id: str, attempts: int = 500) -> dict[str, Any]:
-    """Poll a re-screening job until it completed; fail if it stops any other way or never finishes."""
+    """Run the worker's jobs until a re-screening job completed; fail if it stops any other way or never finishes."""
     for _ in range(attempts):
+        await run_jobs(h.app)
         job = await read_rescreening_job(h, tokens, job_id)
         assert job["status"] in {"queued", "running", "completed"}, job
         if job["status"] == "completed":
             return job
-        # Yield to the job's task, which runs on this event loop.
-        await asyncio.sleep(0.01)
     raise AssertionError(f"re-screening job {job_id} did not complete")
 
 

@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from services.eligibility.applicants.service import Crypto
 from services.eligibility.intake.service import STALLED_AFTER
 from services.eligibility.models import RescreeningJob
 from services.eligibility.sanctions import rescreening
-from services.eligibility.sanctions import router as sanctions_router
-from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import CallerKind
 from tests.eligibility.api.helpers import (
     UNRELATED_PERSON,
@@ -25,22 +22,9 @@ from tests.eligibility.api.helpers import (
     read_rescreening_job,
     register,
 )
-from tests.harness import Harness, Tokens
+from tests.harness import Harness, Tokens, queued_jobs, run_jobs
 
 LISTED_AS_PETROV = ("Ivan Sergeyevich", "PETROV", "1 Apr 1999")
-HeldJob = tuple[Crypto, ScreeningState, str]
-
-
-@pytest.fixture
-def held_jobs(monkeypatch: pytest.MonkeyPatch) -> list[HeldJob]:
-    """Keep re-screening jobs from starting, so a test can look at the state the request left."""
-    held: list[HeldJob] = []
-
-    def hold(app: Any, crypto: Crypto, screening: ScreeningState, job_id: str) -> None:
-        held.append((crypto, screening, job_id))
-
-    monkeypatch.setattr(sanctions_router, "start_rescreening_job", hold)
-    return held
 
 
 async def post_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -> dict[str, Any]:
@@ -51,11 +35,6 @@ async def post_list(h: Harness, tokens: Tokens, *people: tuple[str, str, str]) -
     return loaded
 
 
-async def run_held(h: Harness, held: list[HeldJob]) -> None:
-    for crypto, screening, job_id in held:
-        await sanctions_router.run_rescreening_job(h.app.state.sessionmaker, crypto, screening, job_id)
-
-
 async def screening_status_of(h: Harness, tokens: Tokens, applicant_id: str, org: str = "DE") -> str:
     read = await h.client.get(f"/v1/applicants/{applicant_id}", headers=as_officer(tokens, org))
     assert read.status_code == 200, read.text
@@ -63,13 +42,13 @@ async def screening_status_of(h: Harness, tokens: Tokens, applicant_id: str, org
 
 
 async def test_the_list_load_answers_before_re_screening_and_leaves_everyone_pending(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+    eligibility: Harness, tokens: Tokens
 ) -> None:
     german = await register(eligibility, tokens, "DE")
     polish = await register(eligibility, tokens, "PL")
     loaded = await post_list(eligibility, tokens, LISTED_AS_PETROV)
     assert loaded["rescreened_applicants"] == 2
-    assert [job_id for _, _, job_id in held_jobs] == [loaded["rescreening_job_id"]]
+    assert await queued_jobs(eligibility.app) == [("eligibility.rescreening", {"job_id": loaded["rescreening_job_id"]})]
     assert await screening_status_of(eligibility, tokens, german["id"], "DE") == "pending"
     assert await screening_status_of(eligibility, tokens, polish["id"], "PL") == "pending"
     job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
@@ -78,7 +57,7 @@ async def test_the_list_load_answers_before_re_screening_and_leaves_everyone_pen
 
 
 async def test_approval_is_blocked_while_the_applicant_awaits_re_screening(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+    eligibility: Harness, tokens: Tokens
 ) -> None:
     await install_default_policy(eligibility, tokens)
     applicant = await register(eligibility, tokens, category="skilled_professional")
@@ -87,20 +66,18 @@ async def test_approval_is_blocked_while_the_applicant_awaits_re_screening(
     blocked = await approve(eligibility, tokens, assessment["id"], "approver-1")
     assert blocked.status_code == 409
     assert "still running" in blocked.json()["detail"]
-    await run_held(eligibility, held_jobs)
+    assert await run_jobs(eligibility.app) == 1
     assert await screening_status_of(eligibility, tokens, applicant["id"]) == "clear"
     assert (await approve(eligibility, tokens, assessment["id"], "approver-1")).status_code == 200
 
 
-async def test_the_job_completes_and_its_hits_appear(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
-) -> None:
+async def test_the_job_completes_and_its_hits_appear(eligibility: Harness, tokens: Tokens) -> None:
     listed = await register(eligibility, tokens)
     other = await register(
         eligibility, tokens, names=[{"script": "latin", "family": "Smirnova", "given": "Olga"}], documents=[]
     )
     loaded = await post_list(eligibility, tokens, LISTED_AS_PETROV)
-    await run_held(eligibility, held_jobs)
+    assert await run_jobs(eligibility.app) == 1
     job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
     assert (job["status"], job["processed"], job["total"]) == ("completed", 2, 2)
     assert job["finished_at"] is not None
@@ -111,16 +88,15 @@ async def test_the_job_completes_and_its_hits_appear(
 
 
 async def test_an_applicant_registered_while_the_job_runs_is_screened_at_once(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+    eligibility: Harness, tokens: Tokens
 ) -> None:
     await post_list(eligibility, tokens, LISTED_AS_PETROV)
-    assert held_jobs
     newcomer = await register(eligibility, tokens)
     assert newcomer["screening_status"] == "hits"
 
 
 async def test_the_job_reports_progress_batch_by_batch(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob], monkeypatch: pytest.MonkeyPatch
+    eligibility: Harness, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for _ in range(3):
         await register(eligibility, tokens, documents=[])
@@ -136,7 +112,7 @@ async def test_the_job_reports_progress_batch_by_batch(
         return after
 
     monkeypatch.setattr(rescreening, "_screen_batch", recording)
-    await run_held(eligibility, held_jobs)
+    assert await run_jobs(eligibility.app) == 1
     assert seen == [("running", 1), ("running", 2), ("running", 3), ("completed", 3)]
     job = await read_rescreening_job(eligibility, tokens, loaded["rescreening_job_id"])
     assert (job["status"], job["processed"], job["total"]) == ("completed", 3, 3)
@@ -144,7 +120,7 @@ async def test_the_job_reports_progress_batch_by_batch(
 
 
 async def test_a_job_without_a_recent_heartbeat_reads_as_interrupted_and_keeps_blocking(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
+    eligibility: Harness, tokens: Tokens
 ) -> None:
     applicant = await register(eligibility, tokens)
     loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
@@ -160,9 +136,7 @@ async def test_a_job_without_a_recent_heartbeat_reads_as_interrupted_and_keeps_b
     assert await screening_status_of(eligibility, tokens, applicant["id"]) == "pending"
 
 
-async def test_only_a_service_with_sanctions_write_reads_a_job(
-    eligibility: Harness, tokens: Tokens, held_jobs: list[HeldJob]
-) -> None:
+async def test_only_a_service_with_sanctions_write_reads_a_job(eligibility: Harness, tokens: Tokens) -> None:
     loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
     path = f"/v1/sanctions-screening-jobs/{loaded['rescreening_job_id']}"
     partner = await eligibility.client.get(path, headers=as_officer(tokens))

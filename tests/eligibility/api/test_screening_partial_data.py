@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from shared.auth import CallerKind
@@ -17,6 +16,7 @@ from tests.eligibility.api.helpers import (
     register,
     wait_for_rescreening,
 )
+from tests.eligibility.api.test_intake import wait_for_job
 from tests.harness import Harness, Tokens
 
 LISTED = ("Vsevolod Kondratyevich", "ZHURAVSKIY", "14 Sep 1968")
@@ -150,13 +150,7 @@ async def test_intake_and_assessment_take_partial_birth_dates(eligibility: Harne
         "/v1/intake-jobs", content="\n".join([HEADER_FIELDS, *rows]).encode(), headers=headers
     )
     assert upload.status_code == 202, upload.text
-    for _ in range(200):
-        job = (
-            await eligibility.client.get(f"/v1/intake-jobs/{upload.json()['id']}", headers=as_officer(tokens))
-        ).json()
-        if job["status"] == "completed":
-            break
-        await asyncio.sleep(0.02)
+    job = await wait_for_job(eligibility, tokens, upload.json()["id"])
     assert [row["status"] for row in job["rows"]] == ["accepted", "accepted"]
     for row in job["rows"]:
         response = await assess(eligibility, tokens, row["applicant_id"])
