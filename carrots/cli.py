@@ -1,4 +1,8 @@
-"""The `carrots` command line: run, migrate and try the services."""
+"""The `carrots` command line: run, migrate and try the services.
+
+Imports of the web stack, the ORM and the services happen inside the commands that need them, so that
+`carrots --help` and `carrots token issue` start in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from carrots.commands import asylum as asylum_commands
@@ -21,10 +24,10 @@ from carrots.commands import eligibility as eligibility_commands
 from carrots.commands import keys as keys_commands
 from carrots.commands import payments as payments_commands
 from carrots.commands import testimony as testimony_commands
+from carrots.errors import explain_failure
 from carrots.registry import EVENT_ROUTES, SERVICES, ServiceEntry
-from shared.auth import CallerKind, issue_token
-from shared.devkeys import ensure_dev_signing_key, ensure_service_keys, with_dev_defaults
-from shared.migrations import alembic_config, upgrade_to_head
+from carrots.state import find_running_var_dir, forget_running_system, remember_running_system
+from shared.tokens import CallerKind
 
 app = typer.Typer(
     help="Run and operate the carrots services.",
@@ -59,6 +62,9 @@ def migrate(
     var_dir: VarDir = Path("var"),
 ) -> None:
     """Apply every Alembic migration of one or all services to their configured databases."""
+    from shared.devkeys import with_dev_defaults
+    from shared.migrations import upgrade_to_head
+
     for entry in _entries(service):
         settings = with_dev_defaults(entry.settings(var_dir=var_dir))
         var_dir.mkdir(parents=True, exist_ok=True)
@@ -113,6 +119,8 @@ def revision(
 ) -> None:
     """Generate a migration from the difference between a service's models and its history (development)."""
     from alembic import command
+
+    from shared.migrations import alembic_config, upgrade_to_head
 
     entry = _entries(service)[0]
     scratch = Path("var") / f"revision-{entry.name}.db"
@@ -173,7 +181,13 @@ def up(
         typer.Option(help="Load the shipped synthetic (made-up) sanctions list when no list was ever loaded."),
     ] = True,
 ) -> None:
-    """Migrate and start all four services on SQLite, local storage and development keys; Ctrl-C stops them."""
+    """Migrate and start all four services and their workers on SQLite, local storage and development keys.
+
+    Ctrl-C stops them.
+    """
+    from shared.devkeys import ensure_dev_signing_key, ensure_service_keys, with_dev_defaults
+    from shared.migrations import upgrade_to_head
+
     ports = {
         "eligibility": eligibility_port,
         "payments": payments_port,
@@ -216,6 +230,7 @@ def up(
     processes["workers"] = subprocess.Popen([sys.executable, "-m", "carrots.cli", "worker", "all"], env=worker_env)
     try:
         _wait_healthy(host, ports, processes)
+        remember_running_system(var_dir, {name: f"http://{host}:{port}" for name, port in ports.items()})
         for name, port in ports.items():
             typer.echo(f"{name:<12} http://{host}:{port}   OpenAPI: http://{host}:{port}/docs")
         typer.echo("workers      event delivery, jobs and schedules of all four services")
@@ -231,6 +246,7 @@ def up(
     except KeyboardInterrupt:
         typer.echo("stopping...")
     finally:
+        forget_running_system()
         for process in processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -245,6 +261,7 @@ async def _load_synthetic_list(var_dir: Path) -> bool:
     from services.eligibility.models import tables
     from services.eligibility.sanctions.synthetic import load_synthetic_list_unless_any
     from shared.db import make_engine, make_sessionmaker
+    from shared.devkeys import with_dev_defaults
     from shared.outbox import EventPublisher
 
     settings = with_dev_defaults(SERVICES["eligibility"].settings(var_dir=var_dir))
@@ -261,6 +278,8 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def _wait_healthy(host: str, ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    import httpx
+
     deadline = time.monotonic() + 60
     pending = dict(ports)
     while pending:
@@ -297,16 +316,32 @@ def token_issue(
         typer.Option(help="Partner an auditor is mandated for; repeat."),
     ] = None,
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
-    var_dir: VarDir = Path("var"),
+    var_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of the development keys [default: the running `carrots up`'s, else ./var]"),
+    ] = None,
 ) -> None:
-    """Print a development bearer token signed with the key under var/ (refused by production services)."""
+    """Print a development bearer token signed with the running system's key (refused by production services)."""
+    from shared.devkeys import dev_signing_key_path, ensure_dev_signing_key
+    from shared.tokens import issue_token
+
     if kind in (CallerKind.service, CallerKind.public):
         raise typer.BadParameter(
             "services sign their own tokens with their own keys; the identity provider issues partner, ngo, "
             "auditor and operator tokens only",
             param_hint="--kind",
         )
-    key = ensure_dev_signing_key(var_dir)
+    folder = var_dir or find_running_var_dir() or Path("var")
+    if not dev_signing_key_path(folder).exists():
+        # A new key here would sign tokens that no running service accepts: say so instead.
+        where = "the folder given" if var_dir else "no running `carrots up` was found, and ./var"
+        typer.echo(
+            f"carrots: no development signing key in {folder} ({where} holds none); start the system with "
+            "`carrots up`, or pass the --var-dir it was started with",
+            err=True,
+        )
+        raise typer.Exit(1)
+    key = ensure_dev_signing_key(folder)
     typer.echo(
         issue_token(
             key,
@@ -321,8 +356,15 @@ def token_issue(
 
 
 def main() -> None:
-    """Entry point of the `carrots` command."""
-    app()
+    """Entry point of the `carrots` command: a failure outside the program is one line and exit status 1."""
+    try:
+        app()
+    except Exception as error:
+        line = explain_failure(error)
+        if line is None:
+            raise
+        typer.echo(f"carrots: {line}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from shared.config import ServiceSettings
+if TYPE_CHECKING:
+    from shared.config import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

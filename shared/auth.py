@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,21 +19,14 @@ from fastapi.params import Depends as DependsParam
 
 from shared.errors import Forbidden, ProblemError, Unauthorized
 from shared.servicekeys import PeerKeys
+from shared.tokens import CallerKind as CallerKind
+from shared.tokens import issue_token as issue_token
 
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
 
 
 class IdentityProviderUnavailable(ProblemError):
     status, slug, title = 503, "identity-provider-unavailable", "Identity provider unavailable"
-
-
-class CallerKind(StrEnum):
-    partner = "partner"
-    ngo = "ngo"
-    auditor = "auditor"
-    operator = "operator"
-    service = "service"
-    public = "public"
 
 
 # Kinds an identity provider may vouch for; a service proves itself with its own key instead.
@@ -172,37 +162,6 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         raise Unauthorized('The token\'s `mandates` claim must be a list of partner codes, e.g. ["DE"].')
     scopes = frozenset(scope.split())
     return Principal(org=org, kind=kind, subject=str(claims["sub"]), scopes=scopes, mandates=frozenset(mandates))
-
-
-def issue_token(
-    private_key: Ed25519PrivateKey,
-    *,
-    org: str,
-    kind: CallerKind,
-    scopes: Sequence[str],
-    subject: str | None = None,
-    issuer: str = "carrots-dev",
-    audience: str = "carrots",
-    ttl_seconds: int = 3600,
-    mandates: Sequence[str] = (),
-    now: float | None = None,
-) -> str:
-    """Sign a token with the development key (for trying the API and for tests)."""
-    issued = int(now if now is not None else time.time())
-    claims: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": subject or f"{kind.value}:{org}",
-        "org": org,
-        "kind": kind.value,
-        "scope": " ".join(scopes),
-        "iat": issued,
-        "exp": issued + ttl_seconds,
-        "jti": str(uuid.uuid4()),
-    }
-    if mandates:
-        claims["mandates"] = list(mandates)
-    return jwt.encode(claims, private_key, algorithm="EdDSA")
 
 
 def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:

@@ -7,13 +7,6 @@ import time
 from typing import Annotated
 
 import typer
-from argon2 import Parameters
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-from services.asylum.cases.credentials import PRODUCTION_PARAMETERS, SecretHasher, StoredSecrets
-from services.asylum.cases.errors import MalformedCaseReference
-from services.asylum.cases.references import format_case_reference, parse_case_reference
 
 app = typer.Typer(help="Asylum case operations.", no_args_is_help=True)
 
@@ -23,6 +16,9 @@ def check_reference(
     text: Annotated[str, typer.Argument(help="A case reference as read out or typed, e.g. '7kq2 m9xd 4pza rt02'.")],
 ) -> None:
     """Check a case reference taken over the phone and print it in its printed form, or say what is wrong."""
+    from services.asylum.cases.errors import MalformedCaseReference
+    from services.asylum.cases.references import format_case_reference, parse_case_reference
+
     try:
         reference = parse_case_reference(text)
     except MalformedCaseReference as exc:
@@ -33,12 +29,21 @@ def check_reference(
 
 @app.command("time-hashing")
 def time_hashing(
-    time_cost: Annotated[int, typer.Option(help="Argon2id passes.")] = PRODUCTION_PARAMETERS.time_cost,
-    memory_kib: Annotated[int, typer.Option(help="Argon2id memory in KiB.")] = PRODUCTION_PARAMETERS.memory_cost,
-    parallelism: Annotated[int, typer.Option(help="Argon2id lanes.")] = PRODUCTION_PARAMETERS.parallelism,
+    time_cost: Annotated[int | None, typer.Option(help="Argon2id passes [default: production's]")] = None,
+    memory_kib: Annotated[int | None, typer.Option(help="Argon2id memory in KiB [default: production's]")] = None,
+    parallelism: Annotated[int | None, typer.Option(help="Argon2id lanes [default: production's]")] = None,
     rounds: Annotated[int, typer.Option(min=1, help="Lookups to time.")] = 20,
 ) -> None:
     """Time the Argon2 work of one status lookup with these parameters, to tune the ASYLUM_SECRET_HASH_* settings."""
+    from argon2 import Parameters
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from services.asylum.cases.credentials import PRODUCTION_PARAMETERS, SecretHasher, StoredSecrets
+
+    time_cost = time_cost or PRODUCTION_PARAMETERS.time_cost
+    memory_kib = memory_kib or PRODUCTION_PARAMETERS.memory_cost
+    parallelism = parallelism or PRODUCTION_PARAMETERS.parallelism
     parameters = Parameters(
         type=PRODUCTION_PARAMETERS.type,
         version=PRODUCTION_PARAMETERS.version,

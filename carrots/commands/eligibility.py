@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    import httpx
+    from rich.console import Console
 
 app = typer.Typer(help="Eligibility operations: bulk intake, sanctions list imports.", no_args_is_help=True)
 
@@ -26,6 +27,9 @@ def upload_intake(
     client: httpx.Client, path: Path, token: str, *, poll_seconds: float = 0.5, console: Console | None = None
 ) -> dict[str, Any]:
     """Upload a bulk intake file, follow the job with a progress bar, and return the finished job."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     kind = "jsonl" if path.suffix.lower() in {".jsonl", ".ndjson"} else "csv"
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(
@@ -53,7 +57,12 @@ def intake(
     token: Annotated[str, typer.Option(envvar="CARROTS_TOKEN", help="Partner token with applicants:write and :read.")],
     url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
 ) -> None:
-    """Register applicants in bulk, showing a progress bar, then list the rows that were rejected and why."""
+    """Register applicants in bulk, showing a progress bar, then list the rows that were rejected and why.
+
+    Exits 1 when the job failed or rejected any row, so that a script notices.
+    """
+    import httpx
+
     with httpx.Client(base_url=url, timeout=60.0) as client:
         job = upload_intake(client, path, token)
     typer.echo(
@@ -63,7 +72,7 @@ def intake(
     for row in job["rows"]:
         if row["status"] == "rejected":
             typer.echo(f"  row {row['row']}: {'; '.join(row['problems'])}")
-    if job["status"] == "failed":
+    if job["status"] == "failed" or job["rejected_rows"]:
         raise typer.Exit(1)
 
 
@@ -71,6 +80,9 @@ def follow_rescreening(
     client: httpx.Client, job_id: str, token: str, *, poll_seconds: float = 0.5, console: Console | None = None
 ) -> dict[str, Any]:
     """Follow a re-screening job with a progress bar until it stops; return the last reading."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     headers = {"Authorization": f"Bearer {token}"}
     job: dict[str, Any] = {"status": "queued", "total": 0, "processed": 0}
     columns = (TextColumn("re-screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -95,6 +107,8 @@ def sanctions_import(
     url: Annotated[str, typer.Option(help="Base URL of the eligibility service.")] = "http://127.0.0.1:8001",
 ) -> None:
     """Load a published sanctions list for every partner, then follow the re-screening of every applicant."""
+    import httpx
+
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
     with httpx.Client(base_url=url, timeout=600.0) as client:
         response = client.post(f"/v1/sanctions-lists/{source}", content=path.read_bytes(), headers=headers)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shared.config import Subscriber
-from shared.outbox import EventPublisher
+if TYPE_CHECKING:
+    from shared.config import Subscriber
+    from shared.outbox import EventPublisher
 
 app = typer.Typer(help="Ledger operations: verification of exports, stipend runs.", no_args_is_help=True)
 
@@ -96,6 +97,7 @@ def checkpoint() -> None:
 def _publisher(subscribers: list[Subscriber]) -> EventPublisher:
     # The command line announces its changes to the same subscribers as the running service.
     from services.payments.models import tables
+    from shared.outbox import EventPublisher
 
     return EventPublisher(tables, subscribers, "payments")
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
-
-from services.testimony.signing.errors import SigningError
-from services.testimony.signing.verify import verify_downloaded_files
 
 app = typer.Typer(
     help="Testimony operations: offline verification of published items and receipts.", no_args_is_help=True
@@ -42,6 +38,9 @@ def verify(
     ] = None,
 ) -> None:
     """Check, without any network, that the programme published exactly this item."""
+    from services.testimony.signing.errors import SigningError
+    from services.testimony.signing.verify import verify_downloaded_files
+
     try:
         report = verify_downloaded_files(item, key, manifest)
     except (SigningError, UnicodeDecodeError) as error:
@@ -75,6 +74,9 @@ def verify_receipt(
     ],
 ) -> None:
     """Say in one line whether a consent or takedown receipt was signed by the programme; exit 1 if not."""
+    import httpx
+
+    from services.testimony.signing.errors import SigningError
     from services.testimony.signing.verify import verify_receipt as check
 
     try:
@@ -91,6 +93,8 @@ def verify_receipt(
 
 
 def _read_keys(source: str) -> bytes:
+    import httpx
+
     if source.startswith(("https://", "http://")):
         response = httpx.get(source, timeout=10.0, follow_redirects=True)
         response.raise_for_status()

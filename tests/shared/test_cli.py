@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
+from carrots import cli
 from carrots.cli import app
-from shared.devkeys import ensure_dev_public_key
+from carrots.state import remember_running_system
+from shared.devkeys import dev_signing_key_path, ensure_dev_public_key, ensure_dev_signing_key
 
 runner = CliRunner()
 
@@ -17,7 +19,7 @@ runner = CliRunner()
 def test_every_command_explains_itself_with_help() -> None:
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0
-    for command in ("up", "migrate", "revision", "token", "ledger", "testimony", "eligibility", "asylum"):
+    for command in ("up", "worker", "migrate", "revision", "token", "ledger", "testimony", "eligibility", "asylum"):
         assert command in top.output
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0, sub.output
@@ -25,6 +27,7 @@ def test_every_command_explains_itself_with_help() -> None:
 
 
 def test_token_issue_signs_a_token_the_services_accept(tmp_path: Path) -> None:
+    ensure_dev_signing_key(tmp_path)
     result = runner.invoke(
         app,
         [
@@ -76,3 +79,62 @@ def test_migrate_rejects_an_unknown_service(tmp_path: Path) -> None:
     result = runner.invoke(app, ["migrate", "billing", "--var-dir", str(tmp_path)])
     assert result.exit_code != 0
     assert "unknown service" in result.output
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "state"
+    monkeypatch.setenv("CARROTS_STATE_DIR", str(folder))
+    return folder
+
+
+def test_token_issue_uses_the_keys_of_the_running_system_from_any_folder(
+    tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = tmp_path / "elsewhere" / "var"
+    ensure_dev_signing_key(running)
+    remember_running_system(running, {})
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["token", "issue", "--org", "DE", "--scope", "applicants:read"])
+    assert result.exit_code == 0, result.output
+    public = ensure_dev_public_key(running).read_bytes()
+    assert jwt.decode(result.output.strip(), public, algorithms=["EdDSA"], audience="carrots")["org"] == "DE"
+    assert not (tmp_path / "var").exists()
+
+
+def test_token_issue_without_a_key_says_why_and_creates_none(
+    tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["token", "issue", "--org", "DE"])
+    assert result.exit_code == 1
+    assert "no development signing key" in result.output
+    assert "carrots up" in result.output
+    assert not dev_signing_key_path(tmp_path / "var").exists()
+
+
+def test_an_unreachable_service_is_one_line_and_exit_status_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upload = tmp_path / "people.csv"
+    upload.write_text("category\nconscript\n")
+    argv = ["carrots", "eligibility", "intake", str(upload), "--token", "t", "--url", "http://127.0.0.1:9"]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("carrots: cannot reach http://127.0.0.1:9/v1/intake-jobs")
+    assert "Traceback" not in err
+
+
+def test_a_missing_file_is_one_line_and_exit_status_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["carrots", "ledger", "verify", str(tmp_path / "export.jsonl"), "--public-key", str(tmp_path / "k.pem")]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code != 0
+    assert "Traceback" not in capsys.readouterr().err
