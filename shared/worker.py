@@ -6,6 +6,7 @@ serves no HTTP: it only runs what the service declared in `ServiceSpec.jobs` and
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -56,13 +57,12 @@ class Worker:
     async def run_job(self, job: ClaimedJob) -> None:
         """Run a claimed job under a renewed lease; retry it later if it fails, hand it back if cancelled."""
         kind = self.kinds[job.kind]
+        keeper = asyncio.create_task(self._keep_lease(job.id))
         try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(self._keep_lease, job.id)
-                try:
-                    await kind.run(self.app, job.payload)
-                finally:
-                    tg.cancel_scope.cancel()
+            try:
+                await kind.run(self.app, job.payload)
+            finally:
+                keeper.cancel()
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
                 await self.queue.release(job.id)
