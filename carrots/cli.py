@@ -42,6 +42,8 @@ app.add_typer(asylum_commands.app, name="asylum")
 app.add_typer(testimony_commands.app, name="testimony")
 app.add_typer(keys_commands.app, name="keys")
 
+# How long `carrots up` waits for every service to answer (a loaded two-core machine needs over a minute).
+START_SECONDS = 180
 VarDir = Annotated[
     Path,
     typer.Option(help="Folder for SQLite files, local storage and development keys."),
@@ -223,13 +225,15 @@ def up(
             "warning",
         ]
         processes[entry.name] = subprocess.Popen(command, env=_service_env(entry, var_dir, host, ports))
-    # One process runs the four workers (event delivery, jobs, schedules), each with its service's settings.
-    worker_env: dict[str, str] = {}
-    for entry in SERVICES.values():
-        worker_env.update(_service_env(entry, var_dir, host, ports))
-    processes["workers"] = subprocess.Popen([sys.executable, "-m", "carrots.cli", "worker", "all"], env=worker_env)
     try:
         _wait_healthy(host, ports, processes)
+        # One process runs the four workers (event delivery, jobs, schedules), each with its service's settings;
+        # started once the services answer, so that the first deliveries find them up.
+        worker_env: dict[str, str] = {}
+        for entry in SERVICES.values():
+            worker_env.update(_service_env(entry, var_dir, host, ports))
+        command = [sys.executable, "-m", "carrots.cli", "worker", "all"]
+        processes["workers"] = subprocess.Popen(command, env=worker_env)
         remember_running_system(var_dir, {name: f"http://{host}:{port}" for name, port in ports.items()})
         for name, port in ports.items():
             typer.echo(f"{name:<12} http://{host}:{port}   OpenAPI: http://{host}:{port}/docs")
@@ -280,7 +284,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def _wait_healthy(host: str, ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]]) -> None:
     import httpx
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_SECONDS
     pending = dict(ports)
     while pending:
         for name, port in list(pending.items()):
@@ -293,7 +297,7 @@ def _wait_healthy(host: str, ports: dict[str, int], processes: dict[str, subproc
             except httpx.HTTPError:
                 pass
         if time.monotonic() > deadline:
-            typer.echo(f"not ready after 60 s: {', '.join(pending)}", err=True)
+            typer.echo(f"not ready after {START_SECONDS} s: {', '.join(pending)}", err=True)
             raise typer.Exit(1)
         if pending:
             time.sleep(0.3)

@@ -38,7 +38,7 @@ def test_up_serves_four_healthy_services_with_openapi_and_stops_on_ctrl_c(tmp_pa
     try:
         assert process.stdout is not None
         lines: list[str] = []
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 200
         while time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
