@@ -3,8 +3,8 @@
 `jobs` and `job_schedules` hold the worker's queued jobs and periodic schedules (see `shared.jobs`);
 `intake_jobs.upload_enc` keeps an upload, encrypted, so that a stopped job resumes on another worker.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 09:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from shared.migrations import create_job_tables, drop_job_tables
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
