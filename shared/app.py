@@ -12,9 +12,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import MetaData
 
+from shared.asyncapi import asyncapi_router
 from shared.auth import TokenVerifier
 from shared.config import Environment, ServiceSettings
-from shared.contract import operation_id
+from shared.contract import complete_errors, complete_security, operation_id
 from shared.crypto import FieldCipher
 from shared.db import make_engine, make_sessionmaker
 from shared.deliveries import repository as delivery_repository
@@ -164,6 +165,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router(spec.name))
+    app.include_router(asyncapi_router(spec.name, spec.title))
     for router in spec.routers:
         app.include_router(router)
     app.include_router(webhooks_router)
@@ -178,12 +180,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "A JWT from the partner's identity provider with `org`, `kind` and `scope` claims.",
-            }
+            complete_security(schema)
+            complete_errors(schema, app.routes)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from fastapi import Depends, Request
 from fastapi.params import Depends as DependsParam
 
-from shared.errors import Forbidden, ProblemError, Unauthorized
+from shared.errors import Forbidden, ProblemError, Unauthorized, may_answer
 from shared.servicekeys import PeerKeys
 from shared.tokens import CallerKind as CallerKind
 from shared.tokens import issue_token as issue_token
@@ -170,6 +170,7 @@ def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:
     return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+@may_answer(401, 503)
 async def current_principal(request: Request) -> Principal:
     """The authenticated caller of this request."""
     header = request.headers.get("authorization", "")
@@ -186,6 +187,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def _require(scopes: tuple[str, ...], kinds: tuple[CallerKind, ...]) -> DependsParam:
+    @may_answer(403)
     async def check(principal: CurrentPrincipal) -> Principal:
         if kinds and principal.kind not in kinds:
             allowed = ", ".join(k.value for k in kinds)

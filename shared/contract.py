@@ -1,11 +1,124 @@
-"""What the OpenAPI documents promise beyond what FastAPI derives: names, errors, examples and retries."""
+"""What the OpenAPI documents promise beyond what FastAPI derives: names, errors, examples and retries.
+
+Every operation lists each problem status it can answer, derived in one place from what the route is made of:
+its dependencies declare theirs (`shared.errors.may_answer`: a bearer token 401, scopes 403, the database 503,
+an `Idempotency-Key` 400/409/422), a path parameter may name no record (404), parameters and bodies can fail
+validation (422), anything can fail unexpectedly (500), and the route adds what its own code raises with
+`responses=problem_responses(...)`. Every error answer is an RFC 9457 `Problem`.
+"""
 
 from __future__ import annotations
 
-from fastapi.routing import APIRoute
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
+
+from shared.errors import PROBLEM_DESCRIPTIONS, PROBLEM_JSON, InvalidParam, Problem, declared_statuses
+from shared.idempotency import KEY_HEADER, idempotency
+from shared.schemas.events import EventEnvelope
+from shared.webhooks import EVENT_SECURITY_DOC, EVENT_SECURITY_SCHEME, SIGNATURE_HEADER
+
+PROBLEM_REF = "#/components/schemas/Problem"
+_REF = "#/components/schemas/{model}"
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
 def operation_id(route: APIRoute) -> str:
     """A short, stable operationId: the endpoint's function name in camelCase (`create_payout` -> `createPayout`)."""
     first, *rest = route.name.split("_")
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _dependants(sub)
+
+
+def route_problem_statuses(route: Any) -> set[int]:
+    """The problem statuses a route can answer by construction (its own `responses` come on top)."""
+    statuses = {500}
+    dependant: Dependant = route.dependant
+    for part in _dependants(dependant):
+        statuses |= declared_statuses(part.call)
+        if part.path_params:
+            statuses.add(404)
+        if part.path_params or part.query_params or part.header_params or part.cookie_params or part.body_params:
+            statuses.add(422)
+    for extra in getattr(route, "dependencies", []) or []:
+        statuses |= declared_statuses(extra.dependency)
+    if getattr(route, "max_body_size", None):
+        statuses.add(413)
+    return statuses
+
+
+def documented_routes(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """Every API route of an app as the document sees it (prefixes and included routers resolved)."""
+    for context in iter_route_contexts(routes):
+        if isinstance(context.original_route, APIRoute) and context.include_in_schema:
+            yield context
+
+
+def _is_problem(response: dict[str, Any]) -> bool:
+    """Whether an error response is (or should become) a problem; a few answer their own model (`/readyz`)."""
+    for media in response.get("content", {}).values():
+        ref = str(media.get("schema", {}).get("$ref", ""))
+        if ref and ref.rsplit("/", 1)[-1] not in ("Problem", *_FASTAPI_VALIDATION_SCHEMAS):
+            return False
+    return True
+
+
+def complete_security(document: dict[str, Any]) -> None:
+    """Name the two ways a caller proves who it is: a bearer token, or an event signed by a peer service."""
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(
+        {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "A JWT from the partner's identity provider with `org`, `kind` and `scope` claims.",
+            },
+            EVENT_SECURITY_SCHEME: {
+                "type": "apiKey",
+                "in": "header",
+                "name": SIGNATURE_HEADER,
+                "description": EVENT_SECURITY_DOC,
+            },
+        }
+    )
+    components.setdefault("schemas", {})["EventEnvelope"] = EventEnvelope.model_json_schema(ref_template=_REF)
+
+
+def complete_errors(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """List on every operation each problem status it can answer, as `application/problem+json` `Problem`."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    schemas["InvalidParam"] = InvalidParam.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem.pop("$defs", None)
+    schemas["Problem"] = problem
+    for route in documented_routes(routes):
+        for method in sorted(route.methods):
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            for status in route_problem_statuses(route):
+                responses.setdefault(str(status), {"description": PROBLEM_DESCRIPTIONS.get(status, "Error.")})
+            for code, response in responses.items():
+                if code.isdigit() and int(code) >= 400 and _is_problem(response):
+                    if response.get("description") in (None, "", "Validation Error"):
+                        response["description"] = PROBLEM_DESCRIPTIONS.get(int(code), "Error.")
+                    response["content"] = {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}
+            operation["responses"] = dict(sorted(responses.items()))
+            if any(part.call is idempotency for part in _dependants(route.dependant)):
+                # Optional to the framework so that a missing key answers 400, not 422; required by contract.
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "header" and parameter["name"].lower() == KEY_HEADER.lower():
+                        parameter["required"] = True
+                        parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 255}

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import CallerKind, CurrentPrincipal
 from shared.db import session_scope
+from shared.errors import may_answer
 from shared.tenancy import scope_to_tenant
 
 
@@ -19,6 +20,7 @@ def after_unit_of_work(request: Request, callback: Callable[[], None]) -> None:
     callbacks.append(callback)
 
 
+@may_answer(503)
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """One request, one transaction: commit when the endpoint returned, before the response is sent."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker

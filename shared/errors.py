@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -17,10 +20,18 @@ from shared.keys.errors import CiphertextInvalid, KeyDestroyed
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://carrots.example/problems/"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_STATUSES_ATTRIBUTE = "__problem_statuses__"
+DATABASE_RETRY_AFTER_SECONDS = 1
+
+CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 
 
 class InvalidParam(BaseModel):
     """One field that failed validation."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "body.currency", "reason": "String should have at most 3 characters"}]}
+    )
 
     name: str = Field(description="Dotted location of the field, e.g. `body.documents.0.number`.")
     reason: str = Field(description="What is wrong with it and what is expected instead.")
@@ -28,6 +39,22 @@ class InvalidParam(BaseModel):
 
 class Problem(BaseModel):
     """An RFC 9457 problem details document."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://carrots.example/problems/validation",
+                    "title": "Invalid request",
+                    "status": 422,
+                    "detail": "The request is invalid. body.currency: String should have at most 3 characters",
+                    "instance": "/v1/payouts",
+                    "request_id": "4f9c2a7d1e6b4b0c9a8e2f1d3c5b7a90",
+                    "invalid_params": [{"name": "body.currency", "reason": "String should have at most 3 characters"}],
+                }
+            ]
+        }
+    )
 
     type: str = Field(description="URI naming the kind of problem.")
     title: str = Field(description="Short summary of the kind of problem.")
@@ -201,6 +228,19 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused or dropped the connection, or the pool is exhausted: nothing was committed.
+    structlog.get_logger().warning("database_unavailable", path_template=_route_template(request), exc_info=exc)
+    return problem_response(
+        request,
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "The service could not reach its database and changed nothing; retry shortly.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error, validation included, as `application/problem+json`."""
     app.add_exception_handler(ProblemError, _on_problem)
@@ -208,26 +248,43 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(KeyDestroyed, _on_erased)
     app.add_exception_handler(CiphertextInvalid, _on_tampered)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _on_database_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    400: "Malformed request, or a required `Idempotency-Key` header is missing.",
+    401: "Missing, expired or invalid bearer token (or event signature).",
+    403: "The token lacks a required scope or caller kind, or the caller may not act on its own work.",
+    404: "No such record for this caller (records of other tenants are reported the same way).",
+    409: "Conflicts with the record's current state, or a request with this Idempotency-Key is in flight.",
+    410: "The record was withdrawn, or its personal data erased (type `.../erased`).",
+    413: "The request body is larger than this operation accepts.",
+    422: "Invalid body or parameters (`invalid_params` lists each field), or an Idempotency-Key reused with "
+    "another request.",
+    429: "Too many attempts; retry later (see `Retry-After` where sent).",
+    500: "Unexpected error, or stored data that failed its integrity check; quote the `request_id`.",
+    503: "The database or the identity provider is unreachable; nothing was changed, retry shortly.",
+}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting problem details for these statuses."""
-    descriptions = {
-        400: "Malformed request.",
-        401: "Missing, expired or invalid bearer token.",
-        403: "The token lacks a required scope or caller kind.",
-        404: "No such record for this caller (records of other tenants are reported the same way).",
-        409: "Conflicts with the record's current state, or a request with this Idempotency-Key is in flight.",
-        410: "The record was withdrawn, or its personal data erased (type `.../erased`).",
-        422: "Invalid body or parameters; `invalid_params` lists each field.",
-        429: "Too many attempts; retry later.",
-    }
-    return {
-        s: {
-            "model": Problem,
-            "description": descriptions.get(s, "Error."),
-            "content": {PROBLEM_JSON: {}},
-        }
-        for s in statuses
-    }
+    return {s: {"description": PROBLEM_DESCRIPTIONS.get(s, "Error.")} for s in statuses}
+
+
+def may_answer(*statuses: int) -> Callable[[CallableT], CallableT]:
+    """Declare the problem statuses a dependency can answer: every operation that uses it documents them."""
+
+    def mark(dependency: CallableT) -> CallableT:
+        setattr(dependency, _STATUSES_ATTRIBUTE, declared_statuses(dependency) | frozenset(statuses))
+        return dependency
+
+    return mark
+
+
+def declared_statuses(dependency: object) -> frozenset[int]:
+    """The problem statuses a dependency declared with `may_answer`."""
+    statuses: frozenset[int] = getattr(dependency, _STATUSES_ATTRIBUTE, frozenset())
+    return statuses

@@ -2,7 +2,9 @@
 
 The key, a fingerprint of the request and the first response are stored in the same transaction as
 the work. A repeat with the same key and body replays the stored response; the same key with another
-body answers 422; a repeat while the first is still running answers 409. On PostgreSQL a
+body answers 422; a repeat while the first is still running answers 409; a call that requires a key and
+has none answers 400. A key is remembered for `KEY_LIFETIME`: after that it is forgotten (a repeat runs as
+a new request) and `purge_expired_keys` removes it. On PostgreSQL a
 transaction-scoped advisory lock detects the request in flight across replicas; within one process an
 in-memory set does the same for SQLite.
 """
@@ -12,29 +14,36 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal
 from shared.crypto import PREFIX, FieldCipher
 from shared.deps import SessionDep, after_unit_of_work
-from shared.errors import Conflict, Unprocessable
+from shared.errors import Conflict, ProblemError, Unprocessable, may_answer
 from shared.plumbing import PlumbingTables
 
 # First responses may quote what people wrote (a contribution reference, a reversal reason): stored
 # encrypted under the caller's key, bound to its idempotency key.
 RESPONSE_FIELD = "idempotency_keys.response_body"
+KEY_HEADER = "Idempotency-Key"
+KEY_LIFETIME = timedelta(hours=24)
 KEY_HEADER_DOC = (
     "A unique key per logical operation (a UUID is ideal, at most 255 characters). Retrying with the same key "
-    "and body replays the first response; reusing it with another body is rejected with 422."
+    "and body replays the first response (`Idempotent-Replayed: true`); reusing it with another body is rejected "
+    "with 422, and a retry while the first request runs with 409. Keys are remembered for 24 hours."
 )
+
+
+class IdempotencyKeyMissing(ProblemError):
+    status, slug, title = 400, "idempotency-key-missing", "Idempotency-Key required"
 
 
 class InFlightKeys:
@@ -94,10 +103,15 @@ class Idempotency:
                     t.c.method_path,
                     t.c.response_status,
                     t.c.response_body,
+                    t.c.created_at,
                 ).where(t.c.principal_org == self.org, t.c.key == self.key)
             )
         ).first()
         if row is None:
+            return None
+        if row.created_at < datetime.now(UTC) - KEY_LIFETIME:
+            # Forgotten: the key may name a new operation now, which runs (and is remembered) anew.
+            await self.session.execute(delete(t).where(t.c.principal_org == self.org, t.c.key == self.key))
             return None
         if row.fingerprint != self.fingerprint or row.method_path != self.method_path:
             raise Unprocessable(
@@ -143,13 +157,31 @@ class Idempotency:
         return response
 
 
+async def purge_expired_keys(
+    session: AsyncSession, tables: PlumbingTables, *, now: datetime | None = None, lifetime: timedelta = KEY_LIFETIME
+) -> int:
+    """Remove the keys older than their lifetime and return how many; a service's worker runs it periodically."""
+    t = tables.idempotency_keys
+    cutoff = (now or datetime.now(UTC)) - lifetime
+    result = await session.execute(delete(t).where(t.c.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@may_answer(400, 409, 422)
 async def idempotency(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    idempotency_key: Annotated[str, Header(min_length=1, max_length=255, description=KEY_HEADER_DOC)],
+    idempotency_key: Annotated[
+        str | None, Header(alias=KEY_HEADER, min_length=1, max_length=255, description=KEY_HEADER_DOC)
+    ] = None,
 ) -> Idempotency:
-    """Dependency: claim the key for this request until its unit of work has ended."""
+    """Dependency: claim the key for this request until its unit of work has ended; 400 without a key."""
+    if idempotency_key is None:
+        raise IdempotencyKeyMissing(
+            f"This operation moves money and requires an {KEY_HEADER} header: a unique key per operation "
+            "(a UUID), sent again unchanged when the call is retried."
+        )
     inflight: InFlightKeys = request.app.state.inflight_keys
     if not inflight.claim(principal.org, idempotency_key):
         raise Conflict("A request with this Idempotency-Key is still in flight; retry shortly.")

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import Unauthorized, Unprocessable
+from shared.errors import Unauthorized, Unprocessable, may_answer
 from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventEnvelope
 from shared.servicekeys import PeerKeys, ServiceIdentity, b64
@@ -38,6 +38,12 @@ SIGNATURE_HEADER = "webhook-signature"
 SOURCE_HEADER = "carrots-source"
 TOLERANCE_SECONDS = 300
 ASYMMETRIC_VERSION = "v1a"
+EVENT_SECURITY_SCHEME = "eventSignature"
+EVENT_SECURITY_DOC = (
+    f"Standard Webhooks signature by the producing service: `{SIGNATURE_HEADER}` holds `{ASYMMETRIC_VERSION},` and the "
+    f"base64 Ed25519 signature of `<{ID_HEADER}>.<{TIMESTAMP_HEADER}>.<body>` by a current key of the service named in "
+    f"`{SOURCE_HEADER}`, which must own the event type; the timestamp must be within {TOLERANCE_SECONDS} s."
+)
 
 
 def signed_content(message_id: str, timestamp: str, body: bytes) -> bytes:
@@ -124,6 +130,7 @@ def verify_event(
     return envelope
 
 
+@may_answer(401, 422)
 async def verified_event(request: Request) -> EventEnvelope:
     """The envelope of a delivery to `POST /v1/events`, once its producer, signature and freshness were checked."""
     identity: ServiceIdentity = request.app.state.identity
@@ -147,7 +154,13 @@ def signed_by_service(reason: str) -> dict[str, Any]:
     ]
     return {
         "openapi_extra": {
-            "security": [],
+            "security": [{EVENT_SECURITY_SCHEME: []}],
+            "requestBody": {
+                "required": True,
+                "description": "The event envelope, exactly as signed; `data` is the payload of its `type` "
+                "(see the producer's `/asyncapi.json`).",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventEnvelope"}}},
+            },
             "x-caller-kinds": ["service"],
             "x-signed-event": True,
             "x-tenant-rule": f"Peer services only, by signature (no bearer token). {reason}",

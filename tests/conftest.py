@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +14,37 @@ from hypothesis import settings as hypothesis_settings
 
 from carrots.registry import SERVICES
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
+from tests.contract import AnswerRecorder, documents_for_check, undocumented_errors
 from tests.harness import Harness, MigratedDatabases, Tokens, backend, serve, settings_for
 
 # Properties are checked by their examples, not their speed: a busy machine must not fail them on a deadline.
 hypothesis_settings.register_profile("carrots", deadline=None)
 hypothesis_settings.load_profile("carrots")
+
+
+_recorder = AnswerRecorder()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _recorder.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when an operation answered an error status its OpenAPI document does not list."""
+    _recorder.stop()
+    answers = _recorder.answers()
+    if not answers:
+        return
+    if dump := os.environ.get("CARROTS_TEST_ANSWERS_FILE"):
+        Path(dump).write_text("".join(f"{s} {m} {r} {code}\n" for s, m, r, code in sorted(answers)))
+    with tempfile.TemporaryDirectory() as var_dir:
+        missing = undocumented_errors(answers, documents_for_check(Path(var_dir)))
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["Error statuses answered but not documented in OpenAPI:", *missing]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

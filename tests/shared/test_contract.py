@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from openapi_spec_validator import validate
 
 from carrots.registry import SERVICES
-from tests.contract import openapi_document, operations
+from shared.errors import PROBLEM_JSON
+from shared.observability import Metrics
+from tests.contract import AnswerRecorder, openapi_document, operations, undocumented_errors
 
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
@@ -45,3 +49,90 @@ def test_every_operation_has_a_tag_a_summary_and_a_description(name: str, var_di
         if not (op.get("tags") and op.get("summary") and op.get("description"))
     ]
     assert lacking == []
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_no_operation_advertises_the_frameworks_default_validation_error(name: str, var_dir: Path) -> None:
+    document = openapi_document(name, var_dir)
+    assert "HTTPValidationError" not in json.dumps(document)
+    problem = document["components"]["schemas"]["Problem"]
+    assert problem["properties"]["invalid_params"]["anyOf"][0]["items"] == {"$ref": "#/components/schemas/InvalidParam"}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_error_answer_is_documented_as_a_problem(name: str, var_dir: Path) -> None:
+    not_problems = [
+        f"{method} {path} {status}"
+        for method, path, op in operations(openapi_document(name, var_dir))
+        for status, response in op["responses"].items()
+        if int(status) >= 400
+        and (method, path) != ("GET", "/readyz")
+        and response.get("content") != {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    ]
+    assert not_problems == []
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_operation_lists_the_errors_its_parts_can_answer(name: str, var_dir: Path) -> None:
+    missing = []
+    for method, path, op in operations(openapi_document(name, var_dir)):
+        expected = {"500"}
+        if any("bearer" in requirement for requirement in op.get("security", [])):
+            expected |= {"401", "403", "503"}
+        if "{" in path:
+            expected |= {"404", "422"}
+        if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", [])):
+            expected |= {"400", "409", "422"}
+        if "requestBody" in op:
+            expected.add("422")
+        missing += [f"{method} {path} {status}" for status in sorted(expected - set(op["responses"]))]
+    assert missing == []
+
+
+def test_a_required_idempotency_key_is_documented_as_required(var_dir: Path) -> None:
+    operation = openapi_document("payments", var_dir)["paths"]["/v1/payouts"]["post"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] is True
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+
+
+def test_an_error_status_the_document_does_not_list_is_reported(var_dir: Path) -> None:
+    documents = {"payments": openapi_document("payments", var_dir)}
+    answers = {
+        ("payments", "GET", "/v1/payouts", 200),
+        ("payments", "GET", "/v1/payouts", 401),
+        ("payments", "GET", "/v1/payouts", 418),
+        ("payments", "GET", "/a-page-kept-out-of-the-document", 404),
+        ("payments", "GET", "unmatched", 404),
+    }
+    assert undocumented_errors(answers, documents) == [
+        "payments: GET /v1/payouts answered 418, not listed by listPayouts"
+    ]
+
+
+def test_the_recorder_sees_what_every_app_answers() -> None:
+    recorder = AnswerRecorder()
+    recorder.start()
+    try:
+        metrics = Metrics("payments")
+    finally:
+        recorder.stop()
+    metrics.requests.labels("payments", "POST", "/v1/payouts", "409").inc()
+    assert recorder.answers() == {("payments", "POST", "/v1/payouts", 409)}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_each_openapi_document_validates(name: str, var_dir: Path) -> None:
+    validate(openapi_document(name, var_dir))
+
+
+def test_the_event_endpoint_documents_its_body_headers_and_signature(var_dir: Path) -> None:
+    document = openapi_document("asylum", var_dir)
+    operation = document["paths"]["/v1/events"]["post"]
+    assert operation["security"] == [{"eventSignature": []}]
+    assert document["components"]["securitySchemes"]["eventSignature"]["name"] == "webhook-signature"
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/EventEnvelope"}
+    assert "EventEnvelope" in document["components"]["schemas"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header" and p["required"]}
+    assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature", "carrots-source"}

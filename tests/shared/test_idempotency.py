@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from shared.idempotency import KEY_LIFETIME, purge_expired_keys
 from tests.harness import Harness, Tokens
 from tests.shared.probe import tables
 
@@ -44,12 +46,56 @@ async def test_keys_are_separate_per_organisation(probe: Harness, tokens: Tokens
     assert await _work_count(probe) == 2
 
 
-async def test_missing_key_is_a_validation_problem(probe: Harness, tokens: Tokens) -> None:
+async def test_a_missing_required_key_is_a_bad_request_and_does_no_work(probe: Harness, tokens: Tokens) -> None:
     r = await probe.client.post(
         "/probe/transfers", json={"amount_minor": 5}, headers=tokens.partner("DE", "probe:write")
     )
-    assert r.status_code == 422
-    assert any(p["name"] == "header.idempotency-key" for p in r.json()["invalid_params"])
+    assert r.status_code == 400
+    assert r.json()["type"] == "https://carrots.example/problems/idempotency-key-missing"
+    assert "Idempotency-Key" in r.json()["detail"]
+    assert await _work_count(probe) == 0
+
+
+async def _age_keys(h: Harness, by: timedelta) -> None:
+    async with h.app.state.sessionmaker() as session:
+        t = tables.idempotency_keys
+        await session.execute(update(t).values(created_at=datetime.now(UTC) - by))
+        await session.commit()
+
+
+async def test_a_key_older_than_its_lifetime_is_forgotten(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "old"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    await _age_keys(probe, KEY_LIFETIME + timedelta(minutes=1))
+    again = await probe.client.post("/probe/transfers", json={"amount_minor": 6}, headers=headers)
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
+    assert await _work_count(probe) == 2
+    replayed = await probe.client.post("/probe/transfers", json={"amount_minor": 6}, headers=headers)
+    assert replayed.headers.get("idempotent-replayed") == "true"
+
+
+async def test_a_key_within_its_lifetime_still_replays(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "recent"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    await _age_keys(probe, KEY_LIFETIME - timedelta(minutes=1))
+    again = await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert await _work_count(probe) == 1
+
+
+async def test_purging_removes_only_expired_keys(probe: Harness, tokens: Tokens) -> None:
+    for key in ("a", "b"):
+        headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": key}
+        await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    await _age_keys(probe, KEY_LIFETIME + timedelta(hours=1))
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "c"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    async with probe.app.state.sessionmaker() as session:
+        assert await purge_expired_keys(session, tables) == 2
+        await session.commit()
+        left = (await session.execute(select(tables.idempotency_keys.c.key))).scalars().all()
+    assert left == ["c"]
 
 
 async def test_request_in_flight_answers_409(probe: Harness, tokens: Tokens) -> None:

@@ -26,8 +26,9 @@ async def test_a_payout_needs_an_idempotency_key(payments: Harness, tokens: Toke
     obligation = await due_obligation(payments, headers)
     body = {"obligation_id": obligation["id"], "funding_account_id": funding["id"]}
     response = await payments.client.post("/v1/payouts", json=body, headers=headers)
-    assert response.status_code == 422
-    assert "idempotency-key" in response.text.lower()
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("/idempotency-key-missing")
+    assert (await payments.client.get("/v1/payouts", headers=headers)).json()["items"] == []
 
 
 async def test_a_waiting_obligation_cannot_be_paid(payments: Harness, tokens: Tokens) -> None:
