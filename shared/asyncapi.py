@@ -128,7 +128,8 @@ def asyncapi_document(service: str, title: str) -> dict[str, Any]:
         envelope = f"{contract.message_name}Envelope"
         schemas[envelope] = _envelope({"const": contract.event_type}, contract.message_name)
         doc = (contract.payload.__doc__ or contract.event_type).strip()
-        messages[contract.message_name] = _message(contract.message_name, contract.event_type, doc.splitlines()[0], envelope)
+        summary = doc.splitlines()[0]
+        messages[contract.message_name] = _message(contract.message_name, contract.event_type, summary, envelope)
         channels[contract.event_type] = {
             "address": contract.event_type,
             "title": contract.event_type,

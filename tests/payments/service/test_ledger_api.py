@@ -51,7 +51,8 @@ async def test_money_moving_calls_require_an_idempotency_key(payments: Harness, 
     funding = await open_funding(payments, headers, "USD", 0)
     body = {"funding_account_id": funding["id"], "amount_minor": 1_000, "reference": "r1"}
     response = await payments.client.post("/v1/contributions", json=body, headers=headers)
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("/idempotency-key-missing")
     assert await balance_of(payments, headers, funding["id"]) == 0
 
 
