@@ -93,7 +93,7 @@ async def list_testimonies(
     "/v1/submission-tokens",
     status_code=status.HTTP_201_CREATED,
     response_model=SubmissionTokenIssued,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 404, 422),
     **requires("testimonies:write", kinds=PARTNER),
 )
 async def issue_submission_token(
