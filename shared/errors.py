@@ -275,7 +275,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def may_answer(*statuses: int) -> Callable[[CallableT], CallableT]:
-    """Declare the problem statuses a dependency can answer: every operation that uses it documents them."""
+    """Declare the problem statuses a dependency can answer: every operation that uses it documents them.
+
+    A dependency that hands out the field cipher declares 410: whatever decrypts may meet an erased partner.
+    """
 
     def mark(dependency: CallableT) -> CallableT:
         setattr(dependency, _STATUSES_ATTRIBUTE, declared_statuses(dependency) | frozenset(statuses))

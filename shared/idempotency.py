@@ -167,7 +167,7 @@ async def purge_expired_keys(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-@may_answer(400, 409, 422)
+@may_answer(400, 409, 410, 422)
 async def idempotency(
     request: Request,
     session: SessionDep,

@@ -12,9 +12,11 @@ from services.asylum.cases.credentials import BoundedHasher
 from services.asylum.config import AsylumSettings
 from services.asylum.service import AsylumTools
 from shared.crypto import FieldCipher
+from shared.errors import may_answer
 from shared.outbox import EventPublisher
 
 
+@may_answer(410)
 def asylum_tools(request: Request) -> AsylumTools:
     """The publisher, secret hasher and field cipher of this app."""
     state = request.app.state
@@ -27,6 +29,7 @@ def event_publisher(request: Request) -> EventPublisher:
     return publisher
 
 
+@may_answer(410)
 def field_cipher(request: Request) -> FieldCipher:
     """The app's field cipher."""
     cipher: FieldCipher = request.app.state.cipher

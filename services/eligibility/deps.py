@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from services.eligibility.applicants.service import Crypto
 from services.eligibility.sanctions.service import ScreeningState
 from shared.auth import DEFAULT_TENANT_RULE, CallerKind, requires
+from shared.errors import may_answer
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, page_params
 
 
+@may_answer(410)
 def crypto(request: Request) -> Crypto:
     return Crypto(
         cipher=request.app.state.cipher,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.payments.config import PaymentsSettings
 from services.payments.ledger.chain import CheckpointSigner
 from shared.crypto import FieldCipher
+from shared.errors import may_answer
 from shared.outbox import EventPublisher
 
 
@@ -19,6 +20,7 @@ def settings(request: Request) -> PaymentsSettings:
     return value
 
 
+@may_answer(410)
 def cipher(request: Request) -> FieldCipher:
     """The field cipher that encrypts bank details."""
     value: FieldCipher = request.app.state.cipher

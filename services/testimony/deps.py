@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.testimony.service import Toolkit
+from shared.errors import may_answer
 
 
+@may_answer(410)
 def toolkit(request: Request) -> Toolkit:
     """The keys, stores and settings the rules need."""
     kit: Toolkit = request.app.state.toolkit
