@@ -146,7 +146,14 @@ async def start_system(starter: AppStarter, **overrides: Any) -> AsyncIterator[S
         }
         router = await stack.enter_async_context(routing_client(apps))
         dispatchers = {
-            name: OutboxDispatcher(app.state.sessionmaker, app.state.tables, app.state.identity, router, base_delay=0.0)
+            name: OutboxDispatcher(
+                app.state.sessionmaker,
+                app.state.tables,
+                app.state.identity,
+                router,
+                cipher=app.state.cipher,
+                base_delay=0.0,
+            )
             for name, app in apps.items()
         }
         yield System(apps, settings, clients, dispatchers)
