@@ -16,14 +16,18 @@ from services.eligibility.jobs import JOBS
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
 from services.eligibility.sanctions.router import router as sanctions_router
-from services.eligibility.sanctions.service import ScreeningState
+from services.eligibility.sanctions.service import ScreeningState, refresh_screening_state
 from shared.app import ServiceSpec, build_app
+from shared.db import session_scope
 from shared.schemas.catalogue import EVENT_TYPES
 
 
 @asynccontextmanager
 async def _eligibility_state(app: FastAPI) -> AsyncIterator[None]:
     app.state.screening = ScreeningState(document_key=document_key(app.state.blind_index_key))
+    # The stored lists are indexed before the first request, not by it.
+    async with session_scope(app.state.sessionmaker) as session:
+        await refresh_screening_state(session, app.state.screening)
     yield
 
 

@@ -67,6 +67,8 @@ class ScreeningState:
     index: ScreeningIndex | None = None
     loaded_ids: dict[str, str] = field(default_factory=dict)
     document_key: DocumentKey = plain_document_key
+    # One build per list version: requests that find the lists changed wait for the build under way.
+    building: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def _parse(source: str, content: bytes) -> SanctionsList:
@@ -84,14 +86,20 @@ def build_index_from_stored(stored: Sequence[tuple[str, bytes]], document_key: D
 
 
 async def refresh_screening_state(session: AsyncSession, state: ScreeningState) -> None:
-    """Rebuild the index when another list was stored since it was built (by this replica or another)."""
+    """Rebuild the index when another list was stored since it was built (by this replica or another).
+
+    The parse and the index are built once per list version, in a worker thread, never on the event loop.
+    """
     latest = await repository.latest_list_ids(session)
     if latest == state.loaded_ids:
         return
-    records = await repository.get_lists(session, list(latest.values()))
-    stored = [(r.source, r.content) for r in records]
-    state.index = await asyncio.to_thread(build_index_from_stored, stored, state.document_key)
-    state.loaded_ids = latest
+    async with state.building:
+        if latest == state.loaded_ids:
+            return  # built by the request that went first
+        records = await repository.get_lists(session, list(latest.values()))
+        stored = [(r.source, r.content) for r in records]
+        state.index = await asyncio.to_thread(build_index_from_stored, stored, state.document_key)
+        state.loaded_ids = latest
 
 
 def screening_subject(applicant: Applicant, names: Sequence[str], birth_date: str | None) -> ScreeningSubject:
@@ -116,7 +124,8 @@ async def load_sanctions_list(
 ) -> SanctionsListRead:
     """Store a published list after reading it, and rebuild the index (callers then re-screen)."""
     try:
-        parsed = _parse(source, content)
+        # Seconds of CPU for a large list: in a thread, so that other requests keep being served.
+        parsed = await asyncio.to_thread(_parse, source, content)
         if not parsed.entries:
             raise SanctionsListUnreadable("the list holds no entries")
     except (SanctionsListUnreadable, ValueError) as error:
