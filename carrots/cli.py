@@ -96,8 +96,10 @@ async def _run_workers(names: list[str]) -> None:
 
     import anyio
 
+    from shared.observability import configure_logging
     from shared.worker import work
 
+    configure_logging(service="workers" if len(names) > 1 else names[0])
     apps = [_create_app(SERVICES[name]) for name in names]
     async with anyio.create_task_group() as tg:
         for service_app in apps:

@@ -95,7 +95,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     """Create a service app: database, auth, encryption, outbox, errors, logs, metrics and health."""
     settings = with_dev_defaults(settings)
     identity = service_identity(spec.name, settings)
-    configure_logging()
+    configure_logging(service=spec.name)
     metrics = Metrics(spec.name)
 
     @asynccontextmanager

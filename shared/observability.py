@@ -30,6 +30,10 @@ from shared.schemas.common import Health
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# The service a line is about: set per request and per worker task, so that one process running several
+# services (tests, `carrots worker all`) still names the right one; else the process's own service.
+_service: ContextVar[str | None] = ContextVar("service", default=None)
+_process_service: list[str] = []
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 # Keys that may carry personal data; their values never reach a log line.
@@ -64,6 +68,16 @@ PERSONAL_KEYS = frozenset(
 def current_request_id() -> str | None:
     """The id of the request being handled, if any."""
     return _request_id.get()
+
+
+def bind_service(name: str) -> None:
+    """Name the service in every log line of the current task and the tasks it starts."""
+    _service.set(name)
+
+
+def _add_service(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event.setdefault("service", _service.get() or (_process_service[0] if _process_service else "carrots"))
+    return event
 
 
 def _drop_personal_data(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -119,17 +133,23 @@ def _log_processors() -> list[Any]:
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_service,
         _drop_personal_data,
         _exception_without_values,
     ]
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """JSON logs on stdout, with the request id and personal-data keys redacted, for every logger.
+def configure_logging(level: int = logging.INFO, *, service: str | None = None) -> None:
+    """JSON logs on stdout, with the service, the request id and personal-data keys redacted, for every logger.
+
+    `service` names the process's service in lines outside any request or worker task; the first one given
+    stays (a process that runs several services names itself first).
 
     Libraries log through the standard `logging` module (uvicorn prints an unhandled error there with its
     traceback); their records go through the same processors, so no traceback or message escapes redaction.
     """
+    if service is not None and not _process_service:
+        _process_service.append(service)
     structlog.configure(
         processors=[*_log_processors(), structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -213,6 +233,7 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
+        service_token = _service.set(self.metrics.service)
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
@@ -244,6 +265,7 @@ class RequestContextMiddleware:
             )
             structlog.contextvars.unbind_contextvars("request_id")
             _request_id.reset(token)
+            _service.reset(service_token)
 
 
 def health_router(service: str) -> APIRouter:

@@ -17,6 +17,7 @@ import structlog
 from fastapi import FastAPI
 
 from shared.jobs import ClaimedJob, JobKind, JobQueue, Periodic, claim_schedule_tick
+from shared.observability import bind_service
 
 log = structlog.get_logger("carrots.worker")
 
@@ -138,5 +139,6 @@ class Worker:
 
 async def work(app: FastAPI) -> None:
     """Open a service's resources (its lifespan) and run its worker until cancelled."""
+    bind_service(app.state.metrics.service)
     async with app.router.lifespan_context(app):
         await Worker(app).run_forever()

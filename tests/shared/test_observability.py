@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.harness import Harness, Tokens
@@ -82,3 +84,33 @@ def test_a_logged_exception_keeps_its_type_and_frames_and_loses_its_message(caps
     for line in lines:
         assert [entry["type"] for entry in line["exception_chain"]] == ["builtins.RuntimeError", "builtins.KeyError"]
         assert any("test_observability.py" in frame for frame in line["exception_chain"][0]["frames"])
+
+
+async def test_every_request_line_names_its_service(eligibility: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    await eligibility.client.get("/healthz")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert lines
+    assert {line["service"] for line in lines} == {"eligibility"}
+
+
+async def test_each_worker_task_names_its_own_service_in_one_process(capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    import structlog
+
+    from shared.observability import bind_service, configure_logging
+
+    configure_logging()
+
+    async def worker_of(service: str) -> None:
+        bind_service(service)
+        await asyncio.sleep(0)
+        structlog.get_logger("t").info("job_done")
+
+    capsys.readouterr()
+    await asyncio.gather(worker_of("payments"), worker_of("asylum"))
+    structlog.get_logger("t").info("outside")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert sorted(line["service"] for line in lines if line["event"] == "job_done") == ["asylum", "payments"]
+    assert [line["service"] for line in lines if line["event"] == "outside"] != ["payments"]
