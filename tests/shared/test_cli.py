@@ -138,3 +138,14 @@ def test_a_missing_file_is_one_line_and_exit_status_1(
         cli.main()
     assert stopped.value.code != 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_command_line_starts_without_the_web_stack_the_orm_or_the_services() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, carrots.cli; print(sorted(m for m in ('fastapi', 'sqlalchemy', 'services') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
