@@ -36,6 +36,7 @@ from shared.plumbing import PlumbingTables
 from shared.schemas.catalogue import PROGRAMME_EVENT_TYPES
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
 from shared.subscriptions.addresses import check_public_host
+from shared.subscriptions.router import document_partner_deliveries
 from shared.subscriptions.router import router as webhooks_router
 from shared.subscriptions.service import WebhookTools
 
@@ -170,6 +171,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.include_router(router)
     app.include_router(webhooks_router)
     app.include_router(operator_deliveries_router)
+    document_partner_deliveries(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -178,6 +180,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
                 tags=app.openapi_tags,
             )
             complete_security(schema)

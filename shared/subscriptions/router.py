@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
 
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deliveries import service as deliveries
@@ -12,6 +12,7 @@ from shared.deps import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
+from shared.schemas.events import EventEnvelope
 from shared.schemas.webhooks import (
     DeliveryRead,
     DeliveryStatus,
@@ -24,6 +25,7 @@ from shared.schemas.webhooks import (
 )
 from shared.subscriptions import service
 from shared.subscriptions.service import WebhookTools
+from shared.webhooks import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 PARTNER = [CallerKind.partner]
@@ -167,3 +169,41 @@ async def redeliver_webhook_delivery(
 ) -> DeliveryRead:
     """Send a dead delivery again, on a fresh retry schedule (409 unless it is dead)."""
     return await deliveries.redeliver(session, tools.tables, principal, delivery_id, partner_id=principal.org)
+
+
+def document_partner_deliveries(app: FastAPI) -> None:
+    """Describe, in the OpenAPI document's `webhooks`, what a subscribed URL receives and how to verify it."""
+    headers = [
+        (ID_HEADER, "The event id; the same on every retry and redelivery, so a repeat can be recognised."),
+        (TIMESTAMP_HEADER, "Unix seconds when this attempt was signed; refuse deliveries older than a few minutes."),
+        (
+            SIGNATURE_HEADER,
+            "Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>` under the subscription's secret; two "
+            "during a secret rotation's overlap. Any Standard Webhooks library verifies it.",
+        ),
+    ]
+
+    @app.webhooks.post(
+        "partner-event",
+        tags=["webhooks"],
+        summary="An event about one of the partner's records",
+        operation_id="partnerEvent",
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_description="Received (any 2xx status will do); nothing is retried.",
+        responses={
+            "default": {"description": "Anything else, or no answer in 10 s: retried for about three days."},
+        },
+        openapi_extra={
+            "security": [],
+            "parameters": [
+                {"name": name, "in": "header", "required": True, "schema": {"type": "string"}, "description": text}
+                for name, text in headers
+            ],
+        },
+    )
+    def partner_event(body: EventEnvelope) -> None:
+        """POSTed to each active subscription of the partner the event is about, for the types it chose.
+
+        The body is the event envelope, ids only. Retries follow the schedule in the README; a delivery that
+        still fails after about three days is dead, listed by `GET /v1/webhook-deliveries?status=dead`.
+        """

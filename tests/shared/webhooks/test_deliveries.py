@@ -289,3 +289,17 @@ async def test_an_operator_lists_and_redelivers_dead_events_between_services(
         async with h.app.state.engine.connect() as conn:
             row = (await conn.execute(select(audit.c.action, audit.c.actor_kind))).one()
         assert tuple(row) == ("delivery.redelivered", "operator")
+
+
+async def test_the_apps_own_dispatcher_counts_the_deliveries_it_marks_dead(asylum_app: Harness, tokens: Tokens) -> None:
+    # Nothing listens on port 1: every attempt fails at once.
+    await subscribe(asylum_app, tokens, "DE", [OPENED], url="https://127.0.0.1:1/hook")
+    await publish(asylum_app, OPENED, "DE")
+    d = asylum_app.app.state.tables.outbox_deliveries
+    for _ in range(MAX_ATTEMPTS):
+        await asylum_app.app.state.dispatcher.run_once()
+        async with asylum_app.app.state.engine.begin() as conn:
+            await conn.execute(update(d).where(d.c.status == "pending").values(next_attempt_at=datetime.now(UTC)))
+    assert [status for _, status, _ in await statuses(asylum_app)] == ["dead"]
+    metrics = (await asylum_app.client.get("/metrics")).text
+    assert 'event_deliveries_died_total{receiver="webhook",service="asylum"} 1.0' in metrics

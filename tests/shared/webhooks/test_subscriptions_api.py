@@ -173,3 +173,24 @@ async def test_every_change_to_a_subscription_is_audited_and_announced(starter: 
         actions = ["created", "updated", "secret_rotated", "deleted"]
         assert [a for (a,) in audited] == [f"webhook_subscription.{a}" for a in actions]
         assert announced == [f"asylum.webhook_subscription.{a}" for a in actions]
+
+
+async def test_the_openapi_document_describes_the_routes_and_what_a_partner_receives(service: Harness) -> None:
+    document = service.app.openapi()
+    paths = document["paths"]
+    for path, method, scope in (
+        ("/v1/webhook-subscriptions", "post", "webhooks:write"),
+        ("/v1/webhook-subscriptions", "get", "webhooks:read"),
+        ("/v1/webhook-subscriptions/{subscription_id}", "patch", "webhooks:write"),
+        ("/v1/webhook-subscriptions/{subscription_id}", "delete", "webhooks:write"),
+        ("/v1/webhook-subscriptions/{subscription_id}/rotate-secret", "post", "webhooks:write"),
+        ("/v1/webhook-deliveries", "get", "webhooks:read"),
+        ("/v1/webhook-deliveries/{delivery_id}/redeliver", "post", "webhooks:write"),
+        ("/v1/operator/event-deliveries", "get", "deliveries:read"),
+        ("/v1/operator/event-deliveries/{delivery_id}/redeliver", "post", "deliveries:write"),
+    ):
+        assert paths[path][method]["x-required-scopes"] == [scope], (path, method)
+    delivery = document["webhooks"]["partner-event"]["post"]
+    assert {p["name"] for p in delivery["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    body = delivery["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/EventEnvelope"}
