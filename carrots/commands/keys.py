@@ -1,7 +1,8 @@
-"""`carrots keys` commands: status, master-key rotation, partner-key rotation.
+"""`carrots keys` commands: status, master-key rotation, partner-key rotation, partner erasure.
 
-Erasing a partner is not a command here: it takes two operators and a typed confirmation over the
-registry's operator API, which calls `shared.keys.operations.erase_partner`.
+Erasing a partner takes two operators and a typed confirmation: `erase-partner request` and `erase-partner
+approve` call eligibility's operator API (`/v1/erasure-requests`) with each operator's own token, so the
+request record and the audit trail name both.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import httpx
 import typer
 
 if TYPE_CHECKING:
@@ -180,3 +182,69 @@ async def _rotate_partner(names: list[str], var_dir: Path, partner: str) -> None
             typer.echo(
                 f"{store.name}: partner {partner} now encrypts with version {await rotate_partner_key(store, partner)}"
             )
+
+
+erase_app = typer.Typer(
+    help=(
+        "Erase a partner by destroying its keys: one operator requests it, a second approves; each types the "
+        "partner code again. Calls eligibility's operator API with the operator's own token (scope keys:erase)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(erase_app, name="erase-partner")
+
+TokenOption = Annotated[
+    str, typer.Option(envvar="CARROTS_TOKEN", help="This operator's token (kind operator, scope keys:erase).")
+]
+UrlOption = Annotated[str, typer.Option(help="Base URL of the eligibility service.")]
+ConfirmOption = Annotated[
+    str, typer.Option("--confirm", prompt="Type the partner code again to confirm", help="The partner code, again.")
+]
+
+
+def _show(request: dict[str, object]) -> None:
+    approved = f", approved by {request['approved_by']}" if request.get("approved_by") else ""
+    typer.echo(
+        f"erasure request {request['id']} for partner {request['partner_id']}: {request['status']} "
+        f"(requested by {request['requested_by']}{approved})"
+    )
+
+
+def _post(url: str, token: str, path: str, body: dict[str, str]) -> dict[str, object]:
+    with httpx.Client(base_url=url, timeout=60.0) as client:
+        response = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+    if response.status_code not in (200, 201):
+        detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
+        typer.echo(f"error {response.status_code}: {detail}", err=True)
+        raise typer.Exit(1)
+    answer: dict[str, object] = response.json()
+    return answer
+
+
+@erase_app.command("request")
+def erase_request(
+    partner: Annotated[str, typer.Argument(help="Code of the partner to erase, e.g. DE.")],
+    confirm: ConfirmOption,
+    token: TokenOption,
+    url: UrlOption = "http://127.0.0.1:8001",
+) -> None:
+    """Ask to erase a partner; nothing is destroyed until a second operator approves."""
+    request = _post(url, token, "/v1/erasure-requests", {"partner_id": partner, "confirmation": confirm})
+    _show(request)
+    typer.echo(f"a second operator approves it with: carrots keys erase-partner approve {request['id']}")
+
+
+@erase_app.command("approve")
+def erase_approve(
+    request_id: Annotated[str, typer.Argument(help="The erasure request's id.")],
+    confirm: ConfirmOption,
+    token: TokenOption,
+    url: UrlOption = "http://127.0.0.1:8001",
+) -> None:
+    """Approve another operator's erasure request: the partner's keys are destroyed, which cannot be undone."""
+    request = _post(url, token, f"/v1/erasure-requests/{request_id}/approval", {"confirmation": confirm})
+    _show(request)
+    typer.echo(
+        f"partner {request['partner_id']} erased: key-encryption key destroyed, {request['data_keys_destroyed']} "
+        "data key(s) marked destroyed in eligibility; every service reads its personal data as erased within a minute"
+    )

@@ -11,6 +11,7 @@ from services.eligibility.applicants.router import router as applicants_router
 from services.eligibility.applicants.service import document_key
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
+from services.eligibility.erasure.router import router as erasure_router
 from services.eligibility.intake.router import router as intake_router
 from services.eligibility.jobs import JOBS
 from services.eligibility.models import Base, tables
@@ -43,7 +44,14 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             "their entitlements. Personal data is encrypted at rest and never leaves in events.",
             metadata=Base.metadata,
             tables=tables,
-            routers=[applicants_router, policies_router, assessments_router, intake_router, sanctions_router],
+            routers=[
+                applicants_router,
+                policies_router,
+                assessments_router,
+                intake_router,
+                sanctions_router,
+                erasure_router,
+            ],
             extra_lifespan=_eligibility_state,
             jobs=JOBS,
         ),

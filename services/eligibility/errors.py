@@ -107,3 +107,27 @@ class WaiverNotPending(Conflict):
 
 class CountryCodeUnknown(Unprocessable):
     """A citizenship or issuing country is not an ISO 3166-1 alpha-2 code."""
+
+
+class ErasureConfirmationMismatch(Unprocessable):
+    """The partner code typed to confirm an erasure is not the partner's code."""
+
+
+class ErasureAlreadyRequested(Conflict):
+    """A request to erase this partner already waits for its second operator."""
+
+
+class PartnerAlreadyErased(Conflict):
+    """The partner's keys were destroyed before; there is nothing left to erase."""
+
+
+class ErasureRequestNotFound(NotFound):
+    """No erasure request with this id."""
+
+
+class ErasureNotPending(Conflict):
+    """The erasure request was completed before."""
+
+
+class ErasureSelfApproval(Forbidden):
+    """The operator who asked for an erasure tried to approve it; a second operator must."""

@@ -3,18 +3,32 @@ service, also in database backups taken before."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, closing, contextmanager
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import anyio.from_thread
+import anyio.to_thread
+import httpx
 import pytest
 from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
 
+from carrots.cli import app as cli
+from shared.auth import CallerKind
 from shared.crypto import CiphertextInvalid, FieldCipher, KeyDestroyed
 from shared.keys.operations import ServiceKeyStore, erase_partner
 from tests.asylum.api import factories as asylum_api
 from tests.eligibility.api import helpers as eligibility_api
 from tests.flows.conftest import NAMES, System
 from tests.flows.journey import approve_deserter, fund_programme, payments_officer
-from tests.harness import Tokens
+from tests.harness import Tokens, backend
 from tests.payments.service import helpers as payments_api
 from tests.testimony.api import factories as testimony_api
 
@@ -151,3 +165,141 @@ async def test_an_erased_partner_reads_as_erased_in_every_service_and_in_restore
     )
     assert still.status_code == 200
     assert still.json()["names"] == other["names"]
+
+
+class ToApp(httpx.BaseTransport):
+    """Carries the command line's blocking HTTP calls to an app served in process, as if it listened on a port."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+
+        async def forward() -> httpx.Response:
+            answer = await self._client.request(
+                request.method, request.url.raw_path.decode(), headers=dict(request.headers), content=body
+            )
+            return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+        return anyio.from_thread.run(forward)
+
+
+async def erase_command(system: System, *args: str) -> Result:
+    """Run `carrots keys erase-partner ...` against the in-process eligibility app."""
+    real = httpx.Client
+    transport = ToApp(system.clients["eligibility"])
+
+    def client(**kwargs: Any) -> httpx.Client:
+        return real(transport=transport, base_url=kwargs["base_url"])
+
+    def run() -> Result:
+        with mock.patch("carrots.commands.keys.httpx.Client", client):
+            return CliRunner().invoke(cli, ["keys", "erase-partner", *args])
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def operator_token(tokens: Tokens, subject: str) -> str:
+    return tokens.mint("platform", CallerKind.operator, "keys:erase", subject=subject)
+
+
+@contextmanager
+def a_minute_later() -> Iterator[None]:
+    """Every replica's key cache lives at most a minute: step the clock it reads past that."""
+    start = time.monotonic()
+    with mock.patch("shared.crypto.time.monotonic", return_value=start + 61):
+        yield
+
+
+def copy_database(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@asynccontextmanager
+async def database_backup(system: System) -> Any:
+    """A copy of every service's database taken now; `restore()` puts it back in place, as after a disaster."""
+    if backend() == "sqlite":
+        files = {name: Path(make_url(s.database_url).database or "") for name, s in system.settings.items()}
+        copies = {name: path.with_suffix(".backup") for name, path in files.items()}
+        for name, path in files.items():
+            # SQLite's online backup: a consistent copy of the file, write-ahead log included.
+            copy_database(path, copies[name])
+
+        async def restore() -> None:
+            for name, path in files.items():
+                await system.apps[name].state.engine.dispose()
+                copy_database(copies[name], path)
+
+    else:
+        # One database per service on a shared server: the rows that hold wrapped keys stand for the dump.
+        rows = await backup_partner_keys(system)
+
+        async def restore() -> None:
+            await restore_partner_keys(system, rows)
+
+    yield restore
+
+
+async def test_two_operators_erase_a_partner_from_the_command_line_in_every_service_and_in_a_restored_backup(
+    system_with_own_vault: System, tokens: Tokens
+) -> None:
+    system = system_with_own_vault
+    paths = await write_personal_data(system, tokens)
+    before = await read_all(system, tokens, paths)
+    assert {label: status for label, (status, _) in before.items()} == dict.fromkeys(paths, 200)
+    async with database_backup(system) as restore:
+        alice, bob = operator_token(tokens, "alice"), operator_token(tokens, "bob")
+        mistyped = await erase_command(system, "request", "DE", "--confirm", "de", "--token", alice)
+        assert mistyped.exit_code == 1
+        asked = await erase_command(system, "request", "DE", "--confirm", "DE", "--token", alice)
+        assert asked.exit_code == 0, asked.output
+        found = re.search(r"erasure request (\S+) for partner DE: pending_approval", asked.output)
+        assert found is not None, asked.output
+        request_id = found.group(1)
+        assert f"carrots keys erase-partner approve {request_id}" in asked.output
+        by_herself = await erase_command(system, "approve", request_id, "--confirm", "DE", "--token", alice)
+        assert by_herself.exit_code == 1
+        assert "error 403" in by_herself.output
+        assert (await read_all(system, tokens, paths))["eligibility"][0] == 200
+        approved = await erase_command(system, "approve", request_id, "--confirm", "DE", "--token", bob)
+        assert approved.exit_code == 0, approved.output
+        assert "requested by alice, approved by bob" in approved.output
+
+        with a_minute_later():
+            after = await read_all(system, tokens, paths)
+        for label in ("eligibility", "eligibility-assessment", "payments", "testimony"):
+            status, body = after[label]
+            assert (status, body["type"]) == (410, "https://carrots.example/problems/erased"), label
+        assert [d["name"] for d in after["asylum"][1]] == [None, None]
+        assert [e["reason"] for e in after["asylum-history"][1]["items"]] == [None, None]
+
+        eligibility = system.apps["eligibility"].state
+        audit_log = eligibility.tables.audit_log
+        async with eligibility.sessionmaker() as session:
+            trail = (
+                await session.execute(
+                    select(audit_log.c.action, audit_log.c.actor_kind, audit_log.c.actor_subject)
+                    .where(audit_log.c.resource_id == request_id)
+                    .order_by(audit_log.c.id)
+                )
+            ).all()
+        assert [tuple(row) for row in trail] == [
+            ("erasure_request.requested", "operator", "alice"),
+            ("erasure_request.approved", "operator", "bob"),
+        ]
+
+        # The databases come back from the backup taken before: their wrapped keys unwrap no more.
+        await restore()
+        keys = eligibility.tables.partner_keys
+        async with eligibility.sessionmaker() as session:
+            survived = await session.execute(
+                select(keys.c.wrapped_key).where(keys.c.partner_id == "DE", keys.c.wrapped_key.is_not(None))
+            )
+            assert survived.first() is not None, "the backup should hold DE's wrapped data key"
+        with a_minute_later():
+            restored = await read_all(system, tokens, paths)
+        for label in ("eligibility", "eligibility-assessment", "payments", "testimony"):
+            assert restored[label][0] == 410, label
+        assert [d["name"] for d in restored["asylum"][1]] == [None, None]

@@ -40,6 +40,7 @@ PATH_VALUES: dict[str, str] = {
     "/v1/appeals/{appeal_id}": "SELECT id AS appeal_id FROM appeals WHERE partner_id = 'DE'",
     "/v1/intake-jobs/{job_id}": "SELECT id AS job_id FROM intake_jobs WHERE partner_id = 'DE'",
     "/v1/sanctions-screening-jobs/{job_id}": "SELECT id AS job_id FROM rescreening_jobs",
+    "/v1/erasure-requests/{request_id}": "SELECT id AS request_id FROM erasure_requests",
     "/v1/accounts/{account_id}": "SELECT id AS account_id FROM accounts WHERE partner_id = 'DE'",
     "/v1/transfers/{transfer_id}": "SELECT id AS transfer_id FROM transfers WHERE partner_id = 'DE'",
     "/v1/obligations/{obligation_id}": "SELECT id AS obligation_id FROM obligations WHERE partner_id = 'DE'",
@@ -96,6 +97,13 @@ def test_the_scan_finds_a_date_time_without_a_zone() -> None:
 
 async def journey_eligibility(h: Harness, tokens: Tokens) -> None:
     await walk_eligibility(h, tokens)
+    # Asked only, never approved: nothing is destroyed in the vault the tests share.
+    asked = await h.client.post(
+        "/v1/erasure-requests",
+        json={"partner_id": "XX", "confirmation": "XX"},
+        headers=tokens.headers("platform", CallerKind.operator, "keys:erase", subject="alice"),
+    )
+    assert asked.status_code == 201, asked.text
 
 
 async def journey_payments(h: Harness, tokens: Tokens) -> None:

@@ -1,0 +1,1 @@
+"""Erasing a partner by destroying its keys: one operator asks, a second approves."""
