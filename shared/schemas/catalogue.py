@@ -44,6 +44,7 @@ _TYPES: dict[str, frozenset[str]] = {
             "waiver": ("requested", "approved"),
             "sanctions_list": ("loaded",),
             "rescreening_job": ("created",),
+            "erasure_request": ("requested", "approved"),
         },
     ),
     "payments": frozenset({PAYOUT_STATUS_CHANGED})

@@ -1,6 +1,7 @@
 """Erasure rules: a typed confirmation, two distinct operators, then the partner's keys are destroyed.
 
-Flushes, never commits. The vault's KEK is destroyed last, just before the request's transaction commits: if
+Flushes, never commits. Requests are programme-wide records (no tenant): their announcements reach no partner's
+webhooks, and the audit entries name the partner in their detail. The vault's KEK is destroyed last, just before the request's transaction commits: if
 the commit then fails the partner is erased all the same (the point of no return is the vault), the request
 stays pending, and approving it again completes the record.
 """
@@ -85,8 +86,8 @@ async def request_erasure(
         "erasure_request",
         row.id,
         "requested",
-        partner_id=row.partner_id,
-        detail={"requested_by": actor.subject},
+        partner_id=None,
+        detail={"erased_partner": row.partner_id, "requested_by": actor.subject},
     )
     return to_read(row)
 
@@ -124,8 +125,8 @@ async def approve_erasure(
         "erasure_request",
         row.id,
         "approved",
-        partner_id=row.partner_id,
-        detail={"requested_by": row.requested_by, "approved_by": actor.subject},
+        partner_id=None,
+        detail={"erased_partner": row.partner_id, "requested_by": row.requested_by, "approved_by": actor.subject},
     )
     await session.flush()
     # The point of no return, last before the commit.

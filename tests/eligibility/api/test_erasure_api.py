@@ -131,7 +131,7 @@ async def test_a_second_operator_approves_and_the_partner_reads_as_erased_with_b
         ("erasure_request.requested", "alice"),
         ("erasure_request.approved", "bob"),
     ]
-    assert audit[1].detail == {"requested_by": "alice", "approved_by": "bob"}
+    assert audit[1].detail == {"erased_partner": "DE", "requested_by": "alice", "approved_by": "bob"}
     assert sorted(events) == ["eligibility.erasure_request.approved", "eligibility.erasure_request.requested"]
 
     # Done is done: approving again, or asking again, changes nothing.
