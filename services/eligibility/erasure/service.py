@@ -1,9 +1,10 @@
 """Erasure rules: a typed confirmation, two distinct operators, then the partner's keys are destroyed.
 
-Flushes, never commits. Requests are programme-wide records (no tenant): their announcements reach no partner's
-webhooks, and the audit entries name the partner in their detail. The vault's KEK is destroyed last, just before the request's transaction commits: if
-the commit then fails the partner is erased all the same (the point of no return is the vault), the request
-stays pending, and approving it again completes the record.
+Flushes, never commits. Requests are programme-wide records (no tenant): their announcements reach no
+partner's webhooks, and the audit entries name the partner in their detail. The vault's KEK is destroyed
+last, just before the request's transaction commits: if the commit then fails the partner is erased all the
+same (the point of no return is the vault), the request stays pending, and approving it again completes the
+record.
 """
 
 from __future__ import annotations
