@@ -11,11 +11,12 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,6 +30,9 @@ from carrots.errors import explain_failure
 from carrots.registry import EVENT_ROUTES, SERVICES, ServiceEntry
 from carrots.state import find_running_var_dir, forget_running_system, remember_running_system
 from shared.tokens import CallerKind
+
+if TYPE_CHECKING:
+    from shared.config import ServiceSettings
 
 app = typer.Typer(
     help="Run and operate the carrots services.",
@@ -63,17 +67,89 @@ def _entries(service: str | None) -> list[ServiceEntry]:
 @app.command()
 def migrate(
     service: Annotated[str | None, typer.Argument(help="One service, or all when omitted.")] = None,
-    var_dir: VarDir = Path("var"),
+    var_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for SQLite files and development keys (development only; default `var`)."),
+    ] = None,
 ) -> None:
     """Apply every Alembic migration of one or all services to their configured databases."""
+    from shared.config import Environment
     from shared.devkeys import with_dev_defaults
     from shared.migrations import upgrade_to_head
 
     for entry in _entries(service):
-        settings = with_dev_defaults(entry.settings(var_dir=var_dir))
-        var_dir.mkdir(parents=True, exist_ok=True)
+        settings = _settings(entry, var_dir)
+        if settings.environment is not Environment.production:
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            settings = with_dev_defaults(settings)
         upgrade_to_head(entry.migrations_dir, settings.database_url)
         typer.echo(f"{entry.name}: migrated to head")
+
+
+def _settings(entry: ServiceEntry, var_dir: Path | None) -> ServiceSettings:
+    """A service's settings from its environment; production takes nothing from the command line."""
+    from shared.config import Environment
+
+    settings = entry.settings() if var_dir is None else entry.settings(var_dir=var_dir)
+    if var_dir is not None and settings.environment is Environment.production:
+        raise typer.BadParameter("production reads its settings from the environment only", param_hint="--var-dir")
+    return settings
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="The service to run.")],
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 in a container).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API, the pages and the probes.")] = 8000,
+    internal_port: Annotated[
+        int | None,
+        typer.Option(help="Port that alone serves event deliveries and metrics (both stay off the public port)."),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Addresses or CIDRs (comma-separated) whose X-Forwarded-For is believed: the ingress only. "
+            "Default: $FORWARDED_ALLOW_IPS, else 127.0.0.1."
+        ),
+    ] = None,
+) -> None:
+    """Serve one service with uvicorn in this process, its settings read from the environment (<P>_*)."""
+    import importlib
+
+    import uvicorn
+
+    entry = _entries(service)[0]
+    settings = _settings(entry, None)
+    if internal_port is not None:
+        if internal_port == port:
+            raise typer.BadParameter("must differ from --port", param_hint="--internal-port")
+        settings = settings.model_copy(update={"internal_port": internal_port})
+    module_name, _, factory = entry.app_factory.partition(":")
+    service_app = getattr(importlib.import_module(module_name), factory)(settings)
+    config = uvicorn.Config(
+        service_app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=False,  # each service logs every request once itself
+        log_config=None,  # records go through the service's JSON logging
+        server_header=False,
+        timeout_graceful_shutdown=20,
+    )
+    sockets = [config.bind_socket()]
+    if internal_port is not None:
+        sockets.append(_listen(host, internal_port))
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()

@@ -21,6 +21,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.deliveries import repository as delivery_repository
 from shared.deliveries.router import router as operator_deliveries_router
 from shared.devkeys import with_dev_defaults
+from shared.edge import InternalOnly, MountedUnder
 from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
 from shared.jobs import JobKind, Periodic
@@ -164,7 +165,11 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.job_kinds = list(spec.jobs)
     app.state.periodic = list(spec.periodic)
     install_problem_handlers(app)
+    if settings.internal_port is not None:
+        app.add_middleware(InternalOnly, port=settings.internal_port)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    if settings.root_path:
+        app.add_middleware(MountedUnder, prefix=settings.root_path)
     app.include_router(health_router(spec.name))
     app.include_router(asyncapi_router(spec.name, spec.title))
     for router in spec.routers:

@@ -40,6 +40,10 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    # Production serving: the ingress path this service also answers under (`/payments`), and the port that
+    # alone serves event deliveries and metrics (see shared/edge.py). Unset in development.
+    root_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._-]+)*$")
+    internal_port: int | None = Field(default=None, ge=1, le=65535)
 
     # Identity: a local Ed25519 key pair in development, the identity provider's JWKS in production.
     jwt_issuer: str = "carrots-dev"

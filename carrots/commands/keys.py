@@ -248,3 +248,32 @@ def erase_approve(
         f"partner {request['partner_id']} erased: key-encryption key destroyed, {request['data_keys_destroyed']} "
         "data key(s) marked destroyed in eligibility; every service reads its personal data as erased within a minute"
     )
+
+
+@app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Argument(help="An empty folder to write the deployment's keys into.")],
+    kid: Annotated[str, typer.Option(help="Key id of every key made now (name the month, e.g. k2026-12).")],
+    mount: Annotated[
+        str, typer.Option(help="Where the running services will find this folder (a mounted secret volume).")
+    ] = "/run/secrets/carrots",
+    database_host: Annotated[
+        str, typer.Option(help="host:port of PostgreSQL, where each service gets its own database and role.")
+    ] = "postgres:5432",
+) -> None:
+    """Make a production deployment's keys, and one environment file per service that names them.
+
+    Each service gets its own Ed25519 signing key and database password in `OUT/<service>/`, the public halves
+    its peers trust in `OUT/public/`, and `OUT/<service>.env` with its settings (master key, keyed-hash key,
+    key paths under `--mount`, database URL). Keep the folder in the secret store, never in git.
+    """
+    from carrots.deployment import write_deployment_keys
+
+    if out.exists() and any(out.iterdir()):
+        raise typer.BadParameter(f"{out} is not empty; keys are never overwritten", param_hint="OUT")
+    try:
+        written = write_deployment_keys(out, kid, mount, database_host)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--kid") from None
+    for path in written:
+        typer.echo(f"wrote {path}")

@@ -46,6 +46,8 @@ def load_programme_key(settings: TestimonySettings) -> SigningKey:
     """The programme's signing key: from settings, or a development key kept under `var/keys/`."""
     if settings.signing_key is not None:
         return load_signing_key(settings.signing_key.get_secret_value().encode())
+    if settings.signing_key_path is not None:
+        return load_signing_key(settings.signing_key_path.read_bytes())
     path = Path(settings.var_dir) / "keys" / "testimony-signing-ed25519.pem"
     if path.exists():
         return load_signing_key(path.read_bytes())

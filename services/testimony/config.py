@@ -29,6 +29,8 @@ class TestimonySettings(ServiceSettings):
     service_name: str = "testimony"
     # The programme's Ed25519 key (PKCS#8 PEM) that signs receipts and manifests; generated under var/ in development.
     signing_key: SecretStr | None = None
+    # Or the path of a mounted file holding that key (a secret volume), in place of `signing_key`.
+    signing_key_path: Path | None = None
     # Public halves of keys that signed before a rotation, so their receipts and manifests still verify from the
     # published JWK set. JSON in the environment: [{"key": "<PEM or path>", "retired_at": "2026-01-01T00:00:00Z"}].
     retired_public_keys: list[RetiredPublicKeySetting] = Field(default_factory=list)
@@ -52,8 +54,8 @@ class TestimonySettings(ServiceSettings):
         if self.environment is not Environment.production:
             return self
         problems: list[str] = []
-        if self.signing_key is None:
-            problems.append("signing_key must hold the programme's Ed25519 key in production")
+        if self.signing_key is None and self.signing_key_path is None:
+            problems.append("signing_key (or signing_key_path) must hold the programme's Ed25519 key in production")
         if self.storage_backend != "s3" or not self.s3_bucket:
             problems.append("storage_backend must be s3 with an s3_bucket in production")
         if self.public_url.startswith(("http://127.", "http://localhost")):
