@@ -15,10 +15,12 @@ import pytest
 
 from carrots.registry import EVENT_ROUTES, SERVICES
 from services.asylum.cases.references import format_case_reference, generate_case_reference
+from tests.deploy.manifests import KUSTOMIZATIONS, container, find, generator, kustomize
 from tests.deploy.production import ProductionSystem
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.e2e]
 CONSUMERS = {target for routes in EVENT_ROUTES.values() for target, _ in routes}
+GEN_INTERNAL_PORT = generator().INTERNAL_PORT
 
 
 def free_port() -> int:
@@ -118,21 +120,52 @@ def test_asylum_in_production_counts_status_lookups_per_client_behind_the_truste
         assert stop(process)
 
 
-def test_every_service_serves_in_production_with_its_internal_routes_on_the_internal_port(
+def _as_here(argv: list[str], ports: dict[str, str]) -> list[str]:
+    """A manifest's command as this machine runs it: the installed `carrots` script, ports free here."""
+    assert argv[0] == "carrots"
+    here = [str(Path(sys.executable).parent / "carrots"), *argv[1:]]
+    for option, value in ports.items():
+        here[here.index(option) + 1] = value
+    return here
+
+
+def test_the_manifests_commands_migrate_and_serve_every_service_in_production(
     system: ProductionSystem, tmp_path: Path
 ) -> None:
+    documents = kustomize(KUSTOMIZATIONS["production"])
     ports = {name: (free_port(), free_port()) for name in SERVICES}
     for name in SERVICES:
-        _migrate(system, name, tmp_path)
+        job = container(find(documents, "Job", f"{name}-migrate"))
+        done = subprocess.run(
+            _as_here(job["command"], {}),
+            env=system.env(name),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, (port, internal) in ports.items():
-            argv = ["serve", name, "--host", "127.0.0.1", "--port", str(port), "--internal-port", str(internal)]
-            processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "carrots.cli", *argv], env=system.env(name, ROOT_PATH=f"/{name}"), cwd=tmp_path
+            api = container(find(documents, "Deployment", name))
+            argv = _as_here(
+                api["command"], {"--host": "127.0.0.1", "--port": str(port), "--internal-port": str(internal)}
             )
+            # The manifest's own plain settings, with peers found at their ports here.
+            settings = {e["name"]: e["value"] for e in api["env"] if "value" in e}
+            prefix = SERVICES[name].env_prefix
+            for peer, (_, peer_internal) in ports.items():
+                subscribers = settings[prefix + "SUBSCRIBERS"]
+                settings[prefix + "SUBSCRIBERS"] = subscribers.replace(
+                    f"http://{peer}:{GEN_INTERNAL_PORT}/", f"http://127.0.0.1:{peer_internal}/"
+                )
+            settings.pop(prefix + "KEY_VAULT_DIR")
+            env = system.env(name) | settings
+            processes[name] = subprocess.Popen(argv, env=env, cwd=tmp_path)
         for name, (port, internal) in ports.items():
-            ready = wait_ready(f"http://127.0.0.1:{port}/{name}/readyz", processes[name])
+            root_path = f"/{name}"
+            ready = wait_ready(f"http://127.0.0.1:{port}{root_path}/readyz", processes[name])
             assert ready.json() == {"status": "ok", "service": name, "checks": {"database": "ok"}}
             assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 404
             assert httpx.get(f"http://127.0.0.1:{internal}/metrics").status_code == 200

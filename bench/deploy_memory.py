@@ -1,0 +1,149 @@
+"""Resident memory of each service as `carrots serve` runs it: idle, under a short load, and a large upload.
+
+The figures size the containers' memory requests and limits (deploy/generate.py, SIZING). Each service runs
+as one process on PostgreSQL (127.0.0.1:5432); `wrk` (Debian package) drives 16 connections for 10 s at an
+authenticated list route; testimony then receives a media original of 200 MiB, the largest it accepts.
+Run: `.venv/bin/python bench/deploy_memory.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from carrots.registry import SERVICES
+from shared.auth import CallerKind, issue_token
+from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOAD_PATHS = {
+    "eligibility": "/v1/applicants",
+    "payments": "/v1/accounts",
+    "asylum": "/v1/cases",
+    "testimony": "/v1/testimonies",
+}
+UPLOAD_MIB = 200
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """Resident and peak resident memory of a process, in MiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _scopes(name: str, path: str, port: int) -> list[str]:
+    spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+    scopes: list[str] = spec["paths"][path]["get"]["x-required-scopes"]
+    return scopes
+
+
+def _wait(port: int) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"port {port} not ready")
+
+
+def main() -> None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    var = Path(tempfile.mkdtemp(prefix="carrots-memory-"))
+    key = ensure_dev_signing_key(var)
+    ensure_service_keys(var, SERVICES)
+    databases = {name: f"carrots_memory_{name}_{os.getpid()}" for name in SERVICES}
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        for database in databases.values():
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            conn.execute(f'CREATE DATABASE "{database}"')
+    processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        for name, entry in SERVICES.items():
+            env = dict(os.environ)
+            env[entry.env_prefix + "VAR_DIR"] = str(var)
+            env[entry.env_prefix + "DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{databases[name]}"
+            command = [sys.executable, "-m", "carrots.cli"]
+            subprocess.run([*command, "migrate", name], env=env, check=True, capture_output=True)
+            port = _port()
+            process = subprocess.Popen(
+                [*command, "serve", name, "--port", str(port), "--internal-port", str(_port())],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            processes[name] = (process, port)
+        print(f"{'service':<12} {'idle MiB':>9} {'load RSS':>9} {'load peak':>10} {'req/s':>7}")
+        for name, (process, port) in processes.items():
+            _wait(port)
+            idle, _ = _memory(process.pid)
+            path = LOAD_PATHS[name]
+            token = issue_token(
+                key, org="DE", kind=CallerKind.partner, scopes=_scopes(name, path, port), ttl_seconds=600
+            )
+            done = subprocess.run(
+                [wrk, "-t2", "-c16", "-d10s", "-H", f"Authorization: Bearer {token}", f"http://127.0.0.1:{port}{path}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rate = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith("Requests/sec")), "?")
+            rss, peak = _memory(process.pid)
+            print(f"{name:<12} {idle:>9.0f} {rss:>9.0f} {peak:>10.0f} {rate:>7}")
+        process, port = processes["testimony"]
+        token = issue_token(
+            key, org="DE", kind=CallerKind.partner, scopes=["testimonies:write", "testimonies:read"], ttl_seconds=600
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(
+            f"http://127.0.0.1:{port}/v1/testimonies",
+            json={"applicant_id": "memory-bench", "language": "en", "text": "A made-up testimony for a benchmark."},
+            headers=headers,
+            timeout=60,
+        )
+        created.raise_for_status()
+        media = os.urandom(UPLOAD_MIB * 1024 * 1024 - 1024)
+        started = time.monotonic()
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/v1/testimonies/{created.json()['id']}/media",
+            files={"file": ("original.mp4", media, "video/mp4")},
+            headers=headers,
+            timeout=600,
+        )
+        answer.raise_for_status()
+        rss, peak = _memory(process.pid)
+        print(
+            f"testimony after a {UPLOAD_MIB} MiB upload ({time.monotonic() - started:.1f} s): "
+            f"RSS {rss:.0f} MiB, peak {peak:.0f} MiB"
+        )
+    finally:
+        for process, _ in processes.values():
+            process.terminate()
+            process.wait(timeout=30)
+        with psycopg.connect(ADMIN, autocommit=True) as conn:
+            for database in databases.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(var, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
