@@ -47,6 +47,15 @@ SIZING: dict[str, Sizing] = {
     "testimony": Sizing(cpu="250m", memory="384Mi", memory_limit="1536Mi", tmp="512Mi"),
 }
 
+# A service not measured yet starts from this, until its figures are taken (bench/deploy_memory.py).
+DEFAULT_SIZING = Sizing(cpu="250m", memory="256Mi", memory_limit="512Mi", tmp="64Mi")
+
+
+def sizing_of(name: str) -> Sizing:
+    """The measured sizing of a service, or the default."""
+    return SIZING.get(name, DEFAULT_SIZING)
+
+
 # Pages for people live on their own host at the root: their links and cookies assume the root path.
 PAGE_HOSTS = {"asylum": "status.carrots.example", "testimony": "testimonies.carrots.example"}
 API_HOST = "api.carrots.example"
@@ -75,6 +84,11 @@ def serve_argv(name: str) -> list[str]:
 def migrate_argv(name: str) -> list[str]:
     """The one-off command that migrates a service's database before its API starts."""
     return ["carrots", "migrate", name]
+
+
+def worker_argv(name: str) -> list[str]:
+    """The command that runs a service's background work: event delivery, queued jobs, schedules."""
+    return ["carrots", "worker", name]
 
 
 def _labels(name: str, component: str) -> dict[str, str]:
@@ -196,7 +210,7 @@ def _pod_spec(name: str, container: dict[str, Any], sizing: Sizing) -> dict[str,
 
 def k8s_service_resources(name: str) -> dict[str, dict[str, Any]]:
     """The manifests of one service, by file name."""
-    sizing = SIZING[name]
+    sizing = sizing_of(name)
     api_labels = _labels(name, "api")
     deployment = {
         "apiVersion": "apps/v1",
@@ -287,8 +301,29 @@ def k8s_service_resources(name: str) -> dict[str, dict[str, Any]]:
             ],
         },
     }
+    worker_labels = _labels(name, "worker")
+    worker = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": f"{name}-worker", "labels": worker_labels},
+        "spec": {
+            # Replicas share the work through leases in the database; none serves HTTP.
+            "replicas": 1,
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": _selector(name, "worker")},
+            "template": {
+                "metadata": {"labels": worker_labels},
+                "spec": {
+                    # A stopped worker hands its job back at once; give it time to finish a delivery.
+                    "terminationGracePeriodSeconds": 60,
+                    **_pod_spec(name, _container(name, worker_argv(name), sizing, probes=False), sizing),
+                },
+            },
+        },
+    }
     resources = {
         "deployment.yaml": deployment,
+        "worker.yaml": worker,
         "service.yaml": service,
         "pdb.yaml": pdb,
         "migrate-job.yaml": job,
@@ -418,7 +453,7 @@ def k8s_base() -> dict[str, Any]:
 
 
 def compose() -> dict[str, Any]:
-    """The compose file: PostgreSQL with a database per service, MinIO for media, migrations, the services."""
+    """The compose file: PostgreSQL with a database per service, MinIO for media, migrations, services, workers."""
     services: dict[str, Any] = {
         "postgres": {
             "image": "postgres:16",
@@ -490,7 +525,7 @@ def compose() -> dict[str, Any]:
                 f"./secrets/{PUBLIC}:{SECRETS_MOUNT}/{PUBLIC}:ro",
                 f"key-vault:{VAULT_MOUNT}",
             ],
-            "tmpfs": [f"/tmp:size={SIZING[name].tmp.removesuffix('Mi')}m"],  # noqa: S108
+            "tmpfs": [f"/tmp:size={sizing_of(name).tmp.removesuffix('Mi')}m"],  # noqa: S108
         }
         services[f"{name}-migrate"] = {
             **common,
@@ -501,6 +536,13 @@ def compose() -> dict[str, Any]:
         depends = {f"{name}-migrate": {"condition": "service_completed_successfully"}}
         if name == "testimony":
             depends["bucket"] = {"condition": "service_completed_successfully"}
+        services[f"{name}-worker"] = {
+            **common,
+            "command": worker_argv(name),
+            "depends_on": depends,
+            "restart": "unless-stopped",
+            "mem_limit": sizing_of(name).memory_limit.replace("Mi", "m"),
+        }
         services[name] = {
             **common,
             "command": serve_argv(name),
@@ -518,7 +560,7 @@ def compose() -> dict[str, Any]:
                 "interval": "5s",
                 "retries": 12,
             },
-            "mem_limit": SIZING[name].memory_limit.replace("Mi", "m"),
+            "mem_limit": sizing_of(name).memory_limit.replace("Mi", "m"),
         }
     return {
         "name": "carrots",

@@ -90,9 +90,15 @@ def test_every_service_is_wired_the_same_way(rendered: dict[str, list[dict[str, 
         kinds = sorted(
             d["kind"] for d in documents if d["metadata"].get("labels", {}).get("app.kubernetes.io/name") == name
         )
-        assert kinds == ["Deployment", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service"], name
+        assert kinds == ["Deployment", "Deployment", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service"], name
         deployment = find(documents, "Deployment", name)
         assert container(deployment)["command"] == GEN.serve_argv(name)
+        worker = find(documents, "Deployment", f"{name}-worker")
+        assert container(worker)["command"] == GEN.worker_argv(name)
+        assert worker["spec"]["replicas"] == 2
+        # The worker runs with the API's very settings, keys and volumes: it builds the same app.
+        for key in ("env", "envFrom", "volumeMounts"):
+            assert container(worker)[key] == container(deployment)[key], (name, key)
         assert container(find(documents, "Job", f"{name}-migrate"))["command"] == GEN.migrate_argv(name)
         assert deployment["spec"]["replicas"] == 3
 
@@ -153,10 +159,16 @@ def test_producers_deliver_events_to_the_internal_port_of_each_subscriber(
 ) -> None:
     documents = rendered["production"]
     for name, routes in EVENT_ROUTES.items():
-        value = env_value(container(find(documents, "Deployment", name)), SERVICES[name].env_prefix + "SUBSCRIBERS")
+        # The worker delivers the events; the API process only writes them to its outbox.
+        value = env_value(
+            container(find(documents, "Deployment", f"{name}-worker")), SERVICES[name].env_prefix + "SUBSCRIBERS"
+        )
         assert value is not None
+        assert json.loads(value) == [
+            {"name": target, "url": f"http://{target}:{GEN.INTERNAL_PORT}/v1/events", "event_types": types}
+            for target, types in routes
+        ]
         urls = {s["name"]: s["url"] for s in json.loads(value)}
-        assert urls == {target: f"http://{target}:{GEN.INTERNAL_PORT}/v1/events" for target, _ in routes}
         for target in urls:
             ports = {p["name"]: p["port"] for p in find(documents, "Service", target)["spec"]["ports"]}
             assert ports["internal"] == GEN.INTERNAL_PORT
@@ -229,7 +241,11 @@ def test_compose_migrates_each_database_once_before_its_service_starts() -> None
         assert migrate["depends_on"]["databases"]["condition"] == "service_completed_successfully"
         assert api["command"] == GEN.serve_argv(name)
         assert api["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
-        for process in (migrate, api):
+        worker = services[f"{name}-worker"]
+        assert worker["command"] == GEN.worker_argv(name)
+        assert worker["depends_on"][f"{name}-migrate"]["condition"] == "service_completed_successfully"
+        assert worker["environment"] == migrate["environment"]
+        for process in (migrate, api, worker):
             assert process["user"] == f"{GEN.UID}:{GEN.UID}"
             assert process["read_only"] is True
             assert process["env_file"] == [f"./secrets/{name}.env"]

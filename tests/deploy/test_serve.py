@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from carrots.registry import EVENT_ROUTES, SERVICES
@@ -129,7 +130,7 @@ def _as_here(argv: list[str], ports: dict[str, str]) -> list[str]:
     return here
 
 
-def test_the_manifests_commands_migrate_and_serve_every_service_in_production(
+def test_the_manifests_commands_migrate_serve_and_work_every_service_in_production(
     system: ProductionSystem, tmp_path: Path
 ) -> None:
     documents = kustomize(KUSTOMIZATIONS["production"])
@@ -163,6 +164,9 @@ def test_the_manifests_commands_migrate_and_serve_every_service_in_production(
             settings.pop(prefix + "KEY_VAULT_DIR")
             env = system.env(name) | settings
             processes[name] = subprocess.Popen(argv, env=env, cwd=tmp_path)
+            worker = container(find(documents, "Deployment", f"{name}-worker"))
+            assert worker["env"] == api["env"]
+            processes[f"{name}-worker"] = subprocess.Popen(_as_here(worker["command"], {}), env=env, cwd=tmp_path)
         for name, (port, internal) in ports.items():
             root_path = f"/{name}"
             ready = wait_ready(f"http://127.0.0.1:{port}{root_path}/readyz", processes[name])
@@ -173,7 +177,20 @@ def test_the_manifests_commands_migrate_and_serve_every_service_in_production(
             # Unsigned, so refused by a consumer's event route (401); a service that consumes nothing has none.
             expected = 401 if name in CONSUMERS else 404
             assert httpx.post(f"http://127.0.0.1:{internal}/v1/events", json={}).status_code == expected
+        # Payments' worker keeps its schedules (checkpoints, due tranches): it runs, in production, on its database.
+        deadline = time.monotonic() + 180
+        url = system.database("payments").replace("postgresql+psycopg://", "postgresql://")
+        while (taken := _schedules_taken(url)) == 0 and time.monotonic() < deadline:
+            assert all(p.poll() is None for p in processes.values()), "a process exited"
+            time.sleep(1)
+        assert taken > 0
         assert not (tmp_path / "var").exists()
     finally:
         for process in processes.values():
             assert stop(process)
+
+
+def _schedules_taken(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM job_schedules WHERE last_run_by IS NOT NULL").fetchone()
+    return int(row[0]) if row else 0
