@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import ColumnElement, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
@@ -243,6 +243,17 @@ class FieldCipher:
         except InvalidTag as exc:
             raise CiphertextInvalid("ciphertext was altered or belongs to another row") from exc
 
+    def _behind_current_master(self) -> ColumnElement[bool]:
+        """Live data keys a master-key rotation still has to re-wrap."""
+        t = self._tables.partner_keys
+        return (t.c.wrapped_key.is_not(None)) & (or_(t.c.master_kid != self._masters.current_kid, t.c.kek_id.is_(None)))
+
+    async def count_to_rewrap(self, session: AsyncSession) -> int:
+        """How many data keys are not yet under the current master key and their partner's KEK."""
+        t = self._tables.partner_keys
+        found = await session.execute(select(func.count()).select_from(t).where(self._behind_current_master()))
+        return int(found.scalar_one())
+
     async def rewrap_batch(self, session: AsyncSession, *, limit: int = 100) -> RewrapProgress:
         """Re-wrap up to `limit` data keys not yet under the current master key and the partner's KEK.
 
@@ -250,9 +261,7 @@ class FieldCipher:
         in the vault meanwhile (a database restored from a backup, say) has its keys marked destroyed.
         """
         t = self._tables.partner_keys
-        behind = (t.c.wrapped_key.is_not(None)) & (
-            or_(t.c.master_kid != self._masters.current_kid, t.c.kek_id.is_(None))
-        )
+        behind = self._behind_current_master()
         rows = (
             await session.execute(
                 select(t.c.partner_id, t.c.version, t.c.master_kid, t.c.kek_id, t.c.wrapped_key)

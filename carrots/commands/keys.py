@@ -142,17 +142,30 @@ def rotate_master(
 
 
 async def _rotate_master(names: list[str], var_dir: Path, batch_size: int) -> None:
-    from shared.crypto import RewrapProgress
-    from shared.keys.operations import rotate_master_key
+    from shared.crypto import MasterKeyUnknown, RewrapProgress
+    from shared.keys.operations import count_keys_to_rewrap, rotate_master_key
 
     async with _stores(names, var_dir) as (stores, vault, masters):
         for store in stores:
+            total = await count_keys_to_rewrap(store)
+            typer.echo(f"{store.name}: {total} data key(s) to re-wrap under master key {masters.current_kid}")
+            handled = 0
 
-            def report(batch: RewrapProgress, name: str = store.name) -> None:
-                erased = f", {batch.erased} of erased partners marked destroyed" if batch.erased else ""
-                typer.echo(f"{name}: re-wrapped {batch.rewrapped}{erased}, {batch.remaining} left")
+            def report(batch: RewrapProgress, name: str = store.name, total: int = total) -> None:
+                nonlocal handled
+                handled += batch.rewrapped + batch.erased
+                erased = f" ({batch.erased} of erased partners marked destroyed)" if batch.erased else ""
+                typer.echo(f"{name}: {handled} of {total} done{erased}, {batch.remaining} left")
 
-            done = await rotate_master_key(store, batch_size=batch_size, on_batch=report)
+            try:
+                done = await rotate_master_key(store, batch_size=batch_size, on_batch=report)
+            except MasterKeyUnknown as exc:
+                typer.echo(
+                    f"{store.name}: a data key is wrapped under a master key this configuration lacks ({exc}); "
+                    "keep the old key listed after the new one until every data key is re-wrapped, then run again",
+                    err=True,
+                )
+                raise typer.Exit(1) from exc
             if done.remaining:
                 typer.echo(f"{store.name}: {done.remaining} data key(s) left; run the command again", err=True)
                 raise typer.Exit(1)

@@ -95,6 +95,12 @@ async def rotate_master_key(
             return RewrapProgress(rewrapped=rewrapped, erased=erased, remaining=progress.remaining)
 
 
+async def count_keys_to_rewrap(store: ServiceKeyStore) -> int:
+    """How many of a service's data keys a master-key rotation still has to re-wrap (what a rerun will do)."""
+    async with store.sessionmaker() as session:
+        return await store.cipher.count_to_rewrap(session)
+
+
 async def rotate_partner_key(store: ServiceKeyStore, partner_id: str) -> int:
     """Give a partner a new data key version in a service; new data uses it, old data stays readable."""
     async with store.sessionmaker() as session, session.begin():

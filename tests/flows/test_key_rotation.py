@@ -6,6 +6,7 @@ import base64
 import importlib
 import json
 import os
+import re
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -99,15 +100,15 @@ async def read(clients: dict[str, Any], tokens: Tokens, paths: dict[str, str]) -
     }
 
 
-async def keys_command(system: System, vault: Path, *args: str) -> Result:
-    """Run `carrots keys ...` against the system's databases with both master keys, the new one first."""
+async def keys_command(system: System, vault: Path, *args: str, master_keys: list[str] | None = None) -> Result:
+    """Run `carrots keys ...` against the system's databases with both master keys (unless told), the new one first."""
     env: dict[str, str | None] = {}
     for name in NAMES:
         prefix = SERVICES[name].env_prefix
         env |= {
             f"{prefix}ENVIRONMENT": "test",
             f"{prefix}DATABASE_URL": system.settings[name].database_url,
-            f"{prefix}MASTER_KEYS": json.dumps([NEW, OLD]),
+            f"{prefix}MASTER_KEYS": json.dumps(master_keys or [NEW, OLD]),
             f"{prefix}KEY_VAULT_DIR": str(vault),
             f"{prefix}VAR_DIR": str(system.settings[name].var_dir),
         }
@@ -149,8 +150,22 @@ async def test_master_key_rotation_rewraps_everything_so_the_old_key_retires_and
         assert "data keys per master key: new: 1, old: 1" in midway.output
         rotated = await keys_command(system, vault, "rotate-master", "--batch-size", "1")
         assert rotated.exit_code == 0, rotated.output
+        # The rerun resumes: in eligibility only the key the interrupted run left is re-wrapped, one batch at a time.
+        assert "eligibility: 1 data key(s) to re-wrap under master key new\neligibility: 1 of 1 done, 0 left" in (
+            rotated.output
+        )
         for name in NAMES:
             assert f"{name}: every data key is under master key new" in rotated.output
+        for name in ("payments", "asylum", "testimony"):
+            counted = re.search(rf"{name}: (\d+) data key\(s\) to re-wrap", rotated.output)
+            assert counted is not None, rotated.output
+            total = int(counted.group(1))
+            assert total >= 1, name
+            steps = re.findall(rf"{name}: (\d+) of {total} done, (\d+) left", rotated.output)
+            assert [(int(d), int(left)) for d, left in steps] == [(n, total - n) for n in range(1, total + 1)]
+        again = await keys_command(system, vault, "rotate-master")
+        assert again.exit_code == 0, again.output
+        assert again.output.count("0 data key(s) to re-wrap under master key new") == len(NAMES)
         status = await keys_command(system, vault, "status")
         assert status.exit_code == 0, status.output
         assert "old" not in status.output
@@ -172,3 +187,18 @@ async def test_master_key_rotation_rewraps_everything_so_the_old_key_retires_and
             assert set((await read(clients, tokens, after)).values()) == {"After"}
         status = await keys_command(system, vault, "status")
         assert status.output.count("partner DE: 2 version(s), current version 2") == len(NAMES)
+
+
+async def test_a_rotation_missing_the_old_master_key_stops_and_says_so_without_destroying_anything(
+    starter: AppStarter, tokens: Tokens, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    async with start_system(starter, master_keys=[OLD], key_vault_dir=vault) as system:
+        before = await write(system.clients, tokens, "Before", system.settings["asylum"].var_dir)
+        # The old key was dropped from the configuration too early: only the new one is listed.
+        rotated = await keys_command(system, vault, "rotate-master", "--service", "eligibility", master_keys=[NEW])
+        assert rotated.exit_code == 1
+        assert "keep the old key listed after the new one" in rotated.output
+        status = await keys_command(system, vault, "status", "--service", "eligibility")
+        assert "destroyed data keys: 0" in status.output
+        assert set((await read(system.clients, tokens, before)).values()) == {"Before"}
