@@ -92,8 +92,9 @@ def applicant_body(number: str) -> dict[str, Any]:
 
 
 class Bench:
-    def __init__(self, servers: dict[str, Server], var_dir: Path, sizes: Sizes) -> None:
+    def __init__(self, servers: dict[str, Server], var_dir: Path, sizes: Sizes, *, with_ceiling: bool = True) -> None:
         self.servers = servers
+        self.with_ceiling = with_ceiling
         self.var_dir = var_dir
         self.sizes = sizes
         self.key = ensure_dev_signing_key(var_dir)
@@ -140,6 +141,8 @@ class Bench:
     def pair(self, operation: str, server: str, load: Load, ceiling_load: Load) -> Row:
         note(operation)
         ours, ours_cpu = self.measure(server, load)
+        if not self.with_ceiling:
+            return Row(operation, "req/s", ours.rate, 0.0, ours.p50_ms, ours.p99_ms, ours_cpu, None, ours.failures)
         theirs, theirs_cpu = self.measure("ceiling", ceiling_load)
         return Row(
             operation,
@@ -182,12 +185,13 @@ def seed_obligations(b: Bench, count: int) -> tuple[str, list[str]]:
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
         json={"funding_account_id": account["id"], "amount_minor": 100 * count + 1_000, "reference": "budget"},
     )
+    payee = f"bench-payee-{uuid.uuid4().hex[:8]}"
     b.event(
         "payments",
         "eligibility",
         "eligibility.applicant.approved",
         {
-            "applicant_id": "bench-payee",
+            "applicant_id": payee,
             "assessment_id": str(uuid.uuid4()),
             "partner_id": PARTNER,
             "tier": "soldier",
@@ -205,7 +209,7 @@ def seed_obligations(b: Bench, count: int) -> tuple[str, list[str]]:
     b.call(
         "PUT",
         "payments",
-        "/v1/beneficiaries/bench-payee/bank-account",
+        f"/v1/beneficiaries/{payee}/bank-account",
         200,
         headers=headers,
         json={"iban": "GB82WEST12345698765432", "holder": "Beneficiary Holder"},
@@ -216,7 +220,7 @@ def seed_obligations(b: Bench, count: int) -> tuple[str, list[str]]:
         "/v1/obligations",
         200,
         headers=headers,
-        params={"applicant_id": "bench-payee", "status": "due"},
+        params={"applicant_id": payee, "status": "due"},
     )["items"]
     url = b.servers["payments"].database_url.replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -247,26 +251,34 @@ def wait_for(b: Bench, service: str, path: str, headers: dict[str, str], done: C
         time.sleep(0.5)
 
 
-def measure_all(b: Bench, item_id: str, sizes: Sizes) -> list[Row]:
-    rows: list[Row] = []
-    ceiling_read = Load("GET", f"/items/{item_id}")
-    ceiling_insert = Load(
-        "POST", "/items", {"Content-Type": "application/json"}, json.dumps({"name": "bench {n}", "amount_minor": 100})
+@dataclass(frozen=True)
+class Ceilings:
+    read: Load
+    insert: Load
+
+
+def ceilings(item_id: str) -> Ceilings:
+    body = json.dumps({"name": "bench {n}", "amount_minor": 100})
+    return Ceilings(
+        Load("GET", f"/items/{item_id}"), Load("POST", "/items", {"Content-Type": "application/json"}, body)
     )
 
-    # A partner reads one applicant.
-    writer = b.partner("applicants:write", "applicants:read")
-    applicant = b.call("POST", "eligibility", "/v1/applicants", 201, headers=writer, json=applicant_body("70 0000001"))
-    rows.append(
-        b.pair(
-            "partner reads one applicant",
-            "eligibility",
-            Load("GET", f"/v1/applicants/{applicant['id']}", writer),
-            ceiling_read,
-        )
-    )
 
-    # An NGO reads one case shared with it.
+def writer(b: Bench) -> dict[str, str]:
+    return b.partner("applicants:write", "applicants:read")
+
+
+def measure_read(b: Bench, c: Ceilings, sizes: Sizes) -> Row:
+    """A partner reads one applicant."""
+    applicant = b.call(
+        "POST", "eligibility", "/v1/applicants", 201, headers=writer(b), json=applicant_body("70 0000001")
+    )
+    load = Load("GET", f"/v1/applicants/{applicant['id']}", writer(b))
+    return b.pair("partner reads one applicant", "eligibility", load, c.read)
+
+
+def measure_shared_read(b: Bench, c: Ceilings, sizes: Sizes) -> Row:
+    """An NGO reads one case shared with it."""
     officer = b.partner("cases:read", "cases:write", "cases:consent")
     applicant_id = str(uuid.uuid4())
     # A partner opens cases only for applicants asylum heard eligibility approve under that partner.
@@ -281,56 +293,47 @@ def measure_all(b: Bench, item_id: str, sizes: Sizes) -> list[Row]:
     }
     b.event("asylum", "eligibility", "eligibility.applicant.approved", approval)
     case = b.call("POST", "asylum", "/v1/cases", 201, headers=officer, json={"applicant_id": applicant_id})
-    b.call(
-        "POST",
-        "asylum",
-        f"/v1/cases/{case['id']}/access-grants",
-        201,
-        headers=officer,
-        json={"ngo_org": NGO, "level": "full"},
-    )
+    grant = {"ngo_org": NGO, "level": "full"}
+    b.call("POST", "asylum", f"/v1/cases/{case['id']}/access-grants", 201, headers=officer, json=grant)
     ngo = b.token(NGO, CallerKind.ngo, "shared-cases:read")
-    rows.append(
-        b.pair("NGO reads one shared case", "asylum", Load("GET", f"/v1/shared-cases/{case['id']}", ngo), ceiling_read)
-    )
+    return b.pair("NGO reads one shared case", "asylum", Load("GET", f"/v1/shared-cases/{case['id']}", ngo), c.read)
 
-    # Registration: every request a new person with a new document number.
+
+def measure_registration(b: Bench, c: Ceilings, sizes: Sizes) -> Row:
+    """Registration: every request a new person with a new document number."""
     body = json.dumps(applicant_body("71 {n}"), ensure_ascii=False)
-    rows.append(
-        b.pair(
-            "registration",
-            "eligibility",
-            Load("POST", "/v1/applicants", {**writer, "Content-Type": "application/json"}, body, first=1_000_000),
-            ceiling_insert,
-        )
-    )
+    headers = {**writer(b), "Content-Type": "application/json"}
+    load = Load("POST", "/v1/applicants", headers, body, first=1_000_000)
+    return b.pair("registration", "eligibility", load, c.insert)
 
-    # Payout creation: each request pays another due obligation under its own Idempotency-Key.
+
+def measure_payouts(b: Bench, c: Ceilings, sizes: Sizes) -> Row:
+    """Payout creation: each request pays another due obligation under its own Idempotency-Key."""
     note(f"seeding {sizes.payouts:,} due obligations")
     funding, obligations = seed_obligations(b, sizes.payouts)
-    payer = b.partner("payouts:write")
+    headers = {**b.partner("payouts:write"), "Content-Type": "application/json", "Idempotency-Key": "bench-{n}"}
     body = json.dumps({"obligation_id": "{id}", "funding_account_id": funding})
-    row = b.pair(
-        "payout creation (Idempotency-Key)",
-        "payments",
-        Load(
-            "POST",
-            "/v1/payouts",
-            {**payer, "Content-Type": "application/json", "Idempotency-Key": "bench-{n}"},
-            body,
-            tuple(obligations),
-        ),
-        ceiling_insert,
-    )
-    rows.append(row)
+    load = Load("POST", "/v1/payouts", headers, body, tuple(obligations))
+    row = b.pair("payout creation (Idempotency-Key)", "payments", load, c.insert)
     # Obligations are finite: a run faster than the seed would pay some twice and be refused; say so.
     row.failures += max(0, round(row.carrots * sizes.seconds) - len(obligations))
+    return row
 
-    rows.append(measure_export(b, sizes))
-    insert_rate = rows[2].ceiling
-    rows.append(measure_intake(b, sizes, writer, insert_rate))
-    rows.append(measure_rescreening(b, sizes))
-    return rows
+
+def measure_intake_rows(b: Bench, c: Ceilings, sizes: Sizes) -> Row:
+    insert_rate = b.measure("ceiling", c.insert)[0].rate
+    return measure_intake(b, sizes, writer(b), insert_rate)
+
+
+OPERATIONS: dict[str, Callable[[Bench, Ceilings, Sizes], Row]] = {
+    "read": measure_read,
+    "shared-read": measure_shared_read,
+    "registration": measure_registration,
+    "payout": measure_payouts,
+    "export": lambda b, _c, sizes: measure_export(b, sizes),
+    "intake": measure_intake_rows,
+    "rescreening": lambda b, _c, sizes: measure_rescreening(b, sizes),
+}
 
 
 def stream_rows(b: Bench, server: str, path: str, headers: dict[str, str]) -> tuple[float, int, float]:
@@ -459,7 +462,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs and small data (CI)")
     parser.add_argument("--seconds", type=float, help="seconds per load run (default 10, quick 2)")
+    parser.add_argument("--only", help=f"comma-separated operations to run, of: {', '.join(OPERATIONS)} (default: all)")
     args = parser.parse_args(argv)
+    only = args.only.split(",") if args.only else list(OPERATIONS)
+    if unknown := set(only) - set(OPERATIONS):
+        parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
     sizes = QUICK if args.quick else FULL
     if args.seconds:
         sizes = Sizes(
@@ -475,7 +482,7 @@ def main(argv: list[str] | None = None) -> None:
             note("migrating and starting eligibility, payments, asylum and the ceiling app")
             with running(["eligibility", "payments", "asylum"], databases, var_dir, ceiling_url) as servers:
                 bench = Bench(servers, var_dir, sizes)
-                rows = measure_all(bench, item_id, sizes)
+                rows = [OPERATIONS[name](bench, ceilings(item_id), sizes) for name in only]
     finally:
         databases.drop_all()
     print(render(rows, sizes, time.perf_counter() - started))

@@ -77,7 +77,17 @@ class Server:
         return cpu_seconds(self.process.pid)
 
 
-def _uvicorn(factory: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class Variant:
+    """Which code (a checkout of the project) and which extra uvicorn options a set of servers runs."""
+
+    root: Path = ROOT
+    uvicorn_args: tuple[str, ...] = tuple(os.environ.get("CARROTS_BENCH_UVICORN_ARGS", "").split())
+
+
+def _uvicorn(
+    factory: str, port: int, env: dict[str, str], log: Path, variant: Variant = Variant()
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -91,13 +101,16 @@ def _uvicorn(factory: str, port: int, env: dict[str, str], log: Path) -> subproc
         "--no-access-log",
         "--log-level",
         "warning",
+        # Extra uvicorn options to compare settings, e.g. `--loop asyncio --http h11`.
+        *variant.uvicorn_args,
     ]
+    # `python -m` puts the working directory first on the path: the variant's checkout is the code that runs.
     with log.open("ab") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=variant.root)
 
 
 def _wait_ready(server: Server, path: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.name} exited during start-up; see {log}:\n{log.read_text()[-3000:]}")
@@ -107,7 +120,7 @@ def _wait_ready(server: Server, path: str, log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{server.name} not ready after 60 s; see {log}")
+    raise RuntimeError(f"{server.name} not ready after 180 s; see {log}")
 
 
 def _migrate(urls: dict[str, str]) -> None:
@@ -122,31 +135,44 @@ def _migrate(urls: dict[str, str]) -> None:
 
 
 @contextmanager
-def running(names: list[str], databases: Databases, var_dir: Path, ceiling_url: str) -> Iterator[dict[str, Server]]:
-    """Migrate each named service on its own database, start it and the ceiling app; stop them all after."""
+def running(
+    names: list[str],
+    databases: Databases,
+    var_dir: Path,
+    ceiling_url: str,
+    variants: dict[str, Variant] | None = None,
+) -> Iterator[dict[str, Server]]:
+    """Migrate each named service on its own database, start it and the ceiling app; stop them all after.
+
+    With `variants`, each service runs once per variant on the same database, named `<service>@<variant>`.
+    """
+    variants = variants or {"": Variant()}
     ensure_dev_signing_key(var_dir)
     ensure_service_keys(var_dir, SERVICES)
     logs = var_dir / "logs"
     logs.mkdir(exist_ok=True)
-    ports = {name: free_port() for name in [*names, "ceiling"]}
+    keys = [f"{name}@{label}" if label else name for label in variants for name in names]
+    ports = {key: free_port() for key in [*keys, "ceiling"]}
     servers: dict[str, Server] = {}
     try:
         urls = {name: databases.create(name) for name in names}
         _migrate(urls)
-        for name in names:
-            entry = SERVICES[name]
-            url = urls[name]
-            env = dict(os.environ)
-            env.update(
-                {
-                    entry.env_prefix + "DATABASE_URL": url,
-                    entry.env_prefix + "VAR_DIR": str(var_dir),
-                    entry.env_prefix + "PUBLIC_URL": f"http://127.0.0.1:{ports[name]}",
-                    entry.env_prefix + "SUBSCRIBERS": json.dumps([]),
-                }
-            )
-            log = logs / f"{name}.log"
-            servers[name] = Server(name, ports[name], _uvicorn(entry.app_factory, ports[name], env, log), url)
+        for label, variant in variants.items():
+            for name in names:
+                key = f"{name}@{label}" if label else name
+                entry = SERVICES[name]
+                url = urls[name]
+                env = dict(os.environ)
+                env.update(
+                    {
+                        entry.env_prefix + "DATABASE_URL": url,
+                        entry.env_prefix + "VAR_DIR": str(var_dir),
+                        entry.env_prefix + "PUBLIC_URL": f"http://127.0.0.1:{ports[key]}",
+                        entry.env_prefix + "SUBSCRIBERS": json.dumps([]),
+                    }
+                )
+                process = _uvicorn(entry.app_factory, ports[key], env, logs / f"{key}.log", variant)
+                servers[key] = Server(key, ports[key], process, url)
         env = {**os.environ, "CEILING_DATABASE_URL": ceiling_url}
         log = logs / "ceiling.log"
         process = _uvicorn("bench.served.ceiling:create_app", ports["ceiling"], env, log)
