@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -177,12 +178,36 @@ async def stream_export(
             if not rows:
                 break
             after = rows[-1].seq
-            yield _render_jsonl(rows) if fmt is ExportFormat.jsonl else _render_csv(rows)
+            yield render_jsonl(rows) if fmt is ExportFormat.jsonl else _render_csv(rows)
 
 
-def _render_jsonl(rows: Sequence[Row[Any]]) -> bytes:
-    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-    return "".join(encode(record_of(row)) + "\n" for row in rows).encode()
+def render_jsonl(rows: Sequence[Row[Any]]) -> bytes:
+    """JSON Lines of `record_of` each row, byte for byte, with two dicts per row and orjson (the hot loop)."""
+    dumps = orjson.dumps
+    return b"".join(
+        [
+            dumps(
+                {
+                    "type": "record",
+                    "seq": r.seq,
+                    "prev_hash": r.prev_hash,
+                    "hash": r.hash,
+                    "body": entry_body(
+                        entry_id=r.id,
+                        partner_id=r.partner_id,
+                        transfer_id=r.transfer_id,
+                        transfer_kind=r.transfer_kind,
+                        account_id=r.account_id,
+                        currency=r.currency,
+                        amount_minor=r.amount_minor,
+                        created_at=r.created_at,
+                    ),
+                }
+            )
+            + b"\n"
+            for r in rows
+        ]
+    )
 
 
 def _render_csv(rows: Sequence[Row[Any]]) -> bytes:
