@@ -86,9 +86,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     # hide_parameters: a statement's values never appear in an error's message, so never in a log either.
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
-    )
+    # No pre-ping: it costs a round trip on every checkout. A connection the server dropped fails the one
+    # request that finds it, and SQLAlchemy then replaces every connection of the pool made before it.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
