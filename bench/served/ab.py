@@ -45,6 +45,7 @@ def main() -> None:
                 for round_number in range(args.rounds):
                     for label in variants:
                         view = {name: servers[f"{name}@{label}"] for name in SERVICES}
+                        view |= {f"{name}-worker": servers[f"{name}@{label}-worker"] for name in SERVICES}
                         bench = Bench({**view, "ceiling": servers["ceiling"]}, Path(tmp), sizes, with_ceiling=False)
                         for name in args.only.split(","):
                             note(f"round {round_number + 1}, variant {label}: {name}")

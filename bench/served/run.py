@@ -130,6 +130,10 @@ class Bench:
         headers = sign_event(identity, body, event_id=str(envelope["id"]))
         self.call("POST", service, "/v1/events", 204, content=body, headers=headers)
 
+    def cpu(self, service: str) -> float:
+        """CPU seconds used so far by a service's API process and its worker."""
+        return sum(s.cpu() for name, s in self.servers.items() if name in {service, f"{service}-worker"})
+
     def measure(self, server: str, load: Load) -> tuple[Outcome, float]:
         """Drive one load at a server; the outcome and the server's CPU milliseconds per request."""
         process = self.servers[server]
@@ -363,8 +367,7 @@ def measure_export(b: Bench, sizes: Sizes) -> Row:
 def measure_intake(b: Bench, sizes: Sizes, writer: dict[str, str], insert_rate: float) -> Row:
     note(f"bulk intake of {sizes.intake_rows:,} rows")
     lines = "\n".join(json.dumps(applicant_body(f"72 {n:07d}"), ensure_ascii=False) for n in range(sizes.intake_rows))
-    process = b.servers["eligibility"]
-    before, started = process.cpu(), time.perf_counter()
+    before, started = b.cpu("eligibility"), time.perf_counter()
     job = b.call(
         "POST",
         "eligibility",
@@ -375,7 +378,7 @@ def measure_intake(b: Bench, sizes: Sizes, writer: dict[str, str], insert_rate: 
     )
     state = wait_for(b, "eligibility", f"/v1/intake-jobs/{job['id']}", writer, lambda s: s["status"] == "completed")
     elapsed = time.perf_counter() - started
-    cpu = (process.cpu() - before) * 1000 / sizes.intake_rows
+    cpu = (b.cpu("eligibility") - before) * 1000 / sizes.intake_rows
     return Row(
         f"bulk intake, {sizes.intake_rows:,} rows (ceiling: one-row inserts)",
         "rows/s",
@@ -392,8 +395,7 @@ def measure_rescreening(b: Bench, sizes: Sizes) -> Row:
     people = generate_people(sizes.list_entries, rng)
     document = write_ofac_xml(people)
     operator = b.token("ops", CallerKind.operator, "sanctions:write")
-    process = b.servers["eligibility"]
-    before, started = process.cpu(), time.perf_counter()
+    before, started = b.cpu("eligibility"), time.perf_counter()
     loaded = b.call(
         "POST",
         "eligibility",
@@ -406,7 +408,7 @@ def measure_rescreening(b: Bench, sizes: Sizes) -> Row:
     state = wait_for(b, "eligibility", job_path, operator, lambda s: s["status"] == "completed")
     elapsed = time.perf_counter() - started
     screened = max(state["total"], 1)
-    cpu = (process.cpu() - before) * 1000 / screened
+    cpu = (b.cpu("eligibility") - before) * 1000 / screened
     # The ceiling: the same list parsed and indexed in process, then as many subjects screened.
     index = build_screening_index([parse_ofac_sdn(io.BytesIO(document))])
     subjects = make_subjects(people, min(screened, 2_000), rng)
@@ -430,7 +432,7 @@ def _cpu(ms: float | None) -> str:
     return f"{ms:.2f} ms" if ms >= 0.1 else f"{ms * 1000:.0f} µs"
 
 
-def render(rows: list[Row], sizes: Sizes, seconds: float) -> str:
+def render(rows: list[Row], sizes: Sizes, seconds: float, load_before: float) -> str:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -444,7 +446,8 @@ def render(rows: list[Row], sizes: Sizes, seconds: float) -> str:
     lines = [
         f"carrots over HTTP, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, {pg}; one uvicorn process per app, {generator}, "
-        f"{CONCURRENCY} connections, {sizes.seconds:g} s per run; whole run {seconds:.0f} s",
+        f"{CONCURRENCY} connections, {sizes.seconds:g} s per run; whole run {seconds:.0f} s; "
+        f"load average before {load_before:.1f}, after {os.getloadavg()[0]:.1f}",
         "",
         "| operation | carrots | ceiling | ratio | p50 / p99 ms | server CPU each (ceiling) | failed |",
         "|---|---|---|---|---|---|---|",
@@ -472,7 +475,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = Sizes(
             args.seconds, *(getattr(sizes, f) for f in ("payouts", "export_rows", "intake_rows", "list_entries"))
         )
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     databases = Databases(PG_ADMIN_URL)
     try:
         with tempfile.TemporaryDirectory(prefix="carrots-bench-") as tmp:
@@ -485,4 +488,4 @@ def main(argv: list[str] | None = None) -> None:
                 rows = [OPERATIONS[name](bench, ceilings(item_id), sizes) for name in only]
     finally:
         databases.drop_all()
-    print(render(rows, sizes, time.perf_counter() - started))
+    print(render(rows, sizes, time.perf_counter() - started, load_before))

@@ -173,12 +173,25 @@ def running(
                 )
                 process = _uvicorn(entry.app_factory, ports[key], env, logs / f"{key}.log", variant)
                 servers[key] = Server(key, ports[key], process, url)
+                # Background work (events, intake, re-screening) runs in the service's worker process.
+                with (logs / f"{key}-worker.log").open("ab") as out:
+                    worker = subprocess.Popen(
+                        [sys.executable, "-m", "carrots.cli", "worker", name],
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        cwd=variant.root,
+                    )
+                servers[f"{key}-worker"] = Server(f"{key}-worker", 0, worker, url)
         env = {**os.environ, "CEILING_DATABASE_URL": ceiling_url}
         log = logs / "ceiling.log"
         process = _uvicorn("bench.served.ceiling:create_app", ports["ceiling"], env, log)
         servers["ceiling"] = Server("ceiling", ports["ceiling"], process, ceiling_url)
         for name, server in servers.items():
-            _wait_ready(server, "/healthz" if name == "ceiling" else "/readyz", logs / f"{name}.log")
+            if not name.endswith("-worker"):
+                _wait_ready(server, "/healthz" if name == "ceiling" else "/readyz", logs / f"{name}.log")
+        if failed := [name for name, server in servers.items() if server.process.poll() is not None]:
+            raise RuntimeError(f"stopped during start-up: {', '.join(failed)}; see the logs in {logs}")
         yield servers
     finally:
         for server in servers.values():
