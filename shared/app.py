@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from shared.idempotency import InFlightKeys
 from shared.jobs import JobKind, Periodic
 from shared.keys import master_keys_from_settings, vault_from_settings
 from shared.observability import (
+    DomainRefresh,
     Metrics,
     RequestContextMiddleware,
     configure_logging,
@@ -61,6 +63,9 @@ class ServiceSpec:
     # Background work, run by `carrots worker <service>` and never by an API process.
     jobs: Sequence[JobKind] = ()
     periodic: Sequence[Periodic] = ()
+    # The service's domain gauges: given the app's metrics, defines them and returns what refreshes them from the
+    # database at each scrape (`shared.observability.DomainGauges`).
+    domain_metrics: Callable[[Metrics], DomainRefresh] | None = None
 
 
 WEBHOOK_TAGS = [
@@ -99,6 +104,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     identity = service_identity(spec.name, settings)
     configure_logging(service=spec.name)
     metrics = Metrics(spec.name)
+    refresh_domain = spec.domain_metrics(metrics) if spec.domain_metrics is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -133,6 +139,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
                     metrics.dead_deliveries.labels(spec.name, receiver).set(count)
 
         app.state.metric_refreshers = [count_dead]
+        if refresh_domain is not None:
+            app.state.metric_refreshers.append(partial(refresh_domain, maker))
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             app.state.http = client

@@ -8,7 +8,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -24,6 +24,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.schemas.common import Health
@@ -216,6 +217,32 @@ class Metrics:
             registry=self.registry,
         )
         self.service = service
+
+
+# Refreshes a service's domain gauges from its database, at each scrape of /metrics.
+DomainRefresh = Callable[[async_sessionmaker[AsyncSession]], Awaitable[None]]
+
+
+class DomainGauges:
+    """Gauges of a service's records (payouts, cases, hits...), read from its database at each scrape.
+
+    Read rather than counted in process: every replica reports the same figures, and a restart loses none.
+    Labels are bounded vocabularies (a status, a currency), never an identifier.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._registry = metrics.registry
+
+    def gauge(self, name: str, documentation: str, labels: Sequence[str]) -> Gauge:
+        """A gauge of this service, `carrots_` prefixed."""
+        return Gauge(f"carrots_{name}", documentation, list(labels), registry=self._registry)
+
+    @staticmethod
+    def set_all(gauge: Gauge, rows: Iterable[Sequence[Any]]) -> None:
+        """Replace a gauge's values with rows of (label values..., value); label sets no longer present go away."""
+        gauge.clear()
+        for *labels, value in rows:
+            gauge.labels(*(str(label) for label in labels)).set(float(value or 0))
 
 
 class RequestContextMiddleware:

@@ -16,6 +16,7 @@ from services.asylum.cases.credentials import BoundedHasher, SecretHasher
 from services.asylum.cases.wording import CATALOGUE
 from services.asylum.config import AsylumSettings
 from services.asylum.family.router import router as family_router
+from services.asylum.metrics import asylum_metrics
 from services.asylum.models import Base, tables
 from services.asylum.pages.router import router as pages_router
 from services.asylum.reports.router import router as reports_router
@@ -53,6 +54,7 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
         settings,
         ServiceSpec(
             name="asylum",
+            domain_metrics=asylum_metrics,
             event_types=EVENT_TYPES["asylum"],
             title="carrots asylum",
             description=(

@@ -14,6 +14,7 @@ from services.eligibility.config import EligibilitySettings
 from services.eligibility.erasure.router import router as erasure_router
 from services.eligibility.intake.router import router as intake_router
 from services.eligibility.jobs import JOBS
+from services.eligibility.metrics import eligibility_metrics
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
 from services.eligibility.sanctions.router import router as sanctions_router
@@ -38,6 +39,7 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
         settings or EligibilitySettings(),
         ServiceSpec(
             name="eligibility",
+            domain_metrics=eligibility_metrics,
             event_types=EVENT_TYPES["eligibility"],
             title="carrots eligibility",
             description="Registers applicants, assesses them against the partner's tier policy and approves "

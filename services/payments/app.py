@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.payments.background import PERIODIC
 from services.payments.config import PaymentsSettings
 from services.payments.ledger.chain import load_checkpoint_signer
+from services.payments.metrics import payments_metrics
 from services.payments.models import Base, tables
 from services.payments.router import routers
 from shared.app import ExtraLifespan, ServiceSpec, build_app
@@ -23,6 +24,7 @@ def create_app(settings: PaymentsSettings | None = None) -> FastAPI:
         settings,
         ServiceSpec(
             name="payments",
+            domain_metrics=payments_metrics,
             event_types=EVENT_TYPES["payments"],
             title="carrots payments",
             description=(

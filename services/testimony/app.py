@@ -14,6 +14,7 @@ from services.testimony.config import TestimonySettings
 from services.testimony.consent.router import router as consent_router
 from services.testimony.derivatives.av import MediaMetadataStripper, find_ffmpeg
 from services.testimony.intake.router import router as intake_router
+from services.testimony.metrics import testimony_metrics
 from services.testimony.models import Base, tables
 from services.testimony.pages.router import router as pages_router
 from services.testimony.public.router import router as public_router
@@ -113,6 +114,7 @@ def create_app(settings: TestimonySettings | None = None) -> FastAPI:
         resolved,
         ServiceSpec(
             name="testimony",
+            domain_metrics=testimony_metrics,
             event_types=EVENT_TYPES["testimony"],
             title="carrots testimony",
             description=(
