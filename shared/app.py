@@ -36,6 +36,7 @@ from shared.observability import (
 )
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.plumbing import PlumbingTables
+from shared.retries import key_creating_routes
 from shared.schemas.catalogue import PROGRAMME_EVENT_TYPES
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
 from shared.subscriptions.addresses import check_public_host
@@ -180,10 +181,9 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.add_middleware(MountedUnder, prefix=settings.root_path)
     app.include_router(health_router(spec.name))
     app.include_router(asyncapi_router(spec.name, spec.title))
-    for router in spec.routers:
+    for router in [*spec.routers, webhooks_router, operator_deliveries_router]:
+        key_creating_routes(router.routes)
         app.include_router(router)
-    app.include_router(webhooks_router)
-    app.include_router(operator_deliveries_router)
     document_partner_deliveries(app)
 
     def openapi() -> dict[str, Any]:

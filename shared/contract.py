@@ -17,7 +17,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from shared.errors import PROBLEM_DESCRIPTIONS, PROBLEM_JSON, InvalidParam, Problem, declared_statuses
-from shared.idempotency import KEY_HEADER, idempotency
+from shared.idempotency import KEY_HEADER, KEY_HEADER_DOC, idempotency
+from shared.retries import takes_optional_key
 from shared.schemas.events import EventEnvelope
 from shared.webhooks import EVENT_SECURITY_DOC, EVENT_SECURITY_SCHEME, SIGNATURE_HEADER
 
@@ -108,7 +109,18 @@ def complete_errors(document: dict[str, Any], routes: Sequence[BaseRoute]) -> No
             if operation is None:
                 continue
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in route_problem_statuses(route):
+            optional_key_statuses = {409, 410, 422} if takes_optional_key(route) else set()
+            if optional_key_statuses:
+                operation.setdefault("parameters", []).append(
+                    {
+                        "name": KEY_HEADER,
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "description": KEY_HEADER_DOC + " Optional here: send one to make a retry safe.",
+                    }
+                )
+            for status in route_problem_statuses(route) | optional_key_statuses:
                 responses.setdefault(str(status), {"description": PROBLEM_DESCRIPTIONS.get(status, "Error.")})
             for code, response in responses.items():
                 if code.isdigit() and int(code) >= 400 and _is_problem(response):

@@ -26,6 +26,8 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     try:
         async with session_scope(maker) as session:
+            # Where the route's own wrapper (shared.retries) finds the transaction to remember its answer in.
+            request.state.unit_of_work_session = session
             yield session
     finally:
         for callback in request.state.__dict__.get("_after_uow", []):

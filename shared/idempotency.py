@@ -134,9 +134,13 @@ class Idempotency:
         """Store the response with the work's transaction and return it."""
         payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
         response = JSONResponse(payload, status_code=status_code)
-        sealed = await self.cipher.encrypt(
-            self.session, self.org, bytes(response.body).decode("utf-8"), field=RESPONSE_FIELD, row=self.key
-        )
+        await self.store(status_code, bytes(response.body))
+        return response
+
+    async def store(self, status_code: int, body: bytes) -> None:
+        """Store a JSON answer in the work's transaction; 409 if a twin request stored one first."""
+        text = body.decode("utf-8")
+        sealed = await self.cipher.encrypt(self.session, self.org, text, field=RESPONSE_FIELD, row=self.key)
         try:
             async with self.session.begin_nested():
                 await self.session.execute(
@@ -154,7 +158,6 @@ class Idempotency:
             raise Conflict(
                 "A request with this Idempotency-Key completed concurrently; retry to get its result."
             ) from exc
-        return response
 
 
 async def purge_expired_keys(

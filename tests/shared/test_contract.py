@@ -81,8 +81,9 @@ def test_every_operation_lists_the_errors_its_parts_can_answer(name: str, var_di
             expected |= {"401", "403", "503"}
         if "{" in path:
             expected |= {"404", "422"}
-        if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", [])):
-            expected |= {"400", "409", "422"}
+        keys = [p for p in op.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        if keys:
+            expected |= {"409", "422"} | ({"400"} if keys[0]["required"] else set())
         if "requestBody" in op:
             expected.add("422")
         missing += [f"{method} {path} {status}" for status in sorted(expected - set(op["responses"]))]
@@ -136,3 +137,23 @@ def test_the_event_endpoint_documents_its_body_headers_and_signature(var_dir: Pa
     assert "EventEnvelope" in document["components"]["schemas"]
     headers = {p["name"] for p in operation["parameters"] if p["in"] == "header" and p["required"]}
     assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature", "carrots-source"}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_creating_call_documents_its_idempotency_key(name: str, var_dir: Path) -> None:
+    lacking = []
+    for method, path, op in operations(openapi_document(name, var_dir)):
+        creates = method == "POST" and ({"201", "202"} & set(op["responses"]))
+        bearer = any("bearer" in requirement for requirement in op.get("security", []))
+        multipart = "multipart/form-data" in op.get("requestBody", {}).get("content", {})
+        if creates and bearer and not multipart:
+            keys = [p for p in op.get("parameters", []) if p["name"] == "Idempotency-Key"]
+            if len(keys) != 1 or not {"409", "422"} <= set(op["responses"]):
+                lacking.append(f"{method} {path}")
+    assert lacking == []
+
+
+def test_the_key_is_optional_where_no_money_moves(var_dir: Path) -> None:
+    operation = openapi_document("eligibility", var_dir)["paths"]["/v1/applicants"]["post"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] is False
