@@ -16,7 +16,7 @@ from sqlalchemy import MetaData
 from shared.asyncapi import asyncapi_router
 from shared.auth import TokenVerifier
 from shared.config import Environment, ServiceSettings
-from shared.contract import complete_errors, complete_security, operation_id
+from shared.contract import complete_errors, complete_examples, complete_security, operation_id
 from shared.crypto import FieldCipher
 from shared.db import make_engine, make_sessionmaker
 from shared.deliveries import repository as delivery_repository
@@ -198,6 +198,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             )
             complete_security(schema)
             complete_errors(schema, app.routes)
+            complete_examples(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

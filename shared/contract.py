@@ -134,3 +134,87 @@ def complete_errors(document: dict[str, Any], routes: Sequence[BaseRoute]) -> No
                     if parameter["in"] == "header" and parameter["name"].lower() == KEY_HEADER.lower():
                         parameter["required"] = True
                         parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 255}
+
+
+# Strings that satisfy the patterns our schemas use; a new pattern without an entry gets a field example instead
+# (`Field(examples=[...])`), or the test that validates every example fails.
+_PATTERN_EXAMPLES = {
+    "^[A-Z]{3}$": "EUR",
+    "^[A-Za-z0-9_.:-]+$": "member-1",
+    "^[a-z][a-z0-9_]{1,39}$": "conscript",
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": "1999-04",
+    "^(verified_arrival|asylum_granted)$": "asylum_granted",
+}
+_FORMAT_EXAMPLES = {
+    "date-time": "2026-12-01T09:30:00Z",
+    "date": "2026-12-01",
+    "uuid": "0193a4b2-7c1e-7d3a-9b2f-4e5d6c7b8a90",
+    "email": "officer@partner.example",
+    "uri": "https://partner.example/carrots/events",
+    "binary": "",
+}
+
+
+def example_of(schema: dict[str, Any], components: dict[str, Any], seen: frozenset[str] = frozenset()) -> Any:
+    """An example value of a JSON schema: its own example where it has one, else one built from its constraints."""
+    if schema.get("examples"):
+        return schema["examples"][0]
+    for key in ("example", "const"):
+        if key in schema:
+            return schema[key]
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return None if name in seen else example_of(components[name], components, seen | {name})
+    if schema.get("default") is not None:
+        return schema["default"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+            return example_of(options[0], components, seen)
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = example_of(part, components, seen)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        value = {name: example_of(sub, components, seen) for name, sub in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties")
+        if not value and isinstance(extra, dict) and schema.get("minProperties", 0) > 0:
+            key = example_of(schema.get("propertyNames", {"type": "string"}), components, seen)
+            value[str(key)] = example_of(extra, components, seen)
+        return value
+    if kind == "array":
+        item = example_of(schema.get("items", {}), components, seen)
+        return [item] * max(1, int(schema.get("minItems", 1)))
+    if kind == "string":
+        if "pattern" in schema:
+            return _PATTERN_EXAMPLES.get(schema["pattern"], "example")
+        if schema.get("format") in _FORMAT_EXAMPLES:
+            return _FORMAT_EXAMPLES[schema["format"]]
+        text = "example".ljust(int(schema.get("minLength", 0)), "x")
+        return text[: int(schema.get("maxLength", len(text)))]
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1 if "exclusiveMinimum" in schema else 1)
+        return min(low, schema.get("maximum", low))
+    if kind == "boolean":
+        return True
+    return None
+
+
+def complete_examples(document: dict[str, Any]) -> None:
+    """Give every JSON request body and answer an example: the schema's own, or one built from it."""
+    components = document.get("components", {}).get("schemas", {})
+    for item in document["paths"].values():
+        for operation in item.values():
+            bodies = [operation.get("requestBody", {})] + [
+                answer for status, answer in operation.get("responses", {}).items() if status.startswith("2")
+            ]
+            for body in bodies:
+                for media_type, media in body.get("content", {}).items():
+                    if media_type.endswith("json") and "schema" in media and "example" not in media:
+                        media["example"] = example_of(media["schema"], components)

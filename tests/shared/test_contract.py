@@ -6,11 +6,16 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from carrots.registry import SERVICES
+from shared.contract import example_of
 from shared.errors import PROBLEM_JSON
 from shared.observability import Metrics
 from tests.contract import AnswerRecorder, openapi_document, operations, undocumented_errors
@@ -157,3 +162,35 @@ def test_the_key_is_optional_where_no_money_moves(var_dir: Path) -> None:
     operation = openapi_document("eligibility", var_dir)["paths"]["/v1/applicants"]["post"]
     (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
     assert key["required"] is False
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_json_body_and_answer_has_an_example_that_fits_its_schema(name: str, var_dir: Path) -> None:
+    document = openapi_document(name, var_dir)
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:document", DRAFT202012.create_resource({"components": document["components"]})
+    )
+    wrong = []
+    for method, path, op in operations(document):
+        bodies = [("request", op.get("requestBody", {}))]
+        bodies += [(status, answer) for status, answer in op["responses"].items() if status.startswith("2")]
+        for label, body in bodies:
+            for media_type, media in body.get("content", {}).items():
+                if not media_type.endswith("json") or "schema" not in media:
+                    continue
+                schema = json.loads(json.dumps(media["schema"]).replace('"#/components', '"urn:document#/components'))
+                validator = Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+                if "example" not in media:
+                    wrong.append(f"{method} {path} {label}: no example")
+                elif error := next(iter(validator.iter_errors(media["example"])), None):
+                    wrong.append(f"{method} {path} {label}: {error.message[:120]}")
+    assert wrong == []
+
+
+def test_a_schemas_own_example_is_used_before_a_built_one() -> None:
+    components = {"Problem": {"type": "object", "examples": [{"status": 422}], "properties": {}}}
+    assert example_of({"$ref": "#/components/schemas/Problem"}, components) == {"status": 422}
+    built = example_of(
+        {"type": "object", "properties": {"currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}}, components
+    )
+    assert built == {"currency": "EUR"}
