@@ -332,12 +332,14 @@ class OutboxDispatcher:
                 except Exception as exc:
                     return f"refused address: {getattr(exc, 'detail', type(exc).__name__)}"
         try:
-            response = await self._client.post(delivery.url, content=body, headers=headers)
+            # Streamed and closed unread: only the status counts, and a receiver's body (however large) is not loaded.
+            async with self._client.stream("POST", delivery.url, content=body, headers=headers) as response:
+                status = response.status_code
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
-        if 200 <= response.status_code < 300:
+        if 200 <= status < 300:
             return None
-        return f"HTTP {response.status_code}"
+        return f"HTTP {status}"
 
     async def run_once(self) -> int:
         """Deliver every due delivery once; returns how many succeeded."""
