@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -26,8 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal
 from shared.crypto import PREFIX, FieldCipher
+from shared.db import session_scope
 from shared.deps import SessionDep, after_unit_of_work
 from shared.errors import Conflict, ProblemError, Unprocessable, may_answer
+from shared.jobs import Periodic
 from shared.plumbing import PlumbingTables
 
 # First responses may quote what people wrote (a contribution reference, a reversal reason): stored
@@ -35,6 +38,7 @@ from shared.plumbing import PlumbingTables
 RESPONSE_FIELD = "idempotency_keys.response_body"
 KEY_HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
+PURGE_EVERY_SECONDS = 3600.0
 KEY_HEADER_DOC = (
     "A unique key per logical operation (a UUID is ideal, at most 255 characters). Retrying with the same key "
     "and body replays the first response (`Idempotent-Replayed: true`); reusing it with another body is rejected "
@@ -160,6 +164,18 @@ class Idempotency:
             ) from exc
 
 
+async def purge_expired_keys_now(app: Any) -> None:
+    """The periodic task every service's worker runs: remove expired keys in one transaction."""
+    async with session_scope(app.state.sessionmaker) as session:
+        removed = await purge_expired_keys(session, app.state.tables)
+    if removed:
+        structlog.get_logger().info("idempotency_keys_purged", removed=removed)
+
+
+def _purge_every(_settings: Any) -> float:
+    return PURGE_EVERY_SECONDS
+
+
 async def purge_expired_keys(
     session: AsyncSession, tables: PlumbingTables, *, now: datetime | None = None, lifetime: timedelta = KEY_LIFETIME
 ) -> int:
@@ -202,3 +218,5 @@ async def idempotency(
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
+# Ready for a service's `ServiceSpec.periodic`: hourly, each worker of each service purging its own database.
+PURGE_EXPIRED_KEYS = Periodic("idempotency.purge_expired_keys", _purge_every, purge_expired_keys_now)

@@ -51,8 +51,8 @@ class AnswerRecorder:
         original = Metrics.__init__
         recorded = self._metrics
 
-        def recording_init(metrics: Metrics, service: str) -> None:
-            original(metrics, service)
+        def recording_init(metrics: Metrics, *args: Any, **kwargs: Any) -> None:
+            original(metrics, *args, **kwargs)
             recorded.append(metrics)
 
         self._patch.setattr(Metrics, "__init__", recording_init)

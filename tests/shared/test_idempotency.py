@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from shared.idempotency import KEY_LIFETIME, purge_expired_keys
+from shared.idempotency import KEY_LIFETIME, PURGE_EXPIRED_KEYS, purge_expired_keys
 from tests.harness import Harness, Tokens
 from tests.shared.probe import tables
 
@@ -96,6 +96,16 @@ async def test_purging_removes_only_expired_keys(probe: Harness, tokens: Tokens)
         await session.commit()
         left = (await session.execute(select(tables.idempotency_keys.c.key))).scalars().all()
     assert left == ["c"]
+
+
+async def test_the_periodic_purge_removes_expired_keys_in_its_own_transaction(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "stale"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 5}, headers=headers)
+    await _age_keys(probe, KEY_LIFETIME + timedelta(hours=1))
+    assert PURGE_EXPIRED_KEYS.every(probe.settings) == 3600.0
+    await PURGE_EXPIRED_KEYS.run(probe.app)
+    async with probe.app.state.sessionmaker() as session:
+        assert (await session.execute(select(tables.idempotency_keys.c.key))).first() is None
 
 
 async def test_request_in_flight_answers_409(probe: Harness, tokens: Tokens) -> None:
