@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -25,7 +26,7 @@ from shared.devkeys import with_dev_defaults
 from shared.edge import InternalOnly, MountedUnder
 from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
-from shared.jobs import JobKind, Periodic
+from shared.jobs import JobKind, Periodic, prune_finished_jobs
 from shared.keys import master_keys_from_settings, vault_from_settings
 from shared.observability import (
     DomainRefresh,
@@ -81,6 +82,15 @@ WEBHOOK_TAGS = [
         "to partners' webhooks; dead ones listed and redelivered.",
     },
 ]
+
+
+async def _prune_finished_jobs(app: FastAPI) -> None:
+    retention = timedelta(days=app.state.settings.job_retention_days)
+    await prune_finished_jobs(app.state.sessionmaker, app.state.tables, retention)
+
+
+# Every service's worker keeps its job table short: finished jobs go after `<P>_JOB_RETENTION_DAYS`.
+PRUNE_FINISHED_JOBS = Periodic("jobs.prune_finished", lambda settings: 3600.0, _prune_finished_jobs)
 
 
 def _verifier(settings: ServiceSettings, identity: ServiceIdentity) -> TokenVerifier:
@@ -172,7 +182,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.identity = identity
     app.state.job_kinds = list(spec.jobs)
-    app.state.periodic = list(spec.periodic)
+    app.state.periodic = [*spec.periodic, PRUNE_FINISHED_JOBS]
     install_problem_handlers(app)
     if settings.internal_port is not None:
         app.add_middleware(InternalOnly, port=settings.internal_port)

@@ -78,6 +78,8 @@ class ServiceSettings(BaseSettings):
     worker_job_slots: int = Field(default=2, ge=1)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     job_lease_seconds: float = Field(default=60.0, gt=0)
+    # Finished jobs are kept this long (their domain records, such as an intake job's report, stay).
+    job_retention_days: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:

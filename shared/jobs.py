@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -192,3 +192,15 @@ async def claim_schedule_tick(
     except IntegrityError:
         return False  # another worker created it first and runs this tick
     return True
+
+
+async def prune_finished_jobs(
+    maker: async_sessionmaker[AsyncSession], tables: PlumbingTables, older_than: timedelta
+) -> int:
+    """Delete jobs that finished (done or failed) longer ago than `older_than`; returns how many."""
+    j = tables.jobs
+    async with maker() as session, session.begin():
+        result = await session.execute(
+            delete(j).where(j.c.status.in_(("done", "failed")), j.c.finished_at < _now() - older_than)
+        )
+    return _count(result)

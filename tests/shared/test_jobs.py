@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from shared.jobs import JobKind, Periodic, enqueue_job
+from shared.jobs import JobKind, Periodic, enqueue_job, prune_finished_jobs
 from shared.worker import Worker
 from tests.harness import Harness
 from tests.shared.probe import tables
@@ -153,3 +153,18 @@ async def test_a_periodic_tick_runs_on_one_worker_only(probe: Harness) -> None:
         await session.execute(update(s).values(next_run_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert await second.run_due_schedules() == 1
     assert ticks == {"tick": 2}
+
+
+async def test_finished_jobs_are_pruned_after_the_retention_period(probe: Harness) -> None:
+    ran: Ran = Counter()
+    probe.app.state.job_kinds = [recording(ran)]
+    await queue(probe, 2)
+    assert await Worker(probe.app, worker_id="w1").run_due_jobs() == 2
+    j = tables.jobs
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        oldest = (await session.execute(select(j.c.id).order_by(j.c.id).limit(1))).scalar_one()
+        await session.execute(
+            update(j).where(j.c.id == oldest).values(finished_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    assert await prune_finished_jobs(probe.app.state.sessionmaker, tables, timedelta(days=30)) == 1
+    assert await job_rows(probe) == [("done", 1)]
