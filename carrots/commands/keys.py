@@ -91,8 +91,10 @@ async def _status(names: list[str], var_dir: Path) -> None:
 
     async with _stores(names, var_dir) as (stores, vault, masters):
         typer.echo(f"current master key: {masters.current_kid}")
+        live: dict[str, set[str]] = {}
         for store in stores:
             found = await read_key_status(store)
+            live[found.service] = {p.partner_id for p in found.partners if not p.destroyed}
             typer.echo(f"{found.service}:")
             per_master = ", ".join(f"{kid}: {n}" for kid, n in found.live_by_master.items()) or "none"
             typer.echo(f"  data keys per master key: {per_master}")
@@ -103,6 +105,13 @@ async def _status(names: list[str], var_dir: Path) -> None:
                 typer.echo(f"  partner {partner.partner_id}: {partner.versions} version(s), {state}")
         typer.echo("vault:")
         entries = await vault.entries()
+        erased = {e.partner_id for e in entries if e.destroyed_at is not None}
+        for name, partners in live.items():
+            if unmarked := sorted(partners & erased):
+                typer.echo(
+                    f"  {name} still holds data keys of erased partner(s) {', '.join(unmarked)}: useless without "
+                    "their KEK; `carrots keys mark-erased CODE` marks them destroyed"
+                )
         for entry in entries:
             if entry.destroyed_at is not None:
                 typer.echo(f"  {entry.partner_id}: erased {entry.destroyed_at.isoformat()}")
@@ -111,6 +120,36 @@ async def _status(names: list[str], var_dir: Path) -> None:
                 typer.echo(f"  {entry.partner_id}: KEK {entry.kek_id}{wrapped}")
         if not entries:
             typer.echo("  no entries")
+
+
+@app.command("mark-erased")
+def mark_erased(
+    partner: Annotated[str, typer.Argument(help="Code of a partner already erased in the vault.")],
+    service: ServiceOption = None,
+    every: AllOption = False,
+    var_dir: VarDir = Path("var"),
+) -> None:
+    """Mark an erased partner's data keys destroyed in each service's database (after its KEK was destroyed).
+
+    Erasure itself happens in the vault (`erase-partner approve`); without the KEK these keys are already useless.
+    Marking them lets each service answer `erased` without asking the vault; refused unless the vault shows the
+    partner erased.
+    """
+    asyncio.run(_mark_erased(_names(service, every), var_dir, partner))
+
+
+async def _mark_erased(names: list[str], var_dir: Path, partner: str) -> None:
+    async with _stores(names, var_dir) as (stores, vault, _masters):
+        if not await vault.erased(partner):
+            typer.echo(
+                f"partner {partner} is not erased in the vault; erase it first with `carrots keys erase-partner`",
+                err=True,
+            )
+            raise typer.Exit(1)
+        for store in stores:
+            async with store.sessionmaker() as session, session.begin():
+                marked = await store.cipher.destroy_partner_keys(session, partner)
+            typer.echo(f"{store.name}: {marked} data key(s) of partner {partner} marked destroyed")
 
 
 @app.command("rotate-master")
@@ -259,7 +298,8 @@ def erase_approve(
     _show(request)
     typer.echo(
         f"partner {request['partner_id']} erased: key-encryption key destroyed, {request['data_keys_destroyed']} "
-        "data key(s) marked destroyed in eligibility; every service reads its personal data as erased within a minute"
+        "data key(s) marked destroyed in eligibility; every service reads its personal data as erased within a minute "
+        "(`carrots keys mark-erased CODE` marks the other services' keys)"
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from carrots.cli import app as cli
+from carrots.registry import SERVICES
 from shared.auth import CallerKind
 from shared.crypto import CiphertextInvalid, FieldCipher, KeyDestroyed
 from shared.keys.operations import ServiceKeyStore, erase_partner
@@ -200,6 +201,20 @@ async def erase_command(system: System, *args: str) -> Result:
     return await anyio.to_thread.run_sync(run)
 
 
+async def keys_command(system: System, *args: str) -> Result:
+    """Run `carrots keys ...` against the system's databases and vault, with its development master key."""
+    env: dict[str, str | None] = {}
+    for name, settings in system.settings.items():
+        prefix = SERVICES[name].env_prefix
+        env |= {
+            f"{prefix}ENVIRONMENT": "test",
+            f"{prefix}DATABASE_URL": settings.database_url,
+            f"{prefix}KEY_VAULT_DIR": str(settings.key_vault_dir),
+            f"{prefix}VAR_DIR": str(settings.var_dir),
+        }
+    return await anyio.to_thread.run_sync(lambda: CliRunner().invoke(cli, ["keys", *args], env=env))
+
+
 def operator_token(tokens: Tokens, subject: str) -> str:
     return tokens.mint("platform", CallerKind.operator, "keys:erase", subject=subject)
 
@@ -289,6 +304,19 @@ async def test_two_operators_erase_a_partner_from_the_command_line_in_every_serv
             ("erasure_request.requested", "operator", "alice"),
             ("erasure_request.approved", "operator", "bob"),
         ]
+
+        # The other services' data keys are useless already; the operator marks them so each answers without the vault.
+        status = await keys_command(system, "status")
+        for name in ("payments", "asylum", "testimony"):
+            assert f"{name} still holds data keys of erased partner(s) DE" in status.output, status.output
+        assert "eligibility still holds" not in status.output
+        assert (await keys_command(system, "mark-erased", "PL")).exit_code == 1
+        marked = await keys_command(system, "mark-erased", "DE")
+        assert marked.exit_code == 0, marked.output
+        assert "eligibility: 0 data key(s) of partner DE marked destroyed" in marked.output
+        for name in ("payments", "asylum", "testimony"):
+            assert re.search(rf"{name}: [1-9]\d* data key\(s\) of partner DE marked destroyed", marked.output)
+        assert "still holds" not in (await keys_command(system, "status")).output
 
         # The databases come back from the backup taken before: their wrapped keys unwrap no more.
         await restore()
