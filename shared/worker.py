@@ -112,8 +112,13 @@ class Worker:
                 job = None
             if job is None:
                 await anyio.sleep(self.poll)
-            else:
+                continue
+            try:
                 await self.run_job(job)
+            except Exception:
+                # Recording the outcome failed (the database went away): the lease lapses and the job runs again.
+                log.exception("job_outcome_not_recorded", job_id=job.id, kind=job.kind)
+                await anyio.sleep(self.poll)
 
     async def _schedules(self) -> None:
         while True:

@@ -168,3 +168,24 @@ async def test_finished_jobs_are_pruned_after_the_retention_period(probe: Harnes
         )
     assert await prune_finished_jobs(probe.app.state.sessionmaker, tables, timedelta(days=30)) == 1
     assert await job_rows(probe) == [("done", 1)]
+
+
+async def test_a_worker_slot_survives_a_database_error_while_recording_an_outcome(
+    probe: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: Ran = Counter()
+    probe.app.state.job_kinds = [recording(ran)]
+    await queue(probe, 1)
+    worker = Worker(probe.app, worker_id="w1", poll_seconds=0.01)
+
+    async def database_gone(job_id: str) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(worker.queue, "finish", database_gone)
+    slot = asyncio.create_task(worker._job_slot())
+    await asyncio.sleep(0.3)
+    assert not slot.done()
+    slot.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slot
+    assert ran["0"] >= 1
