@@ -46,6 +46,20 @@ class _Strict(BaseModel):
 class CaseCreate(_Strict):
     """What a partner sends to open a case."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "applicant_id": "0193a4b1-0a1b-7c2d-8e3f-405162738495",
+                    "track": "asylum",
+                    "family_track": "asylum",
+                    "citizenship_path": False,
+                }
+            ]
+        },
+    )
+
     applicant_id: str = Field(min_length=1, max_length=36, description="Pseudonymous applicant id from eligibility.")
     assessment_id: str | None = Field(
         default=None, max_length=36, description="Eligibility assessment that approved the applicant, if known."

@@ -127,7 +127,24 @@ class Evidence(BaseModel):
 class ApplicantCreate(BaseModel):
     """What an intake officer registers."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "conscript",
+                    "names": [
+                        {"script": "cyrillic", "given": "Иван", "family": "Петров", "patronymic": "Сергеевич"},
+                        {"script": "latin", "given": "Ivan", "family": "Petrov"},
+                    ],
+                    "birth_date": "1999-04-01",
+                    "citizenship": "RU",
+                    "documents": [{"type": "passport", "issuing_country": "RU", "number": "75 1234567"}],
+                    "evidence": {"service_verified": True},
+                }
+            ]
+        },
+    )
     category: Category
     names: list[PersonName] = Field(min_length=1, description="The name in Cyrillic and/or Latin script.")
     birth_date: BirthDateText = None

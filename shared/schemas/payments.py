@@ -51,7 +51,18 @@ class AccountRead(BaseModel):
 class ContributionCreate(BaseModel):
     """A partner's payment into one of its funding accounts."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "funding_account_id": "0193a4b2-7c1e-7d3a-9b2f-4e5d6c7b8a90",
+                    "amount_minor": 250000000,
+                    "reference": "budget-2026-q4",
+                }
+            ]
+        },
+    )
     funding_account_id: str
     amount_minor: PositiveMinor = Field(
         description="Amount in minor units of the account's currency: a JSON integer from 1 to 10^15."
@@ -259,7 +270,17 @@ class FxRateIn(BaseModel):
 class PayoutCreate(BaseModel):
     """Pay one due obligation from a funding account (with a rate when currencies differ)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "obligation_id": "0193a4b3-1f2e-7a4b-8c5d-6e7f8091a2b3",
+                    "funding_account_id": "0193a4b2-7c1e-7d3a-9b2f-4e5d6c7b8a90",
+                }
+            ]
+        },
+    )
     obligation_id: str
     funding_account_id: str
     fx: FxRateIn | None = None
