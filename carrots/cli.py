@@ -24,10 +24,11 @@ from carrots.commands import asylum as asylum_commands
 from carrots.commands import eligibility as eligibility_commands
 from carrots.commands import events as events_commands
 from carrots.commands import keys as keys_commands
+from carrots.commands import partners as partners_commands
 from carrots.commands import payments as payments_commands
 from carrots.commands import testimony as testimony_commands
 from carrots.errors import explain_failure
-from carrots.registry import EVENT_ROUTES, SERVICES, ServiceEntry
+from carrots.registry import EVENT_ROUTES, REGISTRY, SERVICES, ServiceEntry
 from carrots.state import find_running_var_dir, forget_running_system, remember_running_system
 from shared.tokens import CallerKind
 
@@ -43,6 +44,7 @@ token_app = typer.Typer(help="Development tokens for trying the API.", no_args_i
 app.add_typer(token_app, name="token")
 app.add_typer(eligibility_commands.app, name="eligibility")
 app.add_typer(payments_commands.app, name="ledger")
+app.add_typer(partners_commands.app, name="partners")
 app.add_typer(asylum_commands.app, name="asylum")
 app.add_typer(testimony_commands.app, name="testimony")
 app.add_typer(keys_commands.app, name="keys")
@@ -257,16 +259,21 @@ def up(
     payments_port: Annotated[int, typer.Option(help="Port of the payments service.")] = 8002,
     asylum_port: Annotated[int, typer.Option(help="Port of the asylum service.")] = 8003,
     testimony_port: Annotated[int, typer.Option(help="Port of the testimony service.")] = 8004,
+    registry_port: Annotated[int, typer.Option(help="Port of the registry of organisations.")] = 8005,
     var_dir: VarDir = Path("var"),
     synthetic_list: Annotated[
         bool,
         typer.Option(help="Load the shipped synthetic (made-up) sanctions list when no list was ever loaded."),
     ] = True,
 ) -> None:
-    """Migrate and start all four services and their workers on SQLite, local storage and development keys.
+    """Migrate and start every service and their workers on SQLite, local storage and development keys.
 
-    Ctrl-C stops them.
+    The registry starts first and gets the development organisations (partners DE, PL and FR, an NGO and an
+    auditor) if it lacks them; the other services then load its snapshot. Ctrl-C stops them.
     """
+    import httpx
+
+    from carrots.organisations import DEV_ORGANISATIONS
     from shared.devkeys import ensure_dev_signing_key, ensure_service_keys, with_dev_defaults
     from shared.migrations import upgrade_to_head
 
@@ -275,6 +282,7 @@ def up(
         "payments": payments_port,
         "asylum": asylum_port,
         "testimony": testimony_port,
+        REGISTRY: registry_port,
     }
     var_dir = var_dir.resolve()
     ensure_dev_signing_key(var_dir)
@@ -289,7 +297,8 @@ def up(
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    for entry in SERVICES.values():
+
+    def start(entry: ServiceEntry) -> None:
         command = [
             sys.executable,
             "-m",
@@ -305,9 +314,22 @@ def up(
             "warning",
         ]
         processes[entry.name] = subprocess.Popen(command, env=_service_env(entry, var_dir, host, ports))
+
     try:
+        start(SERVICES[REGISTRY])
+        _wait_healthy(host, {REGISTRY: registry_port}, processes)
+        token = partners_commands.development_operator_token(var_dir, subject="operator:carrots-up")
+        with httpx.Client(
+            base_url=f"http://{host}:{registry_port}", timeout=30, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            added = partners_commands.register_organisations(client, DEV_ORGANISATIONS)
+        if added:
+            typer.echo(f"registry: registered the development organisations {', '.join(added)}")
+        for entry in SERVICES.values():
+            if entry.name != REGISTRY:
+                start(entry)
         _wait_healthy(host, ports, processes)
-        # One process runs the four workers (event delivery, jobs, schedules), each with its service's settings;
+        # One process runs the workers (event delivery, jobs, schedules), each with its service's settings;
         # started once the services answer, so that the first deliveries find them up.
         worker_env: dict[str, str] = {}
         for entry in SERVICES.values():
@@ -317,10 +339,8 @@ def up(
         remember_running_system(var_dir, {name: f"http://{host}:{port}" for name, port in ports.items()})
         for name, port in ports.items():
             typer.echo(f"{name:<12} http://{host}:{port}   OpenAPI: http://{host}:{port}/docs")
-        typer.echo("workers      event delivery, jobs and schedules of all four services")
-        typer.echo(
-            "All four services are up. Try: carrots token issue --org DE --kind partner --scope applicants:write"
-        )
+        typer.echo("workers      event delivery, jobs and schedules of every service")
+        typer.echo("All services are up. Try: carrots token issue --org DE --kind partner --scope applicants:write")
         typer.echo("Press Ctrl-C to stop them.")
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)

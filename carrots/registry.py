@@ -1,4 +1,4 @@
-"""The four services as the command line knows them."""
+"""The services as the command line knows them."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class ServiceEntry:
     default_port: int
     settings_path: str
     env_prefix: str
+    # Whether it keeps personal data under partner keys (key operations skip the services that do not).
+    holds_personal_data: bool = True
 
     @property
     def migrations_dir(self) -> Path:
@@ -33,6 +35,8 @@ class ServiceEntry:
         cls: type[ServiceSettings] = getattr(importlib.import_module(module_name), class_name)
         return cls.model_validate(overrides)
 
+
+REGISTRY = "registry"
 
 SERVICES: dict[str, ServiceEntry] = {
     entry.name: entry
@@ -51,6 +55,7 @@ SERVICES: dict[str, ServiceEntry] = {
             "services.testimony.config:TestimonySettings",
             "TESTIMONY_",
         ),
+        ServiceEntry("registry", 8005, "services.registry.config:RegistrySettings", "REGISTRY_", False),
     )
 }
 
@@ -63,4 +68,5 @@ EVENT_ROUTES: dict[str, list[tuple[str, list[str]]]] = {
     "asylum": [("payments", ["asylum.case.opened", "asylum.case.status_changed"])],
     "payments": [],
     "testimony": [],
+    "registry": [],
 }

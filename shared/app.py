@@ -37,6 +37,7 @@ from shared.observability import (
 )
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.plumbing import PlumbingTables
+from shared.registry import HttpSnapshotSource, OrganisationDirectory
 from shared.retries import key_creating_routes
 from shared.schemas.catalogue import PROGRAMME_EVENT_TYPES
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
@@ -60,6 +61,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter]
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     extra_lifespan: ExtraLifespan | None = None
+    # Whether the app checks organisations against the registry (every service except the registry itself).
+    consults_registry: bool = True
     # The event types the service announces (`shared.schemas.catalogue`); it refuses to publish others.
     event_types: frozenset[str] | None = None
     # Background work, run by `carrots worker <service>` and never by an API process.
@@ -93,7 +96,9 @@ async def _prune_finished_jobs(app: FastAPI) -> None:
 PRUNE_FINISHED_JOBS = Periodic("jobs.prune_finished", lambda settings: 3600.0, _prune_finished_jobs)
 
 
-def _verifier(settings: ServiceSettings, identity: ServiceIdentity) -> TokenVerifier:
+def _verifier(
+    settings: ServiceSettings, identity: ServiceIdentity, directory: OrganisationDirectory | None
+) -> TokenVerifier:
     return TokenVerifier(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
@@ -101,6 +106,7 @@ def _verifier(settings: ServiceSettings, identity: ServiceIdentity) -> TokenVeri
         jwks_url=settings.jwks_url,
         service_name=identity.name,
         peers=identity.peers,
+        directory=directory,
     )
 
 
@@ -126,7 +132,6 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.state.sessionmaker = maker
         app.state.tables = spec.tables
         app.state.identity = identity
-        app.state.verifier = _verifier(settings, identity)
         masters = master_keys_from_settings(settings)
         app.state.key_vault = vault_from_settings(settings, masters)
         app.state.cipher = FieldCipher(spec.tables, masters, app.state.key_vault)
@@ -155,6 +160,18 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
             app.state.http = client
+            # A directory set on the app before start-up (tests, tools) stands in for the registry service.
+            directory: OrganisationDirectory | None = (
+                getattr(app.state, "registry_preset", None) if spec.consults_registry else None
+            )
+            if directory is None and spec.consults_registry:
+                directory = OrganisationDirectory(
+                    HttpSnapshotSource(settings.registry_url, client, identity),
+                    refresh_seconds=settings.registry_refresh_seconds,
+                    max_staleness_seconds=settings.registry_max_staleness_seconds,
+                )
+            app.state.registry = directory
+            app.state.verifier = _verifier(settings, identity, directory)
             app.state.dispatcher = OutboxDispatcher(
                 maker,
                 spec.tables,
@@ -191,7 +208,9 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         app.add_middleware(MountedUnder, prefix=settings.root_path)
     app.include_router(health_router(spec.name))
     app.include_router(asyncapi_router(spec.name, spec.title))
-    for router in [*spec.routers, webhooks_router, operator_deliveries_router]:
+    # Partners' webhooks everywhere but in the registry, which holds no partner's records and no partner calls.
+    partner_webhooks = [webhooks_router] if spec.consults_registry else []
+    for router in [*spec.routers, *partner_webhooks, operator_deliveries_router]:
         key_creating_routes(router.routes)
         app.include_router(router)
     document_partner_deliveries(app)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +18,8 @@ from fastapi import Depends, Request
 from fastapi.params import Depends as DependsParam
 
 from shared.errors import Forbidden, ProblemError, Unauthorized, may_answer
+from shared.orgcodes import likely_code
+from shared.registry import OrganisationDirectory
 from shared.servicekeys import PeerKeys
 from shared.tokens import CallerKind as CallerKind
 from shared.tokens import issue_token as issue_token
@@ -62,6 +64,7 @@ class TokenVerifier:
         jwks_url: str | None = None,
         service_name: str = "",
         peers: PeerKeys | None = None,
+        directory: OrganisationDirectory | None = None,
     ) -> None:
         if (public_key_path is None) == (jwks_url is None):
             raise ValueError("configure exactly one of public_key_path or jwks_url")
@@ -70,6 +73,8 @@ class TokenVerifier:
         self._service_name = service_name
         self._peers = peers or PeerKeys()
         self._static_key: Any = None
+        self._directory = directory
+        self._organisation_jwks: dict[str, jwt.PyJWKClient] = {}
         self._jwks: jwt.PyJWKClient | None = None
         if public_key_path is not None:
             self._static_key = serialization.load_pem_public_key(public_key_path.read_bytes())
@@ -77,24 +82,42 @@ class TokenVerifier:
             self._jwks = jwt.PyJWKClient(str(jwks_url), cache_keys=True, lifespan=300)
 
     async def verify(self, token: str) -> Principal:
-        """Decode and check a token; raise `Unauthorized` with the reason when it fails."""
+        """Decode and check a token; raise `Unauthorized` with the reason when it fails.
+
+        An operator's token comes from the platform's identity provider. Any other organisation's token is
+        checked against the issuer and keys the registry lists for the organisation it claims; a token of an
+        organisation the registry does not list answers 401, of a suspended one 403.
+        """
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
         if str(unverified.get("iss", "")).startswith(SERVICE_ISSUER_PREFIX):
             return self._verify_service_token(token, str(unverified["iss"]))
+        if unverified.get("kind") == CallerKind.service.value:
+            raise Unauthorized(
+                "An identity provider cannot vouch for a caller of kind service; "
+                "a service authenticates with a token signed by its own key."
+            )
+        if unverified.get("kind") == CallerKind.operator.value:
+            return principal_from_claims(await self._decode(token, self._platform_key, self._issuer))
+        return await self._verify_organisation_token(token, unverified.get("org"))
+
+    async def _platform_key(self, token: str) -> Any:
+        if self._jwks is None:
+            return self._static_key
+        jwks = self._jwks
+        return (await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)).key
+
+    async def _decode(self, token: str, key_of: Callable[[str], Awaitable[Any]], issuer: str) -> dict[str, Any]:
         try:
-            key: Any = self._static_key
-            if self._jwks is not None:
-                jwks = self._jwks
-                key = (await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)).key
-            claims = jwt.decode(
+            key = await key_of(token)
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=ALGORITHMS,
                 audience=self._audience,
-                issuer=self._issuer,
+                issuer=issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -107,13 +130,48 @@ class TokenVerifier:
             raise Unauthorized(f"The token was not signed by a key the identity provider publishes: {exc}.") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"The bearer token is invalid: {exc}.") from exc
-        principal = principal_from_claims(claims)
-        if principal.kind not in IDENTITY_PROVIDER_KINDS:
+        return claims
+
+    async def _verify_organisation_token(self, token: str, org: object) -> Principal:
+        if self._directory is None:
+            raise Unauthorized("This service accepts tokens of operators and services only.")
+        if not isinstance(org, str) or not org:
+            raise Unauthorized("The token has no `org` claim naming the caller's organisation.")
+        known = await self._directory.organisations()
+        organisation = known.get(org)
+        if organisation is None:
+            guess = likely_code(org[:64])
+            hint = f" (did you mean {guess!r}?)" if guess in known else ""
+            raise Unauthorized(f"The token's organisation {org[:64]!r} is not registered{hint}.")
+
+        async def key_of(raw: str) -> Any:
+            if organisation.jwks_url is not None:
+                client = self._organisation_jwks.get(organisation.jwks_url)
+                if client is None:
+                    client = jwt.PyJWKClient(organisation.jwks_url, cache_keys=True, lifespan=300)
+                    self._organisation_jwks[organisation.jwks_url] = client
+                return (await anyio.to_thread.run_sync(client.get_signing_key_from_jwt, raw)).key
+            if self._static_key is None:
+                raise Unauthorized(
+                    f"Organisation {org!r} has no identity provider registered; its tokens cannot be checked."
+                )
+            return self._static_key
+
+        principal = principal_from_claims(await self._decode(token, key_of, organisation.issuer or self._issuer))
+        if principal.kind.value != organisation.kind.value:
             raise Unauthorized(
-                f"An identity provider cannot vouch for a caller of kind {principal.kind}; "
-                "a service authenticates with a token signed by its own key."
+                f"Organisation {org!r} is registered as {organisation.kind.value}; its tokens cannot claim kind "
+                f"{principal.kind.value}."
             )
-        return principal
+        if not organisation.active:
+            raise Forbidden(
+                f"Organisation {org!r} is suspended; its tokens are refused until an operator reactivates it."
+            )
+        mandates: frozenset[str] = frozenset()
+        if principal.kind in (CallerKind.ngo, CallerKind.auditor):
+            # The registry grants mandates; a token may narrow them, never widen them.
+            mandates = organisation.mandates & principal.mandates if principal.mandates else organisation.mandates
+        return replace(principal, mandates=mandates)
 
     def _verify_service_token(self, token: str, issuer: str) -> Principal:
         service = issuer.removeprefix(SERVICE_ISSUER_PREFIX)
@@ -170,7 +228,7 @@ def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:
     return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-@may_answer(401, 503)
+@may_answer(401, 403, 503)
 async def current_principal(request: Request) -> Principal:
     """The authenticated caller of this request."""
     header = request.headers.get("authorization", "")

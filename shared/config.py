@@ -70,6 +70,11 @@ class ServiceSettings(BaseSettings):
     # Public keys of the services whose events and tokens this one accepts: {"eligibility": ["kid:path-or-PEM"]}.
     peer_keys: dict[str, list[str]] = Field(default_factory=dict)
     subscribers: list[Subscriber] = Field(default_factory=list)
+    # The registry of organisations: every service caches its snapshot and polls for changes.
+    registry_url: str = "http://127.0.0.1:8005"
+    registry_refresh_seconds: float = Field(default=2.0, gt=0)
+    # With no answer from the registry for this long, requests that need an organisation answer 503.
+    registry_max_staleness_seconds: float = Field(default=300.0, gt=0)
     outbox_poll_seconds: float = 1.0
     # Whether this service's worker delivers its events (API processes never do).
     outbox_enabled: bool = True

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.auth import CallerKind, CurrentPrincipal
 from shared.db import session_scope
 from shared.errors import may_answer
+from shared.registry import OrganisationDirectory, RegistryUnavailable
 from shared.tenancy import scope_to_tenant
 
 
@@ -49,3 +50,15 @@ async def partner_session(session: SessionDep, principal: CurrentPrincipal) -> A
 
 
 TenantSessionDep = Annotated[AsyncSession, Depends(partner_session)]
+
+
+@may_answer(422, 503)
+def organisation_directory(request: Request) -> OrganisationDirectory:
+    """This app's view of the registry of organisations; naming an organisation it does not list answers 422."""
+    directory: OrganisationDirectory | None = request.app.state.registry
+    if directory is None:
+        raise RegistryUnavailable("This service does not consult the registry of organisations.")
+    return directory
+
+
+DirectoryDep = Annotated[OrganisationDirectory, Depends(organisation_directory)]

@@ -140,3 +140,9 @@ async def asylum(starter: AppStarter) -> AsyncIterator[Harness]:
 async def testimony(starter: AppStarter) -> AsyncIterator[Harness]:
     async for h in _harness(starter, "testimony"):
         yield h
+
+
+@pytest.fixture
+async def registry(starter: AppStarter) -> AsyncIterator[Harness]:
+    async for h in _harness(starter, "registry"):
+        yield h

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy import MetaData, select
 
+from carrots.organisations import DEV_ORGANISATIONS
 from carrots.registry import SERVICES, ServiceEntry
 from shared.auth import CallerKind, issue_token
 from shared.config import ServiceSettings
 from shared.devkeys import DEV_SERVICE_KID, ensure_service_key
 from shared.migrations import upgrade_to_head
+from shared.registry import OrganisationDirectory
+from shared.schemas.registry import (
+    OrganisationCreate,
+    OrganisationKind,
+    OrganisationRead,
+    OrganisationStatus,
+    RegistrySnapshot,
+)
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys
 from shared.webhooks import sign_event
 from shared.worker import Worker
@@ -136,9 +146,59 @@ class Harness:
     database_url: str
 
 
+# Organisations some tests name beside the development ones.
+TEST_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
+    *DEV_ORGANISATIONS,
+    *(
+        OrganisationCreate(code=code, kind=OrganisationKind.partner, name=code, currencies=["EUR"])
+        for code in ("LT", "EE")
+    ),
+    *(
+        OrganisationCreate(code=code, kind=OrganisationKind.ngo, name=code)
+        for code in ("NGO-B", "NGO-X", "NGO-Z", "NGO1")
+    ),
+    OrganisationCreate(code="AUD1", kind=OrganisationKind.auditor, name="AUD1", mandates=["DE"]),
+)
+
+
+def registry_snapshot(
+    organisations: Sequence[OrganisationCreate] = TEST_ORGANISATIONS,
+    *,
+    suspended: Collection[str] = (),
+    version: int = 1,
+) -> RegistrySnapshot:
+    """A registry snapshot listing these organisations (those named in `suspended` suspended), as services cache it."""
+    now = datetime.now(UTC)
+    return RegistrySnapshot(
+        version=version,
+        organisations=[
+            OrganisationRead(
+                code=o.code,
+                kind=o.kind,
+                name=o.name,
+                status=OrganisationStatus.suspended if o.code in suspended else OrganisationStatus.active,
+                issuer=o.issuer,
+                jwks_url=None if o.jwks_url is None else str(o.jwks_url),
+                currencies=o.currencies,
+                mandates=o.mandates,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            for o in organisations
+        ],
+    )
+
+
 @asynccontextmanager
 async def serve(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
-    """Run an app's lifespan and yield an in-process client for it."""
+    """Run an app's lifespan and yield an in-process client for it.
+
+    Unless the test gave the app a registry of its own (`app.state.registry_preset`), it knows the test
+    organisations from a fixed snapshot, without a registry service.
+    """
+    if getattr(app.state, "registry_preset", None) is None:
+        app.state.registry_preset = OrganisationDirectory.fixed(registry_snapshot())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:

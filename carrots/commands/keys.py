@@ -40,10 +40,11 @@ def _names(service: str | None, every: bool) -> list[str]:
 
     if service is not None and every:
         raise typer.BadParameter("give --service or --all, not both")
+    keyed = [name for name, entry in SERVICES.items() if entry.holds_personal_data]
     if service is None:
-        return list(SERVICES)
-    if service not in SERVICES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
+        return keyed
+    if service not in keyed:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(keyed)}")
     return [service]
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from services.asylum import service
 from services.asylum.deps import ToolsDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
-from shared.deps import SessionDep, TenantSessionDep
+from shared.deps import DirectoryDep, SessionDep, TenantSessionDep
 from shared.errors import problem_responses
 from shared.pagination import PageParams, page_params
 from shared.schemas.asylum import (
@@ -109,9 +109,15 @@ async def list_case_history(
     **requires("cases:transfer", kinds=PARTNER),
 )
 async def transfer_case(
-    case_id: str, body: CaseTransfer, session: TenantSessionDep, principal: CurrentPrincipal, tools: ToolsDep
+    case_id: str,
+    body: CaseTransfer,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    tools: ToolsDep,
+    directory: DirectoryDep,
 ) -> CaseRead:
-    """Hand an open case, with its history, family and grants, to another partner."""
+    """Hand an open case, with its history, family and grants, to another registered, active partner."""
+    await directory.require(body.to_partner, field="to_partner")
     return await service.transfer_case(session, tools, principal, case_id, body)
 
 

@@ -29,6 +29,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
+from carrots.commands.partners import development_operator_token, register_organisations
+from carrots.organisations import DEV_ORGANISATIONS
 from carrots.registry import ROOT, SERVICES
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 from shared.migrations import upgrade_to_head
@@ -74,7 +76,7 @@ class Served:
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """Migrate and start asylum and testimony on SQLite, each a real uvicorn process on a free port."""
+    """Migrate and start the registry, asylum and testimony on SQLite, each a real uvicorn process on a free port."""
     if backend() != "sqlite":
         pytest.skip("browser tests run once, in the SQLite pass")
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
@@ -86,7 +88,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     ensure_service_keys(var_dir, SERVICES)
     served = Served(urls={}, tokens=tokens, var_dir=var_dir)
     try:
-        for name in ("asylum", "testimony"):
+        # The registry first, with the development organisations, so the others find them when they start.
+        for name in ("registry", "asylum", "testimony"):
             entry = SERVICES[name]
             port = _free_port()
             url = f"http://127.0.0.1:{port}"
@@ -101,21 +104,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 f"{prefix}PUBLIC_URL": url,
                 f"{prefix}OUTBOX_ENABLED": "false",
                 f"{prefix}EXPIRY_SWEEP_ENABLED": "false",
+                f"{prefix}REGISTRY_URL": served.urls.get("registry", ""),
             }
             command = [sys.executable, "-m", "uvicorn", "--factory", entry.app_factory, "--host", "127.0.0.1"]
             command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
             served.processes.append(subprocess.Popen(command, env=env, cwd=ROOT))
             served.urls[name] = url
-        deadline = time.monotonic() + 60
-        for url in served.urls.values():
-            while True:
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, f"{url} did not start"
-                time.sleep(0.2)
+            _wait_ready(url)
+            if name == "registry":
+                token = development_operator_token(var_dir)
+                with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+                    register_organisations(client, DEV_ORGANISATIONS)
         yield served
     finally:
         for process in served.processes:
@@ -125,6 +124,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not start"
+        time.sleep(0.2)
 
 
 class Browser:

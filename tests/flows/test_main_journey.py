@@ -128,7 +128,7 @@ async def test_the_main_journey_from_approval_to_a_settled_payout(system: System
     # The partner's auditor sees a balanced ledger: the contribution, two releases and two payouts.
     auditor = {
         "Authorization": "Bearer "
-        + tokens.mint("audit-firm", CallerKind.auditor, "ledger:audit", subject="auditor-1", mandates=("DE",))
+        + tokens.mint("AUDIT-FIRM", CallerKind.auditor, "ledger:audit", subject="auditor-1", mandates=("DE",))
     }
     trial = await payments.client.get("/v1/audit/partners/DE/trial-balance", headers=auditor)
     assert trial.status_code == 200, trial.text

@@ -35,7 +35,7 @@ async def test_another_partner_sees_none_of_it(system: System, tokens: Tokens) -
     }
     pl_auditor = {
         "Authorization": "Bearer "
-        + tokens.mint("audit-firm", CallerKind.auditor, "ledger:audit", subject="auditor-pl", mandates=("PL",))
+        + tokens.mint("AUDIT-FIRM", CallerKind.auditor, "ledger:audit", subject="auditor-pl", mandates=("PL",))
     }
 
     reads = [

@@ -148,7 +148,7 @@ def headers_for(tokens: Tokens, operation: dict[str, Any]) -> dict[str, str]:
         return {}
     kind = CallerKind(operation["x-caller-kinds"][0])
     scopes = operation["x-required-scopes"]
-    org = {CallerKind.partner: "DE", CallerKind.ngo: NGO, CallerKind.service: "PROGRAMME"}.get(kind, "audit-firm")
+    org = {CallerKind.partner: "DE", CallerKind.ngo: NGO, CallerKind.service: "PROGRAMME"}.get(kind, "AUDIT-FIRM")
     mandates = ("DE",) if kind is CallerKind.auditor else ()
     return {"Authorization": f"Bearer {tokens.mint(org, kind, *scopes, mandates=mandates)}"}
 

@@ -9,15 +9,17 @@ from fastapi import APIRouter, Depends, status
 from services.asylum.access import service
 from services.asylum.deps import CipherDep, PublisherDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
-from shared.deps import TenantSessionDep
+from shared.deps import DirectoryDep, TenantSessionDep
 from shared.errors import problem_responses
 from shared.pagination import PageParams, page_params
 from shared.schemas.asylum import AccessGrantCreate, AccessGrantRead, SharedCaseRead
 from shared.schemas.common import Page
+from shared.schemas.registry import OrganisationKind
 
 router = APIRouter(prefix="/v1", tags=["ngo access"])
 PARTNER = [CallerKind.partner]
 NGO = [CallerKind.ngo]
+NGO_KIND = (OrganisationKind.ngo,)
 
 
 @router.post(
@@ -33,8 +35,10 @@ async def record_access_grant(
     session: TenantSessionDep,
     principal: CurrentPrincipal,
     publisher: PublisherDep,
+    directory: DirectoryDep,
 ) -> AccessGrantRead:
-    """Record the applicant's consent for an NGO to see this case, at `status` or `full` level."""
+    """Record the applicant's consent for a registered, active NGO to see this case, at `status` or `full` level."""
+    await directory.require(body.ngo_org, field="ngo_org", kinds=NGO_KIND)
     return await service.record_officer_grant(session, publisher, principal, case_id, body)
 
 

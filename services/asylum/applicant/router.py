@@ -12,7 +12,7 @@ from services.asylum.applicant import service
 from services.asylum.applicant.service import Caller
 from services.asylum.cases.errors import ApplicantNotRecognised
 from services.asylum.deps import HasherDep, PublisherDep, ThrottleDep
-from shared.deps import SessionDep
+from shared.deps import DirectoryDep, SessionDep
 from shared.errors import ProblemError, problem_response, problem_responses
 from shared.schemas.asylum import (
     AccessGrantRead,
@@ -22,6 +22,7 @@ from shared.schemas.asylum import (
     StatusLookupRequest,
     StatusLookupResult,
 )
+from shared.schemas.registry import OrganisationKind
 
 router = APIRouter(prefix="/v1/status-lookup", tags=["applicant"])
 ANSWERS = problem_responses(404, 422, 429)
@@ -102,8 +103,10 @@ async def grant_access(
     hasher: HasherDep,
     policy: ThrottleDep,
     publisher: PublisherDep,
+    directory: DirectoryDep,
 ) -> AccessGrantRead | Response:
-    """Let an NGO see this case, at `status` or `full` level, until revoked."""
+    """Let a registered, active NGO see this case, at `status` or `full` level, until revoked."""
+    await directory.require(body.ngo_org, field="ngo_org", kinds=(OrganisationKind.ngo,))
     result = await service.grant_access_as_applicant(
         session, publisher, hasher, policy, _caller(request, body.reference, body.secret), body
     )

@@ -38,7 +38,7 @@ def officer(tokens: Tokens, org: str = "DE", subject: str = "officer-1") -> dict
 
 
 def auditor(tokens: Tokens, *partners: str, subject: str = "auditor-1") -> dict[str, str]:
-    token = tokens.mint("audit-firm", CallerKind.auditor, "ledger:audit", subject=subject, mandates=partners)
+    token = tokens.mint("AUDIT-FIRM", CallerKind.auditor, "ledger:audit", subject=subject, mandates=partners)
     return {"Authorization": f"Bearer {token}"}
 
 
