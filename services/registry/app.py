@@ -9,6 +9,11 @@ from services.registry.models import Base, tables
 from services.registry.router import router
 from shared.app import ServiceSpec, build_app
 
+# What the registry announces (through its outbox, to peers that subscribe); it refuses to publish anything else.
+EVENT_TYPES = frozenset(
+    f"registry.organisation.{action}" for action in ("created", "updated", "suspended", "reactivated")
+)
+
 TAGS = [
     {
         "name": "organisations",
@@ -33,6 +38,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             tables=tables,
             routers=[router],
             openapi_tags=TAGS,
+            event_types=EVENT_TYPES,
             consults_registry=False,
         ),
     )

@@ -13,10 +13,12 @@ from sqlalchemy.dialects import postgresql
 
 from shared.migrations import (
     add_partner_key_vault_columns,
+    add_webhook_tables,
     create_append_only,
     create_plumbing_tables,
     drop_append_only,
     drop_plumbing_tables,
+    drop_webhook_tables,
 )
 
 revision: str = "0001"
@@ -28,6 +30,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     create_plumbing_tables()
     add_partner_key_vault_columns()
+    # The shared tables as they stand today (the registry has no partner webhooks, but shares the plumbing).
+    add_webhook_tables()
     json_type = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
     op.create_table(
         "organisations",
@@ -65,6 +69,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_append_only("organisation_changes")
     drop_append_only("audit_log")
+    drop_webhook_tables()
     op.drop_index(op.f("ix_organisation_changes_code"), table_name="organisation_changes")
     op.drop_table("organisation_changes")
     op.drop_table("organisations")
