@@ -14,7 +14,6 @@ from enum import StrEnum
 from shared.lookalikes import fold_to_latin
 
 
-
 class OrganisationKind(StrEnum):
     partner = "partner"
     ngo = "ngo"

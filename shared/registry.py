@@ -2,9 +2,9 @@
 
 The registry service owns the organisations. Each service keeps the latest snapshot in memory, fetched with a
 token of its own and refreshed by the first request after each refresh interval with `If-None-Match`, so an
-unchanged registry costs a 304 and a change (a suspension, say) reaches every replica within one interval. A service that never obtained a
-snapshot, or whose snapshot is older than its allowed staleness, fails closed: requests that need to know an
-organisation answer 503 rather than guessing.
+unchanged registry costs a 304 and a change (a suspension, say) reaches every replica within one interval. A
+service that never obtained a snapshot, or whose snapshot is older than its allowed staleness, fails closed:
+requests that need to know an organisation answer 503 rather than guessing.
 """
 
 from __future__ import annotations

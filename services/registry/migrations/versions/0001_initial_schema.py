@@ -15,8 +15,10 @@ from shared.migrations import (
     add_partner_key_vault_columns,
     add_webhook_tables,
     create_append_only,
+    create_job_tables,
     create_plumbing_tables,
     drop_append_only,
+    drop_job_tables,
     drop_plumbing_tables,
     drop_webhook_tables,
 )
@@ -32,6 +34,7 @@ def upgrade() -> None:
     add_partner_key_vault_columns()
     # The shared tables as they stand today (the registry has no partner webhooks, but shares the plumbing).
     add_webhook_tables()
+    create_job_tables()
     json_type = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
     op.create_table(
         "organisations",
@@ -69,6 +72,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_append_only("organisation_changes")
     drop_append_only("audit_log")
+    drop_job_tables()
     drop_webhook_tables()
     op.drop_index(op.f("ix_organisation_changes_code"), table_name="organisation_changes")
     op.drop_table("organisation_changes")
