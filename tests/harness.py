@@ -151,7 +151,7 @@ TEST_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     *DEV_ORGANISATIONS,
     *(
         OrganisationCreate(code=code, kind=OrganisationKind.partner, name=code, currencies=["EUR"])
-        for code in ("LT", "EE")
+        for code in ("LT", "EE", "SE")
     ),
     *(
         OrganisationCreate(code=code, kind=OrganisationKind.ngo, name=code)
