@@ -35,7 +35,7 @@ class Deployment:
 
 @asynccontextmanager
 async def deployment(starter: AppStarter, registry_url: str = "http://registry.test") -> AsyncIterator[Deployment]:
-    """The registry app and the four services, each polling the registry's snapshot every 0.1 s in process."""
+    """The registry app and the four services in process, each asking again once its snapshot is 0.1 s old."""
     registry_app, _ = starter.create("registry")
     apps = {name: starter.create(name)[0] for name in NAMES}
     async with AsyncExitStack() as stack:
