@@ -213,7 +213,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     for router in [*spec.routers, *partner_webhooks, operator_deliveries_router]:
         key_creating_routes(router.routes)
         app.include_router(router)
-    document_partner_deliveries(app)
+    if spec.consults_registry:
+        document_partner_deliveries(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
