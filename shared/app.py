@@ -13,6 +13,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import MetaData
+from starlette.types import ASGIApp
 
 from shared.asyncapi import asyncapi_router
 from shared.auth import TokenVerifier
@@ -28,6 +29,7 @@ from shared.errors import install_problem_handlers
 from shared.idempotency import InFlightKeys
 from shared.jobs import JobKind, Periodic, prune_finished_jobs
 from shared.keys import master_keys_from_settings, vault_from_settings
+from shared.limits import DEFAULT_BODY_LIMIT, NulGuardMiddleware, TooLargeAsProblem
 from shared.observability import (
     DomainRefresh,
     Metrics,
@@ -194,6 +196,8 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=[*spec.openapi_tags, *WEBHOOK_TAGS],
         generate_unique_id_function=operation_id,
+        # Routes that take uploads declare their own `max_body_size`.
+        max_body_size=DEFAULT_BODY_LIMIT,
     )
     app.state.metrics = metrics
     app.state.settings = settings
@@ -201,11 +205,19 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.job_kinds = list(spec.jobs)
     app.state.periodic = [*spec.periodic, PRUNE_FINISHED_JOBS]
     install_problem_handlers(app)
+    app.add_middleware(NulGuardMiddleware)
     if settings.internal_port is not None:
         app.add_middleware(InternalOnly, port=settings.internal_port)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     if settings.root_path:
         app.add_middleware(MountedUnder, prefix=settings.root_path)
+    build_stack = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        # Outside FastAPI's own layers, where the body limiter answers a 413 in plain text.
+        return TooLargeAsProblem(build_stack())
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
     app.include_router(health_router(spec.name))
     app.include_router(asyncapi_router(spec.name, spec.title))
     # Partners' webhooks everywhere but in the registry, which holds no partner's records and no partner calls.

@@ -146,15 +146,19 @@ class ApplicantCreate(BaseModel):
         },
     )
     category: Category
-    names: list[PersonName] = Field(min_length=1, description="The name in Cyrillic and/or Latin script.")
+    names: list[PersonName] = Field(
+        min_length=1, max_length=10, description="The name in Cyrillic and/or Latin script (at most 10 spellings)."
+    )
     birth_date: BirthDateText = None
     citizenship: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code.")
-    documents: list[IdentityDocument] = Field(default_factory=list)
+    documents: list[IdentityDocument] = Field(default_factory=list, max_length=10)
     rank_or_post: str | None = Field(default=None, max_length=200, description="Military rank or civilian post.")
     contacts: list[Contact] = Field(default_factory=list, max_length=10)
     evidence: Evidence = Field(default_factory=Evidence)
     main_applicant_id: str | None = Field(
         default=None,
+        min_length=1,
+        max_length=64,
         description="For a `family_member`: the main applicant of the same partner whose tier covers them.",
     )
 

@@ -32,8 +32,10 @@ class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     currency: str = CURRENCY
     kind: AccountKind = Field(description="What the account holds.")
-    bank_iban: str | None = Field(default=None, description="IBAN of the bank account behind a funding account.")
-    bank_bic: str | None = Field(default=None, description="BIC of that bank (optional).")
+    bank_iban: str | None = Field(
+        default=None, max_length=64, description="IBAN of the bank account behind a funding account."
+    )
+    bank_bic: str | None = Field(default=None, max_length=16, description="BIC of that bank (optional).")
     bank_holder: str | None = Field(default=None, max_length=70, description="Account holder name for bank files.")
 
 
@@ -63,7 +65,7 @@ class ContributionCreate(BaseModel):
             ]
         },
     )
-    funding_account_id: str
+    funding_account_id: str = Field(min_length=1, max_length=64)
     amount_minor: PositiveMinor = Field(
         description="Amount in minor units of the account's currency: a JSON integer from 1 to 10^15."
     )
@@ -281,8 +283,8 @@ class PayoutCreate(BaseModel):
             ]
         },
     )
-    obligation_id: str
-    funding_account_id: str
+    obligation_id: str = Field(min_length=1, max_length=64)
+    funding_account_id: str = Field(min_length=1, max_length=64)
     fx: FxRateIn | None = None
 
 
@@ -358,7 +360,7 @@ class BankFileCreate(BaseModel):
     """Export the executed payouts of one funding account that are in no bank file yet."""
 
     model_config = ConfigDict(extra="forbid")
-    funding_account_id: str
+    funding_account_id: str = Field(min_length=1, max_length=64)
     execution_date: IsoDate
 
 

@@ -70,6 +70,8 @@ class SubmissionTokenCreate(_Strict):
     applicant_id: str = Field(min_length=1, max_length=36, description="Pseudonymous applicant id.")
     testimony_id: str | None = Field(
         default=None,
+        min_length=1,
+        max_length=64,
         description="A testimony of this applicant already taken in by an officer: the token then submits nothing "
         "and only lets its author give, narrow or withdraw consent and approve derivatives himself.",
     )
@@ -113,7 +115,7 @@ class PurposeConditionsModel(_Strict):
 class ConsentTermsModel(_Strict):
     """Everything a person agrees to: purposes with their conditions, the notice seen, and how they agreed."""
 
-    grants: dict[PurposeName, PurposeConditionsModel] = Field(min_length=1)
+    grants: dict[PurposeName, PurposeConditionsModel] = Field(min_length=1, max_length=20)
     notice_version: str = Field(min_length=1, max_length=64, description="Version of the notice the person saw.")
     method: ConsentMethodName
 
@@ -255,7 +257,7 @@ class RedactionSpanIn(_Strict):
 class RedactionTermsIn(_Strict):
     """Words to hide wherever they occur (case-insensitive); used once, never stored."""
 
-    terms: list[str] = Field(min_length=1, max_length=100)
+    terms: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=100)
     category: str = Field(min_length=1, max_length=40)
     subject_ref: str | None = Field(default=None, max_length=64)
 
@@ -266,7 +268,9 @@ class DerivativeCreate(_Strict):
     title: str = Field(min_length=1, max_length=200, description="Public title; reviewed like the text.")
     spans: list[RedactionSpanIn] = Field(default_factory=list, max_length=1000)
     redact_terms: list[RedactionTermsIn] = Field(default_factory=list, max_length=50)
-    media_original_ids: list[str] = Field(default_factory=list, max_length=20)
+    media_original_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=20
+    )
     author_named: bool = False
     attribution: str | None = Field(default=None, max_length=200, description="Name shown when the author is named.")
     faces_obscured: bool = Field(default=True, description="Declared by the redactor, confirmed by the reviewers.")
@@ -341,7 +345,7 @@ class SubjectApprovalCreate(_Strict):
     """A consenting person approves one exact derivative with their consent token."""
 
     token: str = Field(min_length=10, max_length=200)
-    derivative_id: str
+    derivative_id: str = Field(min_length=1, max_length=64)
     content_sha256: str = Field(min_length=64, max_length=64)
 
 

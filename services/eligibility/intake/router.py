@@ -36,6 +36,7 @@ _BODY_DOC: dict[str, Any] = {
 @router.post(
     "/intake-jobs",
     status_code=status.HTTP_202_ACCEPTED,
+    max_body_size=MAX_UPLOAD_BYTES,
     response_model=IntakeJobRead,
     responses=problem_responses(401, 403, 422),
     **requires_with_body("applicants:write", PARTNER, _BODY_DOC),

@@ -146,7 +146,11 @@ def decode_upload(content: bytes) -> str:
 
 def split_rows(text: str, intake_format: IntakeFormat) -> list[RawRow]:
     """Split an upload's text into numbered rows, each parsed or with the reason it could not be."""
-    return list(_read_csv(text) if intake_format == "csv" else _read_jsonl(text))
+    try:
+        return list(_read_csv(text) if intake_format == "csv" else _read_jsonl(text))
+    except csv.Error as error:
+        # The csv module's own limits (a field over 128 KiB, a NUL byte): the file is not a table of applicants.
+        raise IntakeUploadUnreadable(f"The upload is not a readable CSV table: {error}.") from error
 
 
 def read_upload(content: bytes, intake_format: IntakeFormat) -> list[RawRow]:

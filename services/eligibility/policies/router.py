@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 
 from services.eligibility.deps import PageDep, PublisherDep, requires_with_body
 from services.eligibility.errors import PolicyRejected
@@ -30,7 +30,10 @@ _BODY_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "The policy document as YAML or JSON (see the shipped default at GET /v1/policies/default).",
-        "content": {media: {"schema": {"type": "string"}} for media in ("application/yaml", "application/json")},
+        "content": {
+            media: {"schema": {"type": "string", "maxLength": MAX_POLICY_BYTES}}
+            for media in ("application/yaml", "application/json")
+        },
     }
 }
 
@@ -38,6 +41,7 @@ _BODY_DOC: dict[str, Any] = {
 @router.post(
     "/policies",
     status_code=status.HTTP_201_CREATED,
+    max_body_size=MAX_POLICY_BYTES,
     response_model=PolicyRead,
     responses=problem_responses(401, 403, 409, 422),
     **requires_with_body("policies:write", PARTNER, _BODY_DOC),
@@ -83,6 +87,9 @@ async def read_default_policy(principal: CurrentPrincipal) -> dict[str, Any]:
     responses=problem_responses(401, 403, 404, 422),
     **requires("policies:read", kinds=PARTNER),
 )
-async def read_policy(version: int, session: TenantSessionDep) -> PolicyRead:
+async def read_policy(
+    version: Annotated[int, Path(ge=1, le=2**31 - 1, description="The policy version, from 1.")],
+    session: TenantSessionDep,
+) -> PolicyRead:
     """Read one version of the calling partner's policy."""
     return await service.read_policy(session, version)

@@ -38,6 +38,7 @@ _XML_BODY: dict[str, Any] = {
 @router.post(
     "/sanctions-lists/{source}",
     status_code=status.HTTP_202_ACCEPTED,
+    max_body_size=MAX_LIST_BYTES,
     response_model=SanctionsListRead,
     responses=problem_responses(401, 403, 422),
     **requires_with_body(

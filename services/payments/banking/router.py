@@ -89,8 +89,13 @@ async def create_bank_file(
     return Response(content=xml, media_type="application/xml", headers={"Carrots-Batch-Id": batch_id})
 
 
+# A camt.053 statement of a busy month; larger ones are split by the bank.
+MAX_STATEMENT_BYTES = 20 * 1024 * 1024
+
+
 @router.post(
     "/bank-statements",
+    max_body_size=MAX_STATEMENT_BYTES,
     response_model=StatementImportResult,
     responses=problem_responses(401, 403, 422),
     **_with_xml_body(requires("payouts:execute", kinds=PARTNER)),

@@ -26,6 +26,8 @@ from shared.schemas.testimony import (
 )
 
 router = APIRouter(tags=["testimonies"])
+# The media file and the multipart framing around it.
+MEDIA_BODY_LIMIT = MAX_MEDIA_BYTES + 64 * 1024
 PARTNER = [CallerKind.partner]
 
 
@@ -46,6 +48,7 @@ async def submit_testimony(
 @router.post(
     "/v1/testimonies/{testimony_id}/media",
     status_code=status.HTTP_201_CREATED,
+    max_body_size=MEDIA_BODY_LIMIT,
     response_model=OriginalRead,
     responses=problem_responses(401, 403, 404, 422),
     **requires("testimonies:write", kinds=PARTNER),

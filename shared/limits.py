@@ -1,0 +1,148 @@
+"""Request guards: a body size limit for every route, and no NUL characters anywhere.
+
+Every app refuses a body over `DEFAULT_BODY_LIMIT` (FastAPI's `max_body_size`, enforced by Starlette's body
+limit middleware); a route that takes uploads declares its own `max_body_size`. A declared `Content-Length` over
+the limit is refused at once (413 problem); a body sent without one is counted as it arrives and refused as
+soon as it passes the limit, so no body is read whole before its size is known to be allowed.
+
+NUL characters are refused in the path, the query string, JSON bodies and form bodies: PostgreSQL cannot store
+them in text, and no field has a use for them, so they answer 422 on every database rather than 500 on one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import PROBLEM_JSON, InvalidParam, problem_response
+
+# JSON and form bodies: the largest legitimate one is a testimony of 200,000 characters, escaped.
+DEFAULT_BODY_LIMIT: Final = 2 * 1024 * 1024
+_BUFFERED_TYPES: Final = ("application/json", "application/x-www-form-urlencoded")
+
+
+def _media_type(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return str(value.decode("latin-1")).split(";")[0].strip().lower()
+    return ""
+
+
+def _has_nul_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul_text(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul_text(key) or _has_nul_text(item) for key, item in value.items())
+    return False
+
+
+def _json_has_nul(body: bytes) -> bool:
+    # Only a `\u0000` escape can put a NUL in valid JSON; parse only then (`\\u0000` is a backslash, not a NUL).
+    if b"\\u0000" not in body:
+        return False
+    try:
+        return _has_nul_text(json.loads(body))
+    except ValueError:
+        return False  # Not JSON: the route's own validation says so.
+
+
+class NulGuardMiddleware:
+    """Refuses a NUL character in the path, the query string, or a JSON or form body, with a 422 problem.
+
+    It runs inside the app's body limit, so the JSON and form bodies it reads whole are bounded by it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"")
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+            await _refuse_nul(scope, receive, send, "path or query")
+            return
+        media_type = _media_type(scope)
+        if media_type not in _BUFFERED_TYPES:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        form = media_type == "application/x-www-form-urlencoded"
+        if (b"%00" in body or b"\x00" in body) if form else _json_has_nul(body):
+            await _refuse_nul(scope, receive, send, "body")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class TooLargeAsProblem:
+    """Outermost layer: the body limiter's plain-text 413 becomes a problem document like every other error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def send_problem(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = dict(message.get("headers", []))
+                if not headers.get(b"content-type", b"").startswith(PROBLEM_JSON.encode()):
+                    replaced = True
+                    limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY, DEFAULT_BODY_LIMIT)
+                    request = Request(scope, receive)
+                    request_id = getattr(request.state, "request_id", None)
+                    response = problem_response(
+                        request,
+                        413,
+                        "too-large",
+                        "Request body too large",
+                        f"The request body is larger than this operation's limit of {limit} bytes.",
+                        headers={"x-request-id": request_id} if request_id else None,
+                    )
+                    await response(scope, receive, send)
+                    return
+            if replaced:
+                return  # the plain-text body of the replaced answer
+            await send(message)
+
+        await self.app(scope, receive, send_problem)
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send, where: str) -> None:
+    response = problem_response(
+        Request(scope, receive),
+        422,
+        "validation",
+        "Invalid request",
+        f"The request's {where} contains a NUL character (U+0000), which no field accepts; remove it.",
+        invalid_params=[InvalidParam(name=where, reason="contains a NUL character (U+0000)")],
+    )
+    await response(scope, receive, send)
