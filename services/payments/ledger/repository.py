@@ -114,6 +114,14 @@ async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | No
     return (await session.execute(select(Transfer).where(Transfer.id == transfer_id))).scalar_one_or_none()
 
 
+async def lock_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """One transfer of the scoped partner, its row locked until the transaction ends (serialises reversals)."""
+    stmt = (
+        select(Transfer).where(Transfer.id == transfer_id).with_for_update().execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def find_reversal(session: AsyncSession, transfer_id: str) -> Transfer | None:
     """The transfer that reverses this one, or None."""
     stmt = select(Transfer).where(Transfer.reverses_transfer_id == transfer_id)

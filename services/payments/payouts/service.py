@@ -24,6 +24,7 @@ from services.payments.errors import (
     PayoutSelfApproval,
     PayoutStateRefused,
     TransferAlreadyReversed,
+    TransferNotFound,
     TransferNotReversible,
 )
 from services.payments.ledger import repository as ledger_repository
@@ -318,7 +319,10 @@ async def reverse_transfer(
     reason: str,
 ) -> str:
     """Reverse a contribution or a payout through the API; a payout's obligation becomes due again."""
-    transfer = await ledger.require_transfer(session, transfer_id)
+    # Concurrent reversals of one transfer queue on its row; each later one then finds the first's reversal.
+    transfer = await ledger_repository.lock_transfer(session, transfer_id)
+    if transfer is None:
+        raise TransferNotFound(f"No transfer {transfer_id} exists for your organisation.")
     if await ledger_repository.find_reversal(session, transfer.id) is not None:
         raise TransferAlreadyReversed(f"Transfer {transfer.id} was already reversed.")
     # The person's reason is kept encrypted; the clear memo only says what the transfer is.

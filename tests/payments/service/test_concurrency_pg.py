@@ -15,6 +15,7 @@ from tests.payments.service.helpers import (
     execute,
     officer,
     open_funding,
+    with_key,
 )
 
 pytestmark = pytest.mark.postgres_only
@@ -90,3 +91,18 @@ async def test_two_checkers_approving_at_the_same_moment_approve_the_payout(paym
         read = await payments.client.get(f"/v1/payouts/{payout['id']}", headers=creator)
         assert read.json()["status"] == "approved", trial
         assert read.json()["approvals"] == ["checker-1", "checker-2"]
+
+
+async def test_concurrent_reversals_of_one_contribution_answer_one_reversal_and_conflicts(
+    payments: Harness, tokens: Tokens
+) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, amount_minor=0)
+    body = {"funding_account_id": funding["id"], "amount_minor": 7_000, "reference": "typo"}
+    contribution = (await payments.client.post("/v1/contributions", json=body, headers=with_key(headers))).json()
+    url = f"/v1/transfers/{contribution['transfer_id']}/reversal"
+    answers = await asyncio.gather(
+        *(payments.client.post(url, json={"reason": "wrong"}, headers=with_key(headers)) for _ in range(12))
+    )
+    assert Counter(r.status_code for r in answers) == {201: 1, 409: 11}
+    assert await balance_of(payments, headers, funding["id"]) == 0
