@@ -40,6 +40,17 @@ async def test_a_document_registered_by_another_partner_marks_the_new_applicant(
     assert not pl_view["same_partner"]
 
 
+async def test_a_document_number_in_cyrillic_look_alikes_is_the_same_document(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    latin = [{"type": "passport", "issuing_country": "RU", "number": "AK 14019394"}]
+    cyrillic = [{"type": "passport", "issuing_country": "RU", "number": "\u0410\u041a 14019394"}]
+    first = await register(eligibility, tokens, "DE", documents=latin)
+    second = await register(eligibility, tokens, "PL", documents=cyrillic)
+    assert first["duplicate_status"] == "none"
+    assert second["duplicate_status"] == "suspected"
+
+
 async def test_a_different_document_is_no_duplicate(eligibility: Harness, tokens: Tokens) -> None:
     await register(eligibility, tokens, "DE")
     other = [{"type": "passport", "issuing_country": "RU", "number": "75 7654321"}]
