@@ -76,6 +76,9 @@ class ServiceSettings(BaseSettings):
     # With no answer from the registry for this long, requests that need an organisation answer 503.
     registry_max_staleness_seconds: float = Field(default=300.0, gt=0)
     outbox_poll_seconds: float = 1.0
+    # The bearer token Prometheus sends to scrape `/metrics`. Without one, `/metrics` is open in development
+    # and test and refused (401) in production.
+    metrics_token: SecretStr | None = None
     # Whether this service's worker delivers its events (API processes never do).
     outbox_enabled: bool = True
     # The worker: how many jobs one process runs at once, how often it looks for work, and how long a job's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import sys
@@ -27,6 +28,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.config import Environment, ServiceSettings
+from shared.errors import Unauthorized
 from shared.schemas.common import Health
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -295,8 +298,23 @@ class RequestContextMiddleware:
             _service.reset(service_token)
 
 
+def _check_metrics_token(request: Request) -> None:
+    settings: ServiceSettings = request.app.state.settings
+    expected = settings.metrics_token
+    if expected is None:
+        # Without a token, production serves metrics only on the internal port (`shared.edge.InternalOnly`).
+        if settings.environment is Environment.production and settings.internal_port is None:
+            raise Unauthorized("Set <PREFIX>_METRICS_TOKEN and scrape /metrics with it as a bearer token.")
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.get_secret_value().encode()
+    ):
+        raise Unauthorized("Scrape /metrics with `Authorization: Bearer <metrics token>`.")
+
+
 def health_router(service: str) -> APIRouter:
-    """`/healthz`, `/readyz` and `/metrics`, open to infrastructure without a token."""
+    """`/healthz` and `/readyz` open to infrastructure, `/metrics` to a scraper holding the metrics token."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", response_model=Health, summary="Liveness")
@@ -324,9 +342,19 @@ def health_router(service: str) -> APIRouter:
             return JSONResponse(body.model_dump(), status_code=503)
         return JSONResponse(Health(status="ok", service=service, checks={"database": "ok"}).model_dump())
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={401: {"description": "No or wrong metrics token (`<PREFIX>_METRICS_TOKEN`)."}},
+        openapi_extra={
+            "x-tenant-rule": "Infrastructure only: a bearer token equal to `<PREFIX>_METRICS_TOKEN`; open without "
+            "one only in development and test."
+        },
+    )
     async def metrics(request: Request) -> Response:
-        """Prometheus text exposition of this service's metrics."""
+        """Prometheus text exposition of this service's metrics, for a scraper holding the metrics token."""
+        _check_metrics_token(request)
         for refresh in getattr(request.app.state, "metric_refreshers", []):
             try:
                 await refresh()

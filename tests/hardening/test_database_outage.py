@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 
 from services.eligibility.app import create_app
+from services.eligibility.config import EligibilitySettings
 from tests.eligibility.api.helpers import applicant_body, as_officer
 from tests.harness import Tokens, serve, settings_for
 
@@ -17,7 +18,9 @@ async def test_a_database_outage_answers_503_and_says_to_retry(tmp_path: Path, v
         f"sqlite+aiosqlite:///{tmp_path}/missing-folder/eligibility.db",
     )
     for url in unreachable:
-        app = create_app(settings_for("eligibility", url, var_dir))
+        settings = settings_for("eligibility", url, var_dir)
+        assert isinstance(settings, EligibilitySettings)
+        app = create_app(settings)
         async with serve(app) as client:
             read = await client.get("/v1/applicants", headers=as_officer(tokens))
             write = await client.post("/v1/applicants", json=applicant_body(), headers=as_officer(tokens))

@@ -114,3 +114,24 @@ async def test_each_worker_task_names_its_own_service_in_one_process(capsys: pyt
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert sorted(line["service"] for line in lines if line["event"] == "job_done") == ["asylum", "payments"]
     assert [line["service"] for line in lines if line["event"] == "outside"] != ["payments"]
+
+
+async def test_metrics_need_the_metrics_token_when_one_is_set_and_always_in_production(probe: Harness) -> None:
+    from pydantic import SecretStr
+
+    from shared.config import Environment
+
+    probe.app.state.settings = probe.settings.model_copy(update={"metrics_token": SecretStr("scrape-secret")})
+    assert (await probe.client.get("/metrics")).status_code == 401
+    wrong = await probe.client.get("/metrics", headers={"Authorization": "Bearer guess"})
+    assert wrong.status_code == 401
+    assert wrong.headers["content-type"] == "application/problem+json"
+    right = await probe.client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+    assert right.status_code == 200
+    assert "http_requests_total" in right.text
+    production = probe.settings.model_copy(update={"environment": Environment.production})
+    probe.app.state.settings = production
+    assert (await probe.client.get("/metrics")).status_code == 401
+    # Served on the internal port only (`carrots serve`), production needs no token: the public port refuses it.
+    probe.app.state.settings = production.model_copy(update={"internal_port": 9100})
+    assert (await probe.client.get("/metrics")).status_code == 200
