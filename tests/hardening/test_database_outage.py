@@ -27,7 +27,7 @@ async def test_a_database_outage_answers_503_and_says_to_retry(tmp_path: Path, v
         for response in (read, write):
             assert response.status_code == 503, (url, response.text)
             assert response.headers["content-type"] == "application/problem+json"
-            assert response.headers["retry-after"] == "5"
+            assert int(response.headers["retry-after"]) >= 1
             assert response.json()["type"].endswith("/database-unavailable")
     # A failed SQLite connect leaves its driver thread behind: let it end while this test's loop still runs.
     gc.collect()
