@@ -52,7 +52,9 @@ def route_problem_statuses(route: Any) -> set[int]:
             statuses.add(422)
     for extra in getattr(route, "dependencies", []) or []:
         statuses |= declared_statuses(extra.dependency)
-    if getattr(route, "max_body_size", None):
+    # `shared.limits`: a NUL character in any query string is refused (422), and every app limits bodies (413).
+    statuses.add(422)
+    if getattr(route, "max_body_size", None) or set(getattr(route, "methods", ())) & {"POST", "PUT", "PATCH"}:
         statuses.add(413)
     return statuses
 
