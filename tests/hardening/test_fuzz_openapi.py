@@ -140,16 +140,33 @@ def probe(portal: Any, client: httpx.AsyncClient, service: str, scopes: list[str
         kwargs = case.as_transport_kwargs(base_url="http://test")
         headers = {**(kwargs.pop("headers", None) or {}), **who[caller](scopes, service)}
         response = send(portal, client, kwargs, headers)
+        if response is None:
+            return
         statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS)
 
     return check
 
 
-def send(portal: Any, client: httpx.AsyncClient, kwargs: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+def send(
+    portal: Any, client: httpx.AsyncClient, kwargs: dict[str, Any], headers: dict[str, str]
+) -> httpx.Response | None:
+    """Send one generated request; None when it cannot be encoded as HTTP (a multipart file that is a number)."""
     method = kwargs.pop("method")
     url = kwargs.pop("url")
-    request = client.build_request(
+    try:
+        request = build(client, method, url, kwargs, headers)
+        request.read()  # a multipart body is a stream; the checks read the request back
+    except (TypeError, AttributeError):
+        return None
+    response: httpx.Response = portal.call(client.send, request)
+    return response
+
+
+def build(
+    client: httpx.AsyncClient, method: str, url: str, kwargs: dict[str, Any], headers: dict[str, str]
+) -> httpx.Request:
+    return client.build_request(
         method,
         url,
         headers=headers,
@@ -160,6 +177,3 @@ def send(portal: Any, client: httpx.AsyncClient, kwargs: dict[str, Any], headers
         data=kwargs.get("data") if isinstance(kwargs.get("data"), dict) else None,
         files=kwargs.get("files"),
     )
-    request.read()  # a multipart body is a stream; the checks read the request back
-    response: httpx.Response = portal.call(client.send, request)
-    return response
