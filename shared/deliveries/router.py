@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deliveries import service
@@ -59,7 +59,10 @@ async def list_event_deliveries(
     **requires("deliveries:write", kinds=OPERATOR, tenant_rule=ALL),
 )
 async def redeliver_event_delivery(
-    delivery_id: int, session: SessionDep, principal: CurrentPrincipal, tables: TablesDep
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The delivery's id.")],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    tables: TablesDep,
 ) -> DeliveryRead:
     """Send a dead delivery again, on a fresh retry schedule (409 unless it is dead); audited."""
     return await service.redeliver(session, tables, principal, delivery_id, partner_id=None)

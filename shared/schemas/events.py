@@ -24,11 +24,11 @@ TESTIMONY_TAKEN_DOWN = "testimony.publication.taken_down"
 class EventEnvelope(BaseModel):
     """What every delivery carries; `id` is unique so consumers can ignore repeats."""
 
-    id: str = Field(description="Unique event id (UUID); a consumer handles each id at most once.")
-    type: str = Field(description="Event type, e.g. `eligibility.applicant.approved`.")
-    source: str = Field(description="Service that emitted it.")
+    id: str = Field(max_length=64, description="Unique event id (UUID); a consumer handles each id at most once.")
+    type: str = Field(max_length=128, description="Event type, e.g. `eligibility.applicant.approved`.")
+    source: str = Field(max_length=64, description="Service that emitted it.")
     occurred_at: datetime = Field(description="When the change was committed (UTC).")
-    partner_id: str | None = Field(default=None, description="Partner (tenant) the event belongs to.")
+    partner_id: str | None = Field(default=None, max_length=64, description="Partner (tenant) the event belongs to.")
     data: dict[str, Any] = Field(description="Type-specific payload.")
 
 

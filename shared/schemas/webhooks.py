@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+EventType = Annotated[str, Field(min_length=1, max_length=128)]
 
 MAX_OVERLAP_SECONDS = 7 * 24 * 3600
 
@@ -22,7 +25,7 @@ class WebhookSubscriptionCreate(BaseModel):
         "private, loopback or link-local address in production.",
         examples=["https://hooks.partner.example/carrots"],
     )
-    event_types: list[str] = Field(
+    event_types: list[EventType] = Field(
         min_length=1,
         max_length=100,
         description="Event types of this service's catalogue, e.g. `asylum.case.status_changed`.",
@@ -38,7 +41,9 @@ class WebhookSubscriptionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, min_length=1, max_length=2000, description="New endpoint URL.")
-    event_types: list[str] | None = Field(default=None, min_length=1, max_length=100, description="New event types.")
+    event_types: list[EventType] | None = Field(
+        default=None, min_length=1, max_length=100, description="New event types."
+    )
     description: str | None = Field(default=None, max_length=500, description="New note.")
     active: bool | None = Field(default=None, description="Pause (`false`) or resume (`true`) deliveries.")
 

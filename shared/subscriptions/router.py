@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
 
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deliveries import service as deliveries
@@ -165,7 +165,10 @@ async def list_webhook_deliveries(
     **requires("webhooks:write", kinds=PARTNER, tenant_rule=OWN),
 )
 async def redeliver_webhook_delivery(
-    delivery_id: int, session: SessionDep, principal: CurrentPrincipal, tools: ToolsDep
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The delivery's id.")],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    tools: ToolsDep,
 ) -> DeliveryRead:
     """Send a dead delivery again, on a fresh retry schedule (409 unless it is dead)."""
     return await deliveries.redeliver(session, tools.tables, principal, delivery_id, partner_id=principal.org)
