@@ -239,6 +239,9 @@ async def execute_payout(
 ) -> PayoutRead:
     """Post the payout's ledger transfer once: payable debited, funding credited (through FX if needed)."""
     row = await get_payout(session, payout_id)
+    # Obligation first, then payout, the order create_payout takes them in: the other order deadlocked against
+    # a concurrent create of the same obligation (its insert waits on this payout's row, this on its lock).
+    await obligation_service.get_obligation(session, row.obligation_id, for_update=True)
     if not await repository.move_status(session, row.id, [PayoutStatus.approved.value], PayoutStatus.executed.value):
         await session.refresh(row)
         if row.status == PayoutStatus.pending_approval.value:
