@@ -26,7 +26,7 @@ class PageParams(BaseModel):
     after: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page (1-200).")] = 50,
     after: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> PageParams:

@@ -17,26 +17,26 @@ from shared.outbox import EventPublisher
 
 
 @may_answer(410)
-def asylum_tools(request: Request) -> AsylumTools:
+async def asylum_tools(request: Request) -> AsylumTools:
     """The publisher, secret hasher and field cipher of this app."""
     state = request.app.state
     return AsylumTools(publisher=state.publisher, hasher=state.secret_hasher, cipher=state.cipher)
 
 
-def event_publisher(request: Request) -> EventPublisher:
+async def event_publisher(request: Request) -> EventPublisher:
     """The app's outbox publisher."""
     publisher: EventPublisher = request.app.state.publisher
     return publisher
 
 
 @may_answer(410)
-def field_cipher(request: Request) -> FieldCipher:
+async def field_cipher(request: Request) -> FieldCipher:
     """The app's field cipher."""
     cipher: FieldCipher = request.app.state.cipher
     return cipher
 
 
-def secret_hasher(request: Request) -> BoundedHasher:
+async def secret_hasher(request: Request) -> BoundedHasher:
     """The app's secret hasher."""
     hasher: BoundedHasher = request.app.state.secret_hasher
     return hasher
@@ -48,7 +48,7 @@ HasherDep = Annotated[BoundedHasher, Depends(secret_hasher)]
 PublisherDep = Annotated[EventPublisher, Depends(event_publisher)]
 
 
-def throttle_policy(request: Request) -> ThrottlePolicy:
+async def throttle_policy(request: Request) -> ThrottlePolicy:
     """Throttling rules of the applicant's lookups, keyed with the app's blind-index key."""
     settings: AsylumSettings = request.app.state.asylum_settings
     return ThrottlePolicy(

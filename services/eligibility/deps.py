@@ -16,19 +16,19 @@ from shared.pagination import PageParams, page_params
 
 
 @may_answer(410)
-def crypto(request: Request) -> Crypto:
+async def crypto(request: Request) -> Crypto:
     return Crypto(
         cipher=request.app.state.cipher,
         blind_index_key=request.app.state.blind_index_key,
     )
 
 
-def screening_state(request: Request) -> ScreeningState:
+async def screening_state(request: Request) -> ScreeningState:
     state: ScreeningState = request.app.state.screening
     return state
 
 
-def publisher(request: Request) -> EventPublisher:
+async def publisher(request: Request) -> EventPublisher:
     events: EventPublisher = request.app.state.publisher
     return events
 

@@ -14,32 +14,32 @@ from shared.errors import may_answer
 from shared.outbox import EventPublisher
 
 
-def settings(request: Request) -> PaymentsSettings:
+async def settings(request: Request) -> PaymentsSettings:
     """The payments settings of this app."""
     value: PaymentsSettings = request.app.state.settings
     return value
 
 
 @may_answer(410)
-def cipher(request: Request) -> FieldCipher:
+async def cipher(request: Request) -> FieldCipher:
     """The field cipher that encrypts bank details."""
     value: FieldCipher = request.app.state.cipher
     return value
 
 
-def signer(request: Request) -> CheckpointSigner:
+async def signer(request: Request) -> CheckpointSigner:
     """The key that signs chain checkpoints."""
     value: CheckpointSigner = request.app.state.checkpoint_signer
     return value
 
 
-def publisher(request: Request) -> EventPublisher:
+async def publisher(request: Request) -> EventPublisher:
     """The outbox publisher of this app."""
     value: EventPublisher = request.app.state.publisher
     return value
 
 
-def sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+async def sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     """The session factory, for work that outlives the request's unit of work."""
     value: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return value

@@ -11,7 +11,7 @@ from shared.errors import may_answer
 
 
 @may_answer(410)
-def toolkit(request: Request) -> Toolkit:
+async def toolkit(request: Request) -> Toolkit:
     """The keys, stores and settings the rules need."""
     kit: Toolkit = request.app.state.toolkit
     return kit
