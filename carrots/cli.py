@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from carrots.commands import asylum as asylum_commands
+from carrots.commands import demo as demo_commands
 from carrots.commands import eligibility as eligibility_commands
 from carrots.commands import events as events_commands
 from carrots.commands import keys as keys_commands
@@ -49,6 +50,7 @@ app.add_typer(asylum_commands.app, name="asylum")
 app.add_typer(testimony_commands.app, name="testimony")
 app.add_typer(keys_commands.app, name="keys")
 app.add_typer(events_commands.app, name="events")
+app.command("demo")(demo_commands.demo)
 
 # How long `carrots up` waits for every service to answer (a loaded two-core machine needs over a minute).
 START_SECONDS = 180

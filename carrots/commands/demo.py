@@ -1,0 +1,463 @@
+"""`carrots demo`: start the whole system on a throw-away folder and walk the programme over HTTP.
+
+Every call goes to the real services, started as processes by `carrots up`, with development tokens; each
+outcome is checked, and the first one that is not what it should be ends the demo with a non-zero status.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import httpx
+
+SERVICE_NAMES = ("eligibility", "payments", "asylum", "testimony", "registry")
+START_SECONDS = 240
+EVENT_SECONDS = 60
+
+ELIGIBILITY_SCOPES = (
+    "applicants:read",
+    "applicants:write",
+    "policies:read",
+    "policies:write",
+    "assessments:read",
+    "assessments:write",
+    "assessments:approve",
+    "screening:read",
+    "screening:review",
+    "waivers:request",
+    "waivers:approve",
+)
+PAYMENTS_SCOPES = (
+    "ledger:read",
+    "ledger:write",
+    "obligations:read",
+    "payouts:read",
+    "payouts:write",
+    "payouts:approve",
+    "payouts:execute",
+    "bank_accounts:write",
+)
+ASYLUM_SCOPES = ("cases:read", "cases:write", "cases:consent")
+ROAD_TO_GRANT = ("lodged", "interview_scheduled", "interviewed", "granted")
+# The shipped default policy's bounty for a deserter with verified service, in US cents, and its two tranches.
+BOUNTY_MINOR = 10_000_000
+ARRIVAL_MINOR = 2_500_000
+GRANTED_MINOR = 7_500_000
+CONTRIBUTION_MINOR = 50_000_000
+TREASURY_IBAN = "DE89370400440532013000"
+# Made-up account numbers of the example beneficiaries (valid check digits, no real account).
+BENEFICIARY_IBAN = "GB82WEST12345698765432"
+
+
+class DemoFailure(Exception):
+    """An outcome of the demo was not what the programme promises."""
+
+
+def check(condition: bool, what: str) -> None:
+    """Fail the current step with `what` unless the condition holds."""
+    if not condition:
+        raise DemoFailure(what)
+
+
+def expect(response: httpx.Response, status: int, what: str) -> Any:
+    """The JSON of a response that must have `status`; otherwise the step fails with the service's answer."""
+    if response.status_code != status:
+        raise DemoFailure(f"{what}: expected HTTP {status}, got {response.status_code}: {response.text[:400]}")
+    return response.json() if response.content else None
+
+
+def wait_for(probe: Callable[[], Any], what: str, seconds: float = EVENT_SECONDS) -> Any:
+    """Poll until `probe` returns something truthy (events travel through the workers); fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise DemoFailure(f"{what}: still not there after {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+def say(text: str) -> None:
+    typer.echo(f"  {text}")
+
+
+@dataclass
+class Tokens:
+    """Development tokens, signed with the demo system's own key."""
+
+    var_dir: Path
+
+    def headers(self, org: str, kind: str, scopes: tuple[str, ...], subject: str, **extra: Any) -> dict[str, str]:
+        from shared.devkeys import ensure_dev_signing_key
+        from shared.tokens import CallerKind, issue_token
+
+        token = issue_token(
+            ensure_dev_signing_key(self.var_dir),
+            org=org,
+            kind=CallerKind(kind),
+            scopes=scopes,
+            subject=subject,
+            **extra,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    def partner(self, org: str, scopes: tuple[str, ...], officer: str) -> dict[str, str]:
+        return self.headers(org, "partner", scopes, f"{org}:{officer}")
+
+
+@dataclass
+class Demo:
+    """The running demo system: one HTTP client per service and the tokens to call them."""
+
+    clients: dict[str, httpx.Client]
+    tokens: Tokens
+    funding: dict[str, str] = field(default_factory=dict)
+
+    def eligibility(self, officer: str, org: str = "DE") -> dict[str, str]:
+        return self.tokens.partner(org, ELIGIBILITY_SCOPES, officer)
+
+    def payments(self, officer: str, org: str = "DE") -> dict[str, str]:
+        return self.tokens.partner(org, PAYMENTS_SCOPES, officer)
+
+    def asylum(self, org: str = "DE") -> dict[str, str]:
+        return self.tokens.partner(org, ASYLUM_SCOPES, "case-officer")
+
+
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    """Print a step's title; a failure inside it names the step."""
+    typer.echo(f"\n== {title}")
+    try:
+        yield
+    except DemoFailure as failure:
+        raise DemoFailure(f"step '{title}' failed: {failure}") from failure
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@contextmanager
+def running_system(folder: Path) -> Iterator[dict[str, str]]:
+    """Start `carrots up` on `folder` with free ports; yields each service's URL and stops everything after."""
+    ports = dict(zip(SERVICE_NAMES, _free_ports(len(SERVICE_NAMES)), strict=True))
+    command = [sys.executable, "-m", "carrots.cli", "up", "--var-dir", str(folder / "var")]
+    for name, port in ports.items():
+        command += [f"--{name}-port", str(port)]
+    # The embedded default: SQLite under the demo's folder, whatever databases this shell points at.
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    env["CARROTS_STATE_DIR"] = str(folder / "state")
+    for name in SERVICE_NAMES:
+        # Events and jobs move quickly so the demo does not wait on pollers.
+        env[f"{name.upper()}_OUTBOX_POLL_SECONDS"] = "0.2"
+        env[f"{name.upper()}_WORKER_POLL_SECONDS"] = "0.2"
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, start_new_session=True
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def drain() -> None:
+        # Keep reading so the services never stall on a full pipe; the log is shown only on failure.
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if "Press Ctrl-C" in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        ready.wait(timeout=START_SECONDS)
+        if process.poll() is not None or not any("Press Ctrl-C" in line for line in output):
+            raise DemoFailure("the services did not start:\n" + "".join(output[-40:]))
+        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    except DemoFailure:
+        typer.echo("".join(output[-40:]), err=True)
+        raise
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def prepare_partner(demo: Demo) -> None:
+    """Germany installs the shipped default policy and funds its programme."""
+    with step("Germany (partner DE) installs the default policy and funds its programme"):
+        eligibility = demo.clients["eligibility"]
+        headers = demo.eligibility("policy-officer")
+        policy = expect(eligibility.get("/v1/policies/default", headers=headers), 200, "reading the default policy")
+        import yaml
+
+        uploaded = eligibility.post(
+            "/v1/policies",
+            content=yaml.safe_dump(policy),
+            headers={**headers, "Content-Type": "application/yaml"},
+        )
+        expect(uploaded, 201, "installing the policy")
+        say("the default policy is in force: it decides tiers and amounts")
+        payments = demo.clients["payments"]
+        treasurer = demo.payments("treasurer")
+        account = expect(
+            payments.post(
+                "/v1/accounts",
+                json={"currency": "USD", "kind": "funding", "bank_iban": TREASURY_IBAN, "bank_holder": "Treasury DE"},
+                headers=treasurer,
+            ),
+            201,
+            "opening a funding account",
+        )
+        expect(
+            payments.post(
+                "/v1/contributions",
+                json={"funding_account_id": account["id"], "amount_minor": CONTRIBUTION_MINOR, "reference": "budget"},
+                headers={**treasurer, "Idempotency-Key": str(uuid.uuid4())},
+            ),
+            201,
+            "paying in the contribution",
+        )
+        balance = expect(payments.get(f"/v1/accounts/{account['id']}", headers=treasurer), 200, "reading the balance")
+        check(balance["balance_minor"] == CONTRIBUTION_MINOR, f"funding balance is {balance['balance_minor']}")
+        demo.funding["DE"] = account["id"]
+        say(f"the programme's funding account holds {_usd(CONTRIBUTION_MINOR)}")
+
+
+def _usd(minor: int) -> str:
+    return f"USD {minor // 100:,}.{minor % 100:02d}"
+
+
+def register(demo: Demo, body: dict[str, Any], org: str = "DE") -> dict[str, Any]:
+    """Register an applicant as the partner's intake officer."""
+    registered: dict[str, Any] = expect(
+        demo.clients["eligibility"].post("/v1/applicants", json=body, headers=demo.eligibility("intake", org)),
+        201,
+        "registering the applicant",
+    )
+    return registered
+
+
+def assess_and_approve(demo: Demo, applicant_id: str, tier: str, org: str = "DE") -> dict[str, Any]:
+    """An assessor assesses; as many other officers as the amount requires approve."""
+    eligibility = demo.clients["eligibility"]
+    assessment: dict[str, Any] = expect(
+        eligibility.post(
+            f"/v1/applicants/{applicant_id}/assessments", json={}, headers=demo.eligibility("assessor", org)
+        ),
+        201,
+        "assessing",
+    )
+    check(assessment["tier"] == tier, f"assessed as {assessment['tier']!r}, expected {tier!r}")
+    say(f"assessed: tier {tier}, {assessment['required_approvers']} distinct approvers needed")
+    for n in range(assessment["required_approvers"]):
+        assessment = expect(
+            eligibility.post(
+                f"/v1/assessments/{assessment['id']}/approvals", headers=demo.eligibility(f"approver-{n + 1}", org)
+            ),
+            200,
+            "approving",
+        )
+        say(f"approved by approver-{n + 1}")
+    check(assessment["status"] == "approved", f"assessment is {assessment['status']!r}")
+    return assessment
+
+
+def obligations(demo: Demo, applicant_id: str, org: str = "DE") -> dict[str, dict[str, Any]]:
+    """The applicant's obligations in payments, keyed by what releases them."""
+    listed = expect(
+        demo.clients["payments"].get(
+            "/v1/obligations", params={"applicant_id": applicant_id}, headers=demo.payments("treasurer", org)
+        ),
+        200,
+        "listing obligations",
+    )
+    return {o["trigger"]: o for o in listed["items"]}
+
+
+def pay(demo: Demo, obligation: dict[str, Any], org: str = "DE") -> dict[str, Any]:
+    """Create a payout, let other officers approve it as often as required, and execute it."""
+    payments = demo.clients["payments"]
+    treasurer = demo.payments("treasurer", org)
+    key = str(uuid.uuid4())
+    payout = expect(
+        payments.post(
+            "/v1/payouts",
+            json={"obligation_id": obligation["id"], "funding_account_id": demo.funding[org]},
+            headers={**treasurer, "Idempotency-Key": key},
+        ),
+        201,
+        "creating the payout",
+    )
+    for n in range(payout["required_approvals"]):
+        expect(
+            payments.post(f"/v1/payouts/{payout['id']}/approvals", headers=demo.payments(f"checker-{n + 1}", org)),
+            200,
+            "approving the payout",
+        )
+        say(f"payout of {_usd(payout['amount_minor'])} approved by checker-{n + 1}")
+    executed: dict[str, Any] = expect(
+        payments.post(f"/v1/payouts/{payout['id']}/execute", headers={**treasurer, "Idempotency-Key": key + ":x"}),
+        200,
+        "executing the payout",
+    )
+    check(executed["status"] == "executed", f"payout is {executed['status']!r}")
+    say(f"payout executed: {_usd(executed['amount_minor'])}")
+    return executed
+
+
+def deserter_journey(demo: Demo) -> None:
+    """A deserting conscript: registration, approval, two bounty tranches released by events and paid."""
+    with step("A deserter is registered and screened"):
+        deserter = register(
+            demo,
+            {
+                "category": "conscript",
+                "names": [
+                    {"script": "cyrillic", "given": "Дезертир", "family": "Примеров"},
+                    {"script": "latin", "given": "Dezertir", "family": "Primerov"},
+                ],
+                "birth_date": "1999-04-01",
+                "citizenship": "RU",
+                "documents": [{"type": "passport", "issuing_country": "RU", "number": "75 0000001"}],
+                "evidence": {"service_verified": True},
+            },
+        )
+        check(deserter["screening_status"] == "clear", f"screening says {deserter['screening_status']!r}")
+        say("registered; screening against the sanctions list: clear")
+        applicant_id = str(deserter["id"])
+    with step("The deserter is assessed and approved by two officers"):
+        assess_and_approve(demo, applicant_id, "deserter")
+    with step("The approval reaches payments: the bounty becomes two waiting tranches"):
+        found = wait_for(lambda: len(obligations(demo, applicant_id)) == 2, "the bounty's tranches")
+        check(bool(found), "no obligations")
+        owed = obligations(demo, applicant_id)
+        check(
+            {t: (o["amount_minor"], o["status"]) for t, o in owed.items()}
+            == {"verified_arrival": (ARRIVAL_MINOR, "waiting"), "asylum_granted": (GRANTED_MINOR, "waiting")},
+            f"obligations are {owed}",
+        )
+        say(f"{_usd(ARRIVAL_MINOR)} waits for his verified arrival, {_usd(GRANTED_MINOR)} for asylum")
+        expect(
+            demo.clients["payments"].put(
+                f"/v1/beneficiaries/{applicant_id}/bank-account",
+                json={"iban": BENEFICIARY_IBAN, "holder": "Beneficiary Holder"},
+                headers=demo.payments("treasurer"),
+            ),
+            200,
+            "recording the bank account",
+        )
+        say("his bank account is on file (encrypted)")
+    with step("His arrival is verified: the first tranche is released and paid"):
+        expect(
+            demo.clients["eligibility"].patch(
+                f"/v1/applicants/{applicant_id}/evidence",
+                json={"arrived_in_partner_territory": True},
+                headers=demo.eligibility("intake"),
+            ),
+            200,
+            "recording the arrival",
+        )
+        wait_for(
+            lambda: obligations(demo, applicant_id)["verified_arrival"]["status"] == "due", "the arrival tranche due"
+        )
+        say("the arrival event made the first tranche due")
+        pay(demo, obligations(demo, applicant_id)["verified_arrival"])
+    with step("His asylum case moves to granted: the second tranche is released and paid"):
+        asylum = demo.clients["asylum"]
+        cases = wait_for(
+            lambda: expect(
+                asylum.get("/v1/cases", params={"applicant_id": applicant_id}, headers=demo.asylum()),
+                200,
+                "listing cases",
+            )["items"],
+            "his asylum case",
+        )
+        case_id = cases[0]["id"]
+        say("the approval opened an asylum case")
+        for state in ROAD_TO_GRANT:
+            moved = expect(
+                asylum.post(
+                    f"/v1/cases/{case_id}/transitions",
+                    json={"to_state": state, "reason": f"step to {state}"},
+                    headers=demo.asylum(),
+                ),
+                200,
+                f"moving the case to {state}",
+            )
+            say(f"case: {moved['state']}")
+        wait_for(lambda: obligations(demo, applicant_id)["asylum_granted"]["status"] == "due", "the asylum tranche due")
+        say("the case event made the second tranche due")
+        pay(demo, obligations(demo, applicant_id)["asylum_granted"])
+        owed = obligations(demo, applicant_id)
+        check(all(o["status"] == "paid" for o in owed.values()), f"obligations are {owed}")
+        balance = expect(
+            demo.clients["payments"].get(f"/v1/accounts/{demo.funding['DE']}", headers=demo.payments("treasurer")),
+            200,
+            "reading the balance",
+        )
+        check(balance["balance_minor"] == CONTRIBUTION_MINOR - BOUNTY_MINOR, f"balance is {balance['balance_minor']}")
+        say(f"the whole bounty is paid; the funding account holds {_usd(balance['balance_minor'])}")
+
+
+def run(folder: Path) -> None:
+    """Start the system on `folder` and walk the programme; raises DemoFailure on the first wrong outcome."""
+    import httpx
+
+    typer.echo("Starting the services and their workers on SQLite in a temporary folder...")
+    started = time.monotonic()
+    with running_system(folder) as urls:
+        typer.echo(f"All services are up ({time.monotonic() - started:.0f} s).")
+        clients = {name: httpx.Client(base_url=url, timeout=30) for name, url in urls.items()}
+        try:
+            demo = Demo(clients, Tokens(folder / "var"))
+            prepare_partner(demo)
+            deserter_journey(demo)
+        finally:
+            for client in clients.values():
+                client.close()
+    typer.echo(f"\nThe demo finished: every outcome was as expected ({time.monotonic() - started:.0f} s).")
+
+
+def demo(
+    keep: bool = typer.Option(False, help="Keep the temporary folder (databases, keys) for a look afterwards."),
+) -> None:
+    """Start every service on a temporary folder and walk the programme for a few people, checking each outcome."""
+    folder = Path(tempfile.mkdtemp(prefix="carrots-demo-"))
+    try:
+        run(folder)
+    except DemoFailure as failure:
+        typer.echo(f"\nDEMO FAILED: {failure}", err=True)
+        raise typer.Exit(1) from failure
+    finally:
+        if keep:
+            typer.echo(f"The demo's folder: {folder}")
+        else:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
