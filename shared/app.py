@@ -26,7 +26,7 @@ from shared.deliveries.router import router as operator_deliveries_router
 from shared.devkeys import with_dev_defaults
 from shared.edge import InternalOnly, MountedUnder
 from shared.errors import install_problem_handlers
-from shared.idempotency import InFlightKeys
+from shared.idempotency import PURGE_EXPIRED_KEYS, InFlightKeys
 from shared.jobs import JobKind, Periodic, prune_finished_jobs
 from shared.keys import master_keys_from_settings, vault_from_settings
 from shared.limits import DEFAULT_BODY_LIMIT, NulGuardMiddleware, TooLargeAsProblem
@@ -203,7 +203,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.identity = identity
     app.state.job_kinds = list(spec.jobs)
-    app.state.periodic = [*spec.periodic, PRUNE_FINISHED_JOBS]
+    app.state.periodic = [*spec.periodic, PRUNE_FINISHED_JOBS, PURGE_EXPIRED_KEYS]
     install_problem_handlers(app)
     app.add_middleware(NulGuardMiddleware)
     if settings.internal_port is not None:

@@ -108,6 +108,11 @@ async def test_the_periodic_purge_removes_expired_keys_in_its_own_transaction(pr
         assert (await session.execute(select(tables.idempotency_keys.c.key))).first() is None
 
 
+async def test_every_service_worker_schedules_the_purge(probe: Harness) -> None:
+    # Every app built by create_app carries the purge among the periodic work its worker runs.
+    assert PURGE_EXPIRED_KEYS in probe.app.state.periodic
+
+
 async def test_request_in_flight_answers_409(probe: Harness, tokens: Tokens) -> None:
     headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "slow"}
     gate = probe.app.state.gate
