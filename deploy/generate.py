@@ -39,7 +39,8 @@ class Sizing:
     tmp: str  # scratch space for request bodies spooled to disk
 
 
-# Measured RSS under load, plus headroom; testimony holds a whole media original (up to 200 MiB) in memory.
+# From bench/deploy_memory.py (README, Production): RSS 118-148 MiB idle and under load, asylum peaking at 185 MiB
+# (Argon2), testimony at 732 MiB while it takes a 200 MiB original (held about 3.5 times over); plus headroom.
 SIZING: dict[str, Sizing] = {
     "eligibility": Sizing(cpu="250m", memory="256Mi", memory_limit="512Mi", tmp="64Mi"),
     "payments": Sizing(cpu="250m", memory="192Mi", memory_limit="384Mi", tmp="64Mi"),
@@ -59,6 +60,17 @@ def sizing_of(name: str) -> Sizing:
 # Pages for people live on their own host at the root: their links and cookies assume the root path.
 PAGE_HOSTS = {"asylum": "status.carrots.example", "testimony": "testimonies.carrots.example"}
 API_HOST = "api.carrots.example"
+
+
+# Services whose API the other services call (not only the ingress): the registry of organisations, once there.
+CALLED_BY_PEERS = {"registry"}
+
+
+def peer_api_urls(name: str, host_of: dict[str, str]) -> dict[str, str]:
+    """`<P>_<PEER>_URL` settings: where this service calls the APIs of the peers that other services call."""
+    prefix = SERVICES[name].env_prefix
+    called = sorted(CALLED_BY_PEERS & set(SERVICES) - {name})
+    return {f"{prefix}{peer.upper()}_URL": f"http://{host_of[peer]}" for peer in called}
 
 
 def producers_of(consumer: str) -> list[str]:
@@ -109,6 +121,7 @@ def _env(name: str) -> list[dict[str, Any]]:
         {"name": prefix + "ROOT_PATH", "value": f"/{name}"},
         {"name": prefix + "KEY_VAULT_DIR", "value": VAULT_MOUNT},
         {"name": prefix + "SUBSCRIBERS", "value": subscribers(name, {s: s for s in SERVICES})},
+        *({"name": key, "value": value} for key, value in peer_api_urls(name, {s: s for s in SERVICES}).items()),
         {
             "name": prefix + "JWKS_URL",
             "valueFrom": {"configMapKeyRef": {"name": "carrots-identity", "key": "jwks-url"}},
@@ -272,6 +285,11 @@ def k8s_service_resources(name: str) -> dict[str, dict[str, Any]]:
             },
         },
     }
+    public_from: list[dict[str, Any]] = [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    ]
+    if name in CALLED_BY_PEERS:
+        public_from.append({"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "carrots"}}})
     internal_from: list[dict[str, Any]] = [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
     ]
@@ -291,11 +309,8 @@ def k8s_service_resources(name: str) -> dict[str, dict[str, Any]]:
             "podSelector": {"matchLabels": _selector(name, "api")},
             "policyTypes": ["Ingress"],
             "ingress": [
-                # The API and the pages: from the ingress controller only.
-                {
-                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}],
-                    "ports": [{"protocol": "TCP", "port": PORT}],
-                },
+                # The API and the pages: from the ingress controller (and the other services, for one they call).
+                {"from": public_from, "ports": [{"protocol": "TCP", "port": PORT}]},
                 # Event deliveries and metrics: from the services that send this one events, and from monitoring.
                 {"from": internal_from, "ports": [{"protocol": "TCP", "port": INTERNAL_PORT}]},
             ],
@@ -501,6 +516,7 @@ def compose() -> dict[str, Any]:
             prefix + "JWT_ISSUER": "${CARROTS_JWT_ISSUER:?set CARROTS_JWT_ISSUER in deploy/.env}",
             prefix + "JWT_AUDIENCE": "${CARROTS_JWT_AUDIENCE:-carrots}",
             prefix + "SUBSCRIBERS": subscribers(name, {s: s for s in SERVICES}),
+            **peer_api_urls(name, {s: f"{s}:{PORT}" for s in SERVICES}),
         }
         if name == "testimony":
             environment |= {

@@ -65,16 +65,20 @@ def _normalised(name: str, documents: list[dict[str, Any]]) -> str:
     for document in mine:
         spec = document["spec"].get("template", {}).get("spec", {})
         for item in spec.get("containers", []):
+            peers = {f"{prefix}{peer.upper()}_URL" for peer in GEN.CALLED_BY_PEERS}
             item["env"] = [
                 e
                 for e in item["env"]
-                if e["name"] != prefix + "SUBSCRIBERS" and "carrots-testimony" not in json.dumps(e)
+                if e["name"] != prefix + "SUBSCRIBERS"
+                and e["name"] not in peers
+                and "carrots-testimony" not in json.dumps(e)
             ]
             item["envFrom"] = [e for e in item["envFrom"] if e["secretRef"]["name"] != "carrots-testimony-s3"]
             item["resources"] = "sized"
         for volume in spec.get("volumes", []):
             volume.get("emptyDir", {}).pop("sizeLimit", None)
         if document["kind"] == "NetworkPolicy":
+            document["spec"]["ingress"][0]["from"] = "callers"
             document["spec"]["ingress"][1]["from"] = "producers"
     text = json.dumps(mine, sort_keys=True, indent=1)
     return text.replace(prefix, "PREFIX_").replace(name, "SERVICE")
@@ -140,9 +144,10 @@ def test_only_the_producers_of_its_events_and_monitoring_reach_a_service_interna
         policy = find(documents, "NetworkPolicy", name)["spec"]
         public, internal = policy["ingress"]
         assert public["ports"] == [{"port": GEN.PORT, "protocol": "TCP"}]
-        assert public["from"] == [
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
-        ]
+        callers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]
+        if name in GEN.CALLED_BY_PEERS:
+            callers.append({"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "carrots"}}})
+        assert public["from"] == callers
         assert internal["ports"] == [{"port": GEN.INTERNAL_PORT, "protocol": "TCP"}]
         senders = sorted(
             f["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for f in internal["from"] if "podSelector" in f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -156,11 +157,11 @@ def test_the_manifests_commands_migrate_serve_and_work_every_service_in_producti
             # The manifest's own plain settings, with peers found at their ports here.
             settings = {e["name"]: e["value"] for e in api["env"] if "value" in e}
             prefix = SERVICES[name].env_prefix
-            for peer, (_, peer_internal) in ports.items():
-                subscribers = settings[prefix + "SUBSCRIBERS"]
-                settings[prefix + "SUBSCRIBERS"] = subscribers.replace(
-                    f"http://{peer}:{GEN_INTERNAL_PORT}/", f"http://127.0.0.1:{peer_internal}/"
-                )
+            for key, value in settings.items():
+                for peer, (peer_port, peer_internal) in ports.items():
+                    value = value.replace(f"http://{peer}:{GEN_INTERNAL_PORT}/", f"http://127.0.0.1:{peer_internal}/")
+                    value = re.sub(f"^http://{peer}$", f"http://127.0.0.1:{peer_port}", value)
+                settings[key] = value
             settings.pop(prefix + "KEY_VAULT_DIR")
             env = system.env(name) | settings
             processes[name] = subprocess.Popen(argv, env=env, cwd=tmp_path)
