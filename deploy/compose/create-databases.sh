@@ -2,7 +2,7 @@
 # One-off step of compose.yaml: a PostgreSQL role and database per service, each with the password that
 # `carrots keys generate` wrote to secrets/<service>/database.password. Safe to run again.
 set -eu
-for file in /secrets/*/database.password; do
+for file in "${SECRETS_DIR:-/secrets}"/*/database.password; do
     service=$(basename "$(dirname "$file")")
     password=$(cat "$file")
     psql -v ON_ERROR_STOP=1 -v name="$service" -v password="$password" <<'SQL'
