@@ -30,6 +30,7 @@ LOAD_PATHS = {
     "payments": "/v1/accounts",
     "asylum": "/v1/cases",
     "testimony": "/v1/testimonies",
+    "registry": "/v1/organisations",
 }
 UPLOAD_MIB = 200
 

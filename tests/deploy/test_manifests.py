@@ -75,6 +75,7 @@ def _normalised(name: str, documents: list[dict[str, Any]]) -> str:
             ]
             item["envFrom"] = [e for e in item["envFrom"] if e["secretRef"]["name"] != "carrots-testimony-s3"]
             item["resources"] = "sized"
+            item["image"] = "IMAGE"
         for volume in spec.get("volumes", []):
             volume.get("emptyDir", {}).pop("sizeLimit", None)
         if document["kind"] == "NetworkPolicy":
