@@ -79,7 +79,8 @@ def expect(response: httpx.Response, status: int, what: str) -> Any:
     """The JSON of a response that must have `status`; otherwise the step fails with the service's answer."""
     if response.status_code != status:
         raise DemoFailure(f"{what}: expected HTTP {status}, got {response.status_code}: {response.text[:400]}")
-    return response.json() if response.content else None
+    kind = response.headers.get("content-type", "").split(";")[0]
+    return response.json() if kind in ("application/json", "application/problem+json") else None
 
 
 def wait_for(probe: Callable[[], Any], what: str, seconds: float = EVENT_SECONDS) -> Any:
@@ -274,7 +275,8 @@ def assess_and_approve(demo: Demo, applicant_id: str, tier: str, org: str = "DE"
         "assessing",
     )
     check(assessment["tier"] == tier, f"assessed as {assessment['tier']!r}, expected {tier!r}")
-    say(f"assessed: tier {tier}, {assessment['required_approvers']} distinct approvers needed")
+    needed = assessment["required_approvers"]
+    say(f"assessed: tier {tier}; {needed} distinct approver{'s' if needed > 1 else ''} needed")
     for n in range(assessment["required_approvers"]):
         assessment = expect(
             eligibility.post(
@@ -351,6 +353,18 @@ def deserter_journey(demo: Demo) -> None:
         check(deserter["screening_status"] == "clear", f"screening says {deserter['screening_status']!r}")
         say("registered; screening against the sanctions list: clear")
         applicant_id = str(deserter["id"])
+        child = register(
+            demo,
+            {
+                "category": "family_member",
+                "main_applicant_id": applicant_id,
+                "names": [{"script": "latin", "given": "Doch", "family": "Primerova"}],
+                "birth_date": "2015-02-03",
+                "citizenship": "RU",
+                "documents": [],
+            },
+        )
+        say("his daughter is registered as his family member")
     with step("The deserter is assessed and approved by two officers"):
         assess_and_approve(demo, applicant_id, "deserter")
     with step("The approval reaches payments: the bounty becomes two waiting tranches"):
@@ -400,6 +414,14 @@ def deserter_journey(demo: Demo) -> None:
         )
         case_id = cases[0]["id"]
         say("the approval opened an asylum case")
+        family = wait_for(
+            lambda: expect(
+                asylum.get(f"/v1/cases/{case_id}/dependants", headers=demo.asylum()), 200, "listing the family"
+            ),
+            "his daughter on the case",
+        )
+        check([d["person_ref"] for d in family] == [child["id"]], f"the case's dependants are {family}")
+        say("his daughter is on the case as a dependant: asylum covers the family")
         for state in ROAD_TO_GRANT:
             moved = expect(
                 asylum.post(
@@ -423,6 +445,153 @@ def deserter_journey(demo: Demo) -> None:
         )
         check(balance["balance_minor"] == CONTRIBUTION_MINOR - BOUNTY_MINOR, f"balance is {balance['balance_minor']}")
         say(f"the whole bounty is paid; the funding account holds {_usd(balance['balance_minor'])}")
+    with step("The payouts go to the bank in one payment file"):
+        bank_file = demo.clients["payments"].post(
+            "/v1/bank-files",
+            json={"funding_account_id": demo.funding["DE"], "execution_date": "2026-12-07"},
+            headers=demo.payments("treasurer"),
+        )
+        expect(bank_file, 200, "building the bank file")
+        paid = expect(
+            demo.clients["payments"].get(
+                "/v1/payouts", params={"applicant_id": applicant_id}, headers=demo.payments("treasurer")
+            ),
+            200,
+            "listing payouts",
+        )["items"]
+        check(len(paid) >= 2, f"payouts are {paid}")
+        check(all(p["end_to_end_id"].encode() in bank_file.content for p in paid), "a payout is missing from the file")
+        say(f"a {len(bank_file.content):,}-byte ISO 20022 file carries both payouts for the bank")
+
+
+def senior_official_journey(demo: Demo) -> None:
+    """A senior official on the (synthetic) sanctions list: the hit blocks approval until a reviewer clears it."""
+    eligibility = demo.clients["eligibility"]
+    with step("A senior official who left his post is registered: screening finds him on the list"):
+        official = register(
+            demo,
+            {
+                "category": "official",
+                "names": [{"script": "latin", "given": "Vymysl Ivanovich", "family": "Obraztsov"}],
+                "birth_date": "1961-03-14",
+                "citizenship": "RU",
+                "documents": [],
+                "evidence": {"left_post": True},
+            },
+        )
+        check(official["screening_status"] == "hits", f"screening says {official['screening_status']!r}")
+        hits = expect(
+            eligibility.get(f"/v1/applicants/{official['id']}/screening-hits", headers=demo.eligibility("reviewer")),
+            200,
+            "listing hits",
+        )
+        check(len(hits) >= 1, "no hit listed")
+        say(f"screening: {len(hits)} hit on the synthetic list (a made-up entry) awaits review")
+    with step("The hit blocks approval until an officer reviews and clears it"):
+        assessment = expect(
+            eligibility.post(
+                f"/v1/applicants/{official['id']}/assessments", json={}, headers=demo.eligibility("assessor")
+            ),
+            201,
+            "assessing",
+        )
+        check(assessment["tier"] == "senior_official_who_left", f"assessed as {assessment['tier']!r}")
+        blocked = eligibility.post(
+            f"/v1/assessments/{assessment['id']}/approvals", headers=demo.eligibility("approver-1")
+        )
+        check(blocked.status_code == 409, f"approval with an open hit answered {blocked.status_code}")
+        say("approval refused while the hit awaits review")
+        for hit in hits:
+            cleared = expect(
+                eligibility.post(f"/v1/screening-hits/{hit['id']}/clearance", headers=demo.eligibility("reviewer")),
+                200,
+                "clearing the hit",
+            )
+            check(cleared["status"] == "cleared", f"hit is {cleared['status']!r}")
+        say("a reviewer cleared the hit")
+    with step("The senior official is approved by as many officers as his award needs"):
+        approved = assess_and_approve(demo, str(official["id"]), "senior_official_who_left")
+        check(approved["required_approvers"] >= 3, f"only {approved['required_approvers']} approvers")
+        found = wait_for(lambda: obligations(demo, str(official["id"])), "his award's obligations")
+        say(f"payments holds {len(found)} obligations for him: his award's tranches and his stipend")
+
+
+def other_people(demo: Demo) -> None:
+    """A diplomat who resigned and a skilled engineer: each gets the tier the policy gives."""
+    with step("A diplomat who resigned is registered, assessed and approved"):
+        diplomat = register(
+            demo,
+            {
+                "category": "diplomat",
+                "names": [{"script": "latin", "given": "Diplomat", "family": "Otstavkin"}],
+                "birth_date": "1975-06-30",
+                "citizenship": "RU",
+                "documents": [{"type": "passport", "issuing_country": "RU", "number": "75 0000002"}],
+                "evidence": {"left_post": True},
+            },
+        )
+        check(diplomat["screening_status"] == "clear", f"screening says {diplomat['screening_status']!r}")
+        assess_and_approve(demo, str(diplomat["id"]), "diplomat_who_resigned")
+        wait_for(lambda: obligations(demo, str(diplomat["id"])), "the diplomat's award and stipend")
+        wait_for(
+            lambda: expect(
+                demo.clients["asylum"].get("/v1/cases", params={"applicant_id": diplomat["id"]}, headers=demo.asylum()),
+                200,
+                "listing cases",
+            )["items"],
+            "the diplomat's case",
+        )
+        say("his award and stipend are obligations in payments; an asylum case is open for him")
+    with step("A skilled engineer is registered and given an open door"):
+        engineer = register(
+            demo,
+            {
+                "category": "skilled_professional",
+                "names": [{"script": "latin", "given": "Inzhener", "family": "Talantov"}],
+                "birth_date": "1990-09-09",
+                "citizenship": "RU",
+                "documents": [{"type": "passport", "issuing_country": "RU", "number": "75 0000003"}],
+            },
+        )
+        assessment = assess_and_approve(demo, str(engineer["id"]), "skilled_professional")
+        check(not assessment["entitlements"].get("bounty"), "an engineer got a bounty")
+        say("tier skilled_professional: a residence path, no bounty")
+
+
+def audit(demo: Demo, folder: Path) -> None:
+    """The auditor pulls the ledger and verifies it offline against the signed checkpoint."""
+    payments = demo.clients["payments"]
+    with step("An auditor pulls DE's ledger and verifies it offline"):
+        expect(payments.post("/v1/ledger/checkpoints", headers=demo.payments("treasurer")), 200, "signing a checkpoint")
+        auditor = demo.tokens.headers(
+            "AUDIT-FIRM", "auditor", ("ledger:audit",), "AUDIT-FIRM:auditor-1", mandates=("DE",)
+        )
+        trial = expect(payments.get("/v1/audit/partners/DE/trial-balance", headers=auditor), 200, "trial balance")
+        check(all(c["balanced"] for c in trial["currencies"]), f"trial balance is {trial}")
+        say("the trial balance is balanced in every currency")
+        export = payments.get("/v1/audit/partners/DE/export", headers=auditor)
+        expect(export, 200, "exporting the ledger")
+        key = expect(payments.get("/v1/ledger/checkpoint-key"), 200, "reading the checkpoint key")
+        (folder / "ledger.jsonl").write_bytes(export.content)
+        (folder / "checkpoint-key.pem").write_text(key["public_key_pem"])
+        verified = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "carrots.cli",
+                "ledger",
+                "verify",
+                str(folder / "ledger.jsonl"),
+                "--public-key",
+                str(folder / "checkpoint-key.pem"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        check(verified.returncode == 0, f"`carrots ledger verify` said: {verified.stdout}{verified.stderr}")
+        lines = export.content.count(b"\n")
+        say(f"`carrots ledger verify` checked the {lines}-line export offline: intact")
 
 
 def run(folder: Path) -> None:
@@ -438,6 +607,9 @@ def run(folder: Path) -> None:
             demo = Demo(clients, Tokens(folder / "var"))
             prepare_partner(demo)
             deserter_journey(demo)
+            senior_official_journey(demo)
+            other_people(demo)
+            audit(demo, folder)
         finally:
             for client in clients.values():
                 client.close()

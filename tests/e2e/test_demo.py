@@ -27,10 +27,19 @@ def test_the_demo_walks_the_programme_and_every_outcome_holds(tmp_path: Path) ->
     assert ran.returncode == 0, ran.stdout + ran.stderr
     for line in (
         "screening against the sanctions list: clear",
-        "tier deserter, 2 distinct approvers needed",
+        "tier deserter; 2 distinct approvers needed",
+        "his daughter is on the case as a dependant",
         "the arrival event made the first tranche due",
         "the case event made the second tranche due",
         "the whole bounty is paid",
+        "carries both payouts for the bank",
+        "screening: 1 hit on the synthetic list",
+        "approval refused while the hit awaits review",
+        "tier senior_official_who_left; 4 distinct approvers needed",
+        "tier diplomat_who_resigned; 3 distinct approvers needed",
+        "tier skilled_professional: a residence path, no bounty",
+        "the trial balance is balanced in every currency",
+        "offline: intact",
         "every outcome was as expected",
     ):
         assert line in ran.stdout, ran.stdout
