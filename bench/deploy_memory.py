@@ -3,7 +3,9 @@
 The figures size the containers' memory requests and limits (deploy/generate.py, SIZING). Each service runs
 as one process on PostgreSQL (127.0.0.1:5432); `wrk` (Debian package) drives 16 connections for 10 s at an
 authenticated list route; testimony then receives a media original of 200 MiB, the largest it accepts.
-Run: `.venv/bin/python bench/deploy_memory.py`.
+It stops when any answer under load is not 2xx (a refused token or an unknown organisation would measure
+nothing): since the registry of organisations exists, the organisation `DE` its tokens name must be registered
+there first, which this script does not do yet. Run: `.venv/bin/python bench/deploy_memory.py`.
 """
 
 from __future__ import annotations
@@ -78,14 +80,18 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
             conn.execute(f'CREATE DATABASE "{database}"')
     processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    ports = {name: _port() for name in SERVICES}
     try:
         for name, entry in SERVICES.items():
             env = dict(os.environ)
+            # Every service asks the registry whether an organisation exists; without it they answer 503.
+            if "registry" in SERVICES:
+                env[entry.env_prefix + "REGISTRY_URL"] = f"http://127.0.0.1:{ports['registry']}"
             env[entry.env_prefix + "VAR_DIR"] = str(var)
             env[entry.env_prefix + "DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{databases[name]}"
             command = [sys.executable, "-m", "carrots.cli"]
             subprocess.run([*command, "migrate", name], env=env, check=True, capture_output=True)
-            port = _port()
+            port = ports[name]
             process = subprocess.Popen(
                 [*command, "serve", name, "--port", str(port), "--internal-port", str(_port())],
                 env=env,
@@ -108,6 +114,8 @@ def main() -> None:
                 check=True,
             )
             rate = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith("Requests/sec")), "?")
+            if "Non-2xx" in done.stdout:
+                raise SystemExit(f"{name}: some answers were not 2xx, the figures would not be of real work")
             rss, peak = _memory(process.pid)
             print(f"{name:<12} {idle:>9.0f} {rss:>9.0f} {peak:>10.0f} {rate:>7}")
         process, port = processes["testimony"]
