@@ -66,9 +66,15 @@ def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def enqueue_job(session: AsyncSession, tables: PlumbingTables, kind: str, payload: JobPayload) -> str:
-    """Queue a job in the caller's transaction; it runs only if that transaction commits."""
-    job_id = str(uuid.uuid4())
+async def enqueue_job(
+    session: AsyncSession, tables: PlumbingTables, kind: str, payload: JobPayload, *, job_id: str | None = None
+) -> str:
+    """Queue a job in the caller's transaction; it runs only if that transaction commits.
+
+    A domain record that tracks the work (an intake job, say) passes its own id, so that its readers can ask
+    `worker_gone` about it.
+    """
+    job_id = job_id or str(uuid.uuid4())
     now = _now()
     await session.execute(
         insert(tables.jobs).values(
@@ -82,6 +88,19 @@ async def enqueue_job(session: AsyncSession, tables: PlumbingTables, kind: str, 
         )
     )
     return job_id
+
+
+async def worker_gone(session: AsyncSession, tables: PlumbingTables, job_id: str) -> bool:
+    """True when the job was claimed and its worker stopped renewing the lease: it was killed or lost.
+
+    The job is claimed again by the next worker that looks; until then its readers can say it is interrupted
+    instead of running, within one lease of the worker's death.
+    """
+    j = tables.jobs
+    row = (await session.execute(select(j.c.status, j.c.leased_until).where(j.c.id == job_id))).first()
+    if row is None or row.status != "running":
+        return False
+    return row.leased_until is None or row.leased_until < _now()
 
 
 class JobQueue:

@@ -23,7 +23,7 @@ from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher
 from shared.errors import ProblemError
 from shared.ids import new_id
-from shared.jobs import enqueue_job
+from shared.jobs import enqueue_job, worker_gone
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import ApplicantCreate, IntakeJobRead, IntakeRowReport
 from shared.tenancy import scope_to_tenant
@@ -178,19 +178,25 @@ class HeartbeatJob(Protocol):
     def heartbeat_at(self) -> datetime | None: ...
 
 
-def job_status(job: HeartbeatJob, now: datetime) -> str:
-    """The job's status as a caller should read it: a stalled queued or running job is interrupted."""
+def job_status(job: HeartbeatJob, now: datetime, *, worker_gone: bool = False) -> str:
+    """The job's status as a caller should read it: a stalled queued or running job is interrupted.
+
+    `worker_gone` says the job engine saw its worker stop renewing the lease (killed or lost): the job reads
+    interrupted at once instead of after `STALLED_AFTER` without progress.
+    """
     if job.status in {"queued", "running"}:
+        if worker_gone:
+            return "interrupted"
         last = job.heartbeat_at or job.created_at
         if now - last > STALLED_AFTER:
             return "interrupted"
     return job.status
 
 
-def _job_read(job: IntakeJob, rows: list[IntakeRow]) -> IntakeJobRead:
+def _job_read(job: IntakeJob, rows: list[IntakeRow], *, worker_gone: bool = False) -> IntakeJobRead:
     return IntakeJobRead(
         id=job.id,
-        status=job_status(job, datetime.now(UTC)),
+        status=job_status(job, datetime.now(UTC), worker_gone=worker_gone),
         format=job.format,
         total_rows=job.total_rows,
         processed_rows=job.processed_rows,
@@ -230,7 +236,7 @@ async def create_job(
     # Kept until the job completes, so that a worker that stopped half way can be followed by another.
     job.upload_enc = await cipher.encrypt(session, actor.org, text, field=UPLOAD_FIELD, row=job.id)
     await repository.add_job(session, job)
-    await enqueue_job(session, tables, INTAKE_JOB, {"job_id": job.id, "partner_id": actor.org})
+    await enqueue_job(session, tables, INTAKE_JOB, {"job_id": job.id, "partner_id": actor.org}, job_id=job.id)
     await announce_change(
         session,
         publisher,
@@ -249,7 +255,8 @@ async def read_job(session: AsyncSession, job_id: str) -> IntakeJobRead:
     job = await repository.get_job(session, job_id)
     if job is None:
         raise IntakeJobNotFound(f"No intake job {job_id} for your organisation.")
-    return _job_read(job, list(await repository.list_rows(session, job_id)))
+    gone = await worker_gone(session, tables, job_id)
+    return _job_read(job, list(await repository.list_rows(session, job_id)), worker_gone=gone)
 
 
 def _problems_of(error: Exception) -> list[str]:

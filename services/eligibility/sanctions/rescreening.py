@@ -17,7 +17,7 @@ from services.eligibility.sanctions.service import ScreeningState, screen_applic
 from shared.auth import Principal
 from shared.crypto import KeyDestroyed
 from shared.ids import new_id
-from shared.jobs import enqueue_job
+from shared.jobs import enqueue_job, worker_gone
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import RescreeningJobRead, SanctionsListRead
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
@@ -27,12 +27,12 @@ BATCH = 200
 RESCREENING_JOB = "eligibility.rescreening"
 
 
-def rescreening_job_read(job: RescreeningJob) -> RescreeningJobRead:
+def rescreening_job_read(job: RescreeningJob, *, worker_gone: bool = False) -> RescreeningJobRead:
     """A job as callers read it; a queued or running job without a recent heartbeat reads as interrupted."""
     return RescreeningJobRead.model_validate(
         {
             "id": job.id,
-            "status": job_status(job, datetime.now(UTC)),
+            "status": job_status(job, datetime.now(UTC), worker_gone=worker_gone),
             "list_id": job.list_id,
             "list_source": job.list_source,
             "list_version": job.list_version,
@@ -62,7 +62,7 @@ async def queue_rescreening(
         created_at=datetime.now(UTC),
     )
     await repository.add_rescreening_job(session, job)
-    await enqueue_job(session, tables, RESCREENING_JOB, {"job_id": job.id})
+    await enqueue_job(session, tables, RESCREENING_JOB, {"job_id": job.id}, job_id=job.id)
     await announce_change(
         session,
         publisher,
@@ -81,7 +81,7 @@ async def read_rescreening_job(session: AsyncSession, job_id: str) -> Rescreenin
     job = await repository.get_rescreening_job(session, job_id)
     if job is None:
         raise RescreeningJobNotFound(f"No re-screening job {job_id}.")
-    return rescreening_job_read(job)
+    return rescreening_job_read(job, worker_gone=await worker_gone(session, tables, job_id))
 
 
 async def _screen_batch(

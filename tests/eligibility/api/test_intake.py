@@ -176,6 +176,9 @@ async def test_a_job_whose_worker_was_killed_resumes_after_the_last_committed_ro
     # The dead worker's lease lapses; the next worker takes the job over where it stopped.
     async with eligibility.app.state.sessionmaker() as session, session.begin():
         await session.execute(update(eligibility.app.state.tables.jobs).values(leased_until=None))
+    # From then on the job reads as interrupted, not running, until a worker takes it over.
+    lapsed = (await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens))).json()
+    assert (lapsed["status"], lapsed["processed_rows"]) == ("interrupted", 1)
     done = await wait_for_job(eligibility, tokens, job["id"])
     assert (done["status"], done["accepted_rows"], done["rejected_rows"]) == ("completed", 3, 0)
     assert [row["row"] for row in done["rows"]] == [1, 2, 3]

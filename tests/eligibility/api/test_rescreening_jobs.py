@@ -136,6 +136,28 @@ async def test_a_job_without_a_recent_heartbeat_reads_as_interrupted_and_keeps_b
     assert await screening_status_of(eligibility, tokens, applicant["id"]) == "pending"
 
 
+async def test_a_job_whose_worker_stopped_renewing_its_lease_reads_as_interrupted_at_once(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    await register(eligibility, tokens)
+    loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
+    job_id = loaded["rescreening_job_id"]
+    now = datetime.now(UTC)
+    jobs = eligibility.app.state.tables.jobs
+    async with eligibility.app.state.sessionmaker() as session, session.begin():
+        # A worker claimed it a moment ago and made progress, then was killed: its lease ran out.
+        await session.execute(
+            update(RescreeningJob).where(RescreeningJob.id == job_id).values(status="running", heartbeat_at=now)
+        )
+        await session.execute(
+            update(jobs).where(jobs.c.id == job_id).values(status="running", leased_until=now - timedelta(seconds=1))
+        )
+    assert (await read_rescreening_job(eligibility, tokens, job_id))["status"] == "interrupted"
+    async with eligibility.app.state.sessionmaker() as session, session.begin():
+        await session.execute(update(jobs).where(jobs.c.id == job_id).values(leased_until=now + timedelta(minutes=1)))
+    assert (await read_rescreening_job(eligibility, tokens, job_id))["status"] == "running"
+
+
 async def test_only_a_service_with_sanctions_write_reads_a_job(eligibility: Harness, tokens: Tokens) -> None:
     loaded = await post_list(eligibility, tokens, UNRELATED_PERSON)
     path = f"/v1/sanctions-screening-jobs/{loaded['rescreening_job_id']}"

@@ -25,5 +25,5 @@ async def test_stipend_months_due_by_today_are_released_by_the_worker_without_a_
 
 async def test_a_tick_taken_by_one_worker_is_not_run_by_another(payments: Harness, tokens: Tokens) -> None:
     first = await Worker(payments.app, worker_id="w1").run_due_schedules()
-    assert first == 4  # release-due, checkpoint signing, job pruning and the key purge, all due at once on a fresh database
+    assert first == 4  # release-due, checkpoints, job pruning, key purge: all due on a fresh database
     assert await Worker(payments.app, worker_id="w2").run_due_schedules() == 0
