@@ -65,6 +65,26 @@ TREASURY_IBAN = "DE89370400440532013000"
 BENEFICIARY_IBAN = "GB82WEST12345698765432"
 
 
+# What the partner's integration subscribes to on each service, and must have received by the end.
+WEBHOOK_TYPES = {
+    "eligibility": ("eligibility.applicant.approved", "eligibility.applicant.arrival_verified"),
+    "payments": ("payments.payout.status_changed",),
+    "asylum": ("asylum.case.opened", "asylum.case.status_changed"),
+    "testimony": ("testimony.publication.taken_down",),
+}
+WEBHOOKS = os.environ.get("CARROTS_DEMO_WEBHOOKS") == "1"
+TESTIMONY_SCOPES = (
+    "testimonies:read",
+    "testimonies:write",
+    "testimonies:consent",
+    "testimonies:redact",
+    "testimonies:review",
+    "testimonies:publish",
+)
+# Made up for the demo: a family member's name the redactor must hide before publication.
+SISTER = "Sestrina"
+
+
 class DemoFailure(Exception):
     """An outcome of the demo was not what the programme promises."""
 
@@ -124,12 +144,67 @@ class Tokens:
 
 
 @dataclass
+class WebhookReceiver:
+    """A partner's webhook endpoint on localhost: verifies each delivery with the `standardwebhooks` library."""
+
+    secrets: dict[str, str] = field(default_factory=dict)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def handle(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        from standardwebhooks import Webhook, WebhookVerificationError
+
+        secret = self.secrets.get(path.strip("/"))
+        if secret is None:
+            self.refused.append(f"{path}: no subscription posts here")
+            return 404
+        try:
+            payload = Webhook(secret).verify(body, headers)
+        except WebhookVerificationError as error:
+            self.refused.append(f"{path}: {error}")
+            return 401
+        self.received.append(payload)
+        return 204
+
+    def types(self) -> set[str]:
+        return {str(p["type"]) for p in self.received}
+
+
+@contextmanager
+def serving(receiver: WebhookReceiver) -> Iterator[str]:
+    """Serve the receiver on a free local port in a thread; yields its base URL."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            status = receiver.handle(self.path, body, {k.lower(): v for k, v in self.headers.items()})
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
 class Demo:
     """The running demo system: one HTTP client per service and the tokens to call them."""
 
     clients: dict[str, httpx.Client]
     tokens: Tokens
+    receiver: WebhookReceiver
     funding: dict[str, str] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
 
     def eligibility(self, officer: str, org: str = "DE") -> dict[str, str]:
         return self.tokens.partner(org, ELIGIBILITY_SCOPES, officer)
@@ -207,6 +282,24 @@ def running_system(folder: Path) -> Iterator[dict[str, str]]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def subscribe_webhooks(demo: Demo, receiver_url: str) -> None:
+    """Germany's integration subscribes its webhook endpoint to events of every service."""
+    with step("Germany's own systems subscribe a webhook endpoint to the programme's events"):
+        headers = demo.tokens.partner("DE", ("webhooks:write", "webhooks:read"), "integration")
+        for service, types in WEBHOOK_TYPES.items():
+            created = expect(
+                demo.clients[service].post(
+                    "/v1/webhook-subscriptions",
+                    json={"url": f"{receiver_url}/{service}", "event_types": list(types), "description": "demo"},
+                    headers=headers,
+                ),
+                201,
+                f"subscribing on {service}",
+            )
+            demo.receiver.secrets[service] = created["secret"]
+        say(f"a small local receiver listens at {receiver_url}; each service gave it its own signing secret")
 
 
 def prepare_partner(demo: Demo) -> None:
@@ -413,6 +506,8 @@ def deserter_journey(demo: Demo) -> None:
             "his asylum case",
         )
         case_id = cases[0]["id"]
+        demo.people["deserter"] = applicant_id
+        demo.people["deserter_case"] = case_id
         say("the approval opened an asylum case")
         family = wait_for(
             lambda: expect(
@@ -533,7 +628,7 @@ def other_people(demo: Demo) -> None:
         check(diplomat["screening_status"] == "clear", f"screening says {diplomat['screening_status']!r}")
         assess_and_approve(demo, str(diplomat["id"]), "diplomat_who_resigned")
         wait_for(lambda: obligations(demo, str(diplomat["id"])), "the diplomat's award and stipend")
-        wait_for(
+        diplomat_cases = wait_for(
             lambda: expect(
                 demo.clients["asylum"].get("/v1/cases", params={"applicant_id": diplomat["id"]}, headers=demo.asylum()),
                 200,
@@ -541,6 +636,7 @@ def other_people(demo: Demo) -> None:
             )["items"],
             "the diplomat's case",
         )
+        demo.people["diplomat_case"] = diplomat_cases[0]["id"]
         say("his award and stipend are obligations in payments; an asylum case is open for him")
     with step("A skilled engineer is registered and given an open door"):
         engineer = register(
@@ -556,6 +652,134 @@ def other_people(demo: Demo) -> None:
         assessment = assess_and_approve(demo, str(engineer["id"]), "skilled_professional")
         check(not assessment["entitlements"].get("bounty"), "an engineer got a bounty")
         say("tier skilled_professional: a residence path, no bounty")
+
+
+def share_with_ngo(demo: Demo) -> None:
+    """The deserter's case is shared with an NGO, which reads it; a case not shared stays invisible to it."""
+    asylum = demo.clients["asylum"]
+    ngo = demo.tokens.headers("NGO-A", "ngo", ("shared-cases:read",), "NGO-A:caseworker")
+    with step("The deserter shares his case with an NGO, which reads it and nothing else"):
+        case_id = demo.people["deserter_case"]
+        expect(
+            asylum.post(
+                f"/v1/cases/{case_id}/access-grants", json={"ngo_org": "NGO-A", "level": "full"}, headers=demo.asylum()
+            ),
+            201,
+            "granting the NGO access",
+        )
+        shared = expect(asylum.get(f"/v1/shared-cases/{case_id}", headers=ngo), 200, "the NGO reading the case")
+        view = shared.get("view", {})
+        check(view.get("state") == "granted", f"the NGO sees the state {view.get('state')!r}")
+        check(len(shared.get("dependants", [])) == 1, "the NGO does not see the family on a full grant")
+        say(f"the NGO reads the shared case: {view.get('status')!r}, with his daughter on it")
+        hidden = asylum.get(f"/v1/shared-cases/{demo.people['diplomat_case']}", headers=ngo)
+        check(hidden.status_code == 404, f"an unshared case answered {hidden.status_code} to the NGO")
+        say("the diplomat's case, never shared, answers 404 to the NGO: it cannot even learn it exists")
+
+
+def testimony(demo: Demo) -> None:
+    """The deserter chooses to testify: published after consent, redaction and review, then withdrawn."""
+    service = demo.clients["testimony"]
+
+    def officer(name: str) -> dict[str, str]:
+        return demo.tokens.partner("DE", TESTIMONY_SCOPES, name)
+
+    with step("The deserter chooses to give a testimony; it is redacted, reviewed and published"):
+        text = (
+            f"I served in a motor rifle battalion. My sister {SISTER} still lives at home.\n\n"
+            "We were ordered to fire on a village; I left my unit that night."
+        )
+        submitted = expect(
+            service.post(
+                "/v1/testimonies",
+                json={
+                    "applicant_id": demo.people["deserter"],
+                    "language": "en",
+                    "text": text,
+                    "family_member_refs": ["sister-1"],
+                },
+                headers=officer("intake"),
+            ),
+            201,
+            "submitting the testimony",
+        )
+        testimony_id = submitted["id"]
+        say("testimony recorded (optional: it changes nothing about his tier or payments)")
+        consent = expect(
+            service.post(
+                f"/v1/testimonies/{testimony_id}/consents",
+                json={
+                    "subject_ref": "author",
+                    "terms": {
+                        "grants": {"public_publication": {"attribution": "anonymous"}},
+                        "notice_version": "notice-2026-11",
+                        "method": "officer_witnessed",
+                    },
+                },
+                headers=officer("intake"),
+            ),
+            201,
+            "recording his consent",
+        )
+        say("he consents to anonymous publication and keeps a withdrawal token")
+        derivative = expect(
+            service.post(
+                f"/v1/testimonies/{testimony_id}/derivatives",
+                json={
+                    "title": "The night I left",
+                    "redact_terms": [{"terms": [SISTER], "category": "family_name", "subject_ref": "sister-1"}],
+                    "media_original_ids": [],
+                },
+                headers=officer("redactor"),
+            ),
+            201,
+            "redacting",
+        )
+        say("a redactor hides his sister's name")
+        for reviewer in ("reviewer-a", "reviewer-b"):
+            expect(
+                service.post(
+                    f"/v1/testimonies/{testimony_id}/derivatives/{derivative['id']}/reviews",
+                    json={"content_sha256": derivative["content_sha256"]},
+                    headers=officer(reviewer),
+                ),
+                201,
+                "reviewing",
+            )
+        say("two reviewers approve the redacted text")
+        publication = expect(
+            service.post(
+                f"/v1/testimonies/{testimony_id}/derivatives/{derivative['id']}/publications",
+                headers=officer("publisher"),
+            ),
+            201,
+            "publishing",
+        )
+        public = service.get(f"/public/testimonies/{publication['id']}")
+        check(public.status_code == 200, f"the public page answered {public.status_code}")
+        check(SISTER not in public.text, "the sister's name is on the public page")
+        say("published: the public page shows it, without his sister's name")
+    with step("He withdraws his consent without logging in: the testimony disappears at once"):
+        expect(
+            service.post("/public/consent/withdrawals", json={"token": consent["withdrawal_token"]}),
+            200,
+            "withdrawing the consent",
+        )
+        gone = service.get(f"/public/testimonies/{publication['id']}")
+        check(gone.status_code == 410, f"after withdrawal the public page answered {gone.status_code}")
+        say("withdrawn with his token alone; the public page answers 410 Gone before the call even returned")
+
+
+def webhooks_received(demo: Demo) -> None:
+    """Every subscribed type reached the partner's endpoint, each delivery verified with its secret."""
+    with step("Germany's webhook endpoint received the events, each signature verified"):
+        wanted = {t for types in WEBHOOK_TYPES.values() for t in types}
+        wait_for(
+            lambda: wanted <= demo.receiver.types(),
+            f"missing {sorted(wanted - demo.receiver.types())}; refused {demo.receiver.refused}",
+        )
+        check(not demo.receiver.refused, f"deliveries refused: {demo.receiver.refused}")
+        say(f"{len(demo.receiver.received)} deliveries of {len(wanted)} types, every one verified, none refused")
 
 
 def audit(demo: Demo, folder: Path) -> None:
@@ -603,13 +827,21 @@ def run(folder: Path) -> None:
     with running_system(folder) as urls:
         typer.echo(f"All services are up ({time.monotonic() - started:.0f} s).")
         clients = {name: httpx.Client(base_url=url, timeout=30) for name, url in urls.items()}
+        receiver = WebhookReceiver()
         try:
-            demo = Demo(clients, Tokens(folder / "var"))
-            prepare_partner(demo)
-            deserter_journey(demo)
-            senior_official_journey(demo)
-            other_people(demo)
-            audit(demo, folder)
+            with serving(receiver) as receiver_url:
+                demo = Demo(clients, Tokens(folder / "var"), receiver)
+                if WEBHOOKS:
+                    subscribe_webhooks(demo, receiver_url)
+                prepare_partner(demo)
+                deserter_journey(demo)
+                senior_official_journey(demo)
+                other_people(demo)
+                share_with_ngo(demo)
+                testimony(demo)
+                audit(demo, folder)
+                if WEBHOOKS:
+                    webhooks_received(demo)
         finally:
             for client in clients.values():
                 client.close()

@@ -39,6 +39,10 @@ def test_the_demo_walks_the_programme_and_every_outcome_holds(tmp_path: Path) ->
         "tier diplomat_who_resigned; 3 distinct approvers needed",
         "tier skilled_professional: a residence path, no bounty",
         "the trial balance is balanced in every currency",
+        "the NGO reads the shared case",
+        "answers 404 to the NGO",
+        "published: the public page shows it, without his sister's name",
+        "the public page answers 410 Gone",
         "offline: intact",
         "every outcome was as expected",
     ):
