@@ -133,7 +133,8 @@ class Worker:
         settings = self.app.state.settings
         log.info("worker_started", worker=self.queue.worker_id, jobs=sorted(self.kinds), slots=self.slots)
         async with anyio.create_task_group() as tg:
-            if settings.outbox_enabled and settings.subscribers:
+            # Also without peer subscribers: partners' webhook deliveries wait in the same outbox.
+            if settings.outbox_enabled:
                 tg.start_soon(self.app.state.dispatcher.run_forever, settings.outbox_poll_seconds)
             if self.kinds:
                 for _ in range(self.slots):

@@ -72,7 +72,6 @@ WEBHOOK_TYPES = {
     "asylum": ("asylum.case.opened", "asylum.case.status_changed"),
     "testimony": ("testimony.publication.taken_down",),
 }
-WEBHOOKS = os.environ.get("CARROTS_DEMO_WEBHOOKS") == "1"
 TESTIMONY_SCOPES = (
     "testimonies:read",
     "testimonies:write",
@@ -831,8 +830,7 @@ def run(folder: Path) -> None:
         try:
             with serving(receiver) as receiver_url:
                 demo = Demo(clients, Tokens(folder / "var"), receiver)
-                if WEBHOOKS:
-                    subscribe_webhooks(demo, receiver_url)
+                subscribe_webhooks(demo, receiver_url)
                 prepare_partner(demo)
                 deserter_journey(demo)
                 senior_official_journey(demo)
@@ -840,8 +838,7 @@ def run(folder: Path) -> None:
                 share_with_ngo(demo)
                 testimony(demo)
                 audit(demo, folder)
-                if WEBHOOKS:
-                    webhooks_received(demo)
+                webhooks_received(demo)
         finally:
             for client in clients.values():
                 client.close()

@@ -44,6 +44,7 @@ def test_the_demo_walks_the_programme_and_every_outcome_holds(tmp_path: Path) ->
         "published: the public page shows it, without his sister's name",
         "the public page answers 410 Gone",
         "offline: intact",
+        "every one verified, none refused",
         "every outcome was as expected",
     ):
         assert line in ran.stdout, ran.stdout
