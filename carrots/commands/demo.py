@@ -443,7 +443,8 @@ def deserter_journey(demo: Demo) -> None:
             },
         )
         check(deserter["screening_status"] == "clear", f"screening says {deserter['screening_status']!r}")
-        say("registered; screening against the sanctions list: clear")
+        check(deserter["duplicate_status"] == "none", f"duplicate check says {deserter['duplicate_status']!r}")
+        say("registered; screening against the sanctions list: clear; no other partner holds his passport")
         applicant_id = str(deserter["id"])
         child = register(
             demo,
@@ -556,6 +557,25 @@ def deserter_journey(demo: Demo) -> None:
         check(len(paid) >= 2, f"payouts are {paid}")
         check(all(p["end_to_end_id"].encode() in bank_file.content for p in paid), "a payout is missing from the file")
         say(f"a {len(bank_file.content):,}-byte ISO 20022 file carries both payouts for the bank")
+
+
+def duplicate_elsewhere(demo: Demo) -> None:
+    """Poland registers someone with the deserter's passport, spelt differently: the duplicate is flagged."""
+    with step("Poland registers a person with the same passport, written differently"):
+        twin = register(
+            demo,
+            {
+                "category": "conscript",
+                "names": [{"script": "latin", "given": "Dezertir", "family": "Primerow"}],
+                "birth_date": "1999-04-01",
+                "citizenship": "RU",
+                "documents": [{"type": "international_passport", "issuing_country": "ru", "number": "75-000 0001"}],
+                "evidence": {"service_verified": True},
+            },
+            org="PL",
+        )
+        check(twin["duplicate_status"] == "suspected", f"duplicate check says {twin['duplicate_status']!r}")
+        say("flagged as a suspected duplicate across partners, from keyed hashes: neither sees the other's data")
 
 
 def senior_official_journey(demo: Demo) -> None:
@@ -833,6 +853,7 @@ def run(folder: Path) -> None:
                 subscribe_webhooks(demo, receiver_url)
                 prepare_partner(demo)
                 deserter_journey(demo)
+                duplicate_elsewhere(demo)
                 senior_official_journey(demo)
                 other_people(demo)
                 share_with_ngo(demo)

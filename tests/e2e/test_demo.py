@@ -26,7 +26,8 @@ def test_the_demo_walks_the_programme_and_every_outcome_holds(tmp_path: Path) ->
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     for line in (
-        "screening against the sanctions list: clear",
+        "screening against the sanctions list: clear; no other partner holds his passport",
+        "flagged as a suspected duplicate across partners",
         "tier deserter; 2 distinct approvers needed",
         "his daughter is on the case as a dependant",
         "the arrival event made the first tranche due",
