@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import ErasureRequest
+from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 
 
 async def add(session: AsyncSession, row: ErasureRequest) -> bool:
     """Insert a request in a savepoint; False when one for the same partner already waits for approval."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)
 
 
 async def get(session: AsyncSession, request_id: str, *, for_update: bool = False) -> ErasureRequest | None:

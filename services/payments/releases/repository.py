@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import ManualRelease
+from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 
 
 async def add(session: AsyncSession, row: ManualRelease) -> bool:
     """Insert a request in a savepoint; False when another request for the same tranches is already open."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return await add_in_savepoint(session, row)
 
 
 async def get(session: AsyncSession, release_id: str, *, for_update: bool = False) -> ManualRelease | None:
