@@ -47,6 +47,7 @@ from shared.subscriptions.addresses import check_public_host
 from shared.subscriptions.router import document_partner_deliveries
 from shared.subscriptions.router import router as webhooks_router
 from shared.subscriptions.service import WebhookTools
+from shared.tracing import Tracing, otlp_endpoint, propagate_trace, span_exporter
 
 ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -123,6 +124,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     identity = service_identity(spec.name, settings)
     configure_logging(service=spec.name)
     metrics = Metrics(spec.name)
+    tracing = Tracing(spec.name, span_exporter(otlp_endpoint(settings.otlp_endpoint)))
     refresh_domain = spec.domain_metrics(metrics) if spec.domain_metrics is not None else None
 
     @asynccontextmanager
@@ -160,7 +162,9 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         if refresh_domain is not None:
             app.state.metric_refreshers.append(partial(refresh_domain, maker))
         async with AsyncExitStack() as stack:
-            client = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(timeout=10.0, event_hooks={"request": [propagate_trace]})
+            )
             app.state.http = client
             # A directory set on the app before start-up (tests, tools) stands in for the registry service.
             directory: OrganisationDirectory | None = (
@@ -182,12 +186,14 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
                 cipher=app.state.cipher,
                 on_dead=lambda receiver: metrics.deliveries_died.labels(spec.name, receiver).inc(),
                 address_check=check_public_host if settings.environment is Environment.production else None,
+                tracing=tracing,
             )
             if spec.extra_lifespan is not None:
                 await stack.enter_async_context(spec.extra_lifespan(app))
             # No background loop here: events, jobs and schedules run in the service's worker process.
             yield
         await engine.dispose()
+        tracing.flush()
 
     app = FastAPI(
         title=spec.title,
@@ -200,6 +206,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
         max_body_size=DEFAULT_BODY_LIMIT,
     )
     app.state.metrics = metrics
+    app.state.tracing = tracing
     app.state.settings = settings
     app.state.identity = identity
     app.state.job_kinds = list(spec.jobs)
@@ -208,7 +215,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.add_middleware(NulGuardMiddleware)
     if settings.internal_port is not None:
         app.add_middleware(InternalOnly, port=settings.internal_port)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, tracing=tracing)
     if settings.root_path:
         app.add_middleware(MountedUnder, prefix=settings.root_path)
     build_stack = app.build_middleware_stack

@@ -79,6 +79,9 @@ class ServiceSettings(BaseSettings):
     # The bearer token Prometheus sends to scrape `/metrics`. Without one, `/metrics` is open in development
     # and test and refused (401) in production.
     metrics_token: SecretStr | None = None
+    # Where traces go (OTLP over HTTP, e.g. `http://otel-collector:4318`); else `OTEL_EXPORTER_OTLP_ENDPOINT`;
+    # with neither, nothing is recorded or sent.
+    otlp_endpoint: str | None = None
     # Whether this service's worker delivers its events (API processes never do).
     outbox_enabled: bool = True
     # The worker: how many jobs one process runs at once, how often it looks for work, and how long a job's

@@ -1,4 +1,4 @@
-"""Structured JSON logs with a request id, Prometheus metrics, and health endpoints."""
+"""Structured JSON logs with a request id, Prometheus metrics, a trace span per request, and health endpoints."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -31,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.config import Environment, ServiceSettings
 from shared.errors import Unauthorized
 from shared.schemas.common import Health
+from shared.tracing import Tracing, context_from_headers
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -249,11 +252,12 @@ class DomainGauges:
 
 
 class RequestContextMiddleware:
-    """Assigns or propagates the request id, logs one line per request and records metrics."""
+    """Assigns or propagates the request id, logs one line per request, records metrics and a server span."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, tracing: Tracing | None = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.tracing = tracing or Tracing(metrics.service)
         self.log = structlog.get_logger("carrots.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -276,13 +280,30 @@ class RequestContextMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
+        method = scope["method"]
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"}
+        # Named by the method until routing knows the template; no attribute carries the path or its query.
+        span = self.tracing.tracer.start_span(
+            method,
+            context=context_from_headers(headers),
+            kind=trace.SpanKind.SERVER,
+            attributes={"http.request.method": method},
+        )
+        span_token = otel_context.attach(trace.set_span_in_context(span))
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            method = scope["method"]
+            if span.is_recording():
+                span.update_name(f"{method} {template}")
+                span.set_attribute("http.route", template)
+                span.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    span.set_status(trace.StatusCode.ERROR)
+            span.end()
+            otel_context.detach(span_token)
             self.metrics.requests.labels(self.metrics.service, method, template, str(status)).inc()
             self.metrics.latency.labels(self.metrics.service, method, template).observe(elapsed)
             # The route template, never the concrete path: paths can carry references.

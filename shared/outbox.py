@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import structlog
+from opentelemetry import trace
 from pydantic import BaseModel
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventEnvelope
 from shared.servicekeys import ServiceIdentity
 from shared.subscriptions.signing import sign_webhook
+from shared.tracing import Tracing, context_from_traceparent, current_traceparent, inject_context
 from shared.webhooks import sign_event
 
 log = structlog.get_logger("carrots.outbox")
@@ -118,6 +120,7 @@ class EventPublisher:
             occurred_at=now,
             partner_id=partner_id,
             data=data.model_dump(mode="json"),
+            traceparent=current_traceparent(),
         )
         await session.execute(
             insert(self._tables.outbox_events).values(
@@ -218,6 +221,7 @@ class OutboxDispatcher:
         base_delay: float = 1.0,
         on_dead: Callable[[str], None] | None = None,
         address_check: Callable[[str], Awaitable[None]] | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self._maker = maker
         self._tables = tables
@@ -233,6 +237,7 @@ class OutboxDispatcher:
         self._on_dead = on_dead
         # Awaited with a webhook's host before each POST; raises to refuse it (production: public addresses only).
         self._address_check = address_check
+        self._tracing = tracing or Tracing(identity.name)
 
     async def _secrets(self, session: AsyncSession, sub: _Subscription, now: datetime) -> list[str]:
         if self._cipher is None:
@@ -321,6 +326,21 @@ class OutboxDispatcher:
 
     async def _deliver(self, delivery: LeasedDelivery) -> str | None:
         payload = delivery.payload
+        kind = "service" if delivery.secrets is None else "webhook"
+        # A child of the work that published the event (its envelope's `traceparent`), whenever it is delivered.
+        with self._tracing.tracer.start_as_current_span(
+            f"deliver {payload.get('type', 'event')}",
+            context=context_from_traceparent(payload.get("traceparent")),
+            kind=trace.SpanKind.CLIENT,
+            attributes={"carrots.event.type": str(payload.get("type", "")), "carrots.receiver": kind},
+        ) as span:
+            error = await self._post(delivery)
+            if error is not None:
+                span.set_status(trace.StatusCode.ERROR)
+            return error
+
+    async def _post(self, delivery: LeasedDelivery) -> str | None:
+        payload = delivery.payload
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         if delivery.secrets is None:
             headers = sign_event(self._identity, body, event_id=str(payload["id"]))
@@ -331,6 +351,7 @@ class OutboxDispatcher:
                     await self._address_check(httpx.URL(delivery.url).host)
                 except Exception as exc:
                     return f"refused address: {getattr(exc, 'detail', type(exc).__name__)}"
+        inject_context(headers)
         try:
             # Streamed and closed unread: only the status counts, and a receiver's body (however large) is not loaded.
             async with self._client.stream("POST", delivery.url, content=body, headers=headers) as response:

@@ -14,6 +14,16 @@ T = TypeVar("T")
 # Money in requests: a JSON integer (never a string, a float or a boolean) within the documented limit.
 PositiveMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_MINOR)]
 NonNegativeMinor = Annotated[int, Field(strict=True, ge=0, le=MAX_AMOUNT_MINOR)]
+# W3C Trace Context `traceparent`, version 00: trace and span ids, nothing else.
+TRACEPARENT_PATTERN = r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
+Traceparent = Annotated[
+    str,
+    Field(
+        max_length=55,
+        pattern=TRACEPARENT_PATTERN,
+        examples=["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+    ),
+]
 
 
 def _iso_text_only(value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas.common import NonNegativeMinor
+from shared.schemas.common import NonNegativeMinor, Traceparent
 
 APPLICANT_APPROVED = "eligibility.applicant.approved"
 ARRIVAL_VERIFIED = "eligibility.applicant.arrival_verified"
@@ -30,6 +30,12 @@ class EventEnvelope(BaseModel):
     occurred_at: datetime = Field(description="When the change was committed (UTC).")
     partner_id: str | None = Field(default=None, max_length=64, description="Partner (tenant) the event belongs to.")
     data: dict[str, Any] = Field(description="Type-specific payload.")
+    traceparent: Traceparent | None = Field(
+        default=None,
+        description="W3C Trace Context `traceparent` of the work that published the event, so its consumer continues "
+        "the same trace; absent outside a trace and in events recorded before this field. Covered by the signature "
+        "like the rest of the envelope; carries trace and span ids only.",
+    )
 
 
 ReleaseTrigger = str  # "approval", "verified_arrival", "asylum_granted" or "days_after_approval:N"

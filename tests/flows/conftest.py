@@ -153,6 +153,7 @@ async def start_system(starter: AppStarter, **overrides: Any) -> AsyncIterator[S
                 router,
                 cipher=app.state.cipher,
                 base_delay=0.0,
+                tracing=app.state.tracing,
             )
             for name, app in apps.items()
         }
