@@ -4,6 +4,7 @@ unless configured."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,13 +13,16 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from shared.errors import Unauthorized, Unprocessable
 from shared.schemas.events import APPLICANT_APPROVED, CASE_OPENED
 from shared.tracing import OTLP_ENDPOINT_ENV, otlp_endpoint, span_exporter
 from tests.conftest import AppStarter
 from tests.eligibility.api import helpers as eligibility_api
 from tests.flows.conftest import NAMES, System, start_system
 from tests.flows.journey import PERSONAL_DATA, approve_deserter
+from shared.webhooks import sign_event, verify_event
 from tests.harness import Tokens
+from tests.shared.test_webhooks import ELIGIBILITY, TRUSTS_ELIGIBILITY
 
 PLANTED = "Zinaida-Planted-Kuznetsova"
 
@@ -129,3 +133,33 @@ async def test_without_an_endpoint_nothing_is_recorded_or_exported(
     assert exporter._endpoint == "http://collector.test:4318/v1/traces"
     # A service's own setting wins over the standard variable.
     assert otlp_endpoint("http://own.test:4318") == "http://own.test:4318"
+
+
+def _signed(**extra: object) -> tuple[dict[str, str], dict[str, object]]:
+    envelope: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "type": APPLICANT_APPROVED,
+        "source": "eligibility",
+        "occurred_at": "2026-12-01T10:00:00Z",
+        "data": {},
+        **extra,
+    }
+    body = json.dumps(envelope).encode()
+    return sign_event(ELIGIBILITY, body, event_id=str(envelope["id"])), envelope
+
+
+def test_the_signature_covers_the_traceparent_and_an_envelope_without_one_still_verifies() -> None:
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    headers, envelope = _signed(traceparent=traceparent)
+    assert verify_event(TRUSTS_ELIGIBILITY, headers, json.dumps(envelope).encode()).traceparent == traceparent
+    rerouted = {**envelope, "traceparent": "00-" + "1" * 32 + "-00f067aa0ba902b7-01"}
+    with pytest.raises(Unauthorized):
+        verify_event(TRUSTS_ELIGIBILITY, headers, json.dumps(rerouted).encode())
+
+    old_headers, old = _signed()
+    assert verify_event(TRUSTS_ELIGIBILITY, old_headers, json.dumps(old).encode()).traceparent is None
+
+    # Only a W3C `traceparent` fits: the field cannot smuggle anything else along.
+    odd_headers, odd = _signed(traceparent=PLANTED)
+    with pytest.raises(Unprocessable):
+        verify_event(TRUSTS_ELIGIBILITY, odd_headers, json.dumps(odd).encode())
