@@ -16,11 +16,11 @@ from opentelemetry.trace import SpanKind
 from shared.errors import Unauthorized, Unprocessable
 from shared.schemas.events import APPLICANT_APPROVED, CASE_OPENED
 from shared.tracing import OTLP_ENDPOINT_ENV, otlp_endpoint, span_exporter
+from shared.webhooks import sign_event, verify_event
 from tests.conftest import AppStarter
 from tests.eligibility.api import helpers as eligibility_api
 from tests.flows.conftest import NAMES, System, start_system
 from tests.flows.journey import PERSONAL_DATA, approve_deserter
-from shared.webhooks import sign_event, verify_event
 from tests.harness import Tokens
 from tests.shared.test_webhooks import ELIGIBILITY, TRUSTS_ELIGIBILITY
 
