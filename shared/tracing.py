@@ -14,16 +14,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING
 
 import httpx
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from shared.schemas.common import TRACEPARENT_PATTERN
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 TRACEPARENT = "traceparent"
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -41,7 +43,7 @@ def span_exporter(endpoint: str | None) -> SpanExporter | None:
     """An OTLP/HTTP exporter to `endpoint` (its `/v1/traces`), or None when no endpoint is configured."""
     if not endpoint:
         return None
-    # Imported only where traces are sent: protobuf and the OTLP client cost start-up time nobody else pays.
+    # Imported only where traces are sent: the OTLP client and protobuf cost start-up time nobody else pays.
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
@@ -68,6 +70,11 @@ class Tracing:
 
     def export_to(self, exporter: SpanExporter, *, batch: bool = True) -> None:
         """Record spans and send them to `exporter` (batched in a background thread unless `batch` is False)."""
+        # The SDK is imported only where spans are recorded: a process without an exporter never loads it.
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+
         if self.provider is None:
             self.provider = TracerProvider(resource=Resource.create({SERVICE_NAME: self.service}))
             self.tracer = self.provider.get_tracer("carrots")
