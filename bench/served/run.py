@@ -356,7 +356,7 @@ def measure_export(b: Bench, sizes: Sizes) -> Row:
     note(f"seeding {sizes.export_rows:,} ledger entries, then the export")
     url = b.servers["payments"].database_url
     seed_ledger(url, sizes.export_rows, Ed25519PrivateKey.generate(), partner=AUDITED)
-    auditor = b.token("audit-firm", CallerKind.auditor, "ledger:audit", mandates=(AUDITED,))
+    auditor = b.token("AUDIT-FIRM", CallerKind.auditor, "ledger:audit", mandates=(AUDITED,))
     ours, _, ours_cpu = stream_rows(b, "payments", f"/v1/audit/partners/{AUDITED}/export?format=jsonl", auditor)
     theirs, _, theirs_cpu = stream_rows(b, "ceiling", "/export", {})
     return Row(

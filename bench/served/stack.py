@@ -17,8 +17,10 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from carrots.registry import SERVICES
+from carrots.commands.partners import development_operator_token, register_organisations
+from carrots.registry import REGISTRY, SERVICES
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
+from shared.schemas.registry import OrganisationCreate, OrganisationKind
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -58,6 +60,16 @@ class Databases:
             for name in self.created:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.created.clear()
+
+
+# The organisations the benchmark's tokens name (bench/served/run.py): a partner, the partner whose ledger is
+# exported, an NGO with a mandate for the first and an auditor with a mandate for the second.
+BENCH_ORGANISATIONS = (
+    OrganisationCreate(code="DE", kind=OrganisationKind.partner, name="Bench partner", currencies=["EUR", "USD"]),
+    OrganisationCreate(code="AU", kind=OrganisationKind.partner, name="Bench audited partner", currencies=["EUR"]),
+    OrganisationCreate(code="NGO-BENCH", kind=OrganisationKind.ngo, name="Bench NGO", mandates=["DE"]),
+    OrganisationCreate(code="AUDIT-FIRM", kind=OrganisationKind.auditor, name="Bench auditor", mandates=["AU"]),
+)
 
 
 @dataclass
@@ -134,6 +146,24 @@ def _migrate(urls: dict[str, str]) -> None:
         raise RuntimeError("a migration failed")
 
 
+def _start_registry(port: int, database_url: str, var_dir: Path, logs: Path) -> Server:
+    """Start the registry of organisations and register the organisations the benchmark's tokens name."""
+    entry = SERVICES[REGISTRY]
+    env = {
+        **os.environ,
+        entry.env_prefix + "DATABASE_URL": database_url,
+        entry.env_prefix + "VAR_DIR": str(var_dir),
+        entry.env_prefix + "PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    log = logs / f"{REGISTRY}.log"
+    server = Server(REGISTRY, port, _uvicorn(entry.app_factory, port, env, log), database_url)
+    _wait_ready(server, "/readyz", log)
+    token = development_operator_token(var_dir, subject="operator:bench")
+    with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
+        register_organisations(client, BENCH_ORGANISATIONS)
+    return server
+
+
 @contextmanager
 def running(
     names: list[str],
@@ -152,11 +182,14 @@ def running(
     logs = var_dir / "logs"
     logs.mkdir(exist_ok=True)
     keys = [f"{name}@{label}" if label else name for label in variants for name in names]
-    ports = {key: free_port() for key in [*keys, "ceiling"]}
+    ports = {key: free_port() for key in [*keys, "ceiling", REGISTRY]}
     servers: dict[str, Server] = {}
     try:
-        urls = {name: databases.create(name) for name in names}
+        urls = {name: databases.create(name) for name in [*names, REGISTRY]}
         _migrate(urls)
+        # Every service asks the registry whether the organisation a token names exists: it starts first.
+        servers[REGISTRY] = _start_registry(ports[REGISTRY], urls[REGISTRY], var_dir, logs)
+        registry_url = servers[REGISTRY].url
         for label, variant in variants.items():
             for name in names:
                 key = f"{name}@{label}" if label else name
@@ -169,6 +202,7 @@ def running(
                         entry.env_prefix + "VAR_DIR": str(var_dir),
                         entry.env_prefix + "PUBLIC_URL": f"http://127.0.0.1:{ports[key]}",
                         entry.env_prefix + "SUBSCRIBERS": json.dumps([]),
+                        entry.env_prefix + "REGISTRY_URL": registry_url,
                     }
                 )
                 process = _uvicorn(entry.app_factory, ports[key], env, logs / f"{key}.log", variant)
@@ -188,7 +222,7 @@ def running(
         process = _uvicorn("bench.served.ceiling:create_app", ports["ceiling"], env, log)
         servers["ceiling"] = Server("ceiling", ports["ceiling"], process, ceiling_url)
         for name, server in servers.items():
-            if not name.endswith("-worker"):
+            if not name.endswith("-worker") and name != REGISTRY:
                 _wait_ready(server, "/healthz" if name == "ceiling" else "/readyz", logs / f"{name}.log")
         if failed := [name for name, server in servers.items() if server.process.poll() is not None]:
             raise RuntimeError(f"stopped during start-up: {', '.join(failed)}; see the logs in {logs}")
