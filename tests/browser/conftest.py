@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from carrots.registry import ROOT, SERVICES
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 from shared.migrations import upgrade_to_head
 from tests.harness import Tokens, backend
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -48,13 +48,6 @@ def origin_of(url: str) -> str:
     """The scheme and host of a URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -91,7 +84,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         # The registry first, with the development organisations, so the others find them when they start.
         for name in ("registry", "asylum", "testimony"):
             entry = SERVICES[name]
-            port = _free_port()
+            port = free_port()
             url = f"http://127.0.0.1:{port}"
             database = f"sqlite+aiosqlite:///{work / name}.db"
             upgrade_to_head(entry.migrations_dir, database)

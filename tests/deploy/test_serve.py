@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,11 @@ from carrots.registry import EVENT_ROUTES, SERVICES
 from services.asylum.cases.references import format_case_reference, generate_case_reference
 from tests.deploy.manifests import KUSTOMIZATIONS, container, find, generator, kustomize
 from tests.deploy.production import ProductionSystem
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.e2e]
 CONSUMERS = {target for routes in EVENT_ROUTES.values() for target, _ in routes}
 GEN_INTERNAL_PORT = generator().INTERNAL_PORT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> httpx.Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,22 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_ports
+
 pytestmark = pytest.mark.e2e
-
-
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_up_serves_every_service_healthy_with_openapi_and_stops_on_ctrl_c(tmp_path: Path, stop: int) -> None:
-    ports = _free_ports(5)
+    ports = free_ports(5)
     names = ["eligibility", "payments", "asylum", "testimony", "registry"]
     command = [sys.executable, "-m", "carrots.cli", "up", "--var-dir", str(tmp_path / "var")]
     for name, port in zip(names, ports, strict=True):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from shared.devkeys import ensure_dev_signing_key
+from tests.ports import free_port
 from tests.shared.probe import metadata
 
 pytestmark = pytest.mark.e2e
@@ -23,19 +23,13 @@ PLANTED = "Мирослава Unmistakable-Planted 1961-02-29"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_crash_logs_where_it_happened_and_none_of_the_values(tmp_path: Path) -> None:
     db = tmp_path / "probe.db"
     engine = create_engine(f"sqlite:///{db}")
     metadata.create_all(engine)
     engine.dispose()
     ensure_dev_signing_key(tmp_path)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PROBE_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "PROBE_VAR_DIR": str(tmp_path)}
     command = [sys.executable, "-m", "uvicorn", "--factory", "tests.shared.probe:create_probe_app_from_env"]
     command += ["--port", str(port), "--no-access-log"]
