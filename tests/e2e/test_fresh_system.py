@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_carrots_up import _free_ports
+from tests.ports import free_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ LISTED = {"script": "latin", "given": "Vymysl Ivanovich", "family": "Obraztsov"}
 
 
 def _start(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str], int]:
-    ports = _free_ports(4)
+    ports = free_ports(4)
     command = [sys.executable, "-m", "carrots.cli", "up", "--var-dir", str(tmp_path / "var")]
     for name, port in zip(("eligibility", "payments", "asylum", "testimony"), ports, strict=True):
         command += [f"--{name}-port", str(port)]
