@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from rigour.text import ascii_text
 
-from services.eligibility.screening import ScreeningSubject, build_screening_index, parse_ofac_sdn
+from services.eligibility.screening.engine import ScreeningSubject, build_screening_index, parse_ofac_sdn
 
 GIVEN = [
     "Александр",

@@ -16,8 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bench.screening_bench import generate_people, write_ofac_xml
-from services.eligibility.sanctions.service import build_index_from_stored
-from services.eligibility.screening import ListSource, parse_sanctions_list, plain_document_key
+from services.eligibility.screening.engine import ListSource, parse_sanctions_list, plain_document_key
+from services.eligibility.screening.lists.service import build_index_from_stored
 
 
 def _parse(content: bytes) -> int:

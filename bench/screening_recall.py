@@ -34,7 +34,7 @@ from typing import Any
 import iuliia
 
 from bench.press_romanisation import PRESS
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     BirthDate,
     ListedDocument,
     ListEntry,
@@ -46,8 +46,8 @@ from services.eligibility.screening import (
     build_screening_index,
     plain_document_key,
 )
-from services.eligibility.screening.model import make_listed_name
-from services.eligibility.screening.name_frequency import (
+from services.eligibility.screening.engine.model import make_listed_name
+from services.eligibility.screening.engine.name_frequency import (
     FAMILY_NAMES_RANKED,
     FEMALE_GIVEN_NAMES,
     MALE_GIVEN_NAMES,

@@ -365,7 +365,7 @@ def up(
 
 async def _load_synthetic_list(var_dir: Path) -> bool:
     from services.eligibility.models import tables
-    from services.eligibility.sanctions.synthetic import load_synthetic_list_unless_any
+    from services.eligibility.screening.lists.synthetic import load_synthetic_list_unless_any
     from shared.db import make_engine, make_sessionmaker
     from shared.devkeys import with_dev_defaults
     from shared.outbox import EventPublisher

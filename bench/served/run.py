@@ -34,7 +34,7 @@ from bench.screening_bench import generate_people, make_subjects, write_ofac_xml
 from bench.served import ceiling
 from bench.served.load import CONCURRENCY, Load, Outcome, run_load, wrk_available
 from bench.served.stack import Databases, Server, running
-from services.eligibility.screening import build_screening_index, parse_ofac_sdn
+from services.eligibility.screening.engine import build_screening_index, parse_ofac_sdn
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import DEV_SERVICE_KID, ensure_dev_signing_key, ensure_service_key
 from shared.servicekeys import PeerKeys, ServiceIdentity, load_signing_keys

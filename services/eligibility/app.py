@@ -17,8 +17,8 @@ from services.eligibility.jobs import JOBS
 from services.eligibility.metrics import eligibility_metrics
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
-from services.eligibility.sanctions.router import router as sanctions_router
-from services.eligibility.sanctions.service import ScreeningState, refresh_screening_state
+from services.eligibility.screening.lists.router import router as sanctions_router
+from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
 from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
 from shared.schemas.catalogue import EVENT_TYPES

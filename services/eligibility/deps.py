@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.eligibility.applicants.service import Crypto
-from services.eligibility.sanctions.service import ScreeningState
+from services.eligibility.screening.lists.service import ScreeningState
 from shared.auth import DEFAULT_TENANT_RULE, CallerKind, requires
 from shared.errors import may_answer
 from shared.outbox import EventPublisher

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.eligibility.applicants.service import Crypto
 from services.eligibility.intake import service as intake
 from services.eligibility.models import IntakeJob, RescreeningJob
-from services.eligibility.sanctions import rescreening
-from services.eligibility.sanctions.rescreening import RESCREENING_JOB
+from services.eligibility.screening.lists import rescreening
+from services.eligibility.screening.lists.rescreening import RESCREENING_JOB
 from shared.db import session_scope
 from shared.jobs import JobKind
 

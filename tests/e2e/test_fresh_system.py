@@ -17,7 +17,7 @@ from tests.ports import free_ports
 
 pytestmark = pytest.mark.e2e
 
-# A made-up person of the synthetic list that ships with the project (services/eligibility/sanctions/data/).
+# A made-up person of the synthetic list that ships with the project (services/eligibility/screening/lists/data/).
 LISTED = {"script": "latin", "given": "Vymysl Ivanovich", "family": "Obraztsov"}
 
 

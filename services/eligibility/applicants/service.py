@@ -20,8 +20,8 @@ from services.eligibility.errors import (
     MainApplicantMissing,
 )
 from services.eligibility.models import Applicant, ApplicantDocument, DuplicateConflict, tables
-from services.eligibility.policy.facts import validate_country
-from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
+from services.eligibility.policies.engine.facts import validate_country
+from services.eligibility.screening.lists.service import ScreeningState, screen_applicant, screening_subject
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher, keyed_hash

@@ -22,11 +22,11 @@ from services.eligibility.errors import (
     AssessorCannotApprove,
 )
 from services.eligibility.models import Appeal, Applicant, Approval, Assessment, tables
+from services.eligibility.policies.engine.evaluate import Outcome, evaluate
+from services.eligibility.policies.engine.facts import ApplicantFacts, BirthDateAfterAssessment
 from services.eligibility.policies.service import policy_in_force
-from services.eligibility.policy.evaluate import Outcome, evaluate
-from services.eligibility.policy.facts import ApplicantFacts, BirthDateAfterAssessment
-from services.eligibility.sanctions.service import screening_blockers
-from services.eligibility.screening import parse_partial_date
+from services.eligibility.screening.engine import parse_partial_date
+from services.eligibility.screening.lists.service import screening_blockers
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher

@@ -18,7 +18,7 @@ from services.eligibility.changes import announce_change
 from services.eligibility.errors import IntakeJobNotFound, IntakeUploadUnreadable
 from services.eligibility.intake import repository
 from services.eligibility.models import IntakeJob, IntakeRow, tables
-from services.eligibility.sanctions.service import ScreeningState
+from services.eligibility.screening.lists.service import ScreeningState
 from shared.auth import CallerKind, Principal
 from shared.crypto import FieldCipher
 from shared.errors import ProblemError

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.eligibility.applicants import service as applicants_service
 from services.eligibility.intake import service as intake_service
-from services.eligibility.sanctions.service import screen_applicant
+from services.eligibility.screening.lists.service import screen_applicant
 from shared.errors import Unprocessable
 from tests.eligibility.api.helpers import applicant_body, as_officer
 from tests.harness import Harness, Tokens, run_jobs

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from services.eligibility.intake.service import STALLED_AFTER
 from services.eligibility.models import RescreeningJob
-from services.eligibility.sanctions import rescreening
+from services.eligibility.screening.lists import rescreening
 from shared.auth import CallerKind
 from tests.eligibility.api.helpers import (
     UNRELATED_PERSON,

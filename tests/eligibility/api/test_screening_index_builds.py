@@ -9,8 +9,8 @@ import pytest
 
 from services.eligibility.app import create_app
 from services.eligibility.config import EligibilitySettings
-from services.eligibility.sanctions import service as sanctions_service
-from services.eligibility.sanctions.service import ScreeningState, refresh_screening_state
+from services.eligibility.screening.lists import service as sanctions_service
+from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
 from tests.eligibility.api.helpers import UNRELATED_PERSON, load_list
 from tests.harness import Harness, Tokens, serve
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     BirthDate,
     ListEntry,
     ListSource,
@@ -16,7 +16,7 @@ from services.eligibility.screening import (
     parse_ofac_sdn,
     parse_un_consolidated,
 )
-from services.eligibility.screening.model import make_listed_name
+from services.eligibility.screening.engine.model import make_listed_name
 
 DATA = Path(__file__).parent / "data"
 

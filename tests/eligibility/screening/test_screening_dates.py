@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.screening import BirthDate
-from services.eligibility.screening.dates import compare_birth_dates, parse_birth_dates
+from services.eligibility.screening.engine import BirthDate
+from services.eligibility.screening.engine.dates import compare_birth_dates, parse_birth_dates
 
 
 @pytest.mark.parametrize(

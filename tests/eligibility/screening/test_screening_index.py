@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     ListSource,
     NoSanctionsListLoaded,
     SanctionsList,

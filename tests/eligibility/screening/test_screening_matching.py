@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     CONFIDENT_THRESHOLD,
     REVIEW_THRESHOLD,
     BirthDate,
     ScreeningSubject,
     build_screening_index,
 )
-from services.eligibility.screening.matching import compare_names, compare_tokens
-from services.eligibility.screening.names import NameToken, analyse_name
+from services.eligibility.screening.engine.matching import compare_names, compare_tokens
+from services.eligibility.screening.engine.names import NameToken, analyse_name
 from tests.eligibility.screening.conftest import make_entry, make_list
 
 SPELLINGS = ["Шойгу", "Shoigu", "Schoigu", "Choïgou"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     BirthDate,
     ListedDocument,
     ListSource,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.screening import (
+from services.eligibility.screening.engine import (
     CONFIDENT_THRESHOLD,
     REVIEW_THRESHOLD,
     BirthDate,
@@ -21,8 +21,8 @@ from services.eligibility.screening import (
     build_screening_index,
     plain_document_key,
 )
-from services.eligibility.screening.names import analyse_name
-from services.eligibility.screening.translit import spelling_skeletons
+from services.eligibility.screening.engine.names import analyse_name
+from services.eligibility.screening.engine.translit import spelling_skeletons
 from shared.lookalikes import fold_to_latin
 from tests.eligibility.screening.conftest import make_entry, make_list
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from services.eligibility.policy.document import PolicyDocument
-from services.eligibility.policy.load import load_default_policy
+from services.eligibility.policies.engine.document import PolicyDocument
+from services.eligibility.policies.engine.load import load_default_policy
 
 ASSESSMENT_DATE = dt.date(2026, 11, 26)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.eligibility.policy.document import PolicyDocument
-from services.eligibility.policy.evaluate import Outcome, evaluate
-from services.eligibility.policy.facts import FACTS, ApplicantFacts
+from services.eligibility.policies.engine.document import PolicyDocument
+from services.eligibility.policies.engine.evaluate import Outcome, evaluate
+from services.eligibility.policies.engine.facts import FACTS, ApplicantFacts
 from shared.schemas.eligibility import Category
 
 from .conftest import ASSESSMENT_DATE

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.policy.facts import ApplicantFacts, read_facts
+from services.eligibility.policies.engine.facts import ApplicantFacts, read_facts
 from shared.crypto import keyed_hash, normalise_identifier
 from shared.schemas.eligibility import Category
 

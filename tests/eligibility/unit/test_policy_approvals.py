@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.policy.document import Approvals, ApprovalThreshold
+from services.eligibility.policies.engine.document import Approvals, ApprovalThreshold
 
 APPROVALS = Approvals(
     minimum_approvers=1,

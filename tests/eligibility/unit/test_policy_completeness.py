@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.eligibility.policy.conditions import Condition
-from services.eligibility.policy.coverage import Gap, find_uncovered_case
-from services.eligibility.policy.document import PolicyDocument, Tier
-from services.eligibility.policy.errors import PolicyInvalid
-from services.eligibility.policy.facts import ApplicantFacts, read_facts
-from services.eligibility.policy.load import parse_policy_data
+from services.eligibility.policies.engine.conditions import Condition
+from services.eligibility.policies.engine.coverage import Gap, find_uncovered_case
+from services.eligibility.policies.engine.document import PolicyDocument, Tier
+from services.eligibility.policies.engine.errors import PolicyInvalid
+from services.eligibility.policies.engine.facts import ApplicantFacts, read_facts
+from services.eligibility.policies.engine.load import parse_policy_data
 from shared.schemas.eligibility import Category
 
 from .conftest import ASSESSMENT_DATE

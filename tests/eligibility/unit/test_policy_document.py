@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from services.eligibility.policy.document import PolicyDocument, trigger_days
-from services.eligibility.policy.errors import PolicyInvalid
-from services.eligibility.policy.load import dump_policy, parse_policy, parse_policy_data
+from services.eligibility.policies.engine.document import PolicyDocument, trigger_days
+from services.eligibility.policies.engine.errors import PolicyInvalid
+from services.eligibility.policies.engine.load import dump_policy, parse_policy, parse_policy_data
 
 BOUNTY: dict[str, Any] = {
     "amount": 10_000_000,

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.policy.document import PolicyDocument
-from services.eligibility.policy.errors import PolicyNotInForce
-from services.eligibility.policy.evaluate import evaluate
-from services.eligibility.policy.facts import ApplicantFacts, BirthDateAfterAssessment, age_on
-from services.eligibility.policy.load import dump_policy, load_default_policy, parse_policy, parse_policy_data
+from services.eligibility.policies.engine.document import PolicyDocument
+from services.eligibility.policies.engine.errors import PolicyNotInForce
+from services.eligibility.policies.engine.evaluate import evaluate
+from services.eligibility.policies.engine.facts import ApplicantFacts, BirthDateAfterAssessment, age_on
+from services.eligibility.policies.engine.load import dump_policy, load_default_policy, parse_policy, parse_policy_data
 from shared.schemas.eligibility import Category
 
 from .conftest import ASSESSMENT_DATE

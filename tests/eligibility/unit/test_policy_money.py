@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.eligibility.policy.money import (
+from services.eligibility.policies.engine.money import (
     UnknownCurrency,
     format_money,
     split_by_basis_points,

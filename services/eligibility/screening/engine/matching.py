@@ -21,10 +21,10 @@ from functools import lru_cache
 
 from rigour.text import is_levenshtein_plausible, jaro_winkler
 
-from services.eligibility.screening.dates import DateAgreement, compare_birth_dates
-from services.eligibility.screening.model import BirthDate, ListedName, ListEntry, ListSource, SubjectDocument
-from services.eligibility.screening.name_frequency import expected_namesakes
-from services.eligibility.screening.names import AnalysedName, NameToken
+from services.eligibility.screening.engine.dates import DateAgreement, compare_birth_dates
+from services.eligibility.screening.engine.model import BirthDate, ListedName, ListEntry, ListSource, SubjectDocument
+from services.eligibility.screening.engine.name_frequency import expected_namesakes
+from services.eligibility.screening.engine.names import AnalysedName, NameToken
 
 CONFIDENT_THRESHOLD = 0.85
 REVIEW_THRESHOLD = 0.5

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.eligibility.sanctions import repository, rescreening, service
-from services.eligibility.sanctions.service import ScreeningState
+from services.eligibility.screening.lists import repository, rescreening, service
+from services.eligibility.screening.lists.service import ScreeningState
 from shared.auth import CallerKind, Principal
 from shared.db import session_scope
 from shared.outbox import EventPublisher

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from services.eligibility.screening.model import BirthDate
+from services.eligibility.screening.engine.model import BirthDate
 
 _MONTHS = {
     m: i

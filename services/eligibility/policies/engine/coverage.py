@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 import pycountry
 
-from services.eligibility.policy.conditions import Condition, render_value
-from services.eligibility.policy.facts import FACTS, FactValue
+from services.eligibility.policies.engine.conditions import Condition, render_value
+from services.eligibility.policies.engine.facts import FACTS, FactValue
 from shared.schemas.eligibility import Category
 
 if TYPE_CHECKING:
-    from services.eligibility.policy.document import PolicyDocument
+    from services.eligibility.policies.engine.document import PolicyDocument
 
 # Beyond this many explored branches the policy is rejected rather than risk an unproven one.
 MAX_BRANCHES = 100_000

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.eligibility.policy.facts import (
+from services.eligibility.policies.engine.facts import (
     FACTS,
     FactName,
     FactValue,

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from rigour.names import remove_person_prefixes, tokenize_name
 
-from services.eligibility.screening.name_frequency import name_part_share
-from services.eligibility.screening.translit import blocking_key, is_patronymic, spelling_skeletons
+from services.eligibility.screening.engine.name_frequency import name_part_share
+from services.eligibility.screening.engine.translit import blocking_key, is_patronymic, spelling_skeletons
 from shared.lookalikes import fold_mixed_script
 
 # A patronymic-looking token in a two-token name is much more likely a surname (`Roman Abramovich`).

@@ -12,8 +12,8 @@ from services.eligibility.changes import announce_change
 from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
 from services.eligibility.models import RescreeningJob, tables
-from services.eligibility.sanctions import repository
-from services.eligibility.sanctions.service import ScreeningState, screen_applicant, screening_subject
+from services.eligibility.screening.lists import repository
+from services.eligibility.screening.lists.service import ScreeningState, screen_applicant, screening_subject
 from shared.auth import Principal
 from shared.crypto import KeyDestroyed
 from shared.ids import new_id

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from services.eligibility.policy.document import PolicyDocument
-from services.eligibility.policy.errors import PolicyInvalid, PolicyProblem
+from services.eligibility.policies.engine.document import PolicyDocument
+from services.eligibility.policies.engine.errors import PolicyInvalid, PolicyProblem
 
 PolicyFormat = Literal["yaml", "json"]
 
@@ -89,7 +89,7 @@ def dump_policy(policy: PolicyDocument) -> str:
 
 def load_default_policy(partner: str) -> PolicyDocument:
     """Return the shipped default policy, made out to a partner."""
-    text = resources.files("services.eligibility.policy").joinpath("default_policy.yaml").read_text("utf-8")
+    text = resources.files("services.eligibility.policies.engine").joinpath("default_policy.yaml").read_text("utf-8")
     raw = _read_yaml(text)
     raw["partner"] = partner
     return parse_policy_data(raw)

@@ -21,9 +21,8 @@ from services.eligibility.errors import (
     WaiverSelfApproval,
 )
 from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord, Waiver, tables
-from services.eligibility.policy.money import UnknownCurrency, validate_currency
-from services.eligibility.sanctions import repository
-from services.eligibility.screening import (
+from services.eligibility.policies.engine.money import UnknownCurrency, validate_currency
+from services.eligibility.screening.engine import (
     ListSource,
     SanctionsList,
     SanctionsListUnreadable,
@@ -38,7 +37,8 @@ from services.eligibility.screening import (
     plain_document_key,
     screen_subject,
 )
-from services.eligibility.screening.index import DocumentKey
+from services.eligibility.screening.engine.index import DocumentKey
+from services.eligibility.screening.lists import repository
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher

@@ -16,9 +16,9 @@ from pydantic import (
     model_validator,
 )
 
-from services.eligibility.policy.conditions import Condition
-from services.eligibility.policy.coverage import describe_gap, find_uncovered_case
-from services.eligibility.policy.money import BASIS_POINTS_WHOLE, validate_currency
+from services.eligibility.policies.engine.conditions import Condition
+from services.eligibility.policies.engine.coverage import describe_gap, find_uncovered_case
+from services.eligibility.policies.engine.money import BASIS_POINTS_WHOLE, validate_currency
 from shared.money import MAX_AMOUNT_MINOR
 
 Currency = Annotated[str, AfterValidator(validate_currency)]

@@ -6,15 +6,15 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from services.eligibility.policy.document import (
+from services.eligibility.policies.engine.document import (
     Entitlements,
     FamilyCoverage,
     PolicyDocument,
     Tier,
 )
-from services.eligibility.policy.errors import PolicyNotInForce
-from services.eligibility.policy.facts import ApplicantFacts, FactValue, read_facts
-from services.eligibility.policy.money import format_money, split_by_basis_points
+from services.eligibility.policies.engine.errors import PolicyNotInForce
+from services.eligibility.policies.engine.facts import ApplicantFacts, FactValue, read_facts
+from services.eligibility.policies.engine.money import format_money, split_by_basis_points
 
 
 class _Frozen(BaseModel):

@@ -6,8 +6,8 @@ Building it is a pure function of the parsed lists (no I/O), so callers can run 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from services.eligibility.screening.errors import NoSanctionsListLoaded, SanctionsListEmpty, SubjectNameMissing
-from services.eligibility.screening.matching import (
+from services.eligibility.screening.engine.errors import NoSanctionsListLoaded, SanctionsListEmpty, SubjectNameMissing
+from services.eligibility.screening.engine.matching import (
     REVIEW_THRESHOLD,
     IndexedDocument,
     ScreeningHit,
@@ -15,7 +15,7 @@ from services.eligibility.screening.matching import (
     document_class,
     score_entry,
 )
-from services.eligibility.screening.model import (
+from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
     ListedName,
@@ -25,8 +25,8 @@ from services.eligibility.screening.model import (
     ScreeningSubject,
     SubjectKind,
 )
-from services.eligibility.screening.name_frequency import POPULATION
-from services.eligibility.screening.names import AnalysedName, NameToken, analyse_name
+from services.eligibility.screening.engine.name_frequency import POPULATION
+from services.eligibility.screening.engine.names import AnalysedName, NameToken, analyse_name
 from shared.crypto import normalise_identifier
 
 # Applicants are people; organisations, vessels and aircraft on the lists cannot be them.

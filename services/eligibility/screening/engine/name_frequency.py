@@ -17,7 +17,7 @@ Sources and method (estimates, good to about a factor of two, which is all the w
 
 from functools import lru_cache
 
-from services.eligibility.screening.translit import spelling_skeletons
+from services.eligibility.screening.engine.translit import spelling_skeletons
 
 POPULATION = 146_000_000
 

@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from services.eligibility.screening.errors import SanctionsListUnreadable
+from services.eligibility.screening.engine.errors import SanctionsListUnreadable
 
 XmlSource = str | os.PathLike[str] | BinaryIO
 

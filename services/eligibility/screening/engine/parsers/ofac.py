@@ -6,9 +6,9 @@ from datetime import datetime
 
 from lxml import etree
 
-from services.eligibility.screening.dates import parse_birth_dates
-from services.eligibility.screening.errors import SanctionsListUnreadable
-from services.eligibility.screening.model import (
+from services.eligibility.screening.engine.dates import parse_birth_dates
+from services.eligibility.screening.engine.errors import SanctionsListUnreadable
+from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
     ListEntry,
@@ -17,14 +17,14 @@ from services.eligibility.screening.model import (
     SubjectKind,
     make_listed_name,
 )
-from services.eligibility.screening.parsers._xml import (
+from services.eligibility.screening.engine.parsers._xml import (
     XmlSource,
     child_text,
     children,
     local_name,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import document_country, normalise_country
+from services.eligibility.screening.engine.parsers.territory import document_country, normalise_country
 
 _KINDS = {
     "individual": SubjectKind.PERSON,

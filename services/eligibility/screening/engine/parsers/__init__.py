@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from services.eligibility.screening.model import ListSource, SanctionsList
-from services.eligibility.screening.parsers._xml import XmlSource
-from services.eligibility.screening.parsers.eu import parse_eu_fsf
-from services.eligibility.screening.parsers.ofac import parse_ofac_sdn
-from services.eligibility.screening.parsers.un import parse_un_consolidated
+from services.eligibility.screening.engine.model import ListSource, SanctionsList
+from services.eligibility.screening.engine.parsers._xml import XmlSource
+from services.eligibility.screening.engine.parsers.eu import parse_eu_fsf
+from services.eligibility.screening.engine.parsers.ofac import parse_ofac_sdn
+from services.eligibility.screening.engine.parsers.un import parse_un_consolidated
 
 _PARSERS = {
     ListSource.OFAC_SDN: parse_ofac_sdn,

@@ -2,8 +2,8 @@
 
 from lxml import etree
 
-from services.eligibility.screening.dates import parse_birth_dates
-from services.eligibility.screening.model import (
+from services.eligibility.screening.engine.dates import parse_birth_dates
+from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
     ListedName,
@@ -13,13 +13,13 @@ from services.eligibility.screening.model import (
     SubjectKind,
     make_listed_name,
 )
-from services.eligibility.screening.parsers._xml import (
+from services.eligibility.screening.engine.parsers._xml import (
     XmlSource,
     attribute,
     children,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import document_country, normalise_country
+from services.eligibility.screening.engine.parsers.territory import document_country, normalise_country
 
 _KINDS = {"person": SubjectKind.PERSON, "enterprise": SubjectKind.ORGANISATION}
 

@@ -2,8 +2,8 @@
 
 from lxml import etree
 
-from services.eligibility.screening.dates import expand_year_range, parse_birth_dates
-from services.eligibility.screening.model import (
+from services.eligibility.screening.engine.dates import expand_year_range, parse_birth_dates
+from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
     ListedName,
@@ -13,7 +13,7 @@ from services.eligibility.screening.model import (
     SubjectKind,
     make_listed_name,
 )
-from services.eligibility.screening.parsers._xml import (
+from services.eligibility.screening.engine.parsers._xml import (
     XmlSource,
     attribute,
     child_text,
@@ -21,7 +21,7 @@ from services.eligibility.screening.parsers._xml import (
     local_name,
     stream_records,
 )
-from services.eligibility.screening.parsers.territory import document_country, normalise_country
+from services.eligibility.screening.engine.parsers.territory import document_country, normalise_country
 
 _NAME_FIELDS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 

@@ -1,1 +1,0 @@
-"""Tier policies as data: the document, its completeness check and its evaluation."""

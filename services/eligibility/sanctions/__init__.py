@@ -1,1 +1,0 @@
-"""Sanctions lists, screening hits, clearances and waivers (matching lives in `screening/`)."""
