@@ -13,14 +13,14 @@ from fastapi import FastAPI
 from services.asylum.access.router import router as access_router
 from services.asylum.applicant.router import router as applicant_router
 from services.asylum.cases.credentials import BoundedHasher, SecretHasher
+from services.asylum.cases.metrics import asylum_metrics
+from services.asylum.cases.router import router
 from services.asylum.cases.wording import CATALOGUE
 from services.asylum.config import AsylumSettings
 from services.asylum.family.router import router as family_router
-from services.asylum.metrics import asylum_metrics
 from services.asylum.models import Base, tables
 from services.asylum.pages.router import router as pages_router
 from services.asylum.reports.router import router as reports_router
-from services.asylum.router import router
 from shared.app import ServiceSpec, build_app
 from shared.pages.router import install_pages
 from shared.pages.site import PageSite

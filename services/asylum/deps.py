@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.asylum.applicant.service import ThrottlePolicy
+from services.asylum.applicant.throttle import ThrottlePolicy
 from services.asylum.cases.credentials import BoundedHasher
+from services.asylum.cases.service import AsylumTools
 from services.asylum.config import AsylumSettings
-from services.asylum.service import AsylumTools
 from shared.crypto import FieldCipher
 from shared.errors import may_answer
 from shared.outbox import EventPublisher

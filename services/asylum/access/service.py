@@ -7,16 +7,17 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum import repository as cases
 from services.asylum.access import repository
+from services.asylum.cases import repository as cases
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
+from services.asylum.cases.history import describe_history
+from services.asylum.cases.service import format_case_reference_text, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import describe_status
 from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import AccessGrant, Case, tables
-from services.asylum.service import describe_history, format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher

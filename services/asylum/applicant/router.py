@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.types import Receive, Scope, Send
 
 from services.asylum.applicant import service
-from services.asylum.applicant.service import Caller
+from services.asylum.applicant.throttle import Caller
 from services.asylum.cases.errors import ApplicantNotRecognised
 from services.asylum.deps import HasherDep, PublisherDep, ThrottleDep
 from shared.deps import DirectoryDep, SessionDep

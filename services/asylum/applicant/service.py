@@ -12,17 +12,15 @@ answered at once, however many failures the address has.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum import repository as cases
 from services.asylum.access import service as access
-from services.asylum.applicant import repository
+from services.asylum.applicant import repository, throttle
+from services.asylum.applicant.throttle import Caller, ThrottlePolicy
+from services.asylum.cases import repository as cases
 from services.asylum.cases.credentials import (
     BoundedHasher,
     LookupOutcome,
@@ -36,11 +34,11 @@ from services.asylum.cases.errors import (
     LookupLockedOut,
     MalformedCaseReference,
 )
-from services.asylum.cases.references import normalise_reference_text, parse_case_reference
+from services.asylum.cases.references import parse_case_reference
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
-from services.asylum.models import Case, LookupThrottle, tables
+from services.asylum.models import Case, tables
 from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
 from shared.errors import ProblemError
@@ -60,28 +58,6 @@ NOT_RECOGNISED = "No case matches this reference and secret. Check both and try 
 
 
 @dataclass(frozen=True)
-class ThrottlePolicy:
-    """Failures a reference may have in a window before a lockout, and how a failing client is slowed."""
-
-    key: bytes
-    window: timedelta
-    max_per_reference: int
-    lockout: timedelta
-    free_per_client: int
-    failure_delay: float
-    max_failure_delay: float
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is knocking: the network client, and the reference and secret they typed."""
-
-    client: str
-    reference: str
-    secret: str
-
-
-@dataclass(frozen=True)
 class Recognised:
     """A case whose genuine or duress secret was presented."""
 
@@ -92,65 +68,6 @@ class Recognised:
     def principal(self) -> Principal:
         """The applicant as an audit actor: no account, only the case they proved."""
         return Principal(org="applicant", kind=CallerKind.public, subject=f"applicant:{self.case.id}")
-
-
-def _throttle_key(policy: ThrottlePolicy, kind: str, value: str) -> str:
-    # Keyed, so neither client addresses nor typed references are stored in clear.
-    mac = hmac.new(policy.key, f"asylum-lookup:{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()
-    return f"{kind}:{mac}"
-
-
-def _keys(policy: ThrottlePolicy, caller: Caller) -> tuple[str, str]:
-    return (
-        _throttle_key(policy, "client", caller.client),
-        _throttle_key(policy, "reference", normalise_reference_text(caller.reference)),
-    )
-
-
-def describe_lockout(seconds_left: int) -> str:
-    """Say how long a locked-out applicant must wait, in whole minutes rounded up."""
-    minutes = max(1, math.ceil(seconds_left / 60))
-    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    return f"Too many attempts. Wait {wait} before trying again, or ask your caseworker."
-
-
-def failure_delay(policy: ThrottlePolicy, client_failures: int) -> float:
-    """Seconds a failing answer waits, given the client's failures in the window (this one included).
-
-    The first `free_per_client` are answered at once; each one after doubles the wait, up to the cap.
-    """
-    excess = client_failures - policy.free_per_client
-    if excess <= 0:
-        return 0.0
-    return float(min(policy.max_failure_delay, policy.failure_delay * 2 ** min(excess - 1, 62)))
-
-
-async def _lockout_left(session: AsyncSession, reference_key: str, now: datetime) -> int | None:
-    """Whole seconds until the reference's lockout ends, or None if none is in force."""
-    rows = await repository.get_throttles(session, [reference_key])
-    ends = [r.locked_until for r in rows if r.locked_until is not None and r.locked_until > now]
-    return math.ceil((max(ends) - now).total_seconds()) if ends else None
-
-
-async def _count_in_window(session: AsyncSession, policy: ThrottlePolicy, key: str, now: datetime) -> LookupThrottle:
-    row = await repository.lock_throttle_row(session, key, now)
-    if row.window_started_at + policy.window < now:
-        row.failures, row.window_started_at, row.locked_until = 0, now, None
-    row.failures += 1
-    return row
-
-
-async def _count_failure(session: AsyncSession, policy: ThrottlePolicy, keys: tuple[str, str], now: datetime) -> float:
-    """Count a failure for the client and the reference; lock the reference at its limit.
-
-    Returns how long the failing answer waits: the client's failures slow it, they never lock it out.
-    """
-    client = await _count_in_window(session, policy, keys[0], now)
-    reference = await _count_in_window(session, policy, keys[1], now)
-    if reference.failures >= policy.max_per_reference:
-        reference.locked_until = now + policy.lockout
-    await session.flush()
-    return failure_delay(policy, client.failures)
 
 
 async def _flag_duress(session: AsyncSession, recognised: Recognised, now: datetime, action: str) -> None:
@@ -183,14 +100,14 @@ async def authenticate_applicant(
         # answered before any throttle and counts against nobody.
         return exc
     scope_to_tenant(session, ALL_TENANTS)
-    keys = _keys(policy, caller)
-    if (seconds_left := await _lockout_left(session, keys[1], now)) is not None:
-        return LookupLockedOut(describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
+    keys = throttle.throttle_keys(policy, caller)
+    if (seconds_left := await throttle.lockout_left(session, keys[1], now)) is not None:
+        return LookupLockedOut(throttle.describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
     case = await cases.get_case_by_reference(session, reference)
     stored = StoredSecrets(case.secret_hash, case.duress_hash) if case and case.secret_hash else None
     outcome = await hasher.check_lookup(stored, caller.secret)
     if case is None or outcome is LookupOutcome.REJECTED:
-        delay = await _count_failure(session, policy, keys, now)
+        delay = await throttle.count_failure(session, policy, keys, now)
         return ApplicantNotRecognised(NOT_RECOGNISED, delay_seconds=delay)
     await repository.clear_throttle(session, keys[1])
     recognised = Recognised(case, outcome)
@@ -200,7 +117,11 @@ async def authenticate_applicant(
 
 
 async def look_up_status(
-    session: AsyncSession, hasher: BoundedHasher, policy: ThrottlePolicy, caller: Caller, data: StatusLookupRequest
+    session: AsyncSession,
+    hasher: BoundedHasher,
+    policy: ThrottlePolicy,
+    caller: Caller,
+    data: StatusLookupRequest,
 ) -> StatusLookupResult | ProblemError:
     """The plain-language status of the applicant's case; under duress, an ordinary-looking one."""
     recognised = await authenticate_applicant(session, hasher, policy, caller, "status_lookup")
@@ -229,7 +150,11 @@ async def look_up_status(
 
 
 async def set_duress_secret(
-    session: AsyncSession, hasher: BoundedHasher, policy: ThrottlePolicy, caller: Caller, data: DuressSecretSet
+    session: AsyncSession,
+    hasher: BoundedHasher,
+    policy: ThrottlePolicy,
+    caller: Caller,
+    data: DuressSecretSet,
 ) -> ProblemError | None:
     """Store the applicant's duress secret; used under duress, pretend to and only raise the flag."""
     recognised = await authenticate_applicant(session, hasher, policy, caller, "duress_secret")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum import repository as cases
+from services.asylum.cases import repository as cases
 from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
 from services.asylum.cases.errors import CaseNotFound, DependantAlreadyOnCase, DependantNotFound
 from services.asylum.cases.states import CaseState

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from services.asylum.applicant import service as applicant
 from services.asylum.applicant.router import pace
-from services.asylum.applicant.service import Caller
+from services.asylum.applicant.throttle import Caller
 from services.asylum.cases.states import CaseState
 from services.asylum.deps import HasherDep, ThrottleDep
 from services.asylum.pages.service import (

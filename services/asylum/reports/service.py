@@ -14,10 +14,10 @@ from services.asylum.cases.reporting import (
     count_decisions_per_month,
     is_small_cell,
 )
+from services.asylum.cases.service import format_case_reference_text, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.models import tables
 from services.asylum.reports import repository
-from services.asylum.service import format_case_reference_text, load_case
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.pagination import PageParams, split_page

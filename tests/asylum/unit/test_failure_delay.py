@@ -7,7 +7,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.asylum.applicant.service import ThrottlePolicy, failure_delay
+from services.asylum.applicant.throttle import ThrottlePolicy, failure_delay
 
 
 def policy(free: int = 3, delay: float = 1.0, cap: float = 30.0) -> ThrottlePolicy:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.asylum.applicant.service import describe_lockout
+from services.asylum.applicant.throttle import describe_lockout
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from services.asylum import service
+from services.asylum.cases import events, service, transfer
 from services.asylum.deps import ToolsDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import DirectoryDep, SessionDep, TenantSessionDep
@@ -118,7 +118,7 @@ async def transfer_case(
 ) -> CaseRead:
     """Hand an open case, with its history, family and grants, to another registered, active partner."""
     await directory.require(body.to_partner, field="to_partner")
-    return await service.transfer_case(session, tools, principal, case_id, body)
+    return await transfer.transfer_case(session, tools, principal, case_id, body)
 
 
 @router.post(
@@ -145,5 +145,5 @@ async def issue_applicant_secret(
 )
 async def receive_event(event: VerifiedEvent, session: SessionDep, tools: ToolsDep) -> Response:
     """Receive a signed event from a peer service; each event id is handled once."""
-    await service.handle_event(session, tools, event)
+    await events.handle_event(session, tools, event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
