@@ -22,7 +22,7 @@ from services.payments.domain.tamper.chain import GENESIS_HASH, compute_record_h
 from services.payments.domain.tamper.checkpoints import export_public_key_pem, sign_checkpoint
 from services.payments.domain.tamper.verify import ExportFormat, verify_ledger_export
 from services.payments.ledger.chain import entry_body
-from services.payments.models import Account, Checkpoint, Entry, Transfer
+from services.payments.ledger.models import Account, Checkpoint, Entry, Transfer
 from shared.db import make_engine, make_sessionmaker, sync_url
 from shared.migrations import upgrade_to_head
 

@@ -124,7 +124,7 @@ async def _release_due(day: date) -> int:
 async def _sign_heads() -> int:
     from services.payments.config import PaymentsSettings
     from services.payments.ledger.chain import load_checkpoint_signer
-    from services.payments.ledger.service import sign_all_chain_heads
+    from services.payments.ledger.checkpoints import sign_all_chain_heads
     from shared.db import make_engine, make_sessionmaker, session_scope
     from shared.devkeys import with_dev_defaults
     from shared.tenancy import ALL_TENANTS, scope_to_tenant

@@ -11,6 +11,9 @@ from services.payments.domain.currencies import exponent_of
 from services.payments.domain.errors import UnknownCurrency
 from shared.config import Environment, ServiceSettings
 
+# The service name in the type of the events announcing changes: `payments.<resource>.<action>`.
+SERVICE = "payments"
+
 
 class PaymentsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_", env_nested_delimiter="__", extra="ignore")

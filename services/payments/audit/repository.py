@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Account, Entry
+from services.payments.ledger.models import Account, Entry
 from shared.pagination import PageParams, keyset
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from services.payments.audit import service
 from services.payments.deps import SessionMakerDep
 from services.payments.domain.tamper.verify import ExportFormat
-from services.payments.ledger import service as ledger
+from services.payments.ledger import checkpoints
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep
 from shared.errors import problem_responses
@@ -79,7 +79,7 @@ async def check_balances(partner_id: str, session: SessionDep, principal: Curren
 async def list_checkpoints(partner_id: str, session: SessionDep, principal: CurrentPrincipal) -> list[CheckpointRead]:
     """Every signed checkpoint of a partner's hash chain, oldest first."""
     service.scope_to_mandate(session, principal, partner_id)
-    return await ledger.list_checkpoints(session, partner_id)
+    return await checkpoints.list_checkpoints(session, partner_id)
 
 
 @router.get(

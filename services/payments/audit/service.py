@@ -20,9 +20,11 @@ from services.payments.domain.tamper.checkpoints import Checkpoint as SignedChec
 from services.payments.domain.tamper.verify import CSV_COLUMNS, ExportFormat
 from services.payments.errors import AccountNotFound
 from services.payments.ledger import repository as ledger_repository
+from services.payments.ledger.accounts import account_to_read
 from services.payments.ledger.chain import entry_body, iso_utc
-from services.payments.ledger.service import account_to_read, entry_to_read
-from services.payments.models import Entry, tables
+from services.payments.ledger.models import Entry
+from services.payments.ledger.service import entry_to_read
+from services.payments.models import tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import NotFound

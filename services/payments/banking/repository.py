@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import BankProfile
+from services.payments.banking.models import BankProfile
 from shared.db import add_in_savepoint
 
 

@@ -8,24 +8,21 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.banking import repository as banking
+from services.payments.banking.errors import InvalidBankFile, StatementVersionRefused
+from services.payments.banking.models import BankAccount, BankBatch, BankProfile
+from services.payments.config import SERVICE
 from services.payments.domain.bankfiles.camt053 import EntryOutcome, StatementEntry, parse_camt053
 from services.payments.domain.bankfiles.pain001 import BankParty, CreditTransfer, PaymentBatch, build_pain001
 from services.payments.domain.errors import InvalidBankFile as DomainInvalidBankFile
 from services.payments.domain.errors import InvalidBic, InvalidIban
 from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
-from services.payments.errors import (
-    AccountKindRefused,
-    BankAccountMissing,
-    InvalidBankDetails,
-    InvalidBankFile,
-    StatementVersionRefused,
-)
-from services.payments.ledger import service as ledger
-from services.payments.ledger.service import SERVICE
-from services.payments.models import BankAccount, BankBatch, BankProfile, Payout, tables
+from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails
+from services.payments.ledger import accounts
+from services.payments.models import tables
 from services.payments.payouts import repository
-from services.payments.payouts.service import announce_status, undo_payout
+from services.payments.payouts.execution import announce_status, undo_payout
+from services.payments.payouts.models import Payout
 from shared.auth import Principal
 from shared.changes import record_change
 from shared.crypto import FieldCipher
@@ -144,7 +141,7 @@ async def build_bank_file(
     session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: BankFileCreate
 ) -> tuple[str, bytes]:
     """Put the executed, unbatched payouts of a funding account into one pain.001 file of the bank's version."""
-    funding = await ledger.get_account(session, data.funding_account_id)
+    funding = await accounts.get_account(session, data.funding_account_id)
     if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder_enc:
         raise AccountKindRefused("Bank files need a funding account with its bank IBAN and holder on file.")
     payouts = await repository.list_unbatched_executed(session, funding.id)
@@ -171,7 +168,7 @@ async def build_bank_file(
         execution_date=data.execution_date,
         debtor=BankParty(
             await cipher.decrypt(
-                session, actor.org, funding.bank_holder_enc, field=ledger.BANK_HOLDER_FIELD, row=funding.id
+                session, actor.org, funding.bank_holder_enc, field=accounts.BANK_HOLDER_FIELD, row=funding.id
             ),
             funding.bank_iban,
             funding.bank_bic,

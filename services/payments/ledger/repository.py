@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.domain.tamper.chain import GENESIS_HASH
-from services.payments.models import Account, ChainHead, Checkpoint, Entry, Transfer
+from services.payments.ledger.models import Account, ChainHead, Checkpoint, Entry, Transfer
 from shared.db import add_in_savepoint
 from shared.money import MAX_BALANCE_MINOR
 from shared.pagination import PageParams, keyset

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from services.payments.deps import CipherDep, PublisherDep, SignerDep
-from services.payments.ledger import service
-from services.payments.payouts import service as payouts
+from services.payments.ledger import accounts, checkpoints, contributions, service
+from services.payments.payouts import execution as payouts
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
@@ -45,7 +45,7 @@ async def create_account(
     cipher: CipherDep,
 ) -> AccountRead:
     """Open a ledger account for the calling partner in one currency (one per kind, except funding)."""
-    return await service.create_account(session, cipher, publisher, principal, body)
+    return await accounts.create_account(session, cipher, publisher, principal, body)
 
 
 @router.get(
@@ -56,7 +56,7 @@ async def create_account(
 )
 async def read_account(account_id: str, session: TenantSessionDep) -> AccountRead:
     """Read one of the calling partner's ledger accounts and its balance."""
-    return await service.read_account(session, account_id)
+    return await accounts.read_account(session, account_id)
 
 
 @router.get(
@@ -69,7 +69,7 @@ async def list_accounts(
     session: TenantSessionDep, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[AccountRead]:
     """List the calling partner's ledger accounts, oldest first, with cursor pagination."""
-    return await service.list_accounts(session, page)
+    return await accounts.list_accounts(session, page)
 
 
 @router.post(
@@ -90,7 +90,7 @@ async def record_contribution(
     """Record the partner's payment into a funding account (requires an `Idempotency-Key`)."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    contribution = await service.record_contribution(session, cipher, publisher, principal, body)
+    contribution = await contributions.record_contribution(session, cipher, publisher, principal, body)
     return await idem.remember(contribution, status_code=201)
 
 
@@ -138,7 +138,7 @@ async def sign_checkpoint(
     session: TenantSessionDep, principal: CurrentPrincipal, signer: SignerDep, publisher: PublisherDep
 ) -> list[CheckpointRead]:
     """Sign the head of the calling partner's hash chain now (empty when nothing changed since the last one)."""
-    checkpoint = await service.sign_chain_head(session, signer, publisher, principal, principal.org)
+    checkpoint = await checkpoints.sign_chain_head(session, signer, publisher, principal, principal.org)
     return [checkpoint] if checkpoint else []
 
 

@@ -1,4 +1,4 @@
-"""Ledger rules: balanced transfers, chained immutable entries, balances, contributions, checkpoints.
+"""Ledger transfers: balanced, chained immutable entries, balances moved under ordered row locks, reversals.
 
 Every write to a partner's ledger first takes the partner's chain-head row lock, then moves balances in
 account-id order: writes of one partner are serialised (the chain needs a single order) and cannot
@@ -14,51 +14,29 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.domain.currencies import exponent_of
-from services.payments.domain.errors import InvalidBic, InvalidIban, UnknownCurrency
-from services.payments.domain.iban import normalize_bic, normalize_iban
+from services.payments.config import SERVICE
 from services.payments.domain.tamper.chain import compute_record_hash
-from services.payments.domain.tamper.checkpoints import sign_checkpoint
-from services.payments.errors import (
-    AccountKindRefused,
-    AccountNotFound,
-    BalanceLimitExceeded,
-    InsufficientFunds,
-    InvalidAmount,
-    InvalidBankDetails,
-    TransferNotFound,
-    TransferUnbalanced,
-)
+from services.payments.errors import AccountNotFound, TransferNotFound
 from services.payments.ledger import repository
-from services.payments.ledger.chain import CheckpointSigner, entry_body
-from services.payments.models import Account, Checkpoint, Contribution, Entry, Transfer, tables
-from shared.auth import CallerKind, Principal
+from services.payments.ledger.accounts import get_account
+from services.payments.ledger.chain import entry_body
+from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFunds, TransferUnbalanced
+from services.payments.ledger.models import Account, Entry, Transfer
+from services.payments.models import tables
+from shared.auth import Principal
 from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.money import MAX_BALANCE_MINOR
 from shared.outbox import EventPublisher
-from shared.pagination import PageParams, split_page
-from shared.schemas.common import Page
 from shared.schemas.payments import (
-    AccountCreate,
     AccountKind,
-    AccountRead,
-    CheckpointRead,
-    ContributionCreate,
-    ContributionRead,
     EntryRead,
     TransferRead,
 )
 
-# The service name in the type of the events announcing changes: `payments.<resource>.<action>`.
-SERVICE = "payments"
-# Who signs checkpoints on the schedule and from the command line.
-CHECKPOINT_SIGNER = Principal(org="payments", kind=CallerKind.service, subject="checkpoint-signer")
-# Columns of free text people write (it may name someone), encrypted under the partner's key.
+# Free text people write into a transfer (it may name someone), encrypted under the partner's key.
 MEMO_FIELD = "transfers.memo"
-REFERENCE_FIELD = "contributions.reference"
-BANK_HOLDER_FIELD = "accounts.bank_holder"
 
 
 @dataclass(frozen=True)
@@ -67,18 +45,6 @@ class Leg:
 
     account: Account
     amount_minor: int
-
-
-def account_to_read(row: Account) -> AccountRead:
-    """The wire form of an account."""
-    return AccountRead(
-        id=row.id,
-        partner_id=row.partner_id,
-        currency=row.currency,
-        kind=AccountKind(row.kind),
-        balance_minor=row.balance_minor,
-        created_at=row.created_at,
-    )
 
 
 def entry_to_read(row: Entry) -> EntryRead:
@@ -98,14 +64,6 @@ def entry_to_read(row: Entry) -> EntryRead:
     )
 
 
-def require_currency(currency: str) -> None:
-    """Refuse codes that are not active ISO 4217 currencies."""
-    try:
-        exponent_of(currency)
-    except UnknownCurrency as exc:
-        raise InvalidAmount(f"{currency} is not an ISO 4217 currency this ledger knows.") from exc
-
-
 @dataclass(frozen=True)
 class SealedMemo:
     """A transfer's memo in people's own words, encrypted for the transfer it will belong to."""
@@ -118,83 +76,6 @@ async def seal_memo(session: AsyncSession, cipher: FieldCipher, partner_id: str,
     """Encrypt free text (a contribution reference, a reversal reason) for a transfer about to be posted."""
     transfer_id = new_id()
     return SealedMemo(transfer_id, await cipher.encrypt(session, partner_id, text, field=MEMO_FIELD, row=transfer_id))
-
-
-async def create_account(
-    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: AccountCreate
-) -> AccountRead:
-    """Open an account for the actor's partner; funding accounts may carry the bank account behind them."""
-    require_currency(data.currency)
-    if data.kind is not AccountKind.funding and (data.bank_iban or data.bank_holder):
-        raise AccountKindRefused("Only funding accounts carry bank details.")
-    if data.kind is not AccountKind.funding:
-        account = await ensure_system_account(session, actor.org, data.kind, data.currency)
-        return account_to_read(account)
-    try:
-        iban = normalize_iban(data.bank_iban) if data.bank_iban else None
-        bic = normalize_bic(data.bank_bic) if data.bank_bic else None
-    except (InvalidIban, InvalidBic) as exc:
-        raise InvalidBankDetails(str(exc)) from exc
-    account_id = new_id()
-    holder = data.bank_holder
-    row = Account(
-        id=account_id,
-        partner_id=actor.org,
-        currency=data.currency,
-        kind=data.kind.value,
-        balance_minor=0,
-        bank_iban=iban,
-        bank_bic=bic,
-        bank_holder_enc=(
-            await cipher.encrypt(session, actor.org, holder, field=BANK_HOLDER_FIELD, row=account_id)
-            if holder
-            else None
-        ),
-        created_at=datetime.now(UTC),
-    )
-    await repository.add(session, row)
-    await record_change(session, tables, publisher, actor, SERVICE, "account", row.id, "created", partner_id=actor.org)
-    return account_to_read(row)
-
-
-async def ensure_system_account(session: AsyncSession, partner_id: str, kind: AccountKind, currency: str) -> Account:
-    """Return the partner's single account of a non-funding kind in a currency, opening it if needed."""
-    require_currency(currency)
-    existing = await repository.find_system_account(session, partner_id, kind.value, currency)
-    if existing is not None:
-        return existing
-    row = Account(
-        id=new_id(),
-        partner_id=partner_id,
-        currency=currency,
-        kind=kind.value,
-        balance_minor=0,
-        created_at=datetime.now(UTC),
-    )
-    if await repository.add_system_account(session, row):
-        return row
-    found = await repository.find_system_account(session, partner_id, kind.value, currency)
-    assert found is not None
-    return found
-
-
-async def get_account(session: AsyncSession, account_id: str) -> Account:
-    """One account of the session's partner, or AccountNotFound."""
-    row = await repository.get_account(session, account_id)
-    if row is None:
-        raise AccountNotFound(f"No account {account_id} exists for your organisation.")
-    return row
-
-
-async def read_account(session: AsyncSession, account_id: str) -> AccountRead:
-    """One account of the session's partner."""
-    return account_to_read(await get_account(session, account_id))
-
-
-async def list_accounts(session: AsyncSession, page: PageParams) -> Page[AccountRead]:
-    """One page of the session's partner's accounts."""
-    items, cursor = split_page(await repository.list_accounts(session, page), page, lambda r: r.id)
-    return Page[AccountRead](items=[account_to_read(r) for r in items], next_cursor=cursor)
 
 
 def check_balanced(legs: Sequence[Leg]) -> None:
@@ -367,117 +248,3 @@ async def reverse_transfer(
         detail={"reversal_id": reversal.id},
     )
     return reversal
-
-
-async def record_contribution(
-    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, data: ContributionCreate
-) -> ContributionRead:
-    """Book a partner's payment into a funding account against the programme liability."""
-    funding = await get_account(session, data.funding_account_id)
-    if funding.kind != AccountKind.funding.value:
-        raise AccountKindRefused("Contributions go into a funding account.")
-    liability = await ensure_system_account(session, actor.org, AccountKind.programme_liability, funding.currency)
-    transfer = await post_transfer(
-        session,
-        partner_id=actor.org,
-        kind="contribution",
-        memo="contribution",
-        legs=[Leg(funding, data.amount_minor), Leg(liability, -data.amount_minor)],
-        created_by=actor.subject,
-        sealed=await seal_memo(session, cipher, actor.org, data.reference),
-    )
-    contribution_id = new_id()
-    row = Contribution(
-        id=contribution_id,
-        partner_id=actor.org,
-        funding_account_id=funding.id,
-        currency=funding.currency,
-        amount_minor=data.amount_minor,
-        reference_enc=await cipher.encrypt(
-            session, actor.org, data.reference, field=REFERENCE_FIELD, row=contribution_id
-        ),
-        transfer_id=transfer.id,
-        created_at=transfer.created_at,
-    )
-    await repository.add(session, row)
-    await record_change(
-        session, tables, publisher, actor, SERVICE, "contribution", row.id, "recorded", partner_id=actor.org
-    )
-    return ContributionRead(
-        id=row.id,
-        partner_id=row.partner_id,
-        funding_account_id=row.funding_account_id,
-        currency=row.currency,
-        amount_minor=row.amount_minor,
-        reference=data.reference,
-        transfer_id=row.transfer_id,
-        created_at=row.created_at,
-    )
-
-
-def checkpoint_to_read(row: Checkpoint) -> CheckpointRead:
-    """The wire form of a checkpoint."""
-    return CheckpointRead(
-        partner_id=row.partner_id,
-        seq=row.seq,
-        head_hash=row.head_hash,
-        signed_at=row.signed_at,
-        key_id=row.key_id,
-        signature=row.signature,
-    )
-
-
-async def sign_chain_head(
-    session: AsyncSession, signer: CheckpointSigner, publisher: EventPublisher, actor: Principal, partner_id: str
-) -> CheckpointRead | None:
-    """Sign the partner's current chain head unless it is empty or already signed; a new checkpoint is announced."""
-    seq, head_hash = await repository.read_chain_head(session, partner_id)
-    if seq == 0 or seq <= await repository.latest_checkpoint_seq(session, partner_id):
-        return None
-    signed_at = datetime.now(UTC).isoformat(timespec="seconds")
-    checkpoint = sign_checkpoint(signer.private_key, partner_id, seq, head_hash, signed_at, signer.key_id)
-    row = Checkpoint(
-        partner_id=partner_id,
-        seq=seq,
-        head_hash=head_hash,
-        signed_at=signed_at,
-        key_id=signer.key_id,
-        signature=checkpoint.signature,
-    )
-    if not await repository.add_checkpoint(session, row):
-        return None
-    await record_change(
-        session,
-        tables,
-        publisher,
-        actor,
-        SERVICE,
-        "checkpoint",
-        str(row.id),
-        "signed",
-        partner_id=partner_id,
-        detail={"seq": seq, "key_id": signer.key_id},
-    )
-    return checkpoint_to_read(row)
-
-
-async def sign_all_chain_heads(
-    session: AsyncSession, signer: CheckpointSigner, publisher: EventPublisher | None = None
-) -> list[CheckpointRead]:
-    """Sign the head of every partner's chain that moved since its last checkpoint.
-
-    Without a publisher (the command line has no subscribers) the announcements are still written to the outbox.
-    """
-    if publisher is None:
-        publisher = EventPublisher(tables, [], SERVICE)
-    signed: list[CheckpointRead] = []
-    for partner_id, _, _ in await repository.list_chain_heads(session):
-        checkpoint = await sign_chain_head(session, signer, publisher, CHECKPOINT_SIGNER, partner_id)
-        if checkpoint is not None:
-            signed.append(checkpoint)
-    return signed
-
-
-async def list_checkpoints(session: AsyncSession, partner_id: str) -> list[CheckpointRead]:
-    """Every checkpoint of a partner's chain, oldest first."""
-    return [checkpoint_to_read(r) for r in await repository.list_checkpoints(session, partner_id)]

@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import ACTIVE_PAYOUT_STATES, ApplicantApproval, Obligation, Payout, TriggerOccurrence
+from services.payments.obligations.models import ApplicantApproval, Obligation, TriggerOccurrence
+from services.payments.payouts.models import ACTIVE_PAYOUT_STATES, Payout
 from shared.db import lock_for_transaction
 from shared.ids import new_id
 from shared.pagination import PageParams, keyset_by

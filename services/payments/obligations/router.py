@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from services.payments.deps import PublisherDep
 from services.payments.models import tables
-from services.payments.obligations import service
+from services.payments.obligations import approvals, service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import Unprocessable, problem_responses
@@ -46,7 +46,7 @@ async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher:
         approved = ApplicantApproved.model_validate(envelope.data)
         scope_to_tenant(session, approved.partner_id)
         if await claim_event(session, tables, envelope.id, envelope.type):
-            await service.create_obligations(session, publisher, approved, envelope.type)
+            await approvals.create_obligations(session, publisher, approved, envelope.type)
     elif envelope.type == ARRIVAL_VERIFIED:
         arrived = ArrivalVerified.model_validate(envelope.data)
         scope_to_tenant(session, arrived.partner_id)

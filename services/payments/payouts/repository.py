@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import BankAccount, BankBatch, Payout, PayoutApproval
+from services.payments.banking.models import BankAccount, BankBatch
+from services.payments.payouts.models import Payout, PayoutApproval
 from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.payments.deps import PublisherDep, SettingsDep
-from services.payments.payouts import service
+from services.payments.payouts import execution, service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
@@ -98,4 +98,4 @@ async def execute_payout(
     """Execute an approved payout: post its ledger transfer (requires an `Idempotency-Key`)."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    return await idem.remember(await service.execute_payout(session, publisher, principal, payout_id))
+    return await idem.remember(await execution.execute_payout(session, publisher, principal, payout_id))

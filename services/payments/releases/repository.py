@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import ManualRelease
+from services.payments.releases.models import ManualRelease
 from shared.db import add_in_savepoint
 from shared.pagination import PageParams, keyset
 

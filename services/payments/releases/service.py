@@ -11,19 +11,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payments.config import SERVICE
 from services.payments.domain.triggers import TriggerKind
-from services.payments.errors import (
+from services.payments.models import tables
+from services.payments.obligations import repository as obligations
+from services.payments.obligations.service import release_for_trigger
+from services.payments.releases import repository
+from services.payments.releases.errors import (
     ManualReleaseAlreadyPending,
     ManualReleaseNotFound,
     ManualReleaseNotPending,
     ManualReleaseSelfApproval,
     NothingWaitsForTrigger,
 )
-from services.payments.ledger.service import SERVICE
-from services.payments.models import ManualRelease, tables
-from services.payments.obligations import repository as obligations
-from services.payments.obligations.service import release_for_trigger
-from services.payments.releases import repository
+from services.payments.releases.models import ManualRelease
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import record_change

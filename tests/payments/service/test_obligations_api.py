@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.payments.models import ManualRelease
+from services.payments.releases.models import ManualRelease
 from shared.schemas.events import APPLICANT_APPROVED, CASE_STATUS_CHANGED
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 from tests.harness import Harness, Tokens

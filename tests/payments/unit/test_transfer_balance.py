@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payments.errors import TransferUnbalanced
+from services.payments.ledger.errors import TransferUnbalanced
+from services.payments.ledger.models import Account
 from services.payments.ledger.service import Leg, check_balanced
-from services.payments.models import Account
 
 
 def make_account(currency: str, number: int) -> Account:

@@ -1,11 +1,15 @@
-"""Payments' domain metrics: payouts and their amounts per currency and status, obligations per status."""
+"""Payments' domain metrics: payouts and their amounts per currency and status, and obligations per status.
+
+Here because payouts are what the gauges are mostly about; the obligation count rides along in the same refresh.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.payments.models import Obligation, Payout
+from services.payments.obligations.models import Obligation
+from services.payments.payouts.models import Payout
 from shared.observability import DomainGauges, DomainRefresh, Metrics
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 

@@ -1,4 +1,4 @@
-"""The payments worker's periodic work: due tranches and stipend months released, chain heads signed."""
+"""The obligations' periodic work, run by the payments worker: due tranches and stipend months released."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import structlog
 from fastapi import FastAPI
 
 from services.payments.config import PaymentsSettings
-from services.payments.ledger import service as ledger
 from services.payments.obligations.service import release_due
 from shared.auth import CallerKind, Principal
 from shared.db import session_scope
@@ -28,24 +27,8 @@ async def release_due_obligations(app: FastAPI) -> None:
         log.info("obligations_released_when_due", count=len(released))
 
 
-async def sign_chain_heads(app: FastAPI) -> None:
-    """Sign the head of every chain that moved since its last checkpoint."""
-    async with session_scope(app.state.sessionmaker) as session:
-        scope_to_tenant(session, ALL_TENANTS)
-        signed = await ledger.sign_all_chain_heads(session, app.state.checkpoint_signer, app.state.publisher)
-    if signed:
-        log.info("checkpoints_signed", count=len(signed))
-
-
 def _release_every(settings: PaymentsSettings) -> float:
     return settings.release_due_interval_seconds
 
 
-def _checkpoint_every(settings: PaymentsSettings) -> float:
-    return settings.checkpoint_interval_seconds
-
-
-PERIODIC = (
-    Periodic("payments.release_due", _release_every, release_due_obligations),
-    Periodic("payments.sign_checkpoints", _checkpoint_every, sign_chain_heads),
-)
+RELEASE_DUE = Periodic("payments.release_due", _release_every, release_due_obligations)
