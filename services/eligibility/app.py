@@ -14,9 +14,9 @@ from services.eligibility.config import EligibilitySettings
 from services.eligibility.erasure.router import router as erasure_router
 from services.eligibility.intake.router import router as intake_router
 from services.eligibility.jobs import JOBS
-from services.eligibility.metrics import eligibility_metrics
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
+from services.eligibility.screening.lists.metrics import eligibility_metrics
 from services.eligibility.screening.lists.router import router as sanctions_router
 from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
 from shared.app import ServiceSpec, build_app

@@ -1,4 +1,4 @@
-"""Eligibility's domain metrics: screening hits by status and confidence, applicants by screening status."""
+"""Eligibility's domain metrics, all about screening: hits by status and confidence, applicants by screening status."""
 
 from __future__ import annotations
 
