@@ -15,7 +15,7 @@ from services.eligibility.screening.engine import (
     ScreeningSubject,
     build_screening_index,
 )
-from services.eligibility.screening.engine.matching import compare_names, compare_tokens
+from services.eligibility.screening.engine.name_comparison import compare_names, compare_tokens
 from services.eligibility.screening.engine.names import NameToken, analyse_name
 from tests.eligibility.screening.conftest import make_entry, make_list
 

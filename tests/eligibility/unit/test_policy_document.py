@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from services.eligibility.policies.engine.document import PolicyDocument, trigger_days
+from services.eligibility.policies.engine.document import PolicyDocument
+from services.eligibility.policies.engine.entitlements import trigger_days
 from services.eligibility.policies.engine.errors import PolicyInvalid
 from services.eligibility.policies.engine.load import dump_policy, parse_policy, parse_policy_data
 

@@ -1,4 +1,8 @@
-"""The tier policy document: per partner, versioned, effective-dated, validated with pydantic."""
+"""The tier policy document: per partner, versioned, effective-dated, validated with pydantic.
+
+A document lists its tiers (tried in order, the first whose conditions all hold applies) and the approvals an
+outcome needs; what a tier grants is in `entitlements.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,135 +10,16 @@ import datetime as dt
 import re
 from typing import Annotated, Self
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from services.eligibility.policies.engine.conditions import Condition
 from services.eligibility.policies.engine.coverage import describe_gap, find_uncovered_case
-from services.eligibility.policies.engine.money import BASIS_POINTS_WHOLE, validate_currency
-from shared.money import MAX_AMOUNT_MINOR
+from services.eligibility.policies.engine.entitlements import Currency, Entitlements, MinorUnits, PolicyModel
 
-Currency = Annotated[str, AfterValidator(validate_currency)]
-MinorUnits = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_MINOR, description="Integer minor units, e.g. cents.")]
-Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR)]
-
-_TRIGGER = re.compile(r"^(approval|verified_arrival|asylum_granted|days_after_approval:([1-9][0-9]{0,3}))$")
 _TIER_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
-def validate_trigger(value: str) -> str:
-    """Return a release trigger if it is well formed, else raise ValueError saying what to write."""
-    if not _TRIGGER.match(value):
-        raise ValueError(
-            f"'{value}' is not a release trigger: use approval, verified_arrival, asylum_granted "
-            "or days_after_approval:N with N days from 1 to 9999"
-        )
-    return value
-
-
-def trigger_days(trigger: str) -> int | None:
-    """Return N for 'days_after_approval:N', None for the other triggers."""
-    match = _TRIGGER.match(trigger)
-    return int(match.group(2)) if match and match.group(2) else None
-
-
-ReleaseTrigger = Annotated[str, AfterValidator(validate_trigger)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Tranche(_Strict):
-    """A part of a bounty: a share in basis points or a fixed amount, and what releases it."""
-
-    share_bp: Annotated[StrictInt, Field(gt=0, le=BASIS_POINTS_WHOLE)] | None = None
-    amount: Amount | None = None
-    release: ReleaseTrigger
-
-    @model_validator(mode="after")
-    def _check_one_size(self) -> Self:
-        if (self.share_bp is None) == (self.amount is None):
-            raise ValueError("a tranche needs either share_bp (basis points, 2500 = 25%) or amount, not both")
-        return self
-
-
-class Bounty(_Strict):
-    """A one-off sum paid in tranches."""
-
-    amount: Amount
-    currency: Currency
-    tranches: list[Tranche] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _check_tranches_add_up(self) -> Self:
-        by_share = [t.share_bp for t in self.tranches if t.share_bp is not None]
-        by_amount = [t.amount for t in self.tranches if t.amount is not None]
-        if by_share and by_amount:
-            raise ValueError("give every tranche as share_bp or every tranche as amount, not a mix")
-        if by_share and sum(by_share) != BASIS_POINTS_WHOLE:
-            raise ValueError(
-                f"tranche shares sum to {sum(by_share)} basis points: make them sum to {BASIS_POINTS_WHOLE}"
-            )
-        if by_amount and sum(by_amount) != self.amount:
-            raise ValueError(
-                f"tranche amounts sum to {sum(by_amount)}: make them sum to the bounty amount {self.amount}"
-            )
-        return self
-
-
-class Stipend(_Strict):
-    """A monthly payment for a number of months."""
-
-    monthly_amount: Amount
-    currency: Currency
-    months: Annotated[StrictInt, Field(ge=1, le=600)]
-
-    @model_validator(mode="after")
-    def _check_whole_plan_is_bounded(self) -> Self:
-        if self.monthly_amount * self.months > MAX_AMOUNT_MINOR:
-            raise ValueError(f"monthly_amount x months exceeds the limit of {MAX_AMOUNT_MINOR} minor units")
-        return self
-
-
-class FamilyCoverage(_Strict):
-    """What the main applicant's linked family members receive through the main applicant."""
-
-    asylum: bool = False
-    residence_path: bool = False
-
-
-class Entitlements(_Strict):
-    """What a tier grants."""
-
-    bounty: Bounty | None = None
-    stipend: Stipend | None = None
-    asylum_track: bool = False
-    residence_path: bool = False
-    citizenship_path: bool = False
-    family: FamilyCoverage = FamilyCoverage()
-
-    @model_validator(mode="after")
-    def _check_family_follows_applicant(self) -> Self:
-        if self.family.asylum and not self.asylum_track:
-            raise ValueError("family.asylum needs asylum_track: the family follows the main applicant's track")
-        if self.family.residence_path and not (self.residence_path or self.asylum_track):
-            raise ValueError("family.residence_path needs residence_path or asylum_track for the main applicant")
-        return self
-
-    def is_empty(self) -> bool:
-        """Say whether the tier grants nothing at all."""
-        return self == Entitlements()
-
-
-class Tier(_Strict):
+class Tier(PolicyModel):
     """A named outcome: it applies when all its conditions hold, and grants its entitlements."""
 
     id: str
@@ -157,7 +42,7 @@ class Tier(_Strict):
         return self
 
 
-class ApprovalThreshold(_Strict):
+class ApprovalThreshold(PolicyModel):
     """From this total value in this currency on, an approval needs this many distinct approvers."""
 
     currency: Currency
@@ -165,7 +50,7 @@ class ApprovalThreshold(_Strict):
     approvers: Annotated[StrictInt, Field(ge=1, le=20)]
 
 
-class Approvals(_Strict):
+class Approvals(PolicyModel):
     """How many distinct approvers, other than the assessor, an outcome needs by its total value."""
 
     minimum_approvers: Annotated[StrictInt, Field(ge=1, le=20)] = 1
@@ -198,7 +83,7 @@ class Approvals(_Strict):
         return needed
 
 
-class PolicyDocument(_Strict):
+class PolicyDocument(PolicyModel):
     """A partner's tier policy: tiers tried in order, the first whose conditions all hold applies.
 
     Every policy must give every possible applicant an outcome; see `coverage.find_uncovered_case`.

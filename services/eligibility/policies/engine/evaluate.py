@@ -6,12 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from services.eligibility.policies.engine.document import (
-    Entitlements,
-    FamilyCoverage,
-    PolicyDocument,
-    Tier,
-)
+from services.eligibility.policies.engine.document import PolicyDocument, Tier
+from services.eligibility.policies.engine.entitlements import Entitlements, FamilyCoverage
 from services.eligibility.policies.engine.errors import PolicyNotInForce
 from services.eligibility.policies.engine.facts import ApplicantFacts, FactValue, read_facts
 from services.eligibility.policies.engine.money import format_money, split_by_basis_points

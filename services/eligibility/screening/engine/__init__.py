@@ -39,7 +39,7 @@ list entry, a `score` in [0, 1], `confident`, the two names that met, an `explan
 `excluded` for a namesake whose full birth date contradicts the list (kept for the record, never blocking);
 hits below `min_score` (default `REVIEW_THRESHOLD`, 0.5) are not returned, blocking ones come first. The rules
 (look-alike folding, phonetic skeletons across romanisations, birth dates, name commonness, documents,
-nationality) are in `matching.py` and in the service guide.
+nationality) are in `matching.py`, `name_comparison.py` and `evidence.py`, and in the service guide.
 """
 
 from services.eligibility.screening.engine.dates import parse_partial_date
@@ -51,13 +51,14 @@ from services.eligibility.screening.engine.errors import (
     ScreeningUnavailable,
     SubjectNameMissing,
 )
+from services.eligibility.screening.engine.evidence import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD
 from services.eligibility.screening.engine.index import (
     ScreeningIndex,
     build_screening_index,
     plain_document_key,
     screen_subject,
 )
-from services.eligibility.screening.engine.matching import CONFIDENT_THRESHOLD, REVIEW_THRESHOLD, ScreeningHit
+from services.eligibility.screening.engine.matching import ScreeningHit
 from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,

@@ -7,14 +7,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from services.eligibility.screening.engine.errors import NoSanctionsListLoaded, SanctionsListEmpty, SubjectNameMissing
-from services.eligibility.screening.engine.matching import (
+from services.eligibility.screening.engine.evidence import (
     REVIEW_THRESHOLD,
     IndexedDocument,
-    ScreeningHit,
     SubjectEvidence,
     document_class,
-    score_entry,
 )
+from services.eligibility.screening.engine.matching import ScreeningHit, score_entry
 from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
