@@ -10,18 +10,19 @@ import structlog
 from fastapi import FastAPI
 
 from services.testimony.applicant.router import router as applicant_router
+from services.testimony.common.metrics import testimony_metrics
+from services.testimony.common.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
+from services.testimony.common.toolkit import Toolkit
 from services.testimony.config import TestimonySettings
 from services.testimony.consent.router import router as consent_router
 from services.testimony.derivatives.av import MediaMetadataStripper, find_ffmpeg
 from services.testimony.intake.router import router as intake_router
-from services.testimony.metrics import testimony_metrics
 from services.testimony.models import Base, tables
 from services.testimony.pages.router import router as pages_router
 from services.testimony.public.router import router as public_router
 from services.testimony.publication.router import router as publication_router
-from services.testimony.publication.service import sweep_lapsed
+from services.testimony.publication.takedown import sweep_lapsed
 from services.testimony.review.router import router as review_router
-from services.testimony.service import Toolkit
 from services.testimony.signing.keys import (
     RetiredPublicKey,
     SigningKey,
@@ -31,7 +32,6 @@ from services.testimony.signing.keys import (
     load_signing_key,
     retire_public_key,
 )
-from services.testimony.storage import BlobStore, LocalBlobStore, S3BlobStore, create_s3_client
 from shared.app import ServiceSpec, build_app
 from shared.db import session_scope
 from shared.jobs import Periodic

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.testimony.service import Toolkit
+from services.testimony.common.toolkit import Toolkit
 from shared.errors import may_answer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.testimony.applicant import service
-from services.testimony.consent.service import find_holder_by_token
+from services.testimony.consent.holders import find_holder_by_token
 from services.testimony.deps import ToolkitDep
 from shared.auth import public
 from shared.deps import SessionDep

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.consent import service as consent
-from services.testimony.consent.service import TokenHolder
+from services.testimony.common.toolkit import Toolkit, utc_now
+from services.testimony.consent import records
+from services.testimony.consent.holders import TokenHolder
 from services.testimony.public.service import is_live
 from services.testimony.publication import repository as publications
 from services.testimony.publication.service import to_read
 from services.testimony.review import service as review
-from services.testimony.service import Toolkit, utc_now
 from shared.schemas.testimony import ConsentRecordRead, HolderPublicationRead, MyTestimonyRead
 
 
@@ -24,7 +24,7 @@ def asks_for_approval(record: ConsentRecordRead | None) -> bool:
 
 async def read_my_testimony(session: AsyncSession, kit: Toolkit, holder: TokenHolder) -> MyTestimonyRead:
     """Everything the holder may see of their testimony (reads of the consent and versions are audited)."""
-    record = await consent.read_own_record(session, holder)
+    record = await records.read_own_record(session, holder)
     derivatives = [] if holder.record is None else await review.list_for_subject(session, kit, holder)
     mine = {event.consent_version for event in record.events} if record is not None else set()
     now = utc_now()

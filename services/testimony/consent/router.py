@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.testimony.consent import service
+from services.testimony.consent import holders, records, service
 from services.testimony.consent.domain import ConsentEventKind
 from services.testimony.deps import ToolkitDep
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
@@ -54,7 +54,7 @@ async def read_consents(
     testimony_id: str, session: TenantSessionDep, principal: CurrentPrincipal
 ) -> list[ConsentRecordRead]:
     """Read every consent history of a testimony, oldest first, each verified against its hash chain in order."""
-    return await service.read_records(session, principal, testimony_id)
+    return await records.read_records(session, principal, testimony_id)
 
 
 @router.post(
@@ -120,7 +120,7 @@ async def withdraw_consent(
 )
 async def withdraw_with_token(body: TokenWithdrawal, session: SessionDep, kit: ToolkitDep) -> ConsentChangeRead:
     """Withdraw a consent with its token alone; every surface answers 410 before this returns."""
-    holder = await service.find_holder_by_token(session, body.token)
+    holder = await holders.find_holder_by_token(session, body.token)
     return await service.withdraw_as_holder(session, kit, holder)
 
 
@@ -132,7 +132,7 @@ async def withdraw_with_token(body: TokenWithdrawal, session: SessionDep, kit: T
 )
 async def narrow_with_token(body: TokenNarrowing, session: SessionDep, kit: ToolkitDep) -> ConsentChangeRead:
     """Narrow a consent with its token alone; what it no longer covers is down before this returns."""
-    holder = await service.find_holder_by_token(session, body.token)
+    holder = await holders.find_holder_by_token(session, body.token)
     return await service.narrow_as_holder(session, kit, holder, body.terms)
 
 
@@ -145,5 +145,5 @@ async def narrow_with_token(body: TokenNarrowing, session: SessionDep, kit: Tool
 )
 async def give_with_token(body: TokenConsentGive, session: SessionDep, kit: ToolkitDep) -> ConsentGiven:
     """Give one's own consent with a token: the receipt and the withdrawal token come back to the person alone."""
-    holder = await service.find_holder_by_token(session, body.token)
+    holder = await holders.find_holder_by_token(session, body.token)
     return await service.give_consent_as_holder(session, kit, holder, body.terms)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.testimony.common.toolkit import Toolkit, announce_change, utc_now
 from services.testimony.consent import repository
 from services.testimony.consent.chain import (
     ChainedConsentEvent,
@@ -15,7 +13,6 @@ from services.testimony.consent.chain import (
     fold_state,
     serialize_event,
     serialize_terms,
-    verify_chain,
 )
 from services.testimony.consent.domain import (
     Attribution,
@@ -26,43 +23,34 @@ from services.testimony.consent.domain import (
     PurposeConditions,
 )
 from services.testimony.consent.errors import ConsentChainBroken, ConsentTermsInvalid, ConsentTransitionRefused
+from services.testimony.consent.holders import AUTHOR, CONSENT, TokenHolder
 from services.testimony.errors import (
     ConsentAlreadyRecorded,
     ConsentChangeRefused,
-    ConsentNotYetGiven,
     ConsentRecordNotFound,
     ConsentTermsRejected,
     SubjectNotInTestimony,
-    TokenNotRecognised,
 )
 from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import find_testimony
-from services.testimony.models import ConsentEventRow, ConsentRecord, Testimony, tables
-from services.testimony.publication.service import reconcile_publications
-from services.testimony.service import Toolkit, announce_change, token_holder, utc_now
+from services.testimony.models import ConsentEventRow, ConsentRecord, Testimony
+from services.testimony.publication.takedown import reconcile_publications
 from services.testimony.signing.receipts import (
     ConsentReceiptRequest,
     TakedownCause,
     TakedownReason,
     issue_consent_receipt,
 )
-from services.testimony.signing.tokens import hash_token, issue_token
-from shared.audit import record_audit
+from services.testimony.signing.tokens import issue_token
 from shared.auth import Principal
 from shared.ids import new_id
 from shared.schemas.testimony import (
     ConsentChangeRead,
-    ConsentEventRead,
     ConsentGive,
     ConsentGiven,
-    ConsentRecordRead,
     ConsentTermsModel,
 )
-from shared.tenancy import scope_to_tenant
 
-AUTHOR = "author"
-# Audited and announced as `consent.<event>` on the consent record's id; the terms never leave the chain.
-CONSENT = "consent"
 WITHDRAWAL_PATH = "/public/consent/withdrawals"
 TAKEDOWN_REASONS = {
     ConsentEventKind.NARROWED: TakedownReason.NARROWED,
@@ -236,57 +224,6 @@ async def change_consent(
     return await _change(session, kit, actor, record, kind, None if terms is None else to_terms(terms))
 
 
-@dataclass(frozen=True)
-class TokenHolder:
-    """Someone acting with a token instead of a login: on which testimony, as whom, and through which token.
-
-    A submission token, once it has brought its testimony in, opens that testimony for its author; a withdrawal
-    token opens the one consent it was handed out with. `record` is `None` until a consent was first given.
-    """
-
-    testimony: Testimony
-    subject_ref: str
-    record: ConsentRecord | None
-    via: str
-
-    @property
-    def principal(self) -> Principal:
-        """The token holder as the audit log records them."""
-        return token_holder(self.testimony.partner_id, self.via)
-
-    def require_record(self) -> ConsentRecord:
-        """The holder's consent record, or a refusal saying no consent was ever given."""
-        if self.record is None:
-            raise ConsentNotYetGiven("No consent has been given for this testimony yet; give it first.")
-        return self.record
-
-
-NOT_RECOGNISED = (
-    "The token is not valid: use the submission token your testimony was sent with, or the withdrawal token "
-    "you received when you gave consent."
-)
-
-
-async def find_holder(session: AsyncSession, token_hash: str) -> TokenHolder:
-    """Whom a token (by its hash) lets act, with the session scoped to their partner, or 401."""
-    record = await repository.find_record_by_token(session, token_hash)
-    if record is not None:
-        scope_to_tenant(session, record.partner_id)
-        return TokenHolder(await find_testimony(session, record.testimony_id), record.subject_ref, record, CONSENT)
-    submission = await intake_repository.find_submission_token(session, token_hash)
-    if submission is None or submission.testimony_id is None:
-        raise TokenNotRecognised(NOT_RECOGNISED)
-    scope_to_tenant(session, submission.partner_id)
-    testimony = await find_testimony(session, submission.testimony_id)
-    own = await repository.find_record_for_subject(session, testimony.id, AUTHOR)
-    return TokenHolder(testimony, AUTHOR, own, "submission")
-
-
-async def find_holder_by_token(session: AsyncSession, token: str) -> TokenHolder:
-    """Whom a token lets act, or 401."""
-    return await find_holder(session, hash_token(token))
-
-
 async def give_consent_as_holder(
     session: AsyncSession, kit: Toolkit, holder: TokenHolder, terms: ConsentTermsModel
 ) -> ConsentGiven:
@@ -308,66 +245,3 @@ async def narrow_as_holder(
     """Narrow the holder's consent; what it no longer covers is down before this returns."""
     record = holder.require_record()
     return await _change(session, kit, holder.principal, record, ConsentEventKind.NARROWED, to_terms(terms))
-
-
-def _broken_record(record: ConsentRecord) -> ConsentRecordRead:
-    return ConsentRecordRead(
-        id=record.id,
-        testimony_id=record.testimony_id,
-        subject_ref=record.subject_ref,
-        active=False,
-        chain_intact=False,
-        events=[],
-    )
-
-
-def _to_record_read(record: ConsentRecord, rows: Sequence[ConsentEventRow]) -> ConsentRecordRead:
-    try:
-        chain = [repository.to_link(row) for row in rows]
-        verify_chain(record.id, chain)
-    except ConsentChainBroken:
-        # A broken history is reported as such, with nothing read from it as if it were true.
-        return _broken_record(record)
-    events = [
-        ConsentEventRead(
-            sequence=row.sequence,
-            event=link.event.kind.value,
-            occurred_at=row.occurred_at,
-            consent_version=str(link.version),
-            terms=None if link.event.terms is None else to_terms_model(link.event.terms),
-            receipt=row.receipt,
-        )
-        for row, link in zip(rows, chain, strict=True)
-    ]
-    return ConsentRecordRead(
-        id=record.id,
-        testimony_id=record.testimony_id,
-        subject_ref=record.subject_ref,
-        active=fold_state(chain).is_active,
-        chain_intact=True,
-        events=events,
-    )
-
-
-async def read_records(session: AsyncSession, actor: Principal, testimony_id: str) -> list[ConsentRecordRead]:
-    """Every consent history of a testimony, each checked against its hash chain."""
-    testimony = await find_testimony(session, testimony_id)
-    records = await repository.list_records(session, testimony.id)
-    rows = await repository.list_event_rows(session, [r.id for r in records])
-    result = [_to_record_read(record, [row for row in rows if row.record_id == record.id]) for record in records]
-    await record_audit(
-        session, tables, actor, "consent.read", "testimony", testimony.id, partner_id=testimony.partner_id
-    )
-    return result
-
-
-async def read_own_record(session: AsyncSession, holder: TokenHolder) -> ConsentRecordRead | None:
-    """The holder's own consent history, checked against its hash chain (the read is audited)."""
-    if holder.record is None:
-        return None
-    rows = await repository.list_event_rows(session, [holder.record.id])
-    await record_audit(
-        session, tables, holder.principal, "consent.read", "consent", holder.record.id,
-        partner_id=holder.record.partner_id,
-    )  # fmt: skip
-    return _to_record_read(holder.record, rows)

@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.applicant.service import read_my_testimony
+from services.testimony.common.toolkit import APPROVED, PUBLIC_ROOT, REFUSED, WELL_KNOWN_KEYS, Toolkit, utc_now
 from services.testimony.consent import service as consent
 from services.testimony.consent.errors import ConsentNotNarrower
-from services.testimony.consent.service import TokenHolder
+from services.testimony.consent.holders import TokenHolder
 from services.testimony.deps import ToolkitDep
 from services.testimony.errors import (
     ConsentAlreadyRecorded,
@@ -29,7 +30,6 @@ from services.testimony.pages import service
 from services.testimony.pages.service import PURPOSES, ConsentForm
 from services.testimony.public import service as public_view
 from services.testimony.review.service import answer_as_subject
-from services.testimony.service import APPROVED, PUBLIC_ROOT, REFUSED, WELL_KNOWN_KEYS, Toolkit, utc_now
 from services.testimony.signing.errors import SignatureInvalid
 from services.testimony.signing.receipts import read_consent_receipt
 from services.testimony.signing.tokens import WITHDRAWAL_TOKEN_PREFIX

@@ -11,6 +11,7 @@ import json
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
+from services.testimony.common.toolkit import PUBLIC_ROOT, WELL_KNOWN_KEYS, WELL_KNOWN_PEM, utc_now
 from services.testimony.deps import ToolkitDep
 from services.testimony.public import service
 from services.testimony.rendering.feeds import (
@@ -20,7 +21,6 @@ from services.testimony.rendering.feeds import (
     build_json_feed,
     render_atom_feed,
 )
-from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, WELL_KNOWN_PEM, utc_now
 from services.testimony.signing.keys import export_public_jwk_set, export_public_pem
 from shared.auth import public
 from shared.deps import SessionDep

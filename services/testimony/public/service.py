@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.testimony.common.toolkit import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
 from services.testimony.errors import PublicationGone, PublicationNotFound
 from services.testimony.models import DerivativeMedia, Publication
 from services.testimony.publication import repository
 from services.testimony.publication.service import public_paths
 from services.testimony.rendering.domain import PublicItem, PublicMedia, SiteContext, Tombstone
-from services.testimony.review.service import MEDIA_FIELD
-from services.testimony.service import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
+from services.testimony.review.redaction import MEDIA_FIELD
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 

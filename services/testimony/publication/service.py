@@ -7,6 +7,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.testimony.common.toolkit import (
+    PUBLIC_ROOT,
+    REQUIRED_REVIEWERS,
+    Toolkit,
+    announce_change,
+    approved_by,
+    decrypt_derivative,
+    utc_now,
+)
 from services.testimony.consent import repository as consent_repository
 from services.testimony.consent.coverage import (
     DerivativeFacts,
@@ -19,36 +28,21 @@ from services.testimony.consent.errors import ConsentChainBroken
 from services.testimony.errors import DerivativeNotFound, PublicationNotFound, PublicationRefused
 from services.testimony.intake import repository as intake_repository
 from services.testimony.intake.service import find_testimony
-from services.testimony.models import Derivative, Publication, tables
+from services.testimony.models import Derivative, Publication
 from services.testimony.publication import repository
 from services.testimony.review import repository as review_repository
-from services.testimony.service import (
-    PUBLIC_ROOT,
-    REQUIRED_REVIEWERS,
-    Toolkit,
-    announce_change,
-    approved_by,
-    decrypt_derivative,
-    utc_now,
-)
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
-from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
-from shared.audit import record_audit
-from shared.auth import CallerKind, Principal
+from services.testimony.signing.receipts import TakedownReason
+from shared.auth import Principal
 from shared.ids import new_id
-from shared.schemas.events import TESTIMONY_TAKEN_DOWN, TestimonyTakenDown
 from shared.schemas.testimony import (
     CoverageRead,
     PublicationRead,
     SubjectCoverageRead,
-    TakedownCauseRead,
-    TakedownRead,
     TakedownReasonName,
 )
-from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 PURPOSE = Purpose.PUBLIC_PUBLICATION
-SYSTEM_SUBJECT = "system:expiry-sweep"
 
 
 def public_paths(publication_id: str) -> tuple[str, str, str]:
@@ -128,7 +122,8 @@ def to_coverage(decision: PublicationDecision) -> CoverageRead:
     )
 
 
-async def _find_derivative(session: AsyncSession, testimony_id: str, derivative_id: str) -> Derivative:
+async def load_derivative(session: AsyncSession, testimony_id: str, derivative_id: str) -> Derivative:
+    """A derivative of the testimony, or `DerivativeNotFound`."""
     derivative = await review_repository.get_derivative(session, testimony_id, derivative_id)
     if derivative is None:
         raise DerivativeNotFound(f"No derivative {derivative_id} exists in testimony {testimony_id}.")
@@ -139,7 +134,7 @@ async def check_coverage(
     session: AsyncSession, testimony_id: str, derivative_id: str, purpose: Purpose
 ) -> CoverageRead:
     """Whether the consents in force now cover a derivative for a purpose, and what refuses it."""
-    derivative = await _find_derivative(session, testimony_id, derivative_id)
+    derivative = await load_derivative(session, testimony_id, derivative_id)
     consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
     return to_coverage(await decide_for_derivative(session, derivative, consents, purpose, utc_now()))
 
@@ -148,7 +143,7 @@ async def publish_derivative(
     session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, derivative_id: str
 ) -> PublicationRead:
     """Publish a reviewed derivative that every required consent covers, with a signed manifest."""
-    derivative = await _find_derivative(session, testimony_id, derivative_id)
+    derivative = await load_derivative(session, testimony_id, derivative_id)
     # Lock the consent records first: a withdrawal running at the same time either sees this publication
     # when it looks for what to take down, or has already committed before this decision is made.
     await consent_repository.lock_records(session, derivative.testimony_id)
@@ -203,106 +198,6 @@ async def publish_derivative(
     await repository.add_rows(session, row)
     await announce_change(session, kit, actor, "publication", row.id, "published", partner_id=row.partner_id)
     return to_read(kit, row)
-
-
-async def take_down(
-    session: AsyncSession,
-    kit: Toolkit,
-    actor: Principal,
-    row: Publication,
-    reason: TakedownReason,
-    cause: TakedownCause | None = None,
-) -> TakedownRead:
-    """Stop serving a publication now: erase the public copy, sign a takedown receipt, tell mirrors to purge.
-
-    `cause` is the consent event that made the takedown necessary (none for an expiry).
-    """
-    now = utc_now()
-    receipt = issue_takedown_receipt(
-        kit.signing_key,
-        TakedownRequest(
-            issuer=kit.settings.issuer,
-            publication_id=row.id,
-            testimony_id=row.testimony_id,
-            taken_down_at=now,
-            reason=reason,
-            consent_version=row.consent_versions[0] if row.consent_versions else None,
-            consent_versions=tuple(row.consent_versions),
-            cause=cause,
-        ),
-    )
-    row.taken_down_at = now
-    row.takedown_reason = reason.value
-    row.takedown_receipt = receipt
-    row.title = row.text = row.attribution = None
-    await session.flush()
-    await kit.publisher.publish(
-        session,
-        TESTIMONY_TAKEN_DOWN,
-        TestimonyTakenDown(publication_id=row.id, reason=reason.value, taken_down_at=now),
-        partner_id=row.partner_id,
-    )
-    await record_audit(
-        session, tables, actor, "publication.taken_down", "publication", row.id, partner_id=row.partner_id,
-        detail={"reason": reason.value},
-    )  # fmt: skip
-    return TakedownRead(
-        publication_id=row.id,
-        taken_down_at=now,
-        reason=reason.value,
-        receipt=receipt,
-        caused_by=None if cause is None else to_cause_read(cause),
-    )
-
-
-def to_cause_read(cause: TakedownCause) -> TakedownCauseRead:
-    """The wire form of the consent event that caused a takedown."""
-    return TakedownCauseRead(record_id=cause.record_id, event=cause.event.value, consent_version=cause.consent_version)
-
-
-async def reconcile_publications(
-    session: AsyncSession,
-    kit: Toolkit,
-    actor: Principal,
-    testimony_id: str,
-    reason: TakedownReason,
-    cause: TakedownCause | None = None,
-) -> list[TakedownRead]:
-    """After a consent change, take down what is no longer covered and move the others' end to the new expiry.
-
-    Every takedown's receipt names `cause`, the consent event that triggered this reconciliation.
-    """
-    takedowns: list[TakedownRead] = []
-    now = utc_now()
-    for row in await repository.list_live_for_testimony(session, testimony_id):
-        derivative = await _find_derivative(session, testimony_id, row.derivative_id)
-        try:
-            consents = await consent_repository.load_subject_consents(session, testimony_id)
-            decision: PublicationDecision | None = await decide_for_derivative(
-                session, derivative, consents, Purpose(row.purpose), now
-            )
-        except ConsentChainBroken:
-            # A history that no longer verifies covers nothing.
-            decision = None
-        if decision is None or not decision.allowed:
-            takedowns.append(await take_down(session, kit, actor, row, reason, cause))
-        elif row.covered_until != decision.covered_until:
-            row.covered_until = decision.covered_until
-            await announce_change(
-                session, kit, actor, "publication", row.id, "coverage_changed", partner_id=row.partner_id
-            )
-    await session.flush()
-    return takedowns
-
-
-async def sweep_lapsed(session: AsyncSession, kit: Toolkit, now: datetime | None = None) -> list[TakedownRead]:
-    """Record takedowns for publications whose consent expired (reads already refuse them)."""
-    scope_to_tenant(session, ALL_TENANTS)
-    takedowns: list[TakedownRead] = []
-    for row in await repository.list_lapsed(session, now or utc_now()):
-        sweeper = Principal(org=row.partner_id, kind=CallerKind.service, subject=SYSTEM_SUBJECT)
-        takedowns.append(await take_down(session, kit, sweeper, row, TakedownReason.EXPIRED))
-    return takedowns
 
 
 async def list_publications(session: AsyncSession, kit: Toolkit, testimony_id: str) -> list[PublicationRead]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.testimony.consent.service import find_holder_by_token
+from services.testimony.common.toolkit import APPROVED, REFUSED
+from services.testimony.consent.holders import find_holder_by_token
 from services.testimony.deps import ToolkitDep
-from services.testimony.review import service
-from services.testimony.service import APPROVED, REFUSED
+from services.testimony.review import redaction, service
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses
@@ -40,7 +40,7 @@ async def create_derivative(
     testimony_id: str, body: DerivativeCreate, session: TenantSessionDep, principal: CurrentPrincipal, kit: ToolkitDep
 ) -> DerivativeRead:
     """Make a derivative: redact the sealed text and strip the chosen media of embedded metadata."""
-    return await service.create_derivative(session, kit, principal, testimony_id, body)
+    return await redaction.create_derivative(session, kit, principal, testimony_id, body)
 
 
 @router.get(

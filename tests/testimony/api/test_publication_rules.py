@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.testimony.publication.service import sweep_lapsed
+from services.testimony.publication.takedown import sweep_lapsed
 from tests.harness import Harness, Tokens
 from tests.testimony.api.factories import (
     SECRET_WORD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.testimony.publication.service import sweep_lapsed
+from services.testimony.publication.takedown import sweep_lapsed
 from services.testimony.signing.keys import load_public_key
 from services.testimony.signing.receipts import read_takedown_receipt
 from tests.harness import Harness, Tokens

@@ -10,7 +10,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from services.testimony.storage import (
+from services.testimony.common.storage import (
     BlobMissing,
     BlobSealBroken,
     LocalBlobStore,

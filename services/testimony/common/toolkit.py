@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.testimony.common.storage import BlobStore, open_blob, seal_blob
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
 from services.testimony.models import Derivative, SubjectApproval, tables
 from services.testimony.signing.keys import RetiredPublicKey, SigningKey
-from services.testimony.storage import BlobStore, open_blob, seal_blob
 from shared.auth import CallerKind, Principal
 from shared.changes import record_change
 from shared.crypto import FieldCipher
