@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.eligibility.assessments import service
+from services.eligibility.assessments import appeals, decisions, service
 from services.eligibility.deps import CryptoDep, PageDep, PublisherDep
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
@@ -73,7 +73,7 @@ async def approve_assessment(
     publisher: PublisherDep,
 ) -> AssessmentRead:
     """Approve as a checker other than the assessor; the last required approval publishes the approval event."""
-    return await service.approve_assessment(session, crypto, publisher, principal, assessment_id)
+    return await decisions.approve_assessment(session, crypto, publisher, principal, assessment_id)
 
 
 @router.post(
@@ -91,7 +91,7 @@ async def reject_assessment(
     publisher: PublisherDep,
 ) -> AssessmentRead:
     """Reject an assessment pending approval, as a checker other than the assessor."""
-    return await service.reject_assessment(session, crypto, publisher, principal, assessment_id, body.reason)
+    return await decisions.reject_assessment(session, crypto, publisher, principal, assessment_id, body.reason)
 
 
 @router.post(
@@ -110,7 +110,7 @@ async def file_appeal(
     publisher: PublisherDep,
 ) -> AppealRead:
     """File the applicant's appeal against a rejected or not-eligible decision."""
-    return await service.file_appeal(session, crypto, publisher, principal, assessment_id, body.grounds)
+    return await appeals.file_appeal(session, crypto, publisher, principal, assessment_id, body.grounds)
 
 
 @router.get(
@@ -123,7 +123,7 @@ async def read_appeal(
     appeal_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep
 ) -> AppealRead:
     """Read an appeal (the read of its grounds is audited)."""
-    return await service.read_appeal(session, crypto, principal, appeal_id)
+    return await appeals.read_appeal(session, crypto, principal, appeal_id)
 
 
 @router.post(
@@ -142,4 +142,4 @@ async def reassess_appeal(
     publisher: PublisherDep,
 ) -> AssessmentRead:
     """Answer an appeal with a new assessment by someone other than the first assessor."""
-    return await service.reassess_appeal(session, crypto, publisher, principal, appeal_id, body)
+    return await appeals.reassess_appeal(session, crypto, publisher, principal, appeal_id, body)

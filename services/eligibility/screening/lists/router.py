@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, status
 from services.eligibility.applicants.service import get_applicant_or_404
 from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
 from services.eligibility.errors import SanctionsListRejected
-from services.eligibility.screening.lists import rescreening, service
+from services.eligibility.screening.lists import hits, rescreening, service, waivers
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses
@@ -97,7 +97,7 @@ async def list_screening_hits(
 ) -> list[ScreeningHitRead]:
     """List an applicant's sanctions hits, oldest first, each with its score and explanation (audited)."""
     await get_applicant_or_404(session, applicant_id)
-    return await service.list_hits_of_applicant(session, crypto.cipher, principal, applicant_id)
+    return await hits.list_hits_of_applicant(session, crypto.cipher, principal, applicant_id)
 
 
 @router.post(
@@ -110,7 +110,7 @@ async def clear_screening_hit(
     hit_id: str, session: TenantSessionDep, principal: CurrentPrincipal, crypto: CryptoDep, publisher: PublisherDep
 ) -> ScreeningHitRead:
     """Clear a hit as a false positive after review."""
-    return await service.clear_hit(session, crypto.cipher, publisher, principal, hit_id)
+    return await hits.clear_hit(session, crypto.cipher, publisher, principal, hit_id)
 
 
 @router.post(
@@ -129,7 +129,7 @@ async def request_waiver(
     crypto: CryptoDep,
 ) -> WaiverRead:
     """Request a waiver of a hit: legal basis, cap and validity; it counts once another person approves it."""
-    return await service.request_waiver(session, crypto.cipher, publisher, principal, hit_id, body)
+    return await waivers.request_waiver(session, crypto.cipher, publisher, principal, hit_id, body)
 
 
 @router.post(
@@ -142,4 +142,4 @@ async def approve_waiver(
     waiver_id: str, session: TenantSessionDep, principal: CurrentPrincipal, publisher: PublisherDep, crypto: CryptoDep
 ) -> WaiverRead:
     """Approve a waiver requested by someone else."""
-    return await service.approve_waiver(session, crypto.cipher, publisher, principal, waiver_id)
+    return await waivers.approve_waiver(session, crypto.cipher, publisher, principal, waiver_id)

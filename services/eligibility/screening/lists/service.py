@@ -1,4 +1,7 @@
-"""Screening rules: load lists, screen applicants (failing closed), clear hits, waive them under control."""
+"""Screening rules: load lists and keep this process's index in step with them, screen applicants (failing closed).
+
+Reviewing hits is in `hits.py`; waivers, and what still blocks an approval, in `waivers.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +10,13 @@ import gzip
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import (
-    SanctionsListRejected,
-    ScreeningHitNotFound,
-    ScreeningHitNotOpen,
-    WaiverNotFound,
-    WaiverNotPending,
-    WaiverSelfApproval,
-)
-from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord, Waiver, tables
-from services.eligibility.policies.engine.money import UnknownCurrency, validate_currency
+from services.eligibility.errors import SanctionsListRejected
+from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord
 from services.eligibility.screening.engine import (
     ListSource,
     SanctionsList,
@@ -39,21 +34,13 @@ from services.eligibility.screening.engine import (
 )
 from services.eligibility.screening.engine.index import DocumentKey
 from services.eligibility.screening.lists import repository
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.crypto import FieldCipher
-from shared.errors import Unprocessable
 from shared.ids import new_id
 from shared.outbox import EventPublisher
-from shared.schemas.eligibility import (
-    SanctionsListRead,
-    ScreeningHitRead,
-    ScreeningStatus,
-    WaiverCreate,
-    WaiverRead,
-)
+from shared.schemas.eligibility import SanctionsListRead, ScreeningStatus
 
-_EXPLANATION_FIELD = "screening_hits.explanation"
+EXPLANATION_FIELD = "screening_hits.explanation"
 
 
 @dataclass
@@ -161,11 +148,8 @@ async def load_sanctions_list(
     )
 
 
-_LEGAL_BASIS_FIELD = "waivers.legal_basis"
-
-
 async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str, hit_id: str) -> str:
-    return await cipher.encrypt(session, partner, explanation, field=_EXPLANATION_FIELD, row=hit_id)
+    return await cipher.encrypt(session, partner, explanation, field=EXPLANATION_FIELD, row=hit_id)
 
 
 async def screen_applicant(
@@ -224,16 +208,17 @@ async def screen_applicant(
             record.status = "lapsed"
     await session.flush()
     # Every hit of the applicant is at hand: status follows from them without reading them again.
-    await _update_status(session, applicant, screened=True, records=[*known.values(), *added])
+    await update_screening_status(session, applicant, screened=True, records=[*known.values(), *added])
 
 
-async def _update_status(
+async def update_screening_status(
     session: AsyncSession,
     applicant: Applicant,
     *,
     screened: bool = False,
     records: Sequence[ScreeningHitRecord] | None = None,
 ) -> None:
+    """Set the applicant's screening status from their hits (`records` when the caller already holds them all)."""
     if not screened and applicant.screening_status == ScreeningStatus.pending.value:
         # A review does not stand in for screening against the updated lists: stay closed until it runs.
         return
@@ -247,166 +232,3 @@ async def _update_status(
     else:
         applicant.screening_status = ScreeningStatus.clear.value
     await session.flush()
-
-
-async def hit_read(session: AsyncSession, cipher: FieldCipher, record: ScreeningHitRecord) -> ScreeningHitRead:
-    """The wire form of a hit, its explanation decrypted."""
-    explanation = await cipher.decrypt(
-        session, record.partner_id, record.explanation_enc, field=_EXPLANATION_FIELD, row=record.id
-    )
-    return ScreeningHitRead(
-        id=record.id,
-        applicant_id=record.applicant_id,
-        list_source=record.list_source,
-        list_version=record.list_version,
-        entry_id=record.entry_id,
-        score=record.score,
-        confident=record.confident,
-        explanation=explanation,
-        status=record.status,
-        reviewed_by=record.reviewed_by,
-    )
-
-
-async def get_hit_or_404(session: AsyncSession, hit_id: str) -> ScreeningHitRecord:
-    """The caller's hit, or ScreeningHitNotFound."""
-    hit = await repository.get_hit(session, hit_id)
-    if hit is None:
-        raise ScreeningHitNotFound(f"No screening hit {hit_id} for your organisation.")
-    return hit
-
-
-async def _applicant_of(session: AsyncSession, hit: ScreeningHitRecord) -> Applicant:
-    applicant = await repository.get_applicant(session, hit.applicant_id)
-    if applicant is None:
-        raise ScreeningHitNotFound(f"No screening hit {hit.id} for your organisation.")
-    return applicant
-
-
-async def list_hits_of_applicant(
-    session: AsyncSession, cipher: FieldCipher, actor: Principal, applicant_id: str
-) -> list[ScreeningHitRead]:
-    """Every hit recorded for one applicant of the caller; the explanations quote names, so the read is audited."""
-    records = await repository.list_hits_of_applicant(session, applicant_id)
-    await record_audit(session, tables, actor, "screening_hits.read", "applicant", applicant_id, partner_id=actor.org)
-    return [await hit_read(session, cipher, h) for h in records]
-
-
-async def clear_hit(
-    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, hit_id: str
-) -> ScreeningHitRead:
-    """A reviewer clears a hit as a false positive."""
-    hit = await get_hit_or_404(session, hit_id)
-    if hit.status != "open":
-        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}, not open.")
-    hit.status, hit.reviewed_by, hit.reviewed_at = "cleared", actor.subject, datetime.now(UTC)
-    await session.flush()
-    await _update_status(session, await _applicant_of(session, hit))
-    await announce_change(session, publisher, actor, "screening_hit", hit.id, "cleared", partner_id=actor.org)
-    return await hit_read(session, cipher, hit)
-
-
-async def waiver_read(session: AsyncSession, cipher: FieldCipher, waiver: Waiver) -> WaiverRead:
-    """The wire form of a waiver, its legal basis decrypted."""
-    legal_basis = (
-        None
-        if waiver.legal_basis_enc is None
-        else await cipher.decrypt(
-            session, waiver.partner_id, waiver.legal_basis_enc, field=_LEGAL_BASIS_FIELD, row=waiver.id
-        )
-    )
-    return WaiverRead(
-        id=waiver.id,
-        hit_id=waiver.hit_id,
-        legal_basis=legal_basis,
-        cap_minor=waiver.cap_minor,
-        currency=waiver.currency,
-        valid_until=waiver.valid_until,
-        status="approved" if waiver.status == "approved" else "pending",
-        requested_by=waiver.requested_by,
-        approved_by=waiver.approved_by,
-    )
-
-
-async def request_waiver(
-    session: AsyncSession,
-    cipher: FieldCipher,
-    publisher: EventPublisher,
-    actor: Principal,
-    hit_id: str,
-    data: WaiverCreate,
-) -> WaiverRead:
-    """Ask for a waiver of a hit (again, to raise a cap or extend validity); it counts once someone else approves."""
-    hit = await get_hit_or_404(session, hit_id)
-    if hit.status not in {"open", "waived"}:
-        raise ScreeningHitNotOpen(f"Screening hit {hit_id} is {hit.status}; only open or waived hits take waivers.")
-    try:
-        currency = validate_currency(data.currency)
-    except UnknownCurrency as error:
-        raise Unprocessable(str(error)) from error
-    waiver_id = new_id()
-    waiver = Waiver(
-        id=waiver_id,
-        partner_id=actor.org,
-        hit_id=hit.id,
-        legal_basis_enc=await cipher.encrypt(
-            session, actor.org, data.legal_basis, field=_LEGAL_BASIS_FIELD, row=waiver_id
-        ),
-        cap_minor=data.cap_minor,
-        currency=currency,
-        valid_until=data.valid_until,
-        status="pending",
-        requested_by=actor.subject,
-        created_at=datetime.now(UTC),
-    )
-    await repository.add_waiver(session, waiver)
-    await announce_change(session, publisher, actor, "waiver", waiver.id, "requested", partner_id=actor.org)
-    return await waiver_read(session, cipher, waiver)
-
-
-async def approve_waiver(
-    session: AsyncSession, cipher: FieldCipher, publisher: EventPublisher, actor: Principal, waiver_id: str
-) -> WaiverRead:
-    """A second person approves a waiver; the hit then counts as waived within its cap and validity."""
-    waiver = await repository.get_waiver(session, waiver_id)
-    if waiver is None:
-        raise WaiverNotFound(f"No waiver {waiver_id} for your organisation.")
-    if waiver.status != "pending":
-        raise WaiverNotPending(f"Waiver {waiver_id} is already {waiver.status}.")
-    if waiver.requested_by == actor.subject:
-        raise WaiverSelfApproval("A waiver must be approved by someone other than the person who requested it.")
-    waiver.status, waiver.approved_by, waiver.approved_at = "approved", actor.subject, datetime.now(UTC)
-    hit = await get_hit_or_404(session, waiver.hit_id)
-    if hit.status == "open":
-        hit.status, hit.reviewed_by, hit.reviewed_at = "waived", actor.subject, datetime.now(UTC)
-    await session.flush()
-    await _update_status(session, await _applicant_of(session, hit))
-    await announce_change(session, publisher, actor, "waiver", waiver.id, "approved", partner_id=actor.org)
-    return await waiver_read(session, cipher, waiver)
-
-
-async def screening_blockers(
-    session: AsyncSession, applicant: Applicant, totals: dict[str, int], on: date
-) -> list[str]:
-    """Why screening still blocks approving this applicant for these totals on this day (empty: it does not)."""
-    if applicant.screening_status == ScreeningStatus.unavailable.value:
-        return ["screening could not run because no sanctions list is loaded; screening fails closed"]
-    if applicant.screening_status == ScreeningStatus.pending.value:
-        return ["screening against the updated lists is still running; screening fails closed until it is done"]
-    reasons = []
-    for hit in await repository.list_hits_of_applicant(session, applicant.id):
-        if hit.status == "open":
-            reasons.append(f"screening hit {hit.id} awaits review")
-        elif hit.status == "waived":
-            waivers = await repository.approved_waivers_of_hit(session, hit.id)
-            if not any(_waiver_covers(w, totals, on) for w in waivers):
-                reasons.append(f"no valid waiver covers screening hit {hit.id} for this amount on {on.isoformat()}")
-    return reasons
-
-
-def _waiver_covers(waiver: Waiver, totals: dict[str, int], on: date) -> bool:
-    if on > waiver.valid_until:
-        return False
-    return all(
-        currency == waiver.currency and amount <= waiver.cap_minor for currency, amount in totals.items() if amount
-    )
