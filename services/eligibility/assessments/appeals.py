@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants.service import Crypto
 from services.eligibility.assessments import repository
+from services.eligibility.assessments.errors import AppealAssessorNotIndependent, AppealNotAllowed, AppealNotFound
 from services.eligibility.assessments.service import assess_applicant, get_assessment_or_404
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import AppealAssessorNotIndependent, AppealNotAllowed, AppealNotFound
 from services.eligibility.models import Appeal, tables
 from shared.audit import record_audit
 from shared.auth import Principal

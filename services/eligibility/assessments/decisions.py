@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository as applicants_repository
 from services.eligibility.applicants.service import Crypto, get_applicant_or_404
-from services.eligibility.assessments.service import REJECTION_REASON_FIELD, assessment_read, get_assessment_or_404
-from services.eligibility.changes import announce_change
-from services.eligibility.errors import (
+from services.eligibility.assessments.errors import (
     ApprovalBlocked,
     ApproverAlreadySigned,
     AssessmentNotPending,
     AssessorCannotApprove,
 )
+from services.eligibility.assessments.service import REJECTION_REASON_FIELD, assessment_read, get_assessment_or_404
+from services.eligibility.changes import announce_change
 from services.eligibility.models import Approval, Assessment, tables
 from services.eligibility.screening.lists.waivers import screening_blockers
 from shared.audit import record_audit

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.applicants import repository as applicants_repository
 from services.eligibility.applicants.service import Crypto, decrypt_identity, get_applicant_or_404
 from services.eligibility.assessments import repository
+from services.eligibility.assessments.errors import AssessmentNotFound
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import AssessmentNotFound
 from services.eligibility.models import Applicant, Assessment
 from services.eligibility.policies.engine.evaluate import Outcome, evaluate
 from services.eligibility.policies.engine.facts import ApplicantFacts, BirthDateAfterAssessment

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
 from services.eligibility.erasure import repository
-from services.eligibility.errors import (
+from services.eligibility.erasure.errors import (
     ErasureAlreadyRequested,
     ErasureConfirmationMismatch,
     ErasureNotPending,

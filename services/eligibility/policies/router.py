@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, status
 
 from services.eligibility.deps import PageDep, PublisherDep, requires_with_body
-from services.eligibility.errors import PolicyRejected
 from services.eligibility.policies import service
 from services.eligibility.policies.engine.load import PolicyFormat
+from services.eligibility.policies.errors import PolicyRejected
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses

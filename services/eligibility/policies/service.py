@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import NoPolicyInForce, PolicyNotFound, PolicyRejected, PolicyVersionTaken
 from services.eligibility.models import Policy
 from services.eligibility.policies import repository
 from services.eligibility.policies.engine.document import PolicyDocument
 from services.eligibility.policies.engine.errors import PolicyInvalid
 from services.eligibility.policies.engine.load import PolicyFormat, load_default_policy, parse_policy, parse_policy_data
+from services.eligibility.policies.errors import NoPolicyInForce, PolicyNotFound, PolicyRejected, PolicyVersionTaken
 from shared.auth import Principal
 from shared.errors import InvalidParam
 from shared.ids import new_id

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import ScreeningHitNotFound, ScreeningHitNotOpen
 from services.eligibility.models import Applicant, ScreeningHitRecord, tables
 from services.eligibility.screening.lists import repository
+from services.eligibility.screening.lists.errors import ScreeningHitNotFound, ScreeningHitNotOpen
 from services.eligibility.screening.lists.service import EXPLANATION_FIELD, update_screening_status
 from shared.audit import record_audit
 from shared.auth import Principal

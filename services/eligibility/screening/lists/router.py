@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request, status
 
 from services.eligibility.applicants.service import get_applicant_or_404
 from services.eligibility.deps import CryptoDep, PublisherDep, ScreeningDep, requires_with_body
-from services.eligibility.errors import SanctionsListRejected
 from services.eligibility.screening.lists import hits, rescreening, service, waivers
+from services.eligibility.screening.lists.errors import SanctionsListRejected
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import problem_responses

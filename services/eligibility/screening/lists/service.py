@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import SanctionsListRejected
 from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord
 from services.eligibility.screening.engine import (
     ListSource,
@@ -34,6 +33,7 @@ from services.eligibility.screening.engine import (
 )
 from services.eligibility.screening.engine.index import DocumentKey
 from services.eligibility.screening.lists import repository
+from services.eligibility.screening.lists.errors import SanctionsListRejected
 from shared.auth import Principal
 from shared.crypto import FieldCipher
 from shared.ids import new_id

@@ -9,10 +9,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.changes import announce_change
-from services.eligibility.errors import ScreeningHitNotOpen, WaiverNotFound, WaiverNotPending, WaiverSelfApproval
 from services.eligibility.models import Applicant, Waiver
 from services.eligibility.policies.engine.money import UnknownCurrency, validate_currency
 from services.eligibility.screening.lists import repository
+from services.eligibility.screening.lists.errors import (
+    ScreeningHitNotOpen,
+    WaiverNotFound,
+    WaiverNotPending,
+    WaiverSelfApproval,
+)
 from services.eligibility.screening.lists.hits import applicant_of_hit, get_hit_or_404
 from services.eligibility.screening.lists.service import update_screening_status
 from shared.auth import Principal
