@@ -21,8 +21,8 @@ import structlog
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal
@@ -145,23 +145,25 @@ class Idempotency:
         """Store a JSON answer in the work's transaction; 409 if a twin request stored one first."""
         text = body.decode("utf-8")
         sealed = await self.cipher.encrypt(self.session, self.org, text, field=RESPONSE_FIELD, row=self.key)
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(
-                    insert(self.tables.idempotency_keys).values(
-                        principal_org=self.org,
-                        key=self.key,
-                        method_path=self.method_path,
-                        fingerprint=self.fingerprint,
-                        response_status=status_code,
-                        response_body=sealed.encode("ascii"),
-                        created_at=datetime.now(UTC),
-                    )
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                "A request with this Idempotency-Key completed concurrently; retry to get its result."
-            ) from exc
+        t = self.tables.idempotency_keys
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        # ON CONFLICT rather than a savepoint around the insert: one round trip instead of three.
+        stored = await self.session.execute(
+            insert(t)
+            .values(
+                principal_org=self.org,
+                key=self.key,
+                method_path=self.method_path,
+                fingerprint=self.fingerprint,
+                response_status=status_code,
+                response_body=sealed.encode("ascii"),
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing(index_elements=[t.c.principal_org, t.c.key])
+            .returning(t.c.key)
+        )
+        if stored.first() is None:
+            raise Conflict("A request with this Idempotency-Key completed concurrently; retry to get its result.")
 
 
 async def purge_expired_keys_now(app: Any) -> None:

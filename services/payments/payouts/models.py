@@ -14,7 +14,7 @@ from shared.tenancy import TenantScoped
 # Payout states in which an obligation counts as paid or about to be; at most one payout per
 # obligation may be in one of them (a partial unique index, on SQLite and PostgreSQL alike).
 ACTIVE_PAYOUT_STATES = ("pending_approval", "approved", "executed", "settled")
-_ACTIVE_PAYOUT_SQL = "status IN ('pending_approval', 'approved', 'executed', 'settled')"
+ACTIVE_PAYOUT_SQL = "status IN ('pending_approval', 'approved', 'executed', 'settled')"
 
 
 class Payout(TenantScoped, Base):
@@ -26,8 +26,8 @@ class Payout(TenantScoped, Base):
             "uq_payouts_active_obligation",
             "obligation_id",
             unique=True,
-            sqlite_where=text(_ACTIVE_PAYOUT_SQL),
-            postgresql_where=text(_ACTIVE_PAYOUT_SQL),
+            sqlite_where=text(ACTIVE_PAYOUT_SQL),
+            postgresql_where=text(ACTIVE_PAYOUT_SQL),
         ),
     )
 

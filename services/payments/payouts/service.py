@@ -10,11 +10,14 @@ from services.payments.config import SERVICE, PaymentsSettings
 from services.payments.domain.errors import PaymentsDomainError
 from services.payments.domain.fx import FxCost, FxRate, cost_in_base
 from services.payments.domain.money import Money
-from services.payments.errors import AccountKindRefused, BankAccountMissing
-from services.payments.ledger import accounts
+from services.payments.errors import AccountKindRefused, AccountNotFound, BankAccountMissing
 from services.payments.models import tables
-from services.payments.obligations import service as obligation_service
-from services.payments.obligations.errors import ObligationAlreadyPaid, ObligationNotDue, ObligationSuperseded
+from services.payments.obligations.errors import (
+    ObligationAlreadyPaid,
+    ObligationNotDue,
+    ObligationNotFound,
+    ObligationSuperseded,
+)
 from services.payments.obligations.models import Obligation
 from services.payments.payouts import repository
 from services.payments.payouts.errors import (
@@ -103,19 +106,24 @@ async def create_payout(
     session: AsyncSession, settings: PaymentsSettings, publisher: EventPublisher, actor: Principal, data: PayoutCreate
 ) -> PayoutRead:
     """Create a payout for a due obligation; a second active payout of it is refused by the database."""
-    # Locked so that a later approval superseding this obligation and this payout cannot pass each other.
-    obligation = await obligation_service.get_obligation(session, data.obligation_id, for_update=True)
+    # One statement reads the obligation (locked, so that a later approval superseding it and this payout cannot
+    # pass each other), the funding account and whether the beneficiary's bank account is on file.
+    found = await repository.lock_obligation_for_payout(session, data.obligation_id, data.funding_account_id)
+    if found is None:
+        raise ObligationNotFound(f"No obligation {data.obligation_id} exists for your organisation.")
+    obligation, funding, has_bank_account = found
     if obligation.status == "waiting":
         raise ObligationNotDue(f"Obligation {obligation.id} still waits for `{obligation.trigger}`.")
     if obligation.status == "paid":
         raise ObligationAlreadyPaid(f"Obligation {obligation.id} is already paid.")
     if obligation.status == "superseded":
         raise ObligationSuperseded(f"Obligation {obligation.id} was replaced by a later approval and is never paid.")
-    funding = await accounts.get_account(session, data.funding_account_id)
+    if funding is None:
+        raise AccountNotFound(f"No account {data.funding_account_id} exists for your organisation.")
     if funding.kind != AccountKind.funding.value:
         raise AccountKindRefused("Payouts draw on a funding account.")
     cost = price_fx(obligation, funding.currency, data.fx)
-    if await repository.get_bank_account(session, obligation.applicant_id) is None:
+    if not has_bank_account:
         raise BankAccountMissing("Register the beneficiary's bank account before creating a payout.")
     amount = Money(obligation.amount_minor, obligation.currency)
     required = count_required_approvals(settings, amount)
@@ -153,7 +161,8 @@ async def create_payout(
         partner_id=actor.org,
         detail={"required": required},
     )
-    return await to_read(session, row)
+    # Created a moment ago in this transaction: no one can have approved it yet.
+    return payout_to_read(row, [])
 
 
 async def get_payout(session: AsyncSession, payout_id: str) -> Payout:

@@ -1,0 +1,81 @@
+"""How many SQL statements creating a payout costs: pinned, so a change that adds round trips is seen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.harness import Harness, Tokens, backend
+from tests.payments.service.helpers import create_payout, due_obligation, officer, open_funding, register_bank_account
+
+
+@contextmanager
+def recorded_statements(payments: Harness) -> Iterator[list[str]]:
+    """Every statement the app's engine sends while the block runs (savepoints included)."""
+    statements: list[str] = []
+    engine = payments.app.state.engine.sync_engine
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_creating_a_payout_costs_one_read_one_insert_and_no_savepoint(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    obligation = await due_obligation(payments, headers)
+    with recorded_statements(payments) as statements:
+        created = await create_payout(payments, headers, obligation["id"], funding["id"])
+    assert created.status_code == 201, created.text
+    assert created.json()["approvals"] == []
+    # Before: a select each for the obligation, the funding account and the bank account, a savepoint around the
+    # payout's insert and another around the idempotency key's, an approvals query (16 on PostgreSQL, 15 on SQLite).
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+    assert not [s for s in statements if "payout_approvals" in s]
+    assert len([s for s in statements if " obligations" in s or "accounts" in s.split(" WHERE ")[0]]) == 1
+    assert len([s for s in statements if s.startswith("INSERT INTO payouts")]) == 1
+    # The idempotency lock (PostgreSQL only) and lookup, the joined read, the payout, the audit entry, the event,
+    # the event's webhooks, the partner key that seals the stored response, the stored response.
+    assert len(statements) <= (9 if backend() == "postgresql" else 8), statements
+
+
+async def test_a_payout_from_another_partners_funding_account_answers_404(payments: Harness, tokens: Tokens) -> None:
+    theirs = await open_funding(payments, officer(tokens, "FR"))
+    headers = officer(tokens)
+    obligation = await due_obligation(payments, headers)
+    created = await create_payout(payments, headers, obligation["id"], theirs["id"])
+    assert created.status_code == 404, created.text
+    assert "account" in created.json()["detail"]
+
+
+async def test_a_payout_of_another_partners_obligation_answers_404(payments: Harness, tokens: Tokens) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    obligation = await due_obligation(payments, headers)
+    theirs = officer(tokens, "FR")
+    await register_bank_account(payments, theirs, obligation["applicant_id"])
+    created = await create_payout(payments, theirs, obligation["id"], (await open_funding(payments, theirs))["id"])
+    assert created.status_code == 404, created.text
+    assert "obligation" in created.json()["detail"].lower()
+    assert (await create_payout(payments, headers, obligation["id"], funding["id"])).status_code == 201
+
+
+async def test_a_second_active_payout_of_an_obligation_is_refused_without_a_savepoint(
+    payments: Harness, tokens: Tokens
+) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    obligation = await due_obligation(payments, headers)
+    assert (await create_payout(payments, headers, obligation["id"], funding["id"])).status_code == 201
+    with recorded_statements(payments) as statements:
+        again = await create_payout(payments, headers, obligation["id"], funding["id"])
+    assert again.status_code == 409, again.text
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
