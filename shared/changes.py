@@ -1,56 +1,88 @@
-"""Record a change once: in the audit log (who did it) and as an event (so subscribers hear of it)."""
+"""Record a change once: in the audit log (who did it) and as an event (so subscribers hear of it).
+
+A change is a small value object (`Change`): who made it, to which record, what happened, for which partner.
+`record_change` writes both rows in the caller's transaction. The publisher, built once per service, already
+knows the service's name and plumbing tables, so a call needs nothing else. A change is announced as the
+generic `<service>.<resource_type>.<action>` (`RecordChanged`, ids only) unless it carries a richer domain
+event (`Announcement`) that consumers act on, such as an approval or a takedown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.outbox import EventPublisher
-from shared.plumbing import PlumbingTables
 from shared.schemas.events import RecordChanged
 
 
-async def record_change(
-    session: AsyncSession,
-    tables: PlumbingTables,
-    publisher: EventPublisher,
-    actor: Principal,
-    service: str,
-    resource_type: str,
-    resource_id: str,
-    action: str,
-    *,
-    partner_id: str | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Audit a change and announce it as `<service>.<resource_type>.<action>`, in the caller's transaction.
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A domain event that announces a change in place of the generic `RecordChanged`."""
+
+    event_type: str
+    data: BaseModel
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to one record, by one actor.
 
     `detail` goes to the audit log only and, like everything here, must hold no personal data.
     """
+
+    actor: Principal
+    resource_type: str
+    resource_id: str
+    action: str
+    _: KW_ONLY
+    partner_id: str | None
+    detail: Mapping[str, object] | None = None
+    announced_by: Announcement | None = None
+
+    @property
+    def audit_action(self) -> str:
+        """The action as the audit log names it: `<resource_type>.<action>`."""
+        return f"{self.resource_type}.{self.action}"
+
+    def event_type(self, service: str) -> str:
+        """The type of the event that announces this change when `service` records it."""
+        if self.announced_by is not None:
+            return self.announced_by.event_type
+        return f"{service}.{self.resource_type}.{self.action}"
+
+    def event_data(self) -> BaseModel:
+        """The payload of the event that announces this change (ids only, never personal data)."""
+        if self.announced_by is not None:
+            return self.announced_by.data
+        return RecordChanged(
+            resource_type=self.resource_type,
+            resource_id=self.resource_id,
+            action=self.action,
+            partner_id=self.partner_id,
+            actor_kind=self.actor.kind.value,
+            changed_at=datetime.now(UTC),
+        )
+
+
+async def record_change(session: AsyncSession, publisher: EventPublisher, change: Change) -> None:
+    """Audit a change and announce it, both in the caller's transaction (nothing is sent before it commits)."""
     await record_audit(
         session,
-        tables,
-        actor,
-        f"{resource_type}.{action}",
-        resource_type,
-        resource_id,
-        partner_id=partner_id,
-        detail=detail,
+        publisher.tables,
+        change.actor,
+        change.audit_action,
+        change.resource_type,
+        change.resource_id,
+        partner_id=change.partner_id,
+        detail=None if change.detail is None else dict(change.detail),
     )
     await publisher.publish(
-        session,
-        f"{service}.{resource_type}.{action}",
-        RecordChanged(
-            resource_type=resource_type,
-            resource_id=resource_id,
-            action=action,
-            partner_id=partner_id,
-            actor_kind=actor.kind.value,
-            changed_at=datetime.now(UTC),
-        ),
-        partner_id=partner_id,
+        session, change.event_type(publisher.source), change.event_data(), partner_id=change.partner_id
     )

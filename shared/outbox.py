@@ -94,6 +94,16 @@ class EventPublisher:
         self._catalogue = catalogue
 
     @property
+    def tables(self) -> PlumbingTables:
+        """The plumbing tables of the service this publisher writes for (outbox, audit log, ...)."""
+        return self._tables
+
+    @property
+    def source(self) -> str:
+        """The name of the service whose events this publisher writes."""
+        return self._source
+
+    @property
     def catalogue(self) -> frozenset[str] | None:
         """The event types this publisher may publish (None: any)."""
         return self._catalogue

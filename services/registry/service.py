@@ -19,7 +19,7 @@ from services.registry.errors import (
 )
 from services.registry.models import Organisation, OrganisationChange
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.db import lock_for_transaction
 from shared.errors import InvalidParam
 from shared.orgcodes import likely_code
@@ -153,15 +153,15 @@ async def _record(
     )
     await record_change(
         session,
-        tools.tables,
         tools.publisher,
-        actor,
-        "registry",
-        "organisation",
-        organisation.code,
-        action,
-        partner_id=organisation.code if organisation.kind == OrganisationKind.partner else None,
-        detail={"fields": sorted(changes)},
+        Change(
+            actor,
+            "organisation",
+            organisation.code,
+            action,
+            partner_id=organisation.code if organisation.kind == OrganisationKind.partner else None,
+            detail={"fields": sorted(changes)},
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.config import Environment
 from shared.crypto import FieldCipher
 from shared.ids import new_id
@@ -78,9 +78,7 @@ def checked_event_types(tools: WebhookTools, event_types: Sequence[str]) -> list
 
 
 async def _announce(session: AsyncSession, tools: WebhookTools, actor: Principal, row_id: str, action: str) -> None:
-    await record_change(
-        session, tools.tables, tools.publisher, actor, tools.service, RESOURCE, row_id, action, partner_id=actor.org
-    )
+    await record_change(session, tools.publisher, Change(actor, RESOURCE, row_id, action, partner_id=actor.org))
 
 
 async def _require(session: AsyncSession, tools: WebhookTools, actor: Principal, subscription_id: str) -> Any:

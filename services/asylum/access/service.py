@@ -15,11 +15,11 @@ from services.asylum.cases.service import format_case_reference_text, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import describe_status
-from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import AccessGrant, Case, tables
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -71,15 +71,17 @@ async def grant_access(
     )
     await repository.add_grant(session, grant)
     # Announced against the case (resource "access", id = the case id), so subscribers know whose sharing changed.
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "access",
-        case.id,
-        "granted",
-        partner_id=case.partner_id,
-        detail={"grant_id": grant.id, "ngo_org": ngo_org, "level": level, "recorded_by": recorded_by},
+        Change(
+            actor,
+            "access",
+            case.id,
+            "granted",
+            partner_id=case.partner_id,
+            detail={"grant_id": grant.id, "ngo_org": ngo_org, "level": level, "recorded_by": recorded_by},
+        ),
     )
     return describe_grant(grant)
 
@@ -103,8 +105,8 @@ async def revoke_ngo_access(
             detail=detail,
         )
         return 0
-    await announce_change(
-        session, publisher, actor, "access", case.id, "revoked", partner_id=case.partner_id, detail=detail
+    await record_change(
+        session, publisher, Change(actor, "access", case.id, "revoked", partner_id=case.partner_id, detail=detail)
     )
     return count
 
@@ -135,15 +137,17 @@ async def revoke_grant(
         grant.revoked_at = datetime.now(UTC)
         grant.revoked_by = actor.subject
         await session.flush()
-        await announce_change(
+        await record_change(
             session,
             publisher,
-            actor,
-            "access",
-            case.id,
-            "revoked",
-            partner_id=case.partner_id,
-            detail={"grant_id": grant.id, "ngo_org": grant.ngo_org},
+            Change(
+                actor,
+                "access",
+                case.id,
+                "revoked",
+                partner_id=case.partner_id,
+                detail={"grant_id": grant.id, "ngo_org": grant.ngo_org},
+            ),
         )
     return describe_grant(grant)
 

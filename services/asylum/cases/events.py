@@ -12,10 +12,10 @@ from services.asylum.cases import repository
 from services.asylum.cases.errors import CaseChangedMeanwhile
 from services.asylum.cases.service import AsylumTools, open_case
 from services.asylum.cases.tracks import CaseCoverage, choose_case_coverage
-from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import Case, tables
 from shared.auth import CallerKind, Principal
+from shared.changes import Change, record_change
 from shared.db import lock_for_transaction
 from shared.errors import Unprocessable
 from shared.schemas.events import (
@@ -59,15 +59,17 @@ async def follow_approval(
         await repository.save_case(session)
     except StaleDataError as exc:
         raise CaseChangedMeanwhile(f"Case {case.id} changed while the approval was applied; deliver it again.") from exc
-    await announce_change(
+    await record_change(
         session,
         tools.publisher,
-        actor,
-        "case",
-        case.id,
-        "approval_applied",
-        partner_id=case.partner_id,
-        detail={"assessment_id": approved.assessment_id, "citizenship_path": case.citizenship_path},
+        Change(
+            actor,
+            "case",
+            case.id,
+            "approval_applied",
+            partner_id=case.partner_id,
+            detail={"assessment_id": approved.assessment_id, "citizenship_path": case.citizenship_path},
+        ),
     )
 
 

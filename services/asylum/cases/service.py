@@ -22,10 +22,9 @@ from services.asylum.cases.states import (
 )
 from services.asylum.cases.tracks import CaseCoverage, Track
 from services.asylum.cases.wording import describe_status
-from services.asylum.changes import announce_change
-from services.asylum.models import Case, CaseHistoryEntry, tables
-from shared.audit import record_audit
+from services.asylum.models import Case, CaseHistoryEntry
 from shared.auth import Principal
+from shared.changes import Announcement, Change, record_change
 from shared.crypto import FieldCipher
 from shared.errors import InvalidParam
 from shared.ids import new_id
@@ -147,13 +146,12 @@ async def open_case(
             at=now,
         ),
     )
-    await tools.publisher.publish(
+    opened = CaseOpened(case_id=case.id, applicant_id=applicant_id, partner_id=partner_id)
+    await record_change(
         session,
-        CASE_OPENED,
-        CaseOpened(case_id=case.id, applicant_id=applicant_id, partner_id=partner_id),
-        partner_id=partner_id,
+        tools.publisher,
+        Change(actor, "case", case.id, "opened", partner_id=partner_id, announced_by=Announcement(CASE_OPENED, opened)),
     )
-    await record_audit(session, tables, actor, "case.opened", "case", case.id, partner_id=partner_id)
     return case, secret
 
 
@@ -249,29 +247,27 @@ async def transition_case(
         reason=data.reason,
         partner_id=case.partner_id,
     )
-    await tools.publisher.publish(
-        session,
-        CASE_STATUS_CHANGED,
-        CaseStatusChanged(
-            case_id=case.id,
-            applicant_id=case.applicant_id,
-            partner_id=case.partner_id,
-            from_state=current.value,
-            to_state=new_state.value,
-            changed_at=now,
-            holders=await list_case_holders(session, case),
-        ),
+    status_changed = CaseStatusChanged(
+        case_id=case.id,
+        applicant_id=case.applicant_id,
         partner_id=case.partner_id,
+        from_state=current.value,
+        to_state=new_state.value,
+        changed_at=now,
+        holders=await list_case_holders(session, case),
     )
-    await record_audit(
+    await record_change(
         session,
-        tables,
-        actor,
-        "case.transitioned",
-        "case",
-        case.id,
-        partner_id=case.partner_id,
-        detail={"from": current.value, "to": new_state.value},
+        tools.publisher,
+        Change(
+            actor,
+            "case",
+            case.id,
+            "transitioned",
+            partner_id=case.partner_id,
+            detail={"from": current.value, "to": new_state.value},
+            announced_by=Announcement(CASE_STATUS_CHANGED, status_changed),
+        ),
     )
     return describe_case(case)
 
@@ -295,5 +291,7 @@ async def issue_applicant_secret(
     case = await load_case(session, case_id, for_update=True)
     secret = generate_applicant_secret()
     case.secret_hash = await tools.hasher.hash_secret(secret)
-    await announce_change(session, tools.publisher, actor, "case", case.id, "secret_issued", partner_id=case.partner_id)
+    await record_change(
+        session, tools.publisher, Change(actor, "case", case.id, "secret_issued", partner_id=case.partner_id)
+    )
     return ApplicantSecretIssued(case_id=case.id, reference=format_case_reference_text(case.reference), secret=secret)

@@ -11,10 +11,10 @@ from services.asylum.cases.errors import CaseAlreadyOpen
 from services.asylum.cases.history import add_history
 from services.asylum.cases.service import AsylumTools, describe_case, load_case
 from services.asylum.cases.states import CaseState, ensure_transferable
-from services.asylum.changes import announce_change
 from services.asylum.family import service as family
 from services.asylum.models import CaseHistoryEntry
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.schemas.asylum import CaseRead, CaseTransfer
 
 # Why a partner may open a case for an applicant (`applicant_tenancies.basis`): the one a transfer gives.
@@ -58,14 +58,16 @@ async def transfer_case(
     )
     # Both partners hear of it: the one that lost the case and the one that holds it now.
     for partner in (source, data.to_partner):
-        await announce_change(
+        await record_change(
             session,
             tools.publisher,
-            actor,
-            "case",
-            case.id,
-            "transferred",
-            partner_id=partner,
-            detail={"from_partner": source, "to_partner": data.to_partner},
+            Change(
+                actor,
+                "case",
+                case.id,
+                "transferred",
+                partner_id=partner,
+                detail={"from_partner": source, "to_partner": data.to_partner},
+            ),
         )
     return describe_case(case)

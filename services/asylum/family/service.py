@@ -11,11 +11,11 @@ from services.asylum.cases import repository as cases
 from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
 from services.asylum.cases.errors import CaseNotFound, DependantAlreadyOnCase, DependantNotFound
 from services.asylum.cases.states import CaseState
-from services.asylum.changes import announce_change
 from services.asylum.family import repository
 from services.asylum.models import Case, Dependant, tables
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher, KeyDestroyed
 from shared.db import lock_for_transaction
 from shared.ids import new_id
@@ -116,8 +116,10 @@ async def add_dependant(
         created_at=datetime.now(UTC),
     )
     await repository.add_dependant(session, dependant)
-    await announce_change(
-        session, publisher, actor, "dependant", dependant.id, "added", partner_id=partner, detail={"case_id": case.id}
+    await record_change(
+        session,
+        publisher,
+        Change(actor, "dependant", dependant.id, "added", partner_id=partner, detail={"case_id": case.id}),
     )
     return await describe_dependant(session, cipher, case, dependant)
 
@@ -175,15 +177,10 @@ async def add_dependants_by_reference(
     for person_ref in person_refs:
         dependant = Dependant(id=new_id(), case_id=case.id, relation="unknown", person_ref=person_ref, created_at=now)
         await repository.add_dependant(session, dependant)
-        await announce_change(
+        await record_change(
             session,
             publisher,
-            actor,
-            "dependant",
-            dependant.id,
-            "added",
-            partner_id=case.partner_id,
-            detail={"case_id": case.id},
+            Change(actor, "dependant", dependant.id, "added", partner_id=case.partner_id, detail={"case_id": case.id}),
         )
 
 
@@ -218,15 +215,17 @@ async def record_dependant_decision(
     dependant.decided_at = datetime.now(UTC)
     dependant.decided_by = actor.subject
     await session.flush()
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "dependant",
-        dependant.id,
-        "decided",
-        partner_id=case.partner_id,
-        detail={"case_id": case.id, "decision": dependant.decision},
+        Change(
+            actor,
+            "dependant",
+            dependant.id,
+            "decided",
+            partner_id=case.partner_id,
+            detail={"case_id": case.id, "decision": dependant.decision},
+        ),
     )
     return await describe_dependant(session, cipher, case, dependant)
 

@@ -11,7 +11,6 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository
-from services.eligibility.changes import announce_change
 from services.eligibility.errors import (
     ApplicantNotFound,
     CountryCodeUnknown,
@@ -24,6 +23,7 @@ from services.eligibility.policies.engine.facts import validate_country
 from services.eligibility.screening.lists.service import ScreeningState, screen_applicant, screening_subject
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Announcement, Change, record_change
 from shared.crypto import FieldCipher, keyed_hash
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -142,25 +142,29 @@ async def _announce_registration(
     session: AsyncSession, publisher: EventPublisher, actor: Principal, applicant: Applicant
 ) -> None:
     if applicant.main_applicant_id is None:
-        await announce_change(
-            session, publisher, actor, "applicant", applicant.id, "registered", partner_id=applicant.partner_id
+        await record_change(
+            session, publisher, Change(actor, "applicant", applicant.id, "registered", partner_id=applicant.partner_id)
         )
         return
     # A family member's registration is announced by its richer event: asylum needs the main applicant to
     # add them to the case, however long after the approval they were registered.
-    await record_audit(
-        session, tables, actor, "applicant.registered", "applicant", applicant.id, partner_id=applicant.partner_id
-    )
-    await publisher.publish(
-        session,
-        events.FAMILY_MEMBER_REGISTERED,
-        events.FamilyMemberRegistered(
-            applicant_id=applicant.id,
-            main_applicant_id=applicant.main_applicant_id,
-            partner_id=applicant.partner_id,
-            registered_at=applicant.created_at,
-        ),
+    registered = events.FamilyMemberRegistered(
+        applicant_id=applicant.id,
+        main_applicant_id=applicant.main_applicant_id,
         partner_id=applicant.partner_id,
+        registered_at=applicant.created_at,
+    )
+    await record_change(
+        session,
+        publisher,
+        Change(
+            actor,
+            "applicant",
+            applicant.id,
+            "registered",
+            partner_id=applicant.partner_id,
+            announced_by=Announcement(events.FAMILY_MEMBER_REGISTERED, registered),
+        ),
     )
 
 
@@ -325,35 +329,30 @@ async def update_evidence(
         setattr(applicant, name, value)
     await session.flush()
     if not arrived_now:
-        await announce_change(
+        await record_change(
             session,
             publisher,
+            Change(
+                actor, "applicant", applicant.id, "evidence_updated", partner_id=applicant.partner_id, detail=changed
+            ),
+        )
+        return await _to_read(session, crypto, applicant)
+    # The change is announced by the richer arrival event, which payments acts on.
+    arrived = events.ArrivalVerified(
+        applicant_id=applicant.id, partner_id=applicant.partner_id, verified_at=datetime.now(UTC)
+    )
+    await record_change(
+        session,
+        publisher,
+        Change(
             actor,
             "applicant",
             applicant.id,
             "evidence_updated",
             partner_id=applicant.partner_id,
             detail=changed,
-        )
-        return await _to_read(session, crypto, applicant)
-    # The change is announced by the richer arrival event, which payments acts on.
-    await record_audit(
-        session,
-        tables,
-        actor,
-        "applicant.evidence_updated",
-        "applicant",
-        applicant.id,
-        partner_id=applicant.partner_id,
-        detail=changed,
-    )
-    await publisher.publish(
-        session,
-        events.ARRIVAL_VERIFIED,
-        events.ArrivalVerified(
-            applicant_id=applicant.id, partner_id=applicant.partner_id, verified_at=datetime.now(UTC)
+            announced_by=Announcement(events.ARRIVAL_VERIFIED, arrived),
         ),
-        partner_id=applicant.partner_id,
     )
     return await _to_read(session, crypto, applicant)
 
@@ -413,14 +412,9 @@ async def resolve_conflict(
         still_open = await repository.count_open_conflicts(session, applicant.id)
         applicant.duplicate_status = (DuplicateStatus.suspected if still_open else DuplicateStatus.distinct).value
     await session.flush()
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "duplicate_conflict",
-        conflict.id,
-        "resolved",
-        partner_id=actor.org,
-        detail={"outcome": outcome},
+        Change(actor, "duplicate_conflict", conflict.id, "resolved", partner_id=actor.org, detail={"outcome": outcome}),
     )
     return conflict_as_seen_by(conflict, actor.org)

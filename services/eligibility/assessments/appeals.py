@@ -10,10 +10,10 @@ from services.eligibility.applicants.service import Crypto
 from services.eligibility.assessments import repository
 from services.eligibility.assessments.errors import AppealAssessorNotIndependent, AppealNotAllowed, AppealNotFound
 from services.eligibility.assessments.service import assess_applicant, get_assessment_or_404
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Appeal, tables
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import AppealRead, AssessmentCreate, AssessmentRead, AssessmentStatus
@@ -64,7 +64,7 @@ async def file_appeal(
         created_at=datetime.now(UTC),
     )
     await repository.add_appeal(session, appeal)
-    await announce_change(session, publisher, actor, "appeal", appeal.id, "filed", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "appeal", appeal.id, "filed", partner_id=actor.org))
     return await _appeal_read(session, crypto, appeal)
 
 
@@ -101,14 +101,16 @@ async def reassess_appeal(
     appeal.status = "reassessed"
     appeal.reassessment_id = result.id
     await session.flush()
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "appeal",
-        appeal.id,
-        "reassessed",
-        partner_id=appeal.partner_id,
-        detail={"reassessment_id": result.id},
+        Change(
+            actor,
+            "appeal",
+            appeal.id,
+            "reassessed",
+            partner_id=appeal.partner_id,
+            detail={"reassessment_id": result.id},
+        ),
     )
     return result

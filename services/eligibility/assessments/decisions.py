@@ -18,11 +18,10 @@ from services.eligibility.assessments.errors import (
     AssessorCannotApprove,
 )
 from services.eligibility.assessments.service import REJECTION_REASON_FIELD, assessment_read, get_assessment_or_404
-from services.eligibility.changes import announce_change
-from services.eligibility.models import Approval, Assessment, tables
+from services.eligibility.models import Approval, Assessment
 from services.eligibility.screening.lists.waivers import screening_blockers
-from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Announcement, Change, record_change
 from shared.outbox import EventPublisher
 from shared.schemas import events
 from shared.schemas.eligibility import AssessmentRead, AssessmentStatus, DuplicateStatus, EntitlementsRead
@@ -63,22 +62,26 @@ async def approve_assessment(
     assessment.approvals.append(Approval(approver=actor.subject, approved_at=now))
     await session.flush()
     if len(assessment.approvals) < assessment.required_approvers:
-        await announce_change(
-            session, publisher, actor, "assessment", assessment.id, "approval_added", partner_id=actor.org
+        await record_change(
+            session, publisher, Change(actor, "assessment", assessment.id, "approval_added", partner_id=actor.org)
         )
     else:
         # The deciding signature is announced by the approval event itself, not by a second, generic one.
-        await record_audit(
-            session, tables, actor, "assessment.approval_added", "assessment", assessment.id, partner_id=actor.org
-        )
         assessment.status = AssessmentStatus.approved.value
         assessment.decided_at = now
         await session.flush()
-        await publisher.publish(
+        approved = Announcement(events.APPLICANT_APPROVED, await _approval_event(session, assessment, today))
+        await record_change(
             session,
-            events.APPLICANT_APPROVED,
-            await _approval_event(session, assessment, today),
-            partner_id=assessment.partner_id,
+            publisher,
+            Change(
+                actor,
+                "assessment",
+                assessment.id,
+                "approval_added",
+                partner_id=assessment.partner_id,
+                announced_by=approved,
+            ),
         )
     return await assessment_read(session, crypto.cipher, assessment)
 
@@ -135,5 +138,7 @@ async def reject_assessment(
     )
     assessment.decided_at = datetime.now(UTC)
     await session.flush()
-    await announce_change(session, publisher, actor, "assessment", assessment.id, "rejected", partner_id=actor.org)
+    await record_change(
+        session, publisher, Change(actor, "assessment", assessment.id, "rejected", partner_id=actor.org)
+    )
     return await assessment_read(session, crypto.cipher, assessment)

@@ -14,13 +14,13 @@ from services.eligibility.applicants import repository as applicants_repository
 from services.eligibility.applicants.service import Crypto, decrypt_identity, get_applicant_or_404
 from services.eligibility.assessments import repository
 from services.eligibility.assessments.errors import AssessmentNotFound
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Applicant, Assessment
 from services.eligibility.policies.engine.evaluate import Outcome, evaluate
 from services.eligibility.policies.engine.facts import ApplicantFacts, BirthDateAfterAssessment
 from services.eligibility.policies.service import policy_in_force
 from services.eligibility.screening.engine import parse_partial_date
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
@@ -143,15 +143,17 @@ async def assess_applicant(
         approvals=[],
     )
     await repository.add_assessment(session, assessment)
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "assessment",
-        assessment.id,
-        "created",
-        partner_id=applicant.partner_id,
-        detail={"tier": outcome.tier, "policy_version": outcome.policy_version},
+        Change(
+            actor,
+            "assessment",
+            assessment.id,
+            "created",
+            partner_id=applicant.partner_id,
+            detail={"tier": outcome.tier, "policy_version": outcome.policy_version},
+        ),
     )
     return await assessment_read(session, crypto.cipher, assessment)
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.changes import announce_change
 from services.eligibility.erasure import repository
 from services.eligibility.erasure.errors import (
     ErasureAlreadyRequested,
@@ -25,6 +24,7 @@ from services.eligibility.erasure.errors import (
 )
 from services.eligibility.models import ErasureRequest
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.keys import KeyVault
@@ -80,15 +80,17 @@ async def request_erasure(
             f"Erasure request {pending.id if pending else ''} for partner {data.partner_id} already waits for a "
             "second operator; approve that one."
         )
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "erasure_request",
-        row.id,
-        "requested",
-        partner_id=None,
-        detail={"erased_partner": row.partner_id, "requested_by": actor.subject},
+        Change(
+            actor,
+            "erasure_request",
+            row.id,
+            "requested",
+            partner_id=None,
+            detail={"erased_partner": row.partner_id, "requested_by": actor.subject},
+        ),
     )
     return to_read(row)
 
@@ -119,15 +121,17 @@ async def approve_erasure(
     row.approved_by = actor.subject
     row.approved_at = datetime.now(UTC)
     row.data_keys_destroyed = await cipher.destroy_partner_keys(session, row.partner_id)
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "erasure_request",
-        row.id,
-        "approved",
-        partner_id=None,
-        detail={"erased_partner": row.partner_id, "requested_by": row.requested_by, "approved_by": actor.subject},
+        Change(
+            actor,
+            "erasure_request",
+            row.id,
+            "approved",
+            partner_id=None,
+            detail={"erased_partner": row.partner_id, "requested_by": row.requested_by, "approved_by": actor.subject},
+        ),
     )
     await session.flush()
     # The point of no return, last before the commit.

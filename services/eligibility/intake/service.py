@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, register_applicant
-from services.eligibility.changes import announce_change
 from services.eligibility.errors import IntakeJobNotFound, IntakeUploadUnreadable
 from services.eligibility.intake import repository
 from services.eligibility.models import IntakeJob, IntakeRow, tables
 from services.eligibility.screening.lists.service import ScreeningState
 from shared.auth import CallerKind, Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.errors import ProblemError
 from shared.ids import new_id
@@ -237,15 +237,17 @@ async def create_job(
     job.upload_enc = await cipher.encrypt(session, actor.org, text, field=UPLOAD_FIELD, row=job.id)
     await repository.add_job(session, job)
     await enqueue_job(session, tables, INTAKE_JOB, {"job_id": job.id, "partner_id": actor.org}, job_id=job.id)
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "intake_job",
-        job.id,
-        "created",
-        partner_id=actor.org,
-        detail={"rows": total_rows, "format": intake_format},
+        Change(
+            actor,
+            "intake_job",
+            job.id,
+            "created",
+            partner_id=actor.org,
+            detail={"rows": total_rows, "format": intake_format},
+        ),
     )
     return _job_read(job, [])
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Policy
 from services.eligibility.policies import repository
 from services.eligibility.policies.engine.document import PolicyDocument
@@ -15,6 +14,7 @@ from services.eligibility.policies.engine.errors import PolicyInvalid
 from services.eligibility.policies.engine.load import PolicyFormat, load_default_policy, parse_policy, parse_policy_data
 from services.eligibility.policies.errors import NoPolicyInForce, PolicyNotFound, PolicyRejected, PolicyVersionTaken
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.errors import InvalidParam
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -76,15 +76,10 @@ async def upload_policy(
     )
     await repository.add_policy(session, policy)
     _parsed[policy.id] = document
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "policy",
-        policy.id,
-        "uploaded",
-        partner_id=actor.org,
-        detail={"version": document.version},
+        Change(actor, "policy", policy.id, "uploaded", partner_id=actor.org, detail={"version": document.version}),
     )
     return policy_read(policy)
 

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments.banking import repository as banking
 from services.payments.banking.errors import InvalidBankFile, StatementVersionRefused
 from services.payments.banking.models import BankAccount, BankBatch, BankProfile
-from services.payments.config import SERVICE
 from services.payments.domain.bankfiles.camt053 import EntryOutcome, StatementEntry, parse_camt053
 from services.payments.domain.bankfiles.pain001 import BankParty, CreditTransfer, PaymentBatch, build_pain001
 from services.payments.domain.errors import InvalidBankFile as DomainInvalidBankFile
@@ -19,12 +18,11 @@ from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
 from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails
 from services.payments.ledger import accounts
-from services.payments.models import tables
 from services.payments.payouts import repository
 from services.payments.payouts.execution import announce_status, undo_payout
 from services.payments.payouts.models import Payout
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -79,7 +77,7 @@ async def set_bank_account(
     if existing is None:
         session.add(row)
     await session.flush()
-    await record_change(session, tables, publisher, actor, SERVICE, "bank_account", row.id, "set", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "bank_account", row.id, "set", partner_id=actor.org))
     return bank_account_to_read(row)
 
 
@@ -124,15 +122,8 @@ async def set_bank_profile(
         await session.flush()
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "bank_profile",
-        actor.org,
-        "set",
-        partner_id=actor.org,
-        detail=data.model_dump(mode="json"),
+        Change(actor, "bank_profile", actor.org, "set", partner_id=actor.org, detail=data.model_dump(mode="json")),
     )
     return _profile_to_read(row)
 
@@ -194,15 +185,8 @@ async def build_bank_file(
     # are covered by this one entry.
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "bank_file",
-        batch_id,
-        "created",
-        partner_id=actor.org,
-        detail={"payouts": len(transfers)},
+        Change(actor, "bank_file", batch_id, "created", partner_id=actor.org, detail={"payouts": len(transfers)}),
     )
     return batch_id, xml
 
@@ -243,21 +227,21 @@ async def import_statement(
             result.unchanged.append(entry.end_to_end_id)
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "bank_statement",
-        new_id(),
-        "imported",
-        partner_id=actor.org,
-        detail={
-            "settled": len(result.settled),
-            "returned": len(result.returned),
-            "unknown": len(result.unknown),
-            "mismatched": len(result.mismatched),
-            "unchanged": len(result.unchanged),
-        },
+        Change(
+            actor,
+            "bank_statement",
+            new_id(),
+            "imported",
+            partner_id=actor.org,
+            detail={
+                "settled": len(result.settled),
+                "returned": len(result.returned),
+                "unknown": len(result.unknown),
+                "mismatched": len(result.mismatched),
+                "unchanged": len(result.unchanged),
+            },
+        ),
     )
     return result
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.domain.currencies import exponent_of
 from services.payments.domain.errors import InvalidBic, InvalidIban, UnknownCurrency
 from services.payments.domain.iban import normalize_bic, normalize_iban
@@ -14,9 +13,8 @@ from services.payments.errors import AccountKindRefused, AccountNotFound, Invali
 from services.payments.ledger import repository
 from services.payments.ledger.errors import InvalidAmount
 from services.payments.ledger.models import Account
-from services.payments.models import tables
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -85,7 +83,7 @@ async def create_account(
         created_at=datetime.now(UTC),
     )
     await repository.add(session, row)
-    await record_change(session, tables, publisher, actor, SERVICE, "account", row.id, "created", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "account", row.id, "created", partner_id=actor.org))
     return account_to_read(row)
 
 

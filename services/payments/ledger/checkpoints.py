@@ -13,7 +13,7 @@ from services.payments.ledger.chain import CheckpointSigner
 from services.payments.ledger.models import Checkpoint
 from services.payments.models import tables
 from shared.auth import CallerKind, Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.outbox import EventPublisher
 from shared.schemas.payments import (
     CheckpointRead,
@@ -56,15 +56,15 @@ async def sign_chain_head(
         return None
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "checkpoint",
-        str(row.id),
-        "signed",
-        partner_id=partner_id,
-        detail={"seq": seq, "key_id": signer.key_id},
+        Change(
+            actor,
+            "checkpoint",
+            str(row.id),
+            "signed",
+            partner_id=partner_id,
+            detail={"seq": seq, "key_id": signer.key_id},
+        ),
     )
     return checkpoint_to_read(row)
 

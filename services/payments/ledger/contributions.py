@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.errors import AccountKindRefused
 from services.payments.ledger import repository
 from services.payments.ledger.accounts import ensure_system_account, get_account
 from services.payments.ledger.models import Contribution
 from services.payments.ledger.service import Leg, post_transfer, seal_memo
-from services.payments.models import tables
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -57,9 +55,7 @@ async def record_contribution(
         created_at=transfer.created_at,
     )
     await repository.add(session, row)
-    await record_change(
-        session, tables, publisher, actor, SERVICE, "contribution", row.id, "recorded", partner_id=actor.org
-    )
+    await record_change(session, publisher, Change(actor, "contribution", row.id, "recorded", partner_id=actor.org))
     return ContributionRead(
         id=row.id,
         partner_id=row.partner_id,

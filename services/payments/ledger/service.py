@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.domain.tamper.chain import compute_record_hash
 from services.payments.errors import AccountNotFound, TransferNotFound
 from services.payments.ledger import repository
@@ -22,9 +21,8 @@ from services.payments.ledger.accounts import get_account
 from services.payments.ledger.chain import entry_body
 from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFunds, TransferUnbalanced
 from services.payments.ledger.models import Account, Entry, Transfer
-from services.payments.models import tables
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.money import MAX_BALANCE_MINOR
@@ -237,14 +235,14 @@ async def reverse_transfer(
     )
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "transfer",
-        transfer.id,
-        "reversed",
-        partner_id=transfer.partner_id,
-        detail={"reversal_id": reversal.id},
+        Change(
+            actor,
+            "transfer",
+            transfer.id,
+            "reversed",
+            partner_id=transfer.partner_id,
+            detail={"reversal_id": reversal.id},
+        ),
     )
     return reversal

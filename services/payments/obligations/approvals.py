@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.domain.errors import PaymentsDomainError
 from services.payments.domain.money import Money
 from services.payments.domain.schedule import (
@@ -33,7 +32,7 @@ from services.payments.obligations.service import (
 )
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.events import ApplicantApproved
@@ -115,7 +114,7 @@ async def supersede_earlier(
         if not await repository.supersede(session, row.id, row.status, note):
             raise RuntimeError(f"obligation {row.id} changed while locked")
         await record_change(
-            session, tables, publisher, actor, SERVICE, "obligation", row.id, "superseded", partner_id=row.partner_id
+            session, publisher, Change(actor, "obligation", row.id, "superseded", partner_id=row.partner_id)
         )
         if row.release_transfer_id is not None:
             release = await ledger.require_transfer(session, row.release_transfer_id)
@@ -193,15 +192,15 @@ async def create_obligations(
     await repository.add_all(session, rows)
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "assessment",
-        data.assessment_id,
-        "obligations_created",
-        partner_id=data.partner_id,
-        detail={"count": len(rows), "kept": len(kept), "superseded": len(superseded)},
+        Change(
+            actor,
+            "assessment",
+            data.assessment_id,
+            "obligations_created",
+            partner_id=data.partner_id,
+            detail={"count": len(rows), "kept": len(kept), "superseded": len(superseded)},
+        ),
     )
     for row in rows:
         # A condition that already happened for the applicant (arrival verified, asylum granted) stays

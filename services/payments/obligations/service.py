@@ -18,7 +18,7 @@ from services.payments.obligations.errors import ObligationNotFound
 from services.payments.obligations.models import Obligation
 from services.payments.releases.models import ManualRelease
 from shared.auth import CallerKind, Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
@@ -101,15 +101,15 @@ async def release_obligation(
     await session.refresh(row)
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "obligation",
-        row.id,
-        "released",
-        partner_id=row.partner_id,
-        detail={"basis": basis.value, "manual_release_id": manual.id if manual else None},
+        Change(
+            actor,
+            "obligation",
+            row.id,
+            "released",
+            partner_id=row.partner_id,
+            detail={"basis": basis.value, "manual_release_id": manual.id if manual else None},
+        ),
     )
     return True
 

@@ -15,7 +15,6 @@ from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger import service as ledger
 from services.payments.ledger.errors import TransferAlreadyReversed, TransferNotReversible
 from services.payments.ledger.service import Leg
-from services.payments.models import tables
 from services.payments.obligations import repository as obligations
 from services.payments.obligations import service as obligation_service
 from services.payments.obligations.errors import ObligationAlreadyPaid
@@ -27,8 +26,8 @@ from services.payments.payouts.errors import (
 )
 from services.payments.payouts.models import Payout
 from services.payments.payouts.service import get_payout, to_read
-from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Announcement, Change, record_change
 from shared.crypto import FieldCipher
 from shared.outbox import EventPublisher
 from shared.schemas.payments import (
@@ -40,8 +39,8 @@ from shared.schemas.payments import (
 )
 
 
-async def announce_status(session: AsyncSession, publisher: EventPublisher, row: Payout) -> None:
-    """Publish the payout's new status in the same transaction (outbox)."""
+def status_announcement(row: Payout) -> Announcement:
+    """The event that announces the payout's new status."""
     event = PayoutStatusChanged(
         payout_id=row.id,
         obligation_id=row.obligation_id,
@@ -52,7 +51,13 @@ async def announce_status(session: AsyncSession, publisher: EventPublisher, row:
         amount_minor=row.amount_minor,
         changed_at=datetime.now(UTC),
     )
-    await publisher.publish(session, PAYOUT_STATUS_CHANGED, event, partner_id=row.partner_id)
+    return Announcement(PAYOUT_STATUS_CHANGED, event)
+
+
+async def announce_status(session: AsyncSession, publisher: EventPublisher, row: Payout) -> None:
+    """Publish the payout's new status in the same transaction (outbox)."""
+    announcement = status_announcement(row)
+    await publisher.publish(session, announcement.event_type, announcement.data, partner_id=row.partner_id)
 
 
 async def execute_payout(
@@ -81,9 +86,12 @@ async def execute_payout(
     )
     await repository.set_transfer(session, row.id, transfer.id)
     await session.refresh(row)
-    # Announced by the payout status event below, not a second time as a generic change.
-    await record_audit(session, tables, actor, "payout.executed", "payout", row.id, partner_id=row.partner_id)
-    await announce_status(session, publisher, row)
+    # Announced by the payout status event, not a second time as a generic change.
+    await record_change(
+        session,
+        publisher,
+        Change(actor, "payout", row.id, "executed", partner_id=row.partner_id, announced_by=status_announcement(row)),
+    )
     return await to_read(session, row)
 
 

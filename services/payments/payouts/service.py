@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE, PaymentsSettings
+from services.payments.config import PaymentsSettings
 from services.payments.domain.errors import PaymentsDomainError
 from services.payments.domain.fx import FxCost, FxRate, cost_in_base
 from services.payments.domain.money import Money
 from services.payments.errors import AccountKindRefused, AccountNotFound, BankAccountMissing
-from services.payments.models import tables
 from services.payments.obligations.errors import (
     ObligationAlreadyPaid,
     ObligationNotDue,
@@ -29,7 +28,7 @@ from services.payments.payouts.errors import (
 )
 from services.payments.payouts.models import Payout, PayoutApproval
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.money import MAX_AMOUNT_MINOR
 from shared.outbox import EventPublisher
@@ -151,15 +150,8 @@ async def create_payout(
         raise ObligationAlreadyPaid(f"Obligation {obligation.id} already has a payout in progress or paid.")
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "payout",
-        row.id,
-        "created",
-        partner_id=actor.org,
-        detail={"required": required},
+        Change(actor, "payout", row.id, "created", partner_id=actor.org, detail={"required": required}),
     )
     # Created a moment ago in this transaction: no one can have approved it yet.
     return payout_to_read(row, [])
@@ -206,9 +198,7 @@ async def approve_payout(
     )
     if not await repository.add_approval(session, approval):
         raise ApproverNotDistinct("You have already approved this payout; another approver must sign.")
-    await record_change(
-        session, tables, publisher, actor, SERVICE, "payout", row.id, "approved", partner_id=row.partner_id
-    )
+    await record_change(session, publisher, Change(actor, "payout", row.id, "approved", partner_id=row.partner_id))
     if len(await repository.list_approvers(session, row.id)) >= row.required_approvals:
         await repository.move_status(session, row.id, [PayoutStatus.pending_approval.value], PayoutStatus.approved)
         await session.refresh(row)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.domain.triggers import TriggerKind
 from services.payments.models import tables
 from services.payments.obligations import repository as obligations
@@ -27,7 +26,7 @@ from services.payments.releases.errors import (
 from services.payments.releases.models import ManualRelease
 from shared.audit import record_audit
 from shared.auth import Principal
-from shared.changes import record_change
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher, KeyDestroyed
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -100,15 +99,15 @@ async def request_release(
         )
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "manual_release",
-        row.id,
-        "requested",
-        partner_id=row.partner_id,
-        detail={"applicant_id": row.applicant_id, "trigger": row.trigger, "evidence_kind": row.evidence_kind},
+        Change(
+            actor,
+            "manual_release",
+            row.id,
+            "requested",
+            partner_id=row.partner_id,
+            detail={"applicant_id": row.applicant_id, "trigger": row.trigger, "evidence_kind": row.evidence_kind},
+        ),
     )
     return await to_read(session, cipher, row, [])
 
@@ -134,15 +133,10 @@ async def approve_release(
     await session.flush()
     await record_change(
         session,
-        tables,
         publisher,
-        actor,
-        SERVICE,
-        "manual_release",
-        row.id,
-        "approved",
-        partner_id=row.partner_id,
-        detail={"released": len(released)},
+        Change(
+            actor, "manual_release", row.id, "approved", partner_id=row.partner_id, detail={"released": len(released)}
+        ),
     )
     return await to_read(session, cipher, row, [o.id for o in released])
 

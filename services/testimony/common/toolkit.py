@@ -6,17 +6,15 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.storage import BlobStore, open_blob, seal_blob
 from services.testimony.config import TestimonySettings
 from services.testimony.derivatives.media import MediaStripper
-from services.testimony.models import Derivative, SubjectApproval, tables
+from services.testimony.models import Derivative, SubjectApproval
 from services.testimony.signing.keys import RetiredPublicKey, SigningKey
 from shared.auth import CallerKind, Principal
-from shared.changes import record_change
 from shared.crypto import FieldCipher
 from shared.outbox import EventPublisher
 
@@ -65,32 +63,6 @@ def approved_by(answers: Sequence[SubjectApproval], content_sha256: str) -> froz
 def token_holder(partner_id: str, role: str) -> Principal:
     """The principal recorded in the audit log for someone acting with a token instead of a login."""
     return Principal(org=partner_id, kind=CallerKind.public, subject=f"token:{role}")
-
-
-async def announce_change(
-    session: AsyncSession,
-    kit: Toolkit,
-    actor: Principal,
-    resource_type: str,
-    resource_id: str,
-    action: str,
-    *,
-    partner_id: str,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Audit a change and announce it as `testimony.<resource_type>.<action>`, carrying ids only."""
-    await record_change(
-        session,
-        tables,
-        kit.publisher,
-        actor,
-        SERVICE,
-        resource_type,
-        resource_id,
-        action,
-        partner_id=partner_id,
-        detail=detail,
-    )
 
 
 async def store_sealed(

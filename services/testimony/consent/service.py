@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.common.toolkit import Toolkit, announce_change, utc_now
+from services.testimony.common.toolkit import Toolkit, utc_now
 from services.testimony.consent import repository
 from services.testimony.consent.chain import (
     ChainedConsentEvent,
@@ -43,6 +43,7 @@ from services.testimony.signing.receipts import (
 )
 from services.testimony.signing.tokens import issue_token
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.schemas.testimony import (
     ConsentChangeRead,
@@ -152,10 +153,18 @@ async def _give(
     link, receipt = await _append(
         session, kit, record, ConsentEvent(ConsentEventKind.GIVEN, utc_now(), terms), actor.subject
     )
-    await announce_change(
-        session, kit, actor, CONSENT, record.id, ConsentEventKind.GIVEN.value, partner_id=record.partner_id,
-        detail={"consent_version": str(link.version)},
-    )  # fmt: skip
+    await record_change(
+        session,
+        kit.publisher,
+        Change(
+            actor,
+            CONSENT,
+            record.id,
+            ConsentEventKind.GIVEN.value,
+            partner_id=record.partner_id,
+            detail={"consent_version": str(link.version)},
+        ),
+    )
     return ConsentGiven(
         record_id=record.id,
         subject_ref=record.subject_ref,
@@ -186,10 +195,18 @@ async def _change(
     terms: ConsentTerms | None,
 ) -> ConsentChangeRead:
     link, receipt = await _append(session, kit, record, ConsentEvent(kind, utc_now(), terms), actor.subject)
-    await announce_change(
-        session, kit, actor, CONSENT, record.id, kind.value, partner_id=record.partner_id,
-        detail={"consent_version": str(link.version)},
-    )  # fmt: skip
+    await record_change(
+        session,
+        kit.publisher,
+        Change(
+            actor,
+            CONSENT,
+            record.id,
+            kind.value,
+            partner_id=record.partner_id,
+            detail={"consent_version": str(link.version)},
+        ),
+    )
     reason = TAKEDOWN_REASONS.get(kind, TakedownReason.NARROWED)
     cause = TakedownCause(record_id=record.id, event=kind, consent_version=str(link.version))
     takedowns = await reconcile_publications(session, kit, actor, record.testimony_id, reason, cause)

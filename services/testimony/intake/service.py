@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.common.toolkit import Toolkit, announce_change, store_sealed, token_holder, utc_now
+from services.testimony.common.toolkit import Toolkit, store_sealed, token_holder, utc_now
 from services.testimony.errors import MediaRejected, OriginalNotFound, TestimonyNotFound, TokenNotRecognised
 from services.testimony.intake import repository
 from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.pagination import PageParams, split_page
 from shared.schemas.common import Page
@@ -130,7 +131,9 @@ async def create_testimony(
         "officer",
         actor.subject,
     )
-    await announce_change(session, kit, actor, "testimony", testimony.id, "submitted", partner_id=actor.org)
+    await record_change(
+        session, kit.publisher, Change(actor, "testimony", testimony.id, "submitted", partner_id=actor.org)
+    )
     return to_read(testimony, [original], sorted(set(data.family_member_refs)))
 
 
@@ -156,7 +159,9 @@ async def issue_submission_token(
         testimony_id=None if testimony is None else testimony.id,
     )
     await repository.add_rows(session, row)
-    await announce_change(session, kit, actor, "submission_token", row.id, "issued", partner_id=actor.org)
+    await record_change(
+        session, kit.publisher, Change(actor, "submission_token", row.id, "issued", partner_id=actor.org)
+    )
     return SubmissionTokenIssued(token=issued.token, expires_at=row.expires_at)
 
 
@@ -182,8 +187,12 @@ async def submit_with_token(session: AsyncSession, kit: Toolkit, data: Applicant
     token.testimony_id = testimony.id
     holder = token_holder(token.partner_id, "submission")
     # The token is used up by this submission: a change of its own, announced like the testimony it brought.
-    await announce_change(session, kit, holder, "submission_token", token.id, "used", partner_id=token.partner_id)
-    await announce_change(session, kit, holder, "testimony", testimony.id, "submitted", partner_id=token.partner_id)
+    await record_change(
+        session, kit.publisher, Change(holder, "submission_token", token.id, "used", partner_id=token.partner_id)
+    )
+    await record_change(
+        session, kit.publisher, Change(holder, "testimony", testimony.id, "submitted", partner_id=token.partner_id)
+    )
     return ApplicantSubmissionRead(testimony_id=testimony.id, text_sha256=original.sha256, received_at=now)
 
 
@@ -205,10 +214,18 @@ async def add_media(
     if not content or len(content) > MAX_MEDIA_BYTES:
         raise MediaRejected(f"A media file must hold between 1 byte and {MAX_MEDIA_BYTES} bytes.")
     original = await seal_original(session, kit, testimony, "media", media_type.lower(), content)
-    await announce_change(
-        session, kit, actor, "testimony", testimony.id, "media_added",
-        partner_id=testimony.partner_id, detail={"original_id": original.id},
-    )  # fmt: skip
+    await record_change(
+        session,
+        kit.publisher,
+        Change(
+            actor,
+            "testimony",
+            testimony.id,
+            "media_added",
+            partner_id=testimony.partner_id,
+            detail={"original_id": original.id},
+        ),
+    )
     return to_original_read(original)
 
 

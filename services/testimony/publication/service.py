@@ -11,7 +11,6 @@ from services.testimony.common.toolkit import (
     PUBLIC_ROOT,
     REQUIRED_REVIEWERS,
     Toolkit,
-    announce_change,
     approved_by,
     decrypt_derivative,
     utc_now,
@@ -34,6 +33,7 @@ from services.testimony.review import repository as review_repository
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
 from services.testimony.signing.receipts import TakedownReason
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.schemas.testimony import (
     CoverageRead,
@@ -196,7 +196,9 @@ async def publish_derivative(
         covered_until=decision.covered_until,
     )
     await repository.add_rows(session, row)
-    await announce_change(session, kit, actor, "publication", row.id, "published", partner_id=row.partner_id)
+    await record_change(
+        session, kit.publisher, Change(actor, "publication", row.id, "published", partner_id=row.partner_id)
+    )
     return to_read(kit, row)
 
 

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.toolkit import (
     Toolkit,
-    announce_change,
     utc_now,
 )
 from services.testimony.consent import repository as consent_repository
@@ -17,12 +16,12 @@ from services.testimony.consent.coverage import (
 )
 from services.testimony.consent.domain import Purpose
 from services.testimony.consent.errors import ConsentChainBroken
-from services.testimony.models import Publication, tables
+from services.testimony.models import Publication
 from services.testimony.publication import repository
 from services.testimony.publication.service import decide_for_derivative, load_derivative
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
-from shared.audit import record_audit
 from shared.auth import CallerKind, Principal
+from shared.changes import Announcement, Change, record_change
 from shared.schemas.events import TESTIMONY_TAKEN_DOWN, TestimonyTakenDown
 from shared.schemas.testimony import (
     TakedownCauseRead,
@@ -64,16 +63,22 @@ async def take_down(
     row.takedown_receipt = receipt
     row.title = row.text = row.attribution = None
     await session.flush()
-    await kit.publisher.publish(
+    await record_change(
         session,
-        TESTIMONY_TAKEN_DOWN,
-        TestimonyTakenDown(publication_id=row.id, reason=reason.value, taken_down_at=now),
-        partner_id=row.partner_id,
+        kit.publisher,
+        Change(
+            actor,
+            "publication",
+            row.id,
+            "taken_down",
+            partner_id=row.partner_id,
+            detail={"reason": reason.value},
+            announced_by=Announcement(
+                TESTIMONY_TAKEN_DOWN,
+                TestimonyTakenDown(publication_id=row.id, reason=reason.value, taken_down_at=now),
+            ),
+        ),
     )
-    await record_audit(
-        session, tables, actor, "publication.taken_down", "publication", row.id, partner_id=row.partner_id,
-        detail={"reason": reason.value},
-    )  # fmt: skip
     return TakedownRead(
         publication_id=row.id,
         taken_down_at=now,
@@ -116,8 +121,10 @@ async def reconcile_publications(
             takedowns.append(await take_down(session, kit, actor, row, reason, cause))
         elif row.covered_until != decision.covered_until:
             row.covered_until = decision.covered_until
-            await announce_change(
-                session, kit, actor, "publication", row.id, "coverage_changed", partner_id=row.partner_id
+            await record_change(
+                session,
+                kit.publisher,
+                Change(actor, "publication", row.id, "coverage_changed", partner_id=row.partner_id),
             )
     await session.flush()
     return takedowns

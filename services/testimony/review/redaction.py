@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.testimony.common.toolkit import (
     DERIVATIVE_FIELDS,
     Toolkit,
-    announce_change,
     load_sealed,
     store_sealed,
     utc_now,
@@ -46,6 +45,7 @@ from services.testimony.signing.manifests import (
     summarise_parts,
 )
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.schemas.testimony import (
     DerivativeCreate,
@@ -210,5 +210,7 @@ async def create_derivative(
     )
     await repository.add_rows(session, derivative)
     await repository.add_rows(session, *media)
-    await announce_change(session, kit, actor, "derivative", derivative.id, "created", partner_id=partner)
+    await record_change(
+        session, kit.publisher, Change(actor, "derivative", derivative.id, "created", partner_id=partner)
+    )
     return await describe_derivative(session, kit, derivative)

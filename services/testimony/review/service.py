@@ -8,7 +8,6 @@ from services.testimony.common.toolkit import (
     APPROVED,
     REFUSED,
     Toolkit,
-    announce_change,
     approved_by,
     decrypt_derivative,
     utc_now,
@@ -25,6 +24,7 @@ from services.testimony.publication import repository as publication_repository
 from services.testimony.review import repository
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.ids import new_id
 from shared.schemas.testimony import (
     DerivativeMediaRead,
@@ -123,8 +123,8 @@ async def add_review(
         created_at=utc_now(),
     )
     await repository.add_rows(session, review)
-    await announce_change(
-        session, kit, actor, "derivative", derivative.id, "reviewed", partner_id=derivative.partner_id
+    await record_change(
+        session, kit.publisher, Change(actor, "derivative", derivative.id, "reviewed", partner_id=derivative.partner_id)
     )
     return await describe_derivative(session, kit, derivative)
 
@@ -192,7 +192,9 @@ async def answer_as_subject(
     else:
         return await _to_subject_read(session, kit, derivative, answer)
     action = "approved_by_subject" if decision == APPROVED else "refused_by_subject"
-    await announce_change(
-        session, kit, holder.principal, "derivative", derivative.id, action, partner_id=record.partner_id
+    await record_change(
+        session,
+        kit.publisher,
+        Change(holder.principal, "derivative", derivative.id, action, partner_id=record.partner_id),
     )
     return await _to_subject_read(session, kit, derivative, answer)

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Applicant, ScreeningHitRecord, tables
 from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.errors import ScreeningHitNotFound, ScreeningHitNotOpen
 from services.eligibility.screening.lists.service import EXPLANATION_FIELD, update_screening_status
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import ScreeningHitRead
@@ -72,5 +72,5 @@ async def clear_hit(
     hit.status, hit.reviewed_by, hit.reviewed_at = "cleared", actor.subject, datetime.now(UTC)
     await session.flush()
     await update_screening_status(session, await applicant_of_hit(session, hit))
-    await announce_change(session, publisher, actor, "screening_hit", hit.id, "cleared", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "screening_hit", hit.id, "cleared", partner_id=actor.org))
     return await hit_read(session, cipher, hit)

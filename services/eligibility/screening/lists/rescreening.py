@@ -8,13 +8,13 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, decrypt_identity, full_names
-from services.eligibility.changes import announce_change
 from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
 from services.eligibility.models import RescreeningJob, tables
 from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.service import ScreeningState, screen_applicant, screening_subject
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import KeyDestroyed
 from shared.ids import new_id
 from shared.jobs import enqueue_job, worker_gone
@@ -63,15 +63,17 @@ async def queue_rescreening(
     )
     await repository.add_rescreening_job(session, job)
     await enqueue_job(session, tables, RESCREENING_JOB, {"job_id": job.id}, job_id=job.id)
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "rescreening_job",
-        job.id,
-        "created",
-        partner_id=None,
-        detail={"list_id": loaded.id, "applicants": pending},
+        Change(
+            actor,
+            "rescreening_job",
+            job.id,
+            "created",
+            partner_id=None,
+            detail={"list_id": loaded.id, "applicants": pending},
+        ),
     )
     return rescreening_job_read(job)
 

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Applicant, SanctionsListRecord, ScreeningHitRecord
 from services.eligibility.screening.engine import (
     ListSource,
@@ -35,6 +34,7 @@ from services.eligibility.screening.engine.index import DocumentKey
 from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.errors import SanctionsListRejected
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.outbox import EventPublisher
@@ -129,15 +129,17 @@ async def load_sanctions_list(
     await repository.add_list(session, record)
     await refresh_screening_state(session, state)
     # Lists belong to no partner: every partner's applicants are screened against them.
-    await announce_change(
+    await record_change(
         session,
         publisher,
-        actor,
-        "sanctions_list",
-        record.id,
-        "loaded",
-        partner_id=None,
-        detail={"source": source, "entries": record.entry_count},
+        Change(
+            actor,
+            "sanctions_list",
+            record.id,
+            "loaded",
+            partner_id=None,
+            detail={"source": source, "entries": record.entry_count},
+        ),
     )
     return SanctionsListRead(
         id=record.id,

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.changes import announce_change
 from services.eligibility.models import Applicant, Waiver
 from services.eligibility.policies.engine.money import UnknownCurrency, validate_currency
 from services.eligibility.screening.lists import repository
@@ -21,6 +20,7 @@ from services.eligibility.screening.lists.errors import (
 from services.eligibility.screening.lists.hits import applicant_of_hit, get_hit_or_404
 from services.eligibility.screening.lists.service import update_screening_status
 from shared.auth import Principal
+from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
 from shared.errors import Unprocessable
 from shared.ids import new_id
@@ -84,7 +84,7 @@ async def request_waiver(
         created_at=datetime.now(UTC),
     )
     await repository.add_waiver(session, waiver)
-    await announce_change(session, publisher, actor, "waiver", waiver.id, "requested", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "waiver", waiver.id, "requested", partner_id=actor.org))
     return await waiver_read(session, cipher, waiver)
 
 
@@ -105,7 +105,7 @@ async def approve_waiver(
         hit.status, hit.reviewed_by, hit.reviewed_at = "waived", actor.subject, datetime.now(UTC)
     await session.flush()
     await update_screening_status(session, await applicant_of_hit(session, hit))
-    await announce_change(session, publisher, actor, "waiver", waiver.id, "approved", partner_id=actor.org)
+    await record_change(session, publisher, Change(actor, "waiver", waiver.id, "approved", partner_id=actor.org))
     return await waiver_read(session, cipher, waiver)
 
 
