@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +24,10 @@ from services.testimony.consent.errors import (
     ConsentTermsInvalid,
     ConsentTransitionRefused,
 )
+from shared.chain import GENESIS_HASH, ChainFormat, Link
 
-GENESIS_HASH = "0" * 64
+# The consent history's links: no domain tag and these field names, as its stored hashes were made.
+CONSENT_CHAIN = ChainFormat(domain=b"", position_field="sequence", previous_field="previous_hash")
 
 
 @dataclass(frozen=True)
@@ -159,29 +159,25 @@ def deserialize_event(payload: Mapping[str, Any]) -> ConsentEvent:
 
 def hash_event(record_id: str, sequence: int, previous_hash: str, event: ConsentEvent) -> str:
     """Compute the SHA-256 that seals one event to its record, position and predecessor."""
-    body = {
-        "record_id": record_id,
-        "sequence": sequence,
-        "previous_hash": previous_hash,
-        "event": serialize_event(event),
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return CONSENT_CHAIN.link_hash(sequence, previous_hash, _content(record_id, event))
+
+
+def _content(record_id: str, event: ConsentEvent) -> dict[str, Any]:
+    return {"record_id": record_id, "event": serialize_event(event)}
+
+
+def _links(record_id: str, chain: Sequence[ChainedConsentEvent]) -> Iterator[Link]:
+    for position, link in enumerate(chain, start=1):
+        if link.record_id != record_id:
+            raise ConsentChainBroken(f"event {position} belongs to another consent record")
+        yield Link(link.sequence, link.previous_hash, link.event_hash, _content(record_id, link.event))
 
 
 def verify_chain(record_id: str, chain: Sequence[ChainedConsentEvent]) -> None:
     """Raise ConsentChainBroken unless every link is in place, in order, and unaltered."""
-    previous_hash = GENESIS_HASH
-    for expected_sequence, link in enumerate(chain, start=1):
-        if link.record_id != record_id:
-            raise ConsentChainBroken(f"event {expected_sequence} belongs to another consent record")
-        if link.sequence != expected_sequence:
-            raise ConsentChainBroken(f"event {expected_sequence} is missing or out of order")
-        if link.previous_hash != previous_hash:
-            raise ConsentChainBroken(f"event {expected_sequence} does not follow the event before it")
-        if hash_event(record_id, link.sequence, link.previous_hash, link.event) != link.event_hash:
-            raise ConsentChainBroken(f"event {expected_sequence} was altered after it was recorded")
-        previous_hash = link.event_hash
+    broken = CONSENT_CHAIN.first_break(_links(record_id, chain))
+    if broken is not None:
+        raise ConsentChainBroken(broken.describe("event"))
 
 
 def fold_state(chain: Sequence[ChainedConsentEvent]) -> ConsentState:

@@ -1,14 +1,28 @@
-"""A hash chain: each record's hash covers its sequence number, body and the previous hash."""
+"""The ledger's hash chain: each record's hash covers its sequence number, body and the previous hash.
 
-import hashlib
-import json
+Built on the shared chain primitive (`shared.chain`); the field names and the domain tag are those the
+ledger has always hashed with, so every stored hash still verifies.
+"""
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from services.payments.domain.errors import NonCanonicalValue
+from shared import chain
+from shared.chain import GENESIS_HASH, ChainFormat
 
-GENESIS_HASH = "0" * 64
+__all__ = [
+    "GENESIS_HASH",
+    "LEDGER_CHAIN",
+    "ChainedRecord",
+    "canonical_json",
+    "chain_record",
+    "chain_records",
+    "compute_record_hash",
+]
+
+LEDGER_CHAIN = ChainFormat(domain=b"carrots.ledger.v1\n", position_field="seq", previous_field="prev_hash")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +47,18 @@ class ChainedRecord:
 
 def canonical_json(value: Any) -> bytes:
     """Serialise JSON-native values (no floats) one way only: sorted keys, no spaces, UTF-8."""
-    _refuse_floats(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        return chain.canonical_json(value)
+    except chain.NonCanonicalValue as error:
+        raise NonCanonicalValue(f"ledger record: {error}") from error
 
 
 def compute_record_hash(seq: int, prev_hash: str, body: Mapping[str, Any]) -> str:
     """Return the SHA-256 hex digest that links a record to its predecessor."""
-    payload = canonical_json({"body": dict(body), "prev_hash": prev_hash, "seq": seq})
-    return hashlib.sha256(b"carrots.ledger.v1\n" + payload).hexdigest()
+    try:
+        return LEDGER_CHAIN.link_hash(seq, prev_hash, {"body": dict(body)})
+    except chain.NonCanonicalValue as error:
+        raise NonCanonicalValue(f"ledger record: {error}") from error
 
 
 def chain_record(seq: int, prev_hash: str, body: Mapping[str, Any]) -> ChainedRecord:
@@ -57,19 +75,3 @@ def chain_records(bodies: Sequence[Mapping[str, Any]]) -> list[ChainedRecord]:
         records.append(record)
         prev_hash = record.hash
     return records
-
-
-def _refuse_floats(value: Any) -> None:
-    # A float has several textual forms, so it could make one record hash two ways.
-    if isinstance(value, float):
-        raise NonCanonicalValue("ledger records must not contain floats")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise NonCanonicalValue("ledger record keys must be strings")
-            _refuse_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _refuse_floats(item)
-    elif value is not None and not isinstance(value, str | int | bool):
-        raise NonCanonicalValue(f"ledger records cannot hold {type(value).__name__}")
