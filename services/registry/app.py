@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.registry.config import RegistrySettings
 from services.registry.models import Base, tables
-from services.registry.router import router
+from services.registry.organisations.router import router
 from shared.app import ServiceSpec, build_app
 
 # What the registry announces (through its outbox, to peers that subscribe); it refuses to publish anything else.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.registry.service import RegistryTools
+from services.registry.organisations.service import RegistryTools
 from shared.config import Environment
 
 

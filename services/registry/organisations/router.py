@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
-from services.registry import service
 from services.registry.deps import ToolsDep
+from services.registry.organisations import service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep
 from shared.errors import problem_responses

@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import repository
-from services.registry.errors import (
+from services.registry.models import Organisation, OrganisationChange
+from services.registry.organisations import repository
+from services.registry.organisations.errors import (
     OrganisationAlreadyRegistered,
     OrganisationInvalid,
     OrganisationNotFound,
     StatusUnchanged,
 )
-from services.registry.models import Organisation, OrganisationChange
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.db import lock_for_transaction
