@@ -12,10 +12,11 @@ from services.eligibility.applicants.service import document_key
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
 from services.eligibility.erasure.router import router as erasure_router
+from services.eligibility.intake.jobs import INTAKE
 from services.eligibility.intake.router import router as intake_router
-from services.eligibility.jobs import JOBS
 from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
+from services.eligibility.screening.lists.jobs import RESCREENING
 from services.eligibility.screening.lists.metrics import eligibility_metrics
 from services.eligibility.screening.lists.router import router as sanctions_router
 from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
@@ -55,6 +56,6 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
                 erasure_router,
             ],
             extra_lifespan=_eligibility_state,
-            jobs=JOBS,
+            jobs=(INTAKE, RESCREENING),
         ),
     )

@@ -105,3 +105,13 @@ async def add_rescreening_job(session: AsyncSession, job: RescreeningJob) -> Non
 
 async def get_rescreening_job(session: AsyncSession, job_id: str) -> RescreeningJob | None:
     return await session.get(RescreeningJob, job_id)
+
+
+async def mark_rescreening_job_failed(session: AsyncSession, job_id: str) -> None:
+    """Set a re-screening job failed (jobs belong to no partner)."""
+    await session.execute(
+        update(RescreeningJob)
+        .where(RescreeningJob.id == job_id)
+        .values(status="failed")
+        .execution_options(include_all_tenants=True)
+    )
