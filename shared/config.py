@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.faults import FAULT_ENV, armed
+
 DEV_MARKER = "dev-only"
 
 
@@ -115,6 +117,8 @@ class ServiceSettings(BaseSettings):
             self.key_vault_dir is None or self.key_vault_dir.is_relative_to(self.var_dir)
         ):
             problems.append("key_vault_dir must name the vault's dedicated volume in production (or key_vault=kms)")
+        if armed():
+            problems.append(f"{FAULT_ENV} arms a fault for tests and must not be set in production")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.auth import CallerKind, CurrentPrincipal
 from shared.db import session_scope
 from shared.errors import may_answer
+from shared.faults import crash_point
 from shared.registry import OrganisationDirectory, RegistryUnavailable
 from shared.tenancy import scope_to_tenant
 
@@ -30,6 +31,7 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
             # Where the route's own wrapper (shared.retries) finds the transaction to remember its answer in.
             request.state.unit_of_work_session = session
             yield session
+        crash_point("after-commit", f"{request.method} {getattr(request.scope.get('route'), 'path', '')}")
     finally:
         for callback in request.state.__dict__.get("_after_uow", []):
             callback()

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.config import Subscriber
 from shared.crypto import FieldCipher
+from shared.faults import crash_point
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed
 from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventEnvelope
@@ -375,7 +376,11 @@ class OutboxDispatcher:
     async def run_once(self) -> int:
         """Deliver every due delivery once; returns how many succeeded."""
         leased = await self._lease_due()
+        if leased:
+            crash_point("outbox-leased", self._identity.name)
         results = await asyncio.gather(*(self._deliver(delivery) for delivery in leased))
+        if leased:
+            crash_point("outbox-sent", self._identity.name)
         delivered = 0
         d = self._tables.outbox_deliveries
         now = datetime.now(UTC)
