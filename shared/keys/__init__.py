@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.config import ServiceSettings
+from shared.keys.directory import DirectoryVault
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed, MasterKeyUnknown
+from shared.keys.kms import KmsVault
 from shared.keys.master import KmsMasterKeys, MasterKeys, StaticMasterKeys
-from shared.keys.vault import DirectoryVault, KeyVault, KmsVault, VaultEntry
+from shared.keys.vault import KeyVault, VaultEntry
 
 __all__ = [
     "CiphertextInvalid",
