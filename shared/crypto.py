@@ -1,20 +1,18 @@
-"""Field encryption (AES-GCM, a data key per partner, rotatable) and keyed hashing for matchable values.
+"""Field encryption: AES-GCM, a data key per partner, rotatable, wrapped by the vault and a master key.
 
 Each partner gets random data keys in every service's `partner_keys` table, wrapped twice: first under
 the partner's key-encryption key (KEK) in the key vault shared by all services, then by a master key
 (key id recorded, so master keys rotate). Destroying the KEK erases the partner everywhere, backups
 included (see `shared.keys`). A ciphertext is bound to its partner, column and row, and carries the
-key version, so old data stays readable after a partner key rotation.
+key version, so old data stays readable after a partner key rotation. Keyed hashing of matchable values
+(document numbers) lives in `shared.identifiers` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,10 +23,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from shared.identifiers import keyed_hash, normalise_identifier
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed, MasterKeyUnknown
 from shared.keys.master import MasterKeys
 from shared.keys.vault import KeyVault
-from shared.lookalikes import fold_to_latin
 from shared.plumbing import PlumbingTables
 
 __all__ = ["CiphertextInvalid", "FieldCipher", "KeyDestroyed", "MasterKeyUnknown", "keyed_hash", "normalise_identifier"]
@@ -296,20 +294,3 @@ class FieldCipher:
     def key_version_of(token: str) -> int:
         """The partner key version a ciphertext was made with (for re-encryption after rotation)."""
         return int(token.split(".", 3)[2])
-
-
-def normalise_identifier(value: str) -> str:
-    """Canonical form of a document number: NFKC, upper case, look-alikes as Latin, letters and digits only.
-
-    Cyrillic and Greek letters drawn like Latin ones (a Cyrillic and a Latin `AK`) become those Latin letters.
-    Folding touches only non-Latin letters, so a number written in Latin letters keeps the form (and the keyed
-    hash) it always had.
-    """
-    folded = fold_to_latin(unicodedata.normalize("NFKC", value).upper())
-    return "".join(ch for ch in folded if ch.isalnum())
-
-
-def keyed_hash(key: bytes, value: str, *, purpose: str) -> str:
-    """HMAC-SHA256 of a normalised value, for matching without storing it in clear."""
-    message = f"{purpose}\x00{normalise_identifier(value)}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
