@@ -47,8 +47,12 @@ def create_app(settings: AsylumSettings | None = None) -> FastAPI:
         app.state.lookup_pause = anyio.sleep
         # Building the hasher makes its dummy hash, one full Argon2 run: keep it off the loop.
         hasher = await anyio.to_thread.run_sync(SecretHasher, settings.secret_hash_parameters())
-        app.state.secret_hasher = BoundedHasher(hasher, settings.secret_hash_concurrency)
-        yield
+        running, waiting = settings.secret_hash_slots()
+        app.state.secret_hasher = BoundedHasher(hasher, running, waiting)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(app.state.secret_hasher.close)
 
     app = build_app(
         settings,

@@ -6,6 +6,7 @@ from argon2 import Parameters, profiles
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.asylum.cases.credentials import available_cores
 from shared.config import Environment, ServiceSettings
 
 _PRODUCTION = profiles.RFC_9106_LOW_MEMORY
@@ -22,8 +23,12 @@ class AsylumSettings(ServiceSettings):
     secret_hash_time_cost: int = Field(default=_PRODUCTION.time_cost, ge=1)
     secret_hash_memory_kib: int = Field(default=_PRODUCTION.memory_cost, ge=8)
     secret_hash_parallelism: int = Field(default=_PRODUCTION.parallelism, ge=1)
-    # Hashes computed at once per replica: each holds `secret_hash_memory_kib` of memory.
-    secret_hash_concurrency: int = Field(default=4, ge=1)
+    # Hashing jobs run at once per replica (unset: one per core this process may use); each holds
+    # `secret_hash_memory_kib` of memory. More than one per core only adds memory and latency.
+    secret_hash_concurrency: int | None = Field(default=None, ge=1)
+    # Hashing jobs that may wait for a slot (unset: four per slot, at least 8); beyond them a lookup answers 503
+    # at once. A waiting job holds no Argon2 memory; the limit only keeps a lookup from waiting for long.
+    secret_hash_queue: int | None = Field(default=None, ge=0)
 
     # Status lookup throttling: failures are counted in a window.  A reference is locked out after its limit;
     # a client address never is (many applicants may share it): past its free failures, each failing answer
@@ -56,6 +61,11 @@ class AsylumSettings(ServiceSettings):
                 f"refusing to start in production: secret_hash_memory_kib must be at least {MIN_PRODUCTION_MEMORY_KIB}"
             )
         return self
+
+    def secret_hash_slots(self) -> tuple[int, int]:
+        """Hashing jobs that run at once and that may wait, defaults filled in from the cores available."""
+        running = self.secret_hash_concurrency or available_cores()
+        return running, max(8, 4 * running) if self.secret_hash_queue is None else self.secret_hash_queue
 
     def secret_hash_parameters(self) -> Parameters:
         """The Argon2id parameters applicant secrets are hashed with."""

@@ -168,7 +168,13 @@ def describe_status_view(case: Case) -> CaseStatusView:
 
 
 async def _describe_shared(
-    session: AsyncSession, cipher: FieldCipher, ngo: Principal, case: Case, grant: AccessGrant
+    session: AsyncSession,
+    cipher: FieldCipher,
+    ngo: Principal,
+    case: Case,
+    grant: AccessGrant,
+    *,
+    has_dependants: bool = True,
 ) -> SharedCaseRead:
     shared = SharedCaseRead.model_validate(
         {"case_id": case.id, "level": grant.level, "partner_id": case.partner_id, "view": describe_status_view(case)}
@@ -176,7 +182,7 @@ async def _describe_shared(
     if grant.level == "full":
         shared.reference = format_case_reference_text(case.reference)
         shared.applicant_id = case.applicant_id
-        shared.dependants = await family.describe_dependants(session, cipher, case)
+        shared.dependants = await family.describe_dependants(session, cipher, case) if has_dependants else []
         shared.history = [
             await describe_history(session, cipher, e) for e in await cases.list_all_history(session, case.id)
         ]
@@ -196,11 +202,12 @@ async def _describe_shared(
 async def read_shared_case(session: AsyncSession, cipher: FieldCipher, ngo: Principal, case_id: str) -> SharedCaseRead:
     """A case granted to the calling NGO, at the granted level; anything else is not found."""
     scope_to_tenant(session, ALL_TENANTS)
-    grant = await repository.get_active_grant_for_ngo(session, ngo.org, case_id)
-    case = await cases.get_case(session, case_id) if grant is not None else None
-    if grant is None or case is None:
+    # The NGO's own active grant is the filter, across partners: grant, case and family in one statement.
+    found = await repository.get_shared_case(session, ngo.org, case_id)
+    if found is None:
         raise CaseNotFound(f"No case {case_id} is shared with your organisation.")
-    return await _describe_shared(session, cipher, ngo, case, grant)
+    grant, case, has_dependants = found
+    return await _describe_shared(session, cipher, ngo, case, grant, has_dependants=has_dependants)
 
 
 async def list_shared_cases(

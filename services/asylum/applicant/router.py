@@ -25,7 +25,13 @@ from shared.schemas.asylum import (
 from shared.schemas.registry import OrganisationKind
 
 router = APIRouter(prefix="/v1/status-lookup", tags=["applicant"])
-ANSWERS = problem_responses(404, 422, 429)
+ANSWERS = {
+    **problem_responses(404, 422, 429),
+    503: {
+        "description": "Every secret-checking slot is busy and the queue is full: nothing was checked or counted; "
+        "retry after `Retry-After` seconds."
+    },
+}
 # No bearer token: the reference and the secret in the body are the credentials.
 PUBLIC: dict[str, object] = {"x-public": True}
 

@@ -31,6 +31,7 @@ from services.asylum.cases.credentials import (
 from services.asylum.cases.errors import (
     ApplicantNotRecognised,
     DuressSecretRejected,
+    HashingBusy,
     LookupLockedOut,
     MalformedCaseReference,
 )
@@ -105,7 +106,11 @@ async def authenticate_applicant(
         return LookupLockedOut(throttle.describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
     case = await cases.get_case_by_reference(session, reference)
     stored = StoredSecrets(case.secret_hash, case.duress_hash) if case and case.secret_hash else None
-    outcome = await hasher.check_lookup(stored, caller.secret)
+    try:
+        outcome = await hasher.check_lookup(stored, caller.secret)
+    except HashingBusy as exc:
+        # Refused on load alone, before any check: nothing is counted, for a known case as for an unknown one.
+        return exc
     if case is None or outcome is LookupOutcome.REJECTED:
         delay = await throttle.count_failure(session, policy, keys, now)
         return ApplicantNotRecognised(NOT_RECOGNISED, delay_seconds=delay)

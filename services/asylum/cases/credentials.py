@@ -6,17 +6,25 @@ an unknown reference, a wrong secret, the right secret and the duress secret all
 same time.
 """
 
+import asyncio
+import contextlib
+import math
+import os
 import secrets
+import threading
+import time
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
+from typing import TypeVar
 
-import anyio
-import anyio.to_thread
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from services.asylum.cases.errors import DuressSecretRejected
+from services.asylum.cases.errors import DuressSecretRejected, HashingBusy
 from services.asylum.cases.references import ALPHABET, normalise_reference_text
 
 SECRET_LENGTH = 12
@@ -25,6 +33,10 @@ DURESS_MIN_LENGTH = 6
 SECRET_MAX_LENGTH = 128
 
 PRODUCTION_PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
+# The nice value of the hashing threads: a tenth of the CPU weight of a request's thread (nice 0), so hashing
+# yields to requests yet still moves forward on a busy host (at 19 it would starve there).
+HASHING_NICENESS = 10
+T = TypeVar("T")
 
 
 class LookupOutcome(StrEnum):
@@ -108,23 +120,98 @@ class SecretHasher:
         return LookupOutcome.REJECTED
 
 
-class BoundedHasher:
-    """Runs a `SecretHasher` in worker threads, a few at a time, so Argon2's memory use stays bounded."""
+def _lower_priority() -> None:
+    # Linux keeps a nice value per thread, and the threads Argon2 starts for its lanes inherit it: hashing
+    # then takes only the CPU that requests do not, so a burst of lookups cannot slow everything else.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
-    def __init__(self, hasher: SecretHasher, concurrency: int) -> None:
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class BoundedHasher:
+    """Runs a `SecretHasher` off the event loop, a few hashes at a time at low priority, with a bounded queue.
+
+    At most `concurrency` hashing jobs run at once (one per core by default: Argon2 is CPU and memory bound, more
+    at once only adds memory and latency) and at most `queue` more wait (no limit when `None`); a job beyond
+    that is refused at once with `HashingBusy` (503 with `Retry-After`) instead of piling up behind the others.
+    The decision depends only on the load, never on the case, so an unknown reference and a known one are
+    refused alike. The hashing threads run at a low priority, so hashing takes mostly the CPU that requests leave.
+    """
+
+    def __init__(self, hasher: SecretHasher, concurrency: int, queue: int | None = None) -> None:
         self.hasher = hasher
-        self._limiter = anyio.CapacityLimiter(concurrency)
+        self.concurrency = concurrency
+        self.queue = queue
+        self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="argon2", initializer=_lower_priority)
+        self._guard = threading.Lock()
+        self._admitted = 0
+        # Seconds one job took lately (moving average), to tell a refused caller how long to wait.
+        self._job_seconds = 0.5
+
+    @property
+    def admitted(self) -> int:
+        """Jobs running or waiting now."""
+        return self._admitted
+
+    def retry_after(self) -> int:
+        """Whole seconds until a slot is likely free: the jobs ahead, spread over the slots."""
+        ahead = self._admitted / self.concurrency
+        return max(1, math.ceil(ahead * self._job_seconds))
+
+    def _admit(self) -> None:
+        with self._guard:
+            if self.queue is not None and self._admitted >= self.concurrency + self.queue:
+                raise HashingBusy(
+                    "Too many secret checks are waiting right now; nothing was checked or counted. Try again in "
+                    "a few seconds.",
+                    headers={"Retry-After": str(self.retry_after())},
+                )
+            self._admitted += 1
+
+    def _timed(self, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        try:
+            return work()
+        finally:
+            elapsed = time.perf_counter() - started
+            with self._guard:
+                self._job_seconds = 0.8 * self._job_seconds + 0.2 * elapsed
+
+    def _release(self, _: object) -> None:
+        with self._guard:
+            self._admitted -= 1
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        self._admit()
+        try:
+            job = self._executor.submit(self._timed, work)
+        except BaseException:
+            self._release(None)
+            raise
+        # Released when the job ends, not when its caller stops waiting: a cancelled wait still holds the slot
+        # while its hash runs.
+        job.add_done_callback(self._release)
+        return await asyncio.wrap_future(job)
 
     async def hash_secret(self, secret: str) -> str:
         """Hash a secret off the event loop."""
-        return await anyio.to_thread.run_sync(self.hasher.hash_secret, secret, limiter=self._limiter)
+        return await self._run(partial(self.hasher.hash_secret, secret))
 
     async def hash_duress_secret(self, secret_hash: str, candidate: str) -> str:
         """Check and hash a duress secret off the event loop."""
-        return await anyio.to_thread.run_sync(
-            self.hasher.hash_duress_secret, secret_hash, candidate, limiter=self._limiter
-        )
+        return await self._run(partial(self.hasher.hash_duress_secret, secret_hash, candidate))
 
     async def check_lookup(self, stored: StoredSecrets | None, presented: str) -> LookupOutcome:
-        """Classify a presented secret off the event loop, in constant work."""
-        return await anyio.to_thread.run_sync(self.hasher.check_lookup, stored, presented, limiter=self._limiter)
+        """Classify a presented secret off the event loop, in constant work (both verifications in one job)."""
+        return await self._run(partial(self.hasher.check_lookup, stored, presented))
+
+    def close(self) -> None:
+        """Stop the hashing threads once the jobs already admitted are done."""
+        self._executor.shutdown(wait=True, cancel_futures=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared.errors import Conflict, NotFound, TooManyRequests, Unprocessable
+from shared.errors import Conflict, NotFound, ProblemError, TooManyRequests, Unprocessable
 
 if TYPE_CHECKING:
     from services.asylum.cases.states import CaseState
@@ -114,3 +114,9 @@ class ApplicantNotApproved(Unprocessable):
     """
 
     status, slug, title = 422, "applicant-not-approved", "Applicant not approved under your organisation"
+
+
+class HashingBusy(ProblemError):
+    """Every secret-checking slot is taken and its queue is full: nothing was checked or counted; retry later."""
+
+    status, slug, title = 503, "secret-checks-busy", "Secret checks busy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -439,3 +440,32 @@ async def test_concurrent_guesses_are_all_counted(strict_api: Harness, tokens: T
     answers = await asyncio.gather(*(lookup(strict_api, case["reference"], f"WRONG-{i}") for i in range(5)))
     assert {a.status_code for a in answers} <= {404, 429}
     assert (await lookup(strict_api, case["reference"], case["secret"])).status_code == 429
+
+
+async def test_a_lookup_beyond_the_hashing_slots_answers_503_at_once_and_counts_nothing(
+    starter: AppStarter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    original = PasswordHasher.verify
+
+    def held(ph: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        started.set()
+        release.wait(timeout=10)
+        return original(ph, hash, password)
+
+    async for h in start_asylum(starter, secret_hash_concurrency=1, secret_hash_queue=0):
+        monkeypatch.setattr(PasswordHasher, "verify", held)
+        reference = unknown_reference()
+        async with anyio.create_task_group() as group:
+            group.start_soon(lookup, h, reference, "AAAA-BBBB-CCCC")
+            await anyio.to_thread.run_sync(started.wait)
+            refused = await lookup(h, reference, "AAAA-BBBB-CCCC")
+            release.set()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["type"].endswith("/secret-checks-busy")
+        assert int(refused.headers["Retry-After"]) >= 1
+        async with database(h) as session:
+            counted = (await session.execute(select(LookupThrottle.failures))).scalars().all()
+        # Only the lookup that was checked counts, once for the client and once for the reference.
+        assert counted == [1, 1]

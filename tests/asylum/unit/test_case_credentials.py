@@ -1,5 +1,6 @@
 """Applicant and duress secrets: stored only as slow hashes, checked in constant work."""
 
+import os
 import threading
 import time
 
@@ -10,16 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.asylum.cases.credentials import (
+    HASHING_NICENESS,
     PRODUCTION_PARAMETERS,
     BoundedHasher,
     LookupOutcome,
     SecretHasher,
     StoredSecrets,
+    available_cores,
     generate_applicant_secret,
     normalise_secret,
 )
-from services.asylum.cases.errors import DuressSecretRejected
+from services.asylum.cases.errors import DuressSecretRejected, HashingBusy
 from services.asylum.cases.references import ALPHABET
+from services.asylum.config import AsylumSettings
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +167,68 @@ async def test_no_more_hashes_run_at_once_than_allowed(hasher: SecretHasher, mon
         for _ in range(8):
             group.start_soon(bounded.check_lookup, None, "ABCD-EFGH-JKMN")
     assert peak == 2
+
+
+class BlockedVerify:
+    """Holds every Argon2 verification until released, noting how many run at once."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+        self.priorities: list[int] = []
+        original = PasswordHasher.verify
+
+        def held(ph: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+            self.priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            self.started.release()
+            self.release.wait(timeout=10)
+            return original(ph, hash, password)
+
+        monkeypatch.setattr(PasswordHasher, "verify", held)
+
+
+async def test_lookups_beyond_the_slots_and_the_queue_are_refused_at_once_with_retry_after(
+    hasher: SecretHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = BlockedVerify(monkeypatch)
+    bounded = BoundedHasher(hasher, concurrency=1, queue=1)
+    outcomes: list[LookupOutcome] = []
+
+    async def look() -> None:
+        outcomes.append(await bounded.check_lookup(None, "ABCD-EFGH-JKMN"))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(look)
+        group.start_soon(look)
+        await anyio.to_thread.run_sync(blocked.started.acquire)
+        # One runs, one waits: a third is refused without waiting, whatever it would have checked.
+        with pytest.raises(HashingBusy) as refused:
+            await bounded.check_lookup(None, "ABCD-EFGH-JKMN")
+        assert int(refused.value.headers["Retry-After"]) >= 1
+        assert refused.value.status == 503
+        blocked.release.set()
+    assert outcomes == [LookupOutcome.REJECTED, LookupOutcome.REJECTED]
+    # The slots free up once the jobs end.
+    assert bounded.admitted == 0
+    assert await bounded.check_lookup(None, "ABCD-EFGH-JKMN") is LookupOutcome.REJECTED
+    bounded.close()
+
+
+async def test_hashing_runs_at_a_low_priority_off_the_event_loop(
+    hasher: SecretHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = BlockedVerify(monkeypatch)
+    blocked.release.set()
+    bounded = BoundedHasher(hasher, concurrency=1)
+    await bounded.check_lookup(None, "ABCD-EFGH-JKMN")
+    bounded.close()
+    assert blocked.priorities == [HASHING_NICENESS, HASHING_NICENESS]
+    # The event loop's own thread keeps its priority.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < HASHING_NICENESS
+
+
+def test_the_slots_default_to_one_per_core_and_a_queue_of_four_each() -> None:
+    settings = AsylumSettings(database_url="sqlite+aiosqlite:///:memory:")
+    assert settings.secret_hash_slots() == (available_cores(), max(8, 4 * available_cores()))
+    tuned = AsylumSettings(database_url="sqlite+aiosqlite:///:memory:", secret_hash_concurrency=3, secret_hash_queue=0)
+    assert tuned.secret_hash_slots() == (3, 0)

@@ -1,0 +1,95 @@
+"""The NGO's shared-case read, the hottest NGO path, runs a fixed, small number of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.asylum.api.factories import move, ngo, officer, open_case
+from tests.asylum.api.test_ngo_access_api import grant
+from tests.harness import Harness, Tokens
+
+
+@contextmanager
+def statements(h: Harness) -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the block runs (transaction control included)."""
+    seen: list[str] = []
+    engine = h.app.state.engine.sync_engine
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    def note_commit(conn: Any) -> None:
+        seen.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", note_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "commit", note_commit)
+
+
+def kinds(seen: list[str]) -> list[str]:
+    """Each statement as its verb and table: `SELECT access_grants` (its first column's), `INSERT audit_log`."""
+    named = []
+    for statement in seen:
+        verb, *words = statement.split()
+        if verb == "SELECT":
+            named.append(f"SELECT {words[0].split('.')[0]}")
+        elif verb == "INSERT":
+            named.append(f"INSERT {words[1]}")
+        else:
+            named.append(verb)
+    return named
+
+
+async def shared_read(h: Harness, tokens: Tokens, case_id: str) -> list[str]:
+    """The statements of one NGO read of a shared case (after a first read, so nothing is cached on the way)."""
+    await h.client.get(f"/v1/shared-cases/{case_id}", headers=ngo(tokens))
+    with statements(h) as seen:
+        answer = await h.client.get(f"/v1/shared-cases/{case_id}", headers=ngo(tokens))
+    assert answer.status_code == 200, answer.text
+    return kinds(seen)
+
+
+async def test_a_full_read_of_a_case_without_family_takes_grant_case_history_and_audit_only(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await move(cases_api, tokens, case["id"], "lodged")
+    await grant(cases_api, tokens, case["id"], "full")
+    # Grant and case in one statement, which also tells there is no family: no dependants query.
+    assert await shared_read(cases_api, tokens, case["id"]) == [
+        "SELECT access_grants",
+        "SELECT case_history",
+        "INSERT audit_log",
+        "COMMIT",
+    ]
+
+
+async def test_a_full_read_of_a_case_with_family_adds_one_dependants_query(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await cases_api.client.post(
+        f"/v1/cases/{case['id']}/dependants",
+        json={"relation": "spouse", "name": "Анна Петрова", "birth_date": "1990-01-01"},
+        headers=officer(tokens),
+    )
+    await grant(cases_api, tokens, case["id"], "full")
+    assert await shared_read(cases_api, tokens, case["id"]) == [
+        "SELECT access_grants",
+        "SELECT dependants",
+        "SELECT case_history",
+        "INSERT audit_log",
+        "COMMIT",
+    ]
+
+
+async def test_a_status_read_takes_one_select_and_the_audit(cases_api: Harness, tokens: Tokens) -> None:
+    case = await open_case(cases_api, tokens)
+    await grant(cases_api, tokens, case["id"], "status")
+    assert await shared_read(cases_api, tokens, case["id"]) == ["SELECT access_grants", "INSERT audit_log", "COMMIT"]
