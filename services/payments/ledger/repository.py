@@ -10,13 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.domain.tamper.chain import GENESIS_HASH
-from services.payments.ledger.models import Account, ChainHead, Checkpoint, Entry, Transfer
+from services.payments.ledger.models import Account, ChainHead, Checkpoint, Contribution, Entry, Transfer
 from shared.db import add_in_savepoint
 from shared.money import MAX_BALANCE_MINOR
 from shared.pagination import PageParams, keyset
 
 _accounts = cast(Table, Account.__table__)
 _heads = cast(Table, ChainHead.__table__)
+_transfers = cast(Table, Transfer.__table__)
+_contributions = cast(Table, Contribution.__table__)
+_entries = cast(Table, Entry.__table__)
 
 
 async def add(session: AsyncSession, row: object) -> None:
@@ -149,3 +152,47 @@ async def list_checkpoints(session: AsyncSession, partner_id: str) -> Sequence[C
     """A partner's checkpoints, oldest first."""
     stmt = select(Checkpoint).where(Checkpoint.partner_id == partner_id).order_by(Checkpoint.seq)
     return (await session.execute(stmt.execution_options(include_all_tenants=True))).scalars().all()
+
+
+async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, Account]:
+    """The scoped partner's accounts among these ids, by id (unknown and other partners' ids are absent)."""
+    rows = (await session.execute(select(Account).where(Account.id.in_(list(account_ids))))).scalars().all()
+    return {row.id: row for row in rows}
+
+
+async def lock_balances(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, int]:
+    """Row-lock accounts in the order given (callers sort by id, so two batches never wait on each other in a
+    cycle) and return their balances as they are now."""
+    stmt = (
+        select(Account.id, Account.balance_minor)
+        .where(Account.id.in_(list(account_ids)))
+        .order_by(Account.id)
+        .with_for_update()
+    )
+    return {str(row.id): int(row.balance_minor) for row in await session.execute(stmt)}
+
+
+async def write_batch(
+    session: AsyncSession,
+    partner_id: str,
+    moved: dict[str, int],
+    transfers: list[dict[str, object]],
+    entries: list[dict[str, object]],
+    seq: int,
+    head_hash: str,
+) -> None:
+    """Write a batch's transfers and entries, move each balance once by its net amount, advance the chain head.
+
+    The balances were checked under their row locks; the guarded update still refuses to break the limits.
+    """
+    await session.execute(insert(_transfers), transfers)
+    await session.execute(insert(_entries), entries)
+    for account_id in sorted(moved):
+        if moved[account_id] and not await apply_balance_delta(session, account_id, moved[account_id]):
+            raise RuntimeError(f"the locked balance of account {account_id} moved under a batch")
+    await move_chain_head(session, partner_id, seq, head_hash)
+
+
+async def insert_contributions(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Insert contribution records in one statement."""
+    await session.execute(insert(_contributions), rows)

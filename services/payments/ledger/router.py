@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from services.payments.deps import CipherDep, PublisherDep, SignerDep
-from services.payments.ledger import accounts, checkpoints, contributions, service
+from services.payments.ledger import accounts, batches, checkpoints, contributions, service
 from services.payments.payouts import execution as payouts
 from shared.auth import CallerKind, CurrentPrincipal, public, requires
 from shared.deps import TenantSessionDep
@@ -15,6 +15,7 @@ from shared.errors import problem_responses
 from shared.idempotency import IdempotencyDep
 from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
+from shared.schemas.payment_batches import ContributionBatchCreate, ContributionBatchRead
 from shared.schemas.payments import (
     AccountCreate,
     AccountRead,
@@ -92,6 +93,33 @@ async def record_contribution(
         return replayed
     contribution = await contributions.record_contribution(session, cipher, publisher, principal, body)
     return await idem.remember(contribution, status_code=201)
+
+
+@router.post(
+    "/contribution-batches",
+    response_model=ContributionBatchRead,
+    responses=problem_responses(401, 403, 409, 422),
+    **requires("ledger:write", kinds=PARTNER),
+)
+async def record_contribution_batch(
+    body: ContributionBatchCreate,
+    request: Request,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotencyDep,
+    publisher: PublisherDep,
+    cipher: CipherDep,
+) -> Response:
+    """Book up to 1,000 contributions in one request (requires an `Idempotency-Key`, which covers the batch).
+
+    Items are booked in order, each whole (transfer, entries, balances, contribution, audit entry, event) or not
+    at all: a refused item carries the problem the same contribution alone would have answered and stops no
+    other. The answer is 200 with one result per item; the same key and body replay it, booking nothing more.
+    """
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    result = await batches.record_contributions(session, cipher, publisher, principal, body, instance=request.url.path)
+    return await idem.remember(result)
 
 
 @router.get(
