@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 
-from shared.tenancy import ALL_TENANTS, TenantScoped, TenantScopeMissing
+from shared.tenancy import ALL_TENANTS, TENANT_FILTERED, TenantScoped, TenantScopeMissing
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -113,6 +113,14 @@ def _apply_tenant_scope(state: ORMExecuteState) -> None:
         raise TenantScopeMissing(
             "query on tenant-scoped rows in a session without a tenant; call scope_to_tenant first"
         )
+    filtered = state.execution_options.get(TENANT_FILTERED)
+    if filtered is not None:
+        # Filtered by the repository itself (shared.tenancy.tenant_scoped): check it, add nothing.
+        filtered_for, filtered_entities = filtered
+        scoped_entities = {cls for cls in entities if issubclass(cls, TenantScoped)}
+        if filtered_for != tenant or not scoped_entities <= filtered_entities:
+            raise TenantScopeMissing("a statement filtered for another tenant or not on every tenant-scoped entity")
+        return
     if tenant is ALL_TENANTS:
         return
     state.statement = state.statement.options(_tenant_criteria(tenant))

@@ -11,6 +11,7 @@ from services.eligibility.applicants.router import router as applicants_router
 from services.eligibility.applicants.service import document_key
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.config import EligibilitySettings
+from services.eligibility.duplicates.router import router as duplicates_router
 from services.eligibility.erasure.router import router as erasure_router
 from services.eligibility.intake.jobs import INTAKE
 from services.eligibility.intake.router import router as intake_router
@@ -49,6 +50,7 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             tables=tables,
             routers=[
                 applicants_router,
+                duplicates_router,
                 policies_router,
                 assessments_router,
                 intake_router,

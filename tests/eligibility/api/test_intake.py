@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.eligibility.applicants import service as applicants_service
 from services.eligibility.intake import service as intake_service
-from services.eligibility.screening.lists.service import screen_applicant
+from services.eligibility.screening.lists.batch import screen_new_applicants
 from shared.errors import Unprocessable
 from tests.eligibility.api.helpers import applicant_body, as_officer
 from tests.harness import Harness, Tokens, run_jobs
@@ -102,13 +102,14 @@ async def test_another_partner_cannot_see_a_job(eligibility: Harness, tokens: To
 async def test_a_row_failing_midway_is_rolled_back_to_nothing(
     eligibility: Harness, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def screen_failing_for_sidorov(*args: Any, **kwargs: Any) -> None:
-        # Runs after the applicant and its documents were flushed, so a rollback must undo them.
-        if any("Sidorov" in name for name in args[4].names):
-            raise Unprocessable("screening broke for this row")
-        await screen_applicant(*args, **kwargs)
 
-    monkeypatch.setattr(applicants_service, "screen_applicant", screen_failing_for_sidorov)
+    async def screen_failing_for_sidorov(*args: Any, **kwargs: Any) -> Any:
+        # Runs after the applicant and its documents were built, so nothing of them may remain.
+        if any("Sidorov" in name for _, subject in args[3] for name in subject.names):
+            raise Unprocessable("screening broke for this row")
+        return await screen_new_applicants(*args, **kwargs)
+
+    monkeypatch.setattr(applicants_service, "screen_new_applicants", screen_failing_for_sidorov)
     sidorov = applicant_body(
         names=[{"script": "latin", "given": "Pavel", "family": "Sidorov"}],
         documents=[{"type": "passport", "issuing_country": "RU", "number": "75 7654321"}],

@@ -1,0 +1,1 @@
+"""Duplicate documents across partners: found at registration, resolved by the later partner."""

@@ -1,0 +1,67 @@
+"""Every SQL statement about duplicate conflicts and the documents they are found by."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import Applicant, ApplicantDocument, DuplicateConflict
+from shared.pagination import PageParams, keyset
+from shared.tenancy import tenant_scoped
+
+
+async def lock_document_hashes(session: AsyncSession, number_hashes: Sequence[str]) -> None:
+    """On PostgreSQL, serialise registrations of the same documents until this transaction ends.
+
+    Without it, two partners registering one passport at the same moment would each miss the other.
+    SQLite already runs one writer at a time. The lock must be its own statement, before the search: a
+    statement that waited for the lock would still see the data of the moment it started.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for number_hash in sorted(set(number_hashes)):
+        await session.execute(select(func.pg_advisory_xact_lock(int(number_hash[:15], 16))))
+
+
+async def find_registrations_of_documents(
+    session: AsyncSession, number_hashes: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """(document hash, applicant id, partner id) of every registration of any partner holding these documents."""
+    stmt = (
+        select(ApplicantDocument.number_hash, Applicant.id, Applicant.partner_id)
+        .join(ApplicantDocument, ApplicantDocument.applicant_id == Applicant.id)
+        .where(ApplicantDocument.number_hash.in_(number_hashes))
+        .distinct()
+        .order_by(Applicant.id)
+        .execution_options(include_all_tenants=True)
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(stmt)).all()]
+
+
+def _concerning(partner_id: str) -> ColumnElement[bool]:
+    return or_(DuplicateConflict.partner_id == partner_id, DuplicateConflict.earlier_partner_id == partner_id)
+
+
+async def get_conflict(session: AsyncSession, reference: str, partner_id: str) -> DuplicateConflict | None:
+    stmt = select(DuplicateConflict).where(DuplicateConflict.id == reference, _concerning(partner_id))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_conflicts(session: AsyncSession, partner_id: str, page: PageParams) -> Sequence[DuplicateConflict]:
+    stmt = keyset(select(DuplicateConflict).where(_concerning(partner_id)), DuplicateConflict.id, page)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def count_open_conflicts(session: AsyncSession, applicant_id: str) -> int:
+    stmt = select(func.count()).where(
+        DuplicateConflict.applicant_id == applicant_id, DuplicateConflict.status == "open"
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def get_later_applicant(session: AsyncSession, conflict: DuplicateConflict) -> Applicant | None:
+    """The applicant registered later in a conflict, if the caller's tenant holds it."""
+    stmt = select(Applicant).where(Applicant.id == conflict.applicant_id)
+    return (await session.execute(tenant_scoped(session, stmt, Applicant))).scalar_one_or_none()

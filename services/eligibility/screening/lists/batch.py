@@ -1,0 +1,113 @@
+"""Screening many applicants at once: new registrations (one or a whole intake chunk) and re-screening batches.
+
+The matching itself is pure CPU: a batch is screened in a worker thread when it is large enough to stall the
+event loop, and its hits are then recorded with the statements of the surrounding flush, not one per hit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import Applicant, ScreeningHitRecord
+from services.eligibility.screening.engine import (
+    ScreeningError,
+    ScreeningHit,
+    ScreeningIndex,
+    ScreeningSubject,
+    screen_subject,
+)
+from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
+from shared.crypto import FieldCipher
+from shared.ids import new_id
+from shared.schemas.eligibility import ScreeningStatus
+
+EXPLANATION_FIELD = "screening_hits.explanation"
+# Above this many subjects a batch is screened in a thread: a screen can take milliseconds on a large list.
+INLINE_AT_MOST = 4
+Outcome = list[ScreeningHit] | None
+
+
+def screen_all(index: ScreeningIndex | None, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
+    """Each subject's hits, or None where screening could not run (it then fails closed)."""
+    outcomes: list[Outcome] = []
+    for subject in subjects:
+        try:
+            outcomes.append(screen_subject(index, subject))
+        except ScreeningError:
+            outcomes.append(None)
+    return outcomes
+
+
+async def screen_batch(state: ScreeningState, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
+    """Screen subjects against the index at hand, off the event loop when there are more than a few."""
+    index = state.index
+    if len(subjects) <= INLINE_AT_MOST:
+        return screen_all(index, subjects)
+    return await asyncio.to_thread(screen_all, index, subjects)
+
+
+def _unique(hits: list[ScreeningHit]) -> list[tuple[tuple[str, str], ScreeningHit]]:
+    seen: dict[tuple[str, str], ScreeningHit] = {}
+    for hit in hits:
+        seen.setdefault((hit.entry.source.value, hit.entry.entry_id), hit)
+    return list(seen.items())
+
+
+async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str, hit_id: str) -> str:
+    return await cipher.encrypt(session, partner, explanation, field=EXPLANATION_FIELD, row=hit_id)
+
+
+def status_of(statuses: set[str]) -> str:
+    """An applicant's screening status from the statuses of all its hits."""
+    if "open" in statuses:
+        return ScreeningStatus.hits.value
+    if statuses & {"cleared", "waived"}:
+        return ScreeningStatus.resolved.value
+    return ScreeningStatus.clear.value
+
+
+async def screen_new_applicants(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    state: ScreeningState,
+    screened: Sequence[tuple[Applicant, ScreeningSubject]],
+) -> list[ScreeningHitRecord]:
+    """Screen applicants not yet stored: set each one's status and return the hit records to add with them.
+
+    A new applicant has no hits yet, so none are read back; without a loaded list the status stays
+    `unavailable` (fails closed). Namesakes excluded by a contradicting birth date are `excluded` hits.
+    """
+    await refresh_screening_state(session, state)
+    outcomes = await screen_batch(state, [subject for _, subject in screened])
+    records: list[ScreeningHitRecord] = []
+    for (applicant, _), hits in zip(screened, outcomes, strict=True):
+        if hits is None:
+            applicant.screening_status = ScreeningStatus.unavailable.value
+            continue
+        now = datetime.now(UTC)
+        statuses: set[str] = set()
+        for (source, entry_id), hit in _unique(hits):
+            hit_id = new_id()
+            status = "excluded" if hit.excluded else "open"
+            statuses.add(status)
+            records.append(
+                ScreeningHitRecord(
+                    id=hit_id,
+                    partner_id=applicant.partner_id,
+                    applicant_id=applicant.id,
+                    list_source=source,
+                    list_version=hit.entry.list_version[:200],
+                    entry_id=entry_id[:200],
+                    score=round(hit.score, 4),
+                    confident=hit.confident,
+                    explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation, hit_id),
+                    status=status,
+                    created_at=now,
+                )
+            )
+        applicant.screening_status = status_of(statuses)
+    return records

@@ -1,0 +1,79 @@
+"""The statements a partner's applicant read and registration cost, pinned so that none creeps back in.
+
+Each ORM statement costs about half a millisecond of Python CPU and a round trip; these tests list the
+statements a request runs, by kind and table, so that an added query fails here with the list beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.eligibility.api.helpers import applicant_body, as_officer, load_list, register
+from tests.eligibility.api.test_screening_api import LISTED_AS_PETROV
+from tests.harness import Harness, Tokens, backend
+from tests.statements import StatementLog, counting_statements
+
+# Who is registering (the partner's current key), then the document's earlier registrations and the list in
+# force; the rows themselves; the audit entry and the event with its deliveries.
+LOCK = ["SELECT"] if backend() == "postgresql" else []  # the document's advisory lock
+REGISTRATION = [
+    "SELECT partner_keys",
+    *LOCK,
+    "SELECT applicants",
+    "SELECT sanctions_lists",
+    "INSERT applicants",
+    "INSERT applicant_documents",
+    "INSERT audit_log",
+    "INSERT outbox_events",
+    "SELECT webhook_subscriptions",
+]
+
+
+async def _post(h: Harness, tokens: Tokens, number: str, **overrides: Any) -> tuple[dict[str, Any], StatementLog]:
+    body = applicant_body(documents=[{"type": "passport", "issuing_country": "RU", "number": number}], **overrides)
+    with counting_statements(h.app.state.engine) as log:
+        response = await h.client.post("/v1/applicants", json=body, headers=as_officer(tokens))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created, log
+
+
+async def test_reading_an_applicant_is_one_select_and_its_audit_entry(eligibility: Harness, tokens: Tokens) -> None:
+    main = await register(eligibility, tokens)
+    member = await register(eligibility, tokens, category="family_member", main_applicant_id=main["id"], documents=[])
+    for applicant, family in ((main, [member["id"]]), (member, [])):
+        with counting_statements(eligibility.app.state.engine) as log:
+            response = await eligibility.client.get(f"/v1/applicants/{applicant['id']}", headers=as_officer(tokens))
+        assert response.json()["family_member_ids"] == family
+        assert log.kinds() == ["SELECT applicants", "INSERT audit_log"]
+        assert log.round_trips == 4  # with BEGIN and COMMIT
+
+
+async def test_a_page_of_applicants_is_one_select_whatever_its_length(eligibility: Harness, tokens: Tokens) -> None:
+    for number in range(3):
+        await register(
+            eligibility,
+            tokens,
+            documents=[{"type": "passport", "issuing_country": "RU", "number": f"75 100000{number}"}],
+        )
+    with counting_statements(eligibility.app.state.engine) as log:
+        page = (await eligibility.client.get("/v1/applicants?limit=2", headers=as_officer(tokens))).json()
+    assert len(page["items"]) == 2
+    assert log.kinds() == ["SELECT SELECT", "INSERT audit_log"]  # the page, wrapped around its limit
+
+
+async def test_a_registration_reads_nothing_back(eligibility: Harness, tokens: Tokens) -> None:
+    await register(eligibility, tokens)  # the partner's key exists
+    _, log = await _post(eligibility, tokens, "75 0000001")
+    assert log.kinds() == REGISTRATION
+    assert log.round_trips == len(REGISTRATION) + 2
+
+
+async def test_a_duplicate_and_a_hit_add_one_insert_each(eligibility: Harness, tokens: Tokens) -> None:
+    await load_list(eligibility, tokens, LISTED_AS_PETROV)
+    first, _ = await _post(eligibility, tokens, "75 0000002")
+    assert first["screening_status"] == "hits"
+    again, log = await _post(eligibility, tokens, "75 0000002")
+    assert (again["duplicate_status"], again["screening_status"]) == ("suspected", "hits")
+    # The unit of work orders the inserts of one flush by table dependencies.
+    assert sorted(log.kinds()) == sorted([*REGISTRATION, "INSERT duplicate_conflicts", "INSERT screening_hits"])
