@@ -28,7 +28,11 @@ def find_example_references(text: str) -> list[str]:
 
 def schema_texts() -> str:
     models = [m for _, m in inspect.getmembers(schemas, inspect.isclass) if issubclass(m, BaseModel)]
-    return "\n".join(str(m.model_json_schema()) for m in models if m.__module__ == schemas.__name__)
+    return "\n".join(
+        str(m.model_json_schema())
+        for m in models
+        if m.__module__.startswith(schemas.__name__ + ".") or m.__module__ == schemas.__name__
+    )
 
 
 def cli_help_text() -> str:
