@@ -6,6 +6,7 @@ Events carry pseudonymous ids only: never names, birth dates, documents or conta
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -36,6 +37,54 @@ class EventEnvelope(BaseModel):
         "the same trace; absent outside a trace and in events recorded before this field. Covered by the signature "
         "like the rest of the envelope; carries trace and span ids only.",
     )
+
+
+# At most this many events in one signed batch (`POST /v1/events/batch`); a producer also keeps a batch's body
+# under 1 MiB, well below every service's body limit.
+EVENT_BATCH_MAX = 500
+
+
+class EventBatch(BaseModel):
+    """Several events of one producer for one consumer, signed once over the whole body.
+
+    The batch's `id` and `source` equal the `webhook-id` and `carrots-source` headers; every event inside keeps
+    its own `id`, `type` and `source` (the producer's), and the consumer handles each id at most once, whatever
+    batch or single delivery brings it.
+    """
+
+    id: str = Field(max_length=64, description="Unique id of this delivery (not of an event); equals `webhook-id`.")
+    source: str = Field(max_length=64, description="Service that emitted every event of the batch.")
+    events: list[EventEnvelope] = Field(
+        min_length=1, max_length=EVENT_BATCH_MAX, description="The events, oldest first; ids distinct."
+    )
+
+
+class EventOutcome(StrEnum):
+    """What a consumer did with one event of a batch."""
+
+    applied = "applied"
+    duplicate = "duplicate"
+    failed = "failed"
+
+
+class EventResult(BaseModel):
+    """One event's outcome in a batch: `applied` and `duplicate` are done; `failed` is delivered again later."""
+
+    id: str = Field(description="The event's id.")
+    outcome: EventOutcome = Field(
+        description="`applied`: handled now; `duplicate`: handled before, nothing changed; `failed`: nothing of it "
+        "was kept, the producer retries it on its schedule."
+    )
+    problem: dict[str, Any] | None = Field(
+        default=None,
+        description="For `failed`: an RFC 9457 problem (type, title, status, detail) without personal data.",
+    )
+
+
+class EventBatchResult(BaseModel):
+    """A consumer's answer to a batch: one result per event, in the batch's order."""
+
+    results: list[EventResult]
 
 
 ReleaseTrigger = str  # "approval", "verified_arrival", "asylum_granted" or "days_after_approval:N"
