@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 from shared.errors import PROBLEM_DESCRIPTIONS, PROBLEM_JSON, InvalidParam, Problem, declared_statuses
 from shared.idempotency import KEY_HEADER, KEY_HEADER_DOC, idempotency
 from shared.retries import takes_optional_key
-from shared.schemas.events import EventEnvelope
+from shared.schemas.events import EventBatch, EventEnvelope
 from shared.webhooks import EVENT_SECURITY_DOC, EVENT_SECURITY_SCHEME, SIGNATURE_HEADER
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -94,7 +94,11 @@ def complete_security(document: dict[str, Any]) -> None:
             },
         }
     )
-    components.setdefault("schemas", {})["EventEnvelope"] = EventEnvelope.model_json_schema(ref_template=_REF)
+    schemas = components.setdefault("schemas", {})
+    schemas["EventEnvelope"] = EventEnvelope.model_json_schema(ref_template=_REF)
+    batch = EventBatch.model_json_schema(ref_template=_REF)
+    schemas.update(batch.pop("$defs", {}))
+    schemas["EventBatch"] = batch
 
 
 def complete_errors(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:

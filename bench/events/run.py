@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, func, select
 
@@ -47,6 +48,34 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
+def _pg_cpu(names: list[str]) -> dict[int, float]:
+    """CPU used so far by each PostgreSQL backend connected to the named databases (the server runs here)."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", (names,))]
+    cpu = {}
+    for pid in pids:
+        try:
+            cpu[pid] = cpu_seconds(pid)
+        except (FileNotFoundError, PermissionError):
+            continue
+    return cpu
+
+
+class PgMeter:
+    """PostgreSQL CPU spent for some databases between `start` and `stop` (backends that left are not counted)."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.names = [url.rsplit("/", 1)[1] for url in urls]
+        self.before: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.before = _pg_cpu(self.names)
+
+    def stop(self) -> float:
+        after = _pg_cpu(self.names)
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 @dataclass(frozen=True)
 class Figure:
     """One phase's outcome."""
@@ -56,6 +85,7 @@ class Figure:
     seconds: float
     sender_cpu: float
     receiver_cpu: float
+    database_cpu: float
     sender_statements: int | None = None
     receiver_statements: int | None = None
 
@@ -67,9 +97,12 @@ class Figure:
         def per_event(value: float | int | None, scale: float = 1.0, fmt: str = "{:.2f}") -> str:
             return "-" if value is None else fmt.format(value * scale / max(self.events, 1))
 
+        total = self.sender_cpu + self.receiver_cpu + self.database_cpu
+        cores = os.cpu_count() or 1
         return (
             f"| {self.name} | {self.rate:,.0f} | {self.rate / ceiling_rate:.2f} | "
             f"{per_event(self.sender_cpu, 1000, '{:.3f}')} | {per_event(self.receiver_cpu, 1000, '{:.3f}')} | "
+            f"{per_event(self.database_cpu, 1000, '{:.3f}')} | {cores * self.events / total if total else 0:,.0f} | "
             f"{per_event(self.sender_statements)} | {per_event(self.receiver_statements)} |"
         )
 
@@ -117,7 +150,9 @@ def _start(factory: str, env: dict[str, str], log: Path) -> tuple[subprocess.Pop
     raise RuntimeError(f"{factory} not ready after 120 s; see {log}")
 
 
-async def _ceiling_loop(url: str, identity: ServiceIdentity, envelopes: list[EventEnvelope], pid: int) -> Figure:
+async def _ceiling_loop(
+    url: str, identity: ServiceIdentity, envelopes: list[EventEnvelope], pid: int, meter: PgMeter
+) -> Figure:
     bodies = [json.dumps(e.model_dump(mode="json"), separators=(",", ":"), sort_keys=True).encode() for e in envelopes]
     queue = iter(zip(envelopes, bodies, strict=True))
     failures = 0
@@ -130,9 +165,11 @@ async def _ceiling_loop(url: str, identity: ServiceIdentity, envelopes: list[Eve
             failures += response.status_code != 204
 
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_keepalive_connections=CONCURRENCY)) as client:
+        meter.start()
         cpu0, server0, start = time.process_time(), cpu_seconds(pid), time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(CONCURRENCY)))
         seconds = time.perf_counter() - start
+        database_cpu = meter.stop()
         print(f"ceiling: {len(envelopes):,} events in {seconds:.1f} s", file=sys.stderr)
         figure = Figure(
             "ceiling: signed POST per event, 16 connections",
@@ -140,6 +177,7 @@ async def _ceiling_loop(url: str, identity: ServiceIdentity, envelopes: list[Eve
             seconds,
             time.process_time() - cpu0,
             cpu_seconds(pid) - server0,
+            database_cpu,
             receiver_statements=len(envelopes),
         )
         rows = (await client.get(url + "/count")).json()["rows"]
@@ -182,6 +220,8 @@ async def _outbox_phase(
         consumer_statements = (await client.get(consumer_url + "/stats")).json()["statements"]
         dispatcher = OutboxDispatcher(maker, receiver.tables, identity, client, **options)
         statements["n"] = 0
+        meter = PgMeter([producer_url, consumer_db])
+        meter.start()
         cpu0, server0, start_at = time.process_time(), cpu_seconds(consumer_pid), time.perf_counter()
         delivered = 0
         while delivered < n:
@@ -190,6 +230,7 @@ async def _outbox_phase(
                 raise RuntimeError(f"{name}: a round delivered nothing after {delivered} of {n} events")
             delivered += done
         seconds = time.perf_counter() - start_at
+        database_cpu = meter.stop()
         print(f"{name}: {n:,} events in {seconds:.1f} s", file=sys.stderr)
         figure = Figure(
             name,
@@ -197,6 +238,7 @@ async def _outbox_phase(
             seconds,
             time.process_time() - cpu0,
             cpu_seconds(consumer_pid) - server0,
+            database_cpu,
             statements["n"],
             (await client.get(consumer_url + "/stats")).json()["statements"] - consumer_statements,
         )
@@ -224,7 +266,7 @@ async def _run(n: int, databases: Databases, logs: Path) -> list[Figure]:
         logs / "ceiling.log",
     )
     try:
-        figures = [await _ceiling_loop(url, identity, _envelopes(n), process.pid)]
+        figures = [await _ceiling_loop(url, identity, _envelopes(n), process.pid, PgMeter([ceiling_url]))]
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -252,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     databases = Databases(PG_ADMIN_URL)
     print(f"load average before: {_load()}, {os.cpu_count()} CPUs, {args.events:,} events per phase")
+    print(f"databases: {databases.prefix}_* (dropped at the end)")
     with tempfile.TemporaryDirectory(prefix="carrots-bench-events-") as tmp:
         try:
             figures = asyncio.run(_run(args.events, databases, Path(tmp)))
@@ -261,8 +304,9 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(
         "| delivery | events/s | ratio to ceiling | sender CPU ms/event | receiver CPU ms/event "
+        f"| PostgreSQL CPU ms/event | events/s if CPU-bound on {os.cpu_count()} idle cores "
         "| sender statements/event | receiver statements/event |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for figure in figures:
         print(figure.row(figures[0].rate))

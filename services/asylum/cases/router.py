@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.asylum.cases import events, service, transfer
 from services.asylum.deps import ToolsDep
+from services.asylum.models import tables
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import DirectoryDep, SessionDep, TenantSessionDep
 from shared.errors import problem_responses
+from shared.inbox import VerifiedEventBatch, apply_event_batch, signed_batch_by_service
 from shared.pagination import PageParams, page_params
 from shared.schemas.asylum import (
     ApplicantSecretIssued,
@@ -23,6 +25,7 @@ from shared.schemas.asylum import (
     TransitionCreate,
 )
 from shared.schemas.common import Page
+from shared.schemas.events import EventBatchResult
 from shared.webhooks import VerifiedEvent, signed_by_service
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -147,3 +150,14 @@ async def receive_event(event: VerifiedEvent, session: SessionDep, tools: ToolsD
     """Receive a signed event from a peer service; each event id is handled once."""
     await events.handle_event(session, tools, event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/events/batch",
+    response_model=EventBatchResult,
+    responses=problem_responses(401, 422),
+    **signed_batch_by_service("Takes the same events as `POST /v1/events`, many per request, one result each."),
+)
+async def receive_event_batch(batch: VerifiedEventBatch, session: SessionDep, tools: ToolsDep) -> EventBatchResult:
+    """Receive a signed batch of events from a peer service; each event id is handled once, with its own result."""
+    return await apply_event_batch(session, tables, batch, lambda s, event: events.handle_event(s, tools, event))

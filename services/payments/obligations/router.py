@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.deps import PublisherDep
 from services.payments.models import tables
@@ -13,6 +14,8 @@ from services.payments.obligations import approvals, service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import SessionDep, TenantSessionDep
 from shared.errors import Unprocessable, problem_responses
+from shared.inbox import VerifiedEventBatch, apply_event_batch, signed_batch_by_service
+from shared.outbox import EventPublisher
 from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
 from shared.schemas.events import (
@@ -22,6 +25,8 @@ from shared.schemas.events import (
     ApplicantApproved,
     ArrivalVerified,
     CaseStatusChanged,
+    EventBatchResult,
+    EventEnvelope,
 )
 from shared.schemas.payments import DueRelease, ObligationRead, ObligationStatus, ReleaseResult
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
@@ -42,6 +47,25 @@ PARTNER = [CallerKind.partner]
 )
 async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher: PublisherDep) -> Response:
     """Consume a signed event once: approvals create obligations; verified arrivals and grants release tranches."""
+    await consume_event(session, publisher, envelope)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/events/batch",
+    response_model=EventBatchResult,
+    responses=problem_responses(401, 422),
+    **signed_batch_by_service("Takes the same events as `POST /v1/events`, many per request, one result each."),
+)
+async def receive_event_batch(
+    batch: VerifiedEventBatch, session: SessionDep, publisher: PublisherDep
+) -> EventBatchResult:
+    """Consume a signed batch of events, each once and with its own result, as `POST /v1/events` would one."""
+    return await apply_event_batch(session, tables, batch, lambda s, event: consume_event(s, publisher, event))
+
+
+async def consume_event(session: AsyncSession, publisher: EventPublisher, envelope: EventEnvelope) -> None:
+    """Apply one authenticated event; its id is claimed once, so a repeat changes nothing."""
     if envelope.type == APPLICANT_APPROVED:
         approved = ApplicantApproved.model_validate(envelope.data)
         scope_to_tenant(session, approved.partner_id)
@@ -62,7 +86,6 @@ async def receive_event(envelope: VerifiedEvent, session: SessionDep, publisher:
         scope_to_tenant(session, ALL_TENANTS)
         if await claim_event(session, tables, envelope.id, envelope.type):
             await service.handle_case_status(session, publisher, changed, envelope.type)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
