@@ -174,7 +174,7 @@ async def _describe_shared(
     case: Case,
     grant: AccessGrant,
     *,
-    has_dependants: bool = True,
+    has_dependants: bool,
 ) -> SharedCaseRead:
     shared = SharedCaseRead.model_validate(
         {"case_id": case.id, "level": grant.level, "partner_id": case.partner_id, "view": describe_status_view(case)}
@@ -215,12 +215,11 @@ async def list_shared_cases(
 ) -> Page[SharedCaseRead]:
     """The cases currently granted to the calling NGO, one page at a time."""
     scope_to_tenant(session, ALL_TENANTS)
-    grants = await repository.list_active_grants_for_ngo(session, ngo.org, page)
-    items, cursor = split_page(grants, page, lambda g: g.id)
-    # One query for the page's cases rather than one per grant.
-    by_id = {c.id: c for c in await cases.list_cases_by_id(session, [g.case_id for g in items])}
-    shared: list[SharedCaseRead] = []
-    for grant in items:
-        if (case := by_id.get(grant.case_id)) is not None:
-            shared.append(await _describe_shared(session, cipher, ngo, case, grant))
+    # Grants, their cases and whether each has family in one statement, rather than a query per grant.
+    rows = await repository.list_shared_cases(session, ngo.org, page)
+    items, cursor = split_page(rows, page, lambda row: row[0].id)
+    shared = [
+        await _describe_shared(session, cipher, ngo, case, grant, has_dependants=has_dependants)
+        for grant, case, has_dependants in items
+    ]
     return Page[SharedCaseRead](items=shared, next_cursor=cursor)

@@ -34,10 +34,6 @@ async def get_case(session: AsyncSession, case_id: str) -> Case | None:
     return (await session.execute(select(Case).where(Case.id == case_id))).scalar_one_or_none()
 
 
-async def list_cases_by_id(session: AsyncSession, case_ids: Sequence[str]) -> Sequence[Case]:
-    return (await session.execute(select(Case).where(Case.id.in_(case_ids)))).scalars().all()
-
-
 async def get_case_for_update(session: AsyncSession, case_id: str) -> Case | None:
     stmt = select(Case).where(Case.id == case_id).with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()

@@ -93,3 +93,21 @@ async def test_a_status_read_takes_one_select_and_the_audit(cases_api: Harness, 
     case = await open_case(cases_api, tokens)
     await grant(cases_api, tokens, case["id"], "status")
     assert await shared_read(cases_api, tokens, case["id"]) == ["SELECT access_grants", "INSERT audit_log", "COMMIT"]
+
+
+async def test_the_list_of_shared_cases_reads_grants_cases_and_family_in_one_statement(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    for _ in range(2):
+        case = await open_case(cases_api, tokens)
+        await grant(cases_api, tokens, case["id"], "full")
+    await cases_api.client.get("/v1/shared-cases", headers=ngo(tokens))
+    with statements(cases_api) as seen:
+        answer = await cases_api.client.get("/v1/shared-cases", headers=ngo(tokens))
+    assert len(answer.json()["items"]) == 2
+    # No query for the cases apart from their grants, and none for a family neither case has.
+    assert kinds(seen) == [
+        "SELECT access_grants",
+        *["SELECT case_history", "INSERT audit_log"] * 2,
+        "COMMIT",
+    ]
