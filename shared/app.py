@@ -29,7 +29,7 @@ from shared.errors import install_problem_handlers
 from shared.idempotency import PURGE_EXPIRED_KEYS, InFlightKeys
 from shared.jobs import JobKind, Periodic, prune_finished_jobs
 from shared.keys import master_keys_from_settings, vault_from_settings
-from shared.limits import DEFAULT_BODY_LIMIT, NulGuardMiddleware, TooLargeAsProblem
+from shared.limits import DEFAULT_BODY_LIMIT, RequestGuardMiddleware, TooLargeAsProblem, document_parameter_bounds
 from shared.observability import (
     DomainRefresh,
     Metrics,
@@ -212,7 +212,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.job_kinds = list(spec.jobs)
     app.state.periodic = [*spec.periodic, PRUNE_FINISHED_JOBS, PURGE_EXPIRED_KEYS]
     install_problem_handlers(app)
-    app.add_middleware(NulGuardMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
     if settings.internal_port is not None:
         app.add_middleware(InternalOnly, port=settings.internal_port)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, tracing=tracing)
@@ -248,6 +248,7 @@ def build_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
             complete_security(schema)
             complete_errors(schema, app.routes)
             complete_examples(schema)
+            document_parameter_bounds(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
