@@ -1,25 +1,13 @@
-"""Errors of applicants, bulk intake and re-screening jobs, named after what happened (the other domains keep
-theirs in their own `errors.py`)."""
+"""Errors more than one domain raises (an unknown applicant), and for now those of bulk intake and re-screening
+jobs; every other domain keeps its own in its `errors.py`."""
 
 from __future__ import annotations
 
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import NotFound, Unprocessable
 
 
 class ApplicantNotFound(NotFound):
     """No applicant with this id for the caller (other partners' applicants look the same)."""
-
-
-class MainApplicantMissing(Unprocessable):
-    """A family member was registered without a main applicant of the same partner."""
-
-
-class DuplicateConflictNotFound(NotFound):
-    """No duplicate conflict with this reference that concerns the caller."""
-
-
-class DuplicateAlreadyResolved(Conflict):
-    """The duplicate conflict was resolved before."""
 
 
 class IntakeJobNotFound(NotFound):
@@ -32,7 +20,3 @@ class RescreeningJobNotFound(NotFound):
 
 class IntakeUploadUnreadable(Unprocessable):
     """The bulk upload is empty, too large or not in the announced format."""
-
-
-class CountryCodeUnknown(Unprocessable):
-    """A citizenship or issuing country is not an ISO 3166-1 alpha-2 code."""

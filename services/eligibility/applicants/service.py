@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository
+from services.eligibility.applicants.errors import CountryCodeUnknown, MainApplicantMissing
 from services.eligibility.applicants.identity import (
     Crypto,
     applicant_read,
@@ -21,7 +22,7 @@ from services.eligibility.applicants.identity import (
     new_applicant,
 )
 from services.eligibility.duplicates.service import find_conflicts
-from services.eligibility.errors import ApplicantNotFound, CountryCodeUnknown, MainApplicantMissing
+from services.eligibility.errors import ApplicantNotFound
 from services.eligibility.models import Applicant, tables
 from services.eligibility.policies.engine.facts import validate_country
 from services.eligibility.screening.lists.batch import screen_new_applicants
@@ -125,6 +126,11 @@ async def get_applicant_or_404(session: AsyncSession, applicant_id: str) -> Appl
     if found is None:
         raise ApplicantNotFound(f"No applicant {applicant_id} is registered for your organisation.")
     return found[0]
+
+
+async def family_member_ids(session: AsyncSession, main_applicant_id: str) -> list[str]:
+    """The ids of the family members registered with a main applicant."""
+    return await repository.list_family_member_ids(session, main_applicant_id)
 
 
 async def read_applicant(session: AsyncSession, crypto: Crypto, actor: Principal, applicant_id: str) -> ApplicantRead:

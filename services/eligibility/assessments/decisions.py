@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.applicants import repository as applicants_repository
-from services.eligibility.applicants.service import Crypto, get_applicant_or_404
+from services.eligibility.applicants.service import Crypto, family_member_ids, get_applicant_or_404
 from services.eligibility.assessments.errors import (
     ApprovalBlocked,
     ApproverAlreadySigned,
@@ -91,7 +90,7 @@ async def _approval_event(session: AsyncSession, assessment: Assessment, on: dat
     bounty = granted.bounty
     stipend = granted.stipend
     family = granted.family.asylum or granted.family.residence_path
-    dependants = await applicants_repository.list_family_member_ids(session, assessment.applicant_id) if family else []
+    dependants = await family_member_ids(session, assessment.applicant_id) if family else []
     applicant = await get_applicant_or_404(session, assessment.applicant_id)
     return events.ApplicantApproved(
         applicant_id=assessment.applicant_id,

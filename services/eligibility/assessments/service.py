@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.applicants import repository as applicants_repository
-from services.eligibility.applicants.service import Crypto, decrypt_identity, get_applicant_or_404
+from services.eligibility.applicants.service import Crypto, decrypt_identity, family_member_ids, get_applicant_or_404
 from services.eligibility.assessments import repository
 from services.eligibility.assessments.errors import AssessmentNotFound
 from services.eligibility.models import Applicant, Assessment
@@ -92,7 +91,7 @@ async def applicant_facts(session: AsyncSession, crypto: Crypto, applicant: Appl
         service_verified=applicant.service_verified,
         arrived_in_partner_territory=applicant.arrived_in_partner_territory,
         left_post=applicant.left_post,
-        family_members=len(await applicants_repository.list_family_member_ids(session, applicant.id)),
+        family_members=len(await family_member_ids(session, applicant.id)),
     )
 
 

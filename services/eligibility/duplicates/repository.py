@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.models import Applicant, ApplicantDocument, DuplicateConflict
+from services.eligibility.duplicates.models import DuplicateConflict
+from services.eligibility.models import Applicant, ApplicantDocument
 from shared.pagination import PageParams, keyset
 from shared.tenancy import tenant_scoped
 

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.duplicates import repository
-from services.eligibility.errors import ApplicantNotFound, DuplicateAlreadyResolved, DuplicateConflictNotFound
-from services.eligibility.models import Applicant, DuplicateConflict
+from services.eligibility.duplicates.errors import DuplicateAlreadyResolved, DuplicateConflictNotFound
+from services.eligibility.duplicates.models import DuplicateConflict
+from services.eligibility.errors import ApplicantNotFound
+from services.eligibility.models import Applicant
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.ids import new_id
