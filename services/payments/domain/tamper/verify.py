@@ -5,119 +5,47 @@ anywhere. A CSV export holds one row per record (`CSV_COLUMNS`) and no checkpoin
 separately, as the auditor's checkpoint list answers them. The verifier needs nothing but the files and the
 Ed25519 public key, and names each kind of tampering it finds: an edited record, an inserted one, removed
 ones, a truncated tail, or a chain that was rewritten and re-hashed so that it no longer meets a signed
-checkpoint.
+checkpoint. It streams: memory stays flat whatever the export's length.
 """
 
-import csv
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.payments.domain.tamper.chain import (
-    GENESIS_HASH,
-    ChainedRecord,
-    compute_record_hash,
+from services.payments.domain.tamper.chain import GENESIS_HASH
+from services.payments.domain.tamper.checkpoints import Checkpoint, load_public_key_pem, verify_checkpoint
+from services.payments.domain.tamper.digest import record_digest
+from services.payments.domain.tamper.export_rows import (
+    CSV_COLUMNS,
+    ExportFormat,
+    ReadRecord,
+    checkpoint_rows_in,
+    checkpoint_rows_of,
+    csv_records,
+    export_format_of,
+    jsonl_records,
+    require,
 )
-from services.payments.domain.tamper.checkpoints import (
-    Checkpoint,
-    load_public_key_pem,
-    verify_checkpoint,
-)
+from services.payments.domain.tamper.report import Problem, ProblemKind, VerificationReport
 
-_T = TypeVar("_T")
+__all__ = [
+    "CSV_COLUMNS",
+    "ExportFormat",
+    "Problem",
+    "ProblemKind",
+    "VerificationReport",
+    "checkpoint_rows_of",
+    "export_format_of",
+    "verify_ledger_csv",
+    "verify_ledger_export",
+    "verify_ledger_lines",
+    "verify_ledger_rows",
+]
 
 # How far from its position a renumbered record's original sequence number is searched for.
 RENUMBER_WINDOW = 8
-# The columns of a CSV export, in order: the chain fields around the hashed body of each entry.
-CSV_COLUMNS = (
-    "seq",
-    "id",
-    "partner_id",
-    "transfer_id",
-    "transfer_kind",
-    "account_id",
-    "currency",
-    "amount_minor",
-    "created_at",
-    "prev_hash",
-    "hash",
-)
-_BODY_COLUMNS = CSV_COLUMNS[1:9]
-
-
-class ExportFormat(StrEnum):
-    """The two forms of a ledger export: JSON Lines (with checkpoints) and CSV."""
-
-    jsonl = "jsonl"
-    csv = "csv"
-
-
-def export_format_of(first_line: str) -> ExportFormat | None:
-    """Which export a file is, from its first line; None when it is neither."""
-    stripped = first_line.strip()
-    if stripped.startswith("{"):
-        return ExportFormat.jsonl
-    if stripped == ",".join(CSV_COLUMNS):
-        return ExportFormat.csv
-    return None
-
-
-class ProblemKind(StrEnum):
-    """What kind of tampering or damage a problem reports."""
-
-    EDITED = "edited"
-    INSERTED = "inserted"
-    REMOVED = "removed"
-    TRUNCATED = "truncated"
-    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
-    BAD_SIGNATURE = "bad_signature"
-    MALFORMED = "malformed"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding: its kind, the sequence number it concerns and a sentence for people."""
-
-    kind: ProblemKind
-    seq: int | None
-    detail: str
-
-
-@dataclass(slots=True)
-class VerificationReport:
-    """The verdict on an export: `ok` only when no problem was found."""
-
-    records_checked: int = 0
-    last_seq: int = 0
-    head_hash: str = GENESIS_HASH
-    anchored_seq: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Whether the export is intact as far as the checkpoints can prove."""
-        return not self.problems
-
-    def kinds(self) -> set[ProblemKind]:
-        """Return the set of problem kinds found."""
-        return {problem.kind for problem in self.problems}
-
-    def to_text(self) -> str:
-        """Render the report as lines for a terminal."""
-        lines = [
-            f"records checked: {self.records_checked}, last seq: {self.last_seq}",
-            f"signed up to seq: {self.anchored_seq}, head: {self.head_hash}",
-        ]
-        lines += [f"{p.kind.value} at seq {p.seq}: {p.detail}" for p in self.problems]
-        lines += [f"warning: {warning}" for warning in self.warnings]
-        lines.append("OK" if self.ok else f"TAMPERED: {len(self.problems)} problem(s)")
-        return "\n".join(lines)
 
 
 def verify_ledger_export(
@@ -129,7 +57,7 @@ def verify_ledger_export(
     """
     public_key = load_public_key_pem(public_key_pem)
     with export_path.open(encoding="utf-8") as first_pass:
-        checkpoint_rows = [row for row in _parse_rows(first_pass, []) if row.get("type") == "checkpoint"]
+        checkpoint_rows = checkpoint_rows_in(first_pass)
     with export_path.open(encoding="utf-8") as second_pass:
         return verify_ledger_rows(second_pass, public_key, checkpoint_rows + list(extra_checkpoints or []))
 
@@ -141,7 +69,7 @@ def verify_ledger_csv(
     public_key = load_public_key_pem(public_key_pem)
     report = VerificationReport()
     with export_path.open(encoding="utf-8", newline="") as lines:
-        _verify(report, _csv_rows(lines, report.problems), public_key, list(checkpoints or []))
+        _verify(report, csv_records(lines, report.problems), public_key, list(checkpoints or []))
     if not checkpoints:
         report.warnings.append(
             "a CSV export carries no checkpoints: pass the partner's checkpoint list to detect truncation"
@@ -149,18 +77,10 @@ def verify_ledger_csv(
     return report
 
 
-def checkpoint_rows_of(answer: Any) -> list[dict[str, Any]]:
-    """Checkpoint rows from the auditor's checkpoint list (`GET /v1/audit/partners/{id}/checkpoints`)."""
-    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
-        raise ValueError("expected the JSON list of checkpoints that the auditor's checkpoint list answers")
-    return [{"type": "checkpoint", "chain_id": item.get("partner_id"), **item} for item in answer]
-
-
 def verify_ledger_lines(lines: Iterable[str], public_key: Ed25519PublicKey) -> VerificationReport:
     """Verify export lines held in memory (records and checkpoint rows mixed)."""
     rows = list(lines)
-    checkpoint_rows = [row for row in _parse_rows(rows, []) if row.get("type") == "checkpoint"]
-    return verify_ledger_rows(rows, public_key, checkpoint_rows)
+    return verify_ledger_rows(rows, public_key, checkpoint_rows_in(rows))
 
 
 def verify_ledger_rows(
@@ -170,73 +90,70 @@ def verify_ledger_rows(
 ) -> VerificationReport:
     """Walk the records once, holding only the hashes that signed checkpoints refer to."""
     report = VerificationReport()
-    return _verify(report, _parse_rows(lines, report.problems), public_key, checkpoint_rows)
+    return _verify(report, jsonl_records(lines, report.problems), public_key, checkpoint_rows)
 
 
 def _verify(
     report: VerificationReport,
-    rows: Iterator[dict[str, Any]],
+    records: Iterator[ReadRecord],
     public_key: Ed25519PublicKey,
     checkpoint_rows: list[dict[str, Any]],
 ) -> VerificationReport:
     checkpoints = _check_signatures(checkpoint_rows, public_key, report)
     anchored_hashes: dict[int, str] = {}
     wanted = {checkpoint.seq for checkpoint in checkpoints}
-    records = _records(rows, report.problems)
-    last_seq, last_hash = 0, GENESIS_HASH
+    problems = report.problems
+    last_seq, last_hash, checked = 0, GENESIS_HASH, 0
     rewritten: set[int] = set()
-    for record, following in _with_lookahead(records):
-        report.records_checked += 1
-        if compute_record_hash(record.seq, record.prev_hash, record.body) != record.hash:
-            original = _original_seq(record, last_seq)
+    # The record after the current one is read first: it tells an inserted record from a rewritten one.
+    current = next(records, None)
+    while current is not None:
+        following = next(records, None)
+        seq, prev_hash, digest, body, intact = current
+        current = following
+        checked += 1
+        if not intact:
+            original = _original_seq(seq, prev_hash, digest, body, last_seq)
             if original is None:
-                report.problems.append(Problem(ProblemKind.EDITED, record.seq, "content does not match its hash"))
-                rewritten.add(record.seq)
+                problems.append(Problem(ProblemKind.EDITED, seq, "content does not match its hash"))
+                rewritten.add(seq)
             else:
                 # Intact but renumbered (to hide an insertion or removal): judge it at its signed position.
-                record = replace(record, seq=original)
-        skipped_by_next = following is not None and following.prev_hash == last_hash and record.hash != last_hash
-        if skipped_by_next or record.seq <= last_seq:
-            report.problems.append(Problem(ProblemKind.INSERTED, record.seq, "record is not part of the chain"))
+                seq = original
+        skipped_by_next = following is not None and following[1] == last_hash and digest != last_hash
+        if skipped_by_next or seq <= last_seq:
+            problems.append(Problem(ProblemKind.INSERTED, seq, "record is not part of the chain"))
             continue
-        if record.prev_hash != last_hash or record.seq != last_seq + 1:
-            _explain_broken_link(record, last_seq, rewritten, report)
-        last_seq, last_hash = record.seq, record.hash
+        if prev_hash != last_hash or seq != last_seq + 1:
+            _explain_broken_link(seq, last_seq, rewritten, report)
+        last_seq, last_hash = seq, digest
         if last_seq in wanted:
             anchored_hashes[last_seq] = last_hash
+    report.records_checked += checked
     report.last_seq, report.head_hash = last_seq, last_hash
     _compare_with_checkpoints(checkpoints, anchored_hashes, report)
     return report
 
 
-def _original_seq(record: ChainedRecord, last_seq: int) -> int | None:
+def _original_seq(seq: int, prev_hash: str, digest: str, body: dict[str, Any], last_seq: int) -> int | None:
     """The sequence number an intact record was hashed with, if it was only renumbered nearby."""
-    candidates = {last_seq + 1, *range(max(1, record.seq - RENUMBER_WINDOW), record.seq + RENUMBER_WINDOW + 1)}
-    candidates.discard(record.seq)
-    for seq in sorted(candidates):
-        if compute_record_hash(seq, record.prev_hash, record.body) == record.hash:
-            return int(seq)
+    candidates = {last_seq + 1, *range(max(1, seq - RENUMBER_WINDOW), seq + RENUMBER_WINDOW + 1)}
+    candidates.discard(seq)
+    for candidate in sorted(candidates):
+        if record_digest(candidate, prev_hash, body) == digest:
+            return int(candidate)
     return None
 
 
-def _explain_broken_link(
-    record: ChainedRecord,
-    last_seq: int,
-    rewritten: set[int],
-    report: VerificationReport,
-) -> None:
-    if record.seq > last_seq + 1:
-        missing = f"{last_seq + 1}" if record.seq == last_seq + 2 else f"{last_seq + 1}..{record.seq - 1}"
+def _explain_broken_link(seq: int, last_seq: int, rewritten: set[int], report: VerificationReport) -> None:
+    if seq > last_seq + 1:
+        missing = f"{last_seq + 1}" if seq == last_seq + 2 else f"{last_seq + 1}..{seq - 1}"
         report.problems.append(Problem(ProblemKind.REMOVED, last_seq + 1, f"records {missing} are missing"))
     elif last_seq not in rewritten:
         # Contiguous numbers but a broken link: the previous record was changed and re-hashed.
         rewritten.add(last_seq)
         report.problems.append(
-            Problem(
-                ProblemKind.EDITED,
-                last_seq,
-                "record was rewritten: the next record no longer links to it",
-            )
+            Problem(ProblemKind.EDITED, last_seq, "record was rewritten: the next record no longer links to it")
         )
 
 
@@ -278,12 +195,12 @@ def _check_signatures(
     for row in rows:
         try:
             checkpoint = Checkpoint(
-                chain_id=_require(row, "chain_id", str),
-                seq=_require(row, "seq", int),
-                head_hash=_require(row, "head_hash", str),
-                signed_at=_require(row, "signed_at", str),
-                key_id=_require(row, "key_id", str),
-                signature=_require(row, "signature", str),
+                chain_id=require(row, "chain_id", str),
+                seq=require(row, "seq", int),
+                head_hash=require(row, "head_hash", str),
+                signed_at=require(row, "signed_at", str),
+                key_id=require(row, "key_id", str),
+                signature=require(row, "signature", str),
             )
         except TypeError as error:
             report.problems.append(Problem(ProblemKind.MALFORMED, None, f"checkpoint: {error}"))
@@ -296,82 +213,6 @@ def _check_signatures(
             valid.append(checkpoint)
         else:
             report.problems.append(
-                Problem(
-                    ProblemKind.BAD_SIGNATURE,
-                    checkpoint.seq,
-                    "checkpoint signature is not valid",
-                )
+                Problem(ProblemKind.BAD_SIGNATURE, checkpoint.seq, "checkpoint signature is not valid")
             )
     return valid
-
-
-def _parse_rows(lines: Iterable[str], problems: list[Problem]) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number} is not JSON"))
-            continue
-        if not isinstance(row, dict):
-            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number} is not an object"))
-            continue
-        yield row
-
-
-def _csv_rows(lines: Iterable[str], problems: list[Problem]) -> Iterator[dict[str, Any]]:
-    """The records of a CSV export in the shape of JSON Lines records."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None or tuple(header) != CSV_COLUMNS:
-        problems.append(Problem(ProblemKind.MALFORMED, None, f"the CSV header is not {','.join(CSV_COLUMNS)}"))
-        return
-    for number, values in enumerate(reader, start=2):
-        if not values:
-            continue
-        if len(values) != len(CSV_COLUMNS):
-            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number} has {len(values)} columns"))
-            continue
-        row = dict(zip(CSV_COLUMNS, values, strict=True))
-        try:
-            seq, amount = int(row["seq"]), int(row["amount_minor"])
-        except ValueError:
-            problems.append(Problem(ProblemKind.MALFORMED, None, f"line {number}: seq or amount is not a number"))
-            continue
-        body: dict[str, Any] = {name: row[name] for name in _BODY_COLUMNS}
-        body["amount_minor"] = amount
-        yield {"type": "record", "seq": seq, "prev_hash": row["prev_hash"], "hash": row["hash"], "body": body}
-
-
-def _records(rows: Iterator[dict[str, Any]], problems: list[Problem]) -> Iterator[ChainedRecord]:
-    for row in rows:
-        if row.get("type") != "record":
-            continue
-        try:
-            body = _require(row, "body", dict)
-            yield ChainedRecord(
-                _require(row, "seq", int),
-                _require(row, "prev_hash", str),
-                _require(row, "hash", str),
-                body,
-            )
-        except TypeError as error:
-            problems.append(Problem(ProblemKind.MALFORMED, row.get("seq"), f"record: {error}"))
-
-
-def _with_lookahead(
-    records: Iterator[ChainedRecord],
-) -> Iterator[tuple[ChainedRecord, ChainedRecord | None]]:
-    current = next(records, None)
-    while current is not None:
-        following = next(records, None)
-        yield current, following
-        current = following
-
-
-def _require(row: dict[str, Any], key: str, kind: type[_T]) -> _T:
-    value = row.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise TypeError(f"field {key!r} is missing or not a {kind.__name__}")
-    return value
