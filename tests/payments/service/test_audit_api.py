@@ -3,15 +3,19 @@
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import anyio
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from services.payments.audit.service import record_of
 from services.payments.domain.tamper.chain import compute_record_hash
 from services.payments.domain.tamper.verify import ProblemKind, VerificationReport, verify_ledger_export
 from services.payments.ledger.chain import entry_body
+from services.payments.ledger.models import Entry
+from shared.db import make_sessionmaker
+from shared.tenancy import scope_to_tenant
 from shared.worker import Worker
 from tests.conftest import AppStarter
 from tests.harness import Harness, Tokens, backend, serve
@@ -145,6 +149,32 @@ async def test_the_csv_export_has_one_row_per_entry(payments: Harness, tokens: T
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert [int(r["seq"]) for r in rows] == [1, 2, 3, 4]
     assert sum(int(r["amount_minor"]) for r in rows) == 0
+
+
+async def test_the_export_is_byte_for_byte_the_record_definition(payments: Harness, tokens: Tokens) -> None:
+    await book_contributions(payments, officer(tokens), [100, 200])
+    # Odd but valid rows: an early year, a whole second, another zone, text that JSON must escape.
+    odd = [
+        ("odd-1", datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC), 5),
+        ('odd-"2"\\ счёт \u2028', datetime(2026, 12, 6, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))), 6),
+    ]
+    for entry_id, created_at, seq in odd:
+        await tamper(
+            payments,
+            "INSERT INTO entries (id, partner_id, transfer_id, transfer_kind, account_id, currency, amount_minor, seq,"
+            " prev_hash, hash, created_at) SELECT :id, partner_id, transfer_id, transfer_kind, account_id, currency,"
+            " amount_minor, :seq, prev_hash, hash, :created_at FROM entries WHERE seq = 1 AND partner_id = 'DE'",
+            id=entry_id,
+            seq=seq,
+            created_at=created_at,
+        )
+    export = await payments.client.get("/v1/audit/partners/DE/export", headers=auditor(tokens, "DE"))
+    async with make_sessionmaker(payments.app.state.engine)() as session:
+        scope_to_tenant(session, "DE")
+        entries = (await session.execute(select(Entry).order_by(Entry.seq))).scalars().all()
+    expected = "".join(json.dumps(record_of(e), separators=(",", ":"), ensure_ascii=False) + "\n" for e in entries)
+    assert [e.seq for e in entries] == [1, 2, 3, 4, 5, 6]
+    assert export.content == expected.encode()
 
 
 async def test_an_untouched_ledger_export_verifies(payments: Harness, tokens: Tokens, tmp_path: Path) -> None:
