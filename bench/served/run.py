@@ -29,7 +29,7 @@ import httpx
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bench.payments_export_bench import seed as seed_ledger
+from bench.ledger_seed import seed as seed_ledger
 from bench.screening_bench import generate_people, make_subjects, write_ofac_xml
 from bench.served import ceiling
 from bench.served.load import CONCURRENCY, Load, Outcome, run_load, wrk_available
