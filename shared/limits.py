@@ -27,7 +27,7 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import PROBLEM_JSON, InvalidParam, problem_response
+from shared.errors import InvalidParam, problem_response
 
 # JSON and form bodies: the largest legitimate one is a testimony of 200,000 characters, escaped.
 DEFAULT_BODY_LIMIT: Final = 2 * 1024 * 1024
@@ -164,7 +164,7 @@ class RequestGuardMiddleware:
 
 
 class TooLargeAsProblem:
-    """Outermost layer: the body limiter's plain-text 413 becomes a problem document like every other error."""
+    """Outermost layer: every 413 a body limit answers becomes the one too-large problem, naming the limit."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -177,23 +177,23 @@ class TooLargeAsProblem:
 
         async def send_problem(message: Message) -> None:
             nonlocal replaced
-            if message["type"] == "http.response.start" and message["status"] == 413:
-                headers = dict(message.get("headers", []))
-                if not headers.get(b"content-type", b"").startswith(PROBLEM_JSON.encode()):
-                    replaced = True
-                    limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY, DEFAULT_BODY_LIMIT)
-                    request = Request(scope, receive)
-                    request_id = getattr(request.state, "request_id", None)
-                    response = problem_response(
-                        request,
-                        413,
-                        "too-large",
-                        "Request body too large",
-                        f"The request body is larger than this operation's limit of {limit} bytes.",
-                        headers={"x-request-id": request_id} if request_id else None,
-                    )
-                    await response(scope, receive, send)
-                    return
+            if message["type"] == "http.response.start" and message["status"] == 413 and not replaced:
+                # Only the body limits answer 413: the app's own limit in plain text, a route's own limit as a
+                # generic HTTP problem. Both become the one too-large problem, naming the limit that applied.
+                replaced = True
+                limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY, DEFAULT_BODY_LIMIT)
+                request = Request(scope, receive)
+                request_id = getattr(request.state, "request_id", None)
+                response = problem_response(
+                    request,
+                    413,
+                    "too-large",
+                    "Request body too large",
+                    f"The request body is larger than this operation's limit of {limit} bytes.",
+                    headers={"x-request-id": request_id} if request_id else None,
+                )
+                await response(scope, receive, send)
+                return
             if replaced:
                 return  # the plain-text body of the replaced answer
             await send(message)

@@ -131,6 +131,10 @@ async def test_an_upload_route_takes_its_own_limit(eligibility: Harness, tokens:
     headers = {**as_officer(tokens), "Content-Type": "application/yaml"}
     response = await eligibility.client.post("/v1/policies", content=b"#" * (600 * 1024), headers=headers)
     assert response.status_code == 413
+    # The same problem as the default limit's, naming the route's own limit.
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/too-large")
+    assert str(512 * 1024) in response.json()["detail"]
     bigger = {**as_officer(tokens), "Content-Type": "text/csv"}
     # Larger than the JSON default, within the intake limit: read, then refused for what it holds.
     response = await eligibility.client.post("/v1/intake-jobs", content=b"x" * (3 * 1024 * 1024), headers=bigger)
