@@ -31,6 +31,7 @@ from shared.webhooks import (
 
 ASYNCAPI_VERSION = "3.0.0"
 EVENTS_PATH = "/v1/events"
+BATCH_CHANNEL = "events.batch"
 _REF = "#/components/schemas/{model}"
 
 
@@ -119,7 +120,15 @@ def asyncapi_document(service: str, title: str) -> dict[str, Any]:
     sent = [c for c in CATALOGUE if c.producer == service]
     received = [c for c in CATALOGUE if service in c.consumers]
     contracts = sorted({c.event_type: c for c in [*sent, *received]}.values(), key=lambda c: c.event_type)
-    schemas = _schemas([events.EventEnvelope, events.RecordChanged, *(c.payload for c in contracts)])
+    schemas = _schemas(
+        [
+            events.EventEnvelope,
+            events.EventBatch,
+            events.EventBatchResult,
+            events.RecordChanged,
+            *(c.payload for c in contracts),
+        ]
+    )
     schemas["DeliveryHeaders"] = _delivery_headers()
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -185,6 +194,7 @@ def asyncapi_document(service: str, title: str) -> dict[str, Any]:
             "security": security,
             "x-producer": contract.producer,
         }
+    _add_batches(service, bool(sent), bool(received), channels, operations, messages, security)
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -193,7 +203,9 @@ def asyncapi_document(service: str, title: str) -> dict[str, Any]:
             "description": f"Events {service} sends and receives. Each is delivered as an HTTP POST of its JSON "
             f"envelope to the consumer's `{EVENTS_PATH}`, signed with the Standard Webhooks headers by the "
             "producing service's own Ed25519 key; a consumer accepts an event type only from the service that owns "
-            "it (the type's first part). Deliveries are at least once: consumers ignore an id they handled.",
+            "it (the type's first part). Deliveries are at least once: consumers ignore an id they handled. "
+            f"Several events for one consumer travel together as an `EventBatch` to `{EVENTS_PATH}/batch`, signed "
+            "once over the whole body; the consumer answers one result per event (`EventBatchResult`).",
         },
         "defaultContentType": "application/json",
         "channels": channels,
@@ -211,6 +223,55 @@ def asyncapi_document(service: str, title: str) -> dict[str, Any]:
             },
         },
     }
+
+
+def _add_batches(
+    service: str,
+    sends: bool,
+    receives: bool,
+    channels: dict[str, Any],
+    operations: dict[str, Any],
+    messages: dict[str, Any],
+    security: list[dict[str, str]],
+) -> None:
+    """The batch channel: any of the events above, several per delivery, signed once."""
+    channels[BATCH_CHANNEL] = {
+        "address": BATCH_CHANNEL,
+        "title": "Batch of events",
+        "description": f"Several events of one producer for one consumer, posted to `{EVENTS_PATH}/batch` with the "
+        f"same headers as one event (`{ID_HEADER}` is the batch's id and equals its `id`); the signature covers the "
+        "whole body. Every event inside must name the signer as `source` and be of a type it owns, or the whole "
+        "batch is refused (401) with no effect. The consumer applies the events in order, each id at most once, and "
+        "answers 200 with an `EventBatchResult`: one result per event, `applied`, `duplicate` (handled before, "
+        "nothing changed) or `failed` (nothing of it kept; the producer retries that event alone, on its schedule). "
+        "A consumer without the endpoint (404 or 405) gets the same events one per request.",
+        "messages": {"EventBatch": {"$ref": "#/components/messages/EventBatch"}},
+    }
+    messages["EventBatch"] = _message(
+        "EventBatch", "Batch of events", "Events of one producer, signed once.", "EventBatch"
+    )
+    ref = {"channel": {"$ref": f"#/channels/{BATCH_CHANNEL}"}}
+    message = [{"$ref": f"#/channels/{BATCH_CHANNEL}/messages/EventBatch"}]
+    if sends:
+        operations["sendEventBatch"] = {
+            "action": "send",
+            "title": "Send a batch of events",
+            "summary": f"{service} sends the events due for one consumer together (up to "
+            f"{events.EVENT_BATCH_MAX} per batch, under 1 MiB).",
+            **ref,
+            "messages": message,
+            "security": security,
+        }
+    if receives:
+        operations["receiveEventBatch"] = {
+            "action": "receive",
+            "title": "Receive a batch of events",
+            "summary": f"Accepted at `POST {EVENTS_PATH}/batch` under the same rules as each event alone; answered "
+            "with one result per event.",
+            **ref,
+            "messages": message,
+            "security": security,
+        }
 
 
 def asyncapi_router(service: str, title: str) -> APIRouter:

@@ -86,59 +86,62 @@ class EventPublisher:
 
         `partner_id` names the partner whose record the event is about: only that partner's webhooks receive it.
         """
-        if self._catalogue is not None and event_type not in self._catalogue:
-            raise UnknownEventType(f"{event_type} is not in {self._source}'s event catalogue")
-        now = datetime.now(UTC)
-        envelope = EventEnvelope(
-            id=str(uuid.uuid4()),
-            type=event_type,
-            source=self._source,
-            occurred_at=now,
-            partner_id=partner_id,
-            data=data.model_dump(mode="json"),
-            traceparent=current_traceparent(),
-        )
-        await session.execute(
-            insert(self._tables.outbox_events).values(
-                event_id=envelope.id,
-                type=event_type,
-                partner_id=partner_id,
-                payload=envelope.model_dump(mode="json"),
-                created_at=now,
-            )
-        )
-        deliveries: list[dict[str, Any]] = [
-            {
-                "event_id": envelope.id,
-                "subscriber": s.name,
-                "url": str(s.url),
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-            }
-            for s in self._subscribers
-            if "*" in s.event_types or event_type in s.event_types
-        ]
-        if partner_id is not None:
-            deliveries += [
-                {
-                    "event_id": envelope.id,
-                    "subscriber": webhook_subscriber(sub.id),
-                    "url": sub.url,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "subscription_id": sub.id,
-                    "partner_id": partner_id,
-                }
-                for sub in await self._partner_subscriptions(session, partner_id)
-                if subscribes_to(sub.event_types, event_type)
-            ]
-        if deliveries:
-            # One column set for every row: peer deliveries carry no subscription and no partner.
-            rows = [{"subscription_id": None, "partner_id": None, **row} for row in deliveries]
-            await session.execute(insert(self._tables.outbox_deliveries), rows)
+        [envelope] = await self.publish_many(session, [(event_type, data)], partner_id=partner_id)
         return envelope
+
+    async def publish_many(
+        self, session: AsyncSession, events: Sequence[tuple[str, BaseModel]], *, partner_id: str | None
+    ) -> list[EventEnvelope]:
+        """Record several events of one partner (type and payload each) in three statements at most, in order."""
+        for event_type, _ in events:
+            if self._catalogue is not None and event_type not in self._catalogue:
+                raise UnknownEventType(f"{event_type} is not in {self._source}'s event catalogue")
+        if not events:
+            return []
+        now = datetime.now(UTC)
+        traceparent = current_traceparent()
+        envelopes = [
+            EventEnvelope(
+                id=str(uuid.uuid4()),
+                type=event_type,
+                source=self._source,
+                occurred_at=now,
+                partner_id=partner_id,
+                data=data.model_dump(mode="json"),
+                traceparent=traceparent,
+            )
+            for event_type, data in events
+        ]
+        await session.execute(
+            insert(self._tables.outbox_events),
+            [
+                {
+                    "event_id": e.id,
+                    "type": e.type,
+                    "partner_id": partner_id,
+                    "payload": e.model_dump(mode="json"),
+                    "created_at": now,
+                }
+                for e in envelopes
+            ],
+        )
+        hooks = await self._partner_subscriptions(session, partner_id) if partner_id is not None else []
+        rows: list[dict[str, Any]] = []
+        for e in envelopes:
+            # One column set for every row: peer deliveries carry no subscription and no partner.
+            rows += [
+                _delivery(e.id, peer.name, str(peer.url), now)
+                for peer in self._subscribers
+                if "*" in peer.event_types or e.type in peer.event_types
+            ]
+            rows += [
+                _delivery(e.id, webhook_subscriber(sub.id), sub.url, now, sub.id, partner_id)
+                for sub in hooks
+                if subscribes_to(sub.event_types, e.type)
+            ]
+        if rows:
+            await session.execute(insert(self._tables.outbox_deliveries), rows)
+        return envelopes
 
     async def _partner_subscriptions(self, session: AsyncSession, partner_id: str) -> Sequence[Any]:
         s = self._tables.webhook_subscriptions
@@ -147,3 +150,23 @@ class EventPublisher:
                 select(s.c.id, s.c.url, s.c.event_types).where(s.c.partner_id == partner_id, s.c.active.is_(True))
             )
         ).all()
+
+
+def _delivery(
+    event_id: str,
+    subscriber: str,
+    url: str,
+    now: datetime,
+    subscription_id: str | None = None,
+    partner_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "subscriber": subscriber,
+        "url": url,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "subscription_id": subscription_id,
+        "partner_id": partner_id,
+    }

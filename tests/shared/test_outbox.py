@@ -8,7 +8,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from shared.config import Subscriber
 from shared.outbox import EventPublisher, OutboxDispatcher
@@ -120,3 +120,36 @@ async def test_two_replicas_never_deliver_the_same_event_twice(probe: Harness) -
         await asyncio.gather(first.run_once(), second.run_once())
     assert set(received) == set(ids)
     assert max(received.values()) == 1
+
+
+async def test_many_events_are_published_in_three_statements_in_order(probe: Harness) -> None:
+    publisher = EventPublisher(tables, [Subscriber(name="receiver", url="http://receiver.test/v1/events")], "asylum")
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = probe.app.state.engine.sync_engine
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            envelopes = await publisher.publish_many(
+                session,
+                [
+                    ("asylum.case.opened", CaseOpened(case_id=f"c{i}", applicant_id="a", partner_id="DE"))
+                    for i in range(20)
+                ],
+                partner_id="DE",
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    # The events, the partner's webhook subscriptions, the deliveries (SQLite's executemany is one statement too).
+    assert len(statements) <= 3
+    e, d = tables.outbox_events, tables.outbox_deliveries
+    async with probe.app.state.sessionmaker() as session:
+        assert list((await session.execute(select(e.c.event_id).order_by(e.c.id))).scalars()) == [
+            x.id for x in envelopes
+        ]
+        assert list((await session.execute(select(d.c.event_id).order_by(d.c.id))).scalars()) == [
+            x.id for x in envelopes
+        ]
