@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,3 +40,33 @@ async def record_audit(
             detail=detail,
         )
     )
+
+
+def audit_row(
+    actor: Principal,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    *,
+    partner_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One audit entry as a row, for `record_audits`."""
+    return {
+        "at": datetime.now(UTC),
+        "actor_org": actor.org,
+        "actor_kind": actor.kind.value,
+        "actor_subject": actor.subject,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "partner_id": partner_id,
+        "request_id": current_request_id(),
+        "detail": detail,
+    }
+
+
+async def record_audits(session: AsyncSession, tables: PlumbingTables, rows: Sequence[dict[str, Any]]) -> None:
+    """Append many audit entries (made by `audit_row`) in one statement of the caller's transaction."""
+    if rows:
+        await session.execute(insert(tables.audit_log), list(rows))

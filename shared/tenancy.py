@@ -44,7 +44,7 @@ def scope_to_tenant(session: AsyncSession, partner_id: str | _AllTenants) -> Non
 
 
 TENANT_FILTERED: Final = "tenant_filtered"
-_S = TypeVar("_S", bound=Select[Any])
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
 def session_tenant(session: AsyncSession) -> str | _AllTenants:

@@ -12,6 +12,7 @@ from shared.schemas.eligibility import (
     DuplicateConflictRead,
     EvidenceUpdate,
     IntakeJobRead,
+    IntakeRowReport,
     PolicyRead,
     ScreeningHitRead,
 )
@@ -54,6 +55,14 @@ class EligibilityClient(ServiceClient):
 
     async def read_intake_job(self, job_id: str) -> IntakeJobRead:
         return await self.request("GET", f"/v1/intake-jobs/{job_id}", IntakeJobRead)
+
+    async def list_intake_rows(
+        self, job_id: str, *, status: str | None = None, after: str | None = None, limit: int = 200
+    ) -> Page[IntakeRowReport]:
+        params: dict[str, str | int] = {"limit": limit} | ({"status": status} if status else {})
+        if after is not None:
+            params["after"] = after
+        return await self.request("GET", f"/v1/intake-jobs/{job_id}/rows", Page[IntakeRowReport], params=params)
 
     async def list_screening_hits(self, applicant_id: str) -> list[ScreeningHitRead]:
         return await self.request("GET", f"/v1/applicants/{applicant_id}/screening-hits", list[ScreeningHitRead])

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
-from services.eligibility.models import Applicant
+from services.eligibility.models import Applicant, ApplicantDocument
 from shared.pagination import PageParams, keyset
 from shared.tenancy import tenant_criteria, tenant_scoped
 
@@ -63,3 +63,32 @@ async def list_applicants(session: AsyncSession, page: PageParams) -> Sequence[t
 async def list_family_member_ids(session: AsyncSession, main_applicant_id: str) -> list[str]:
     stmt = select(Applicant.id).where(Applicant.main_applicant_id == main_applicant_id).order_by(Applicant.id)
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def categories_of(session: AsyncSession, applicant_ids: Sequence[str]) -> dict[str, str]:
+    """The category of each of these applicants the caller's tenant holds (missing ones are left out)."""
+    if not applicant_ids:
+        return {}
+    stmt = select(Applicant.id, Applicant.category).where(Applicant.id.in_(sorted(set(applicant_ids))))
+    return {row[0]: row[1] for row in (await session.execute(tenant_scoped(session, stmt, Applicant))).all()}
+
+
+async def insert_applicants(session: AsyncSession, applicants: Sequence[Applicant]) -> None:
+    """Insert new applicants and their documents with one statement per table, bypassing the unit of work.
+
+    The objects stay outside the session: a bulk registration never reads them back.
+    """
+    columns = [c.key for c in Applicant.__table__.columns]
+    await session.execute(insert(Applicant), [{c: getattr(a, c) for c in columns} for a in applicants])
+    documents = [
+        {
+            "applicant_id": a.id,
+            "doc_type": d.doc_type,
+            "issuing_country": d.issuing_country,
+            "number_hash": d.number_hash,
+        }
+        for a in applicants
+        for d in a.documents
+    ]
+    if documents:
+        await session.execute(insert(ApplicantDocument), documents)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import IntakeJob, IntakeRow
+from shared.pagination import PageParams, keyset
 
 
 async def add_job(session: AsyncSession, job: IntakeJob) -> None:
@@ -19,14 +21,20 @@ async def get_job(session: AsyncSession, job_id: str) -> IntakeJob | None:
     return (await session.execute(select(IntakeJob).where(IntakeJob.id == job_id))).scalar_one_or_none()
 
 
-async def add_rows(session: AsyncSession, rows: Sequence[IntakeRow]) -> None:
-    session.add_all(rows)
-    await session.flush()
+async def add_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Record the outcome of a chunk of rows in one statement."""
+    if rows:
+        await session.execute(insert(IntakeRow), list(rows))
 
 
-async def list_rows(session: AsyncSession, job_id: str) -> Sequence[IntakeRow]:
-    stmt = select(IntakeRow).where(IntakeRow.job_id == job_id).order_by(IntakeRow.row_number)
-    return (await session.execute(stmt)).scalars().all()
+async def list_rows(
+    session: AsyncSession, job_id: str, page: PageParams, status: str | None = None
+) -> Sequence[IntakeRow]:
+    """One page of a job's row outcomes in row order (and the look-ahead row), of one status if given."""
+    stmt = select(IntakeRow).where(IntakeRow.job_id == job_id)
+    if status is not None:
+        stmt = stmt.where(IntakeRow.status == status)
+    return (await session.execute(keyset(stmt, IntakeRow.row_number, page))).scalars().all()
 
 
 async def mark_job_failed(session: AsyncSession, job_id: str) -> None:

@@ -18,7 +18,7 @@ class IntakeRowReport(BaseModel):
 
 
 class IntakeJobRead(BaseModel):
-    """A bulk intake job and its progress."""
+    """A bulk intake job and its progress as counts; the per-row report is paged at `/v1/intake-jobs/{id}/rows`."""
 
     id: str
     status: Literal["queued", "running", "completed", "failed", "interrupted"] = Field(
@@ -32,4 +32,3 @@ class IntakeJobRead(BaseModel):
     rejected_rows: int
     created_at: datetime
     finished_at: datetime | None = None
-    rows: list[IntakeRowReport] = Field(default_factory=list, description="Per-row report, in row order.")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.eligibility.applicants import bulk as applicants_bulk
 from services.eligibility.applicants import service as applicants_service
 from services.eligibility.intake import service as intake_service
 from services.eligibility.screening.lists.batch import screen_new_applicants
@@ -33,8 +34,25 @@ async def wait_for_job(h: Harness, tokens: Tokens, job_id: str, org: str = "DE")
         await run_jobs(h.app)
         job: dict[str, Any] = (await h.client.get(f"/v1/intake-jobs/{job_id}", headers=as_officer(tokens, org))).json()
         if job["status"] in {"completed", "failed"}:
+            job["rows"] = await report_rows(h, tokens, job_id, org)
             return job
     raise AssertionError(f"job {job_id} did not finish")
+
+
+async def report_rows(
+    h: Harness, tokens: Tokens, job_id: str, org: str = "DE", *, limit: int = 2, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The job's whole per-row report, read page by page."""
+    rows: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
+    while True:
+        response = await h.client.get(f"/v1/intake-jobs/{job_id}/rows", params=params, headers=as_officer(tokens, org))
+        assert response.status_code == 200, response.text
+        page = response.json()
+        rows += page["items"]
+        if page["next_cursor"] is None:
+            return rows
+        params["after"] = page["next_cursor"]
 
 
 async def upload(h: Harness, tokens: Tokens, content: str, media: str) -> dict[str, Any]:
@@ -69,6 +87,10 @@ async def test_a_csv_upload_registers_good_rows_and_reports_each_bad_one(eligibi
     assert any("category" in p for p in rows[3]["problems"])
     assert any("names" in p for p in rows[4]["problems"])
     assert "1999-13-01" not in json.dumps(done)
+    rejected = await report_rows(eligibility, tokens, job["id"], status="rejected")
+    assert [r["row"] for r in rejected] == [2, 3, 4]
+    progress = await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens))
+    assert "rows" not in progress.json()  # progress is counts; the report is paged
     assert await count_applicants(eligibility, tokens) == 1
 
 
@@ -109,6 +131,8 @@ async def test_a_row_failing_midway_is_rolled_back_to_nothing(
             raise Unprocessable("screening broke for this row")
         return await screen_new_applicants(*args, **kwargs)
 
+    # In the chunk (which then rolls back) and in the row-by-row registration that follows.
+    monkeypatch.setattr(applicants_bulk, "screen_new_applicants", screen_failing_for_sidorov)
     monkeypatch.setattr(applicants_service, "screen_new_applicants", screen_failing_for_sidorov)
     sidorov = applicant_body(
         names=[{"script": "latin", "given": "Pavel", "family": "Sidorov"}],
@@ -160,16 +184,16 @@ async def test_a_job_whose_worker_was_killed_resumes_after_the_last_committed_ro
     monkeypatch.setattr(intake_service, "CHUNK", 1)
     good = [GOOD.replace("75 1234567", f"75 123456{n}") for n in range(3)]
     job = await upload(eligibility, tokens, "\n".join([HEADER, *good]), "text/csv")
-    register_row = intake_service._register_row
+    register_chunk = intake_service.register_chunk
     calls = {"n": 0}
 
     async def dies_on_the_second_row(*args: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
             raise WorkerKilled
-        return await register_row(*args)
+        return await register_chunk(*args)
 
-    monkeypatch.setattr(intake_service, "_register_row", dies_on_the_second_row)
+    monkeypatch.setattr(intake_service, "register_chunk", dies_on_the_second_row)
     with pytest.raises(WorkerKilled):
         await run_jobs(eligibility.app)
     half = (await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens))).json()

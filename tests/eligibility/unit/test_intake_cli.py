@@ -60,6 +60,10 @@ def _run_intake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rejected: int) 
     job = _finished_job(rejected)
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/rows"):
+            assert request.url.params["status"] == "rejected"
+            rejected_rows = [r for r in job["rows"] if r["status"] == "rejected"]  # type: ignore[attr-defined]
+            return httpx.Response(200, json={"items": rejected_rows, "next_cursor": None})
         return httpx.Response(202 if request.method == "POST" else 200, json=job)
 
     real_client = httpx.Client
