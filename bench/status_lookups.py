@@ -6,7 +6,7 @@ ordinary load (a partner reading one case, fixed concurrency): alone, and while 
 service admits (its hashing slots plus its queue) are kept in flight without pause. The figure is the p99 of
 the ordinary request with the lookups beside its p99 without them, measured back to back in the same run; the
 target is a ratio of at most 2. `--before PATH` runs the same phases against another checkout of the project
-(for example the commit before a change) on the same database.
+(for example the commit before a change) on the same database, each round measuring every variant in turn.
 
     python -m bench.status_lookups [--seconds 5] [--rounds 2] [--lookups N] [--before PATH]
 """
@@ -135,34 +135,50 @@ def seed_case(bench: Bench, server: str) -> tuple[str, dict[str, str]]:
 
 
 def measure(server: Server, load: Load, seconds: float, lookups: Lookups | None) -> Phase:
+    phase_started = time.perf_counter()
     if lookups is not None:
         lookups.start()
         time.sleep(1)  # the slots and the queue fill
-    before_cpu, answered_before = server.cpu(), lookups.answered if lookups else 0
-    started = time.perf_counter()
+    before_cpu = server.cpu()
     outcome = run_load(server.url, load, seconds)
-    elapsed = time.perf_counter() - started
     spent = server.cpu() - before_cpu
     if lookups is None:
         return Phase(outcome, spent * 1000 / max(outcome.requests, 1))
-    rate = (lookups.answered - answered_before) / elapsed
     lookups.stop()
+    # Over the whole phase, filling and draining included: at production cost one lookup may outlast the window.
+    rate = lookups.answered / (time.perf_counter() - phase_started)
     typical = statistics.median(lookups.seconds) if lookups.seconds else 0.0
     return Phase(outcome, spent * 1000 / max(outcome.requests, 1), rate, typical, lookups.refused, lookups.failed)
 
 
-def run_variant(bench: Bench, label: str, server: str, seconds: float, rounds: int, loops: int) -> Result:
+@dataclass
+class Target:
+    """One variant's server with its case: the ordinary request and the right lookup."""
+
+    label: str
+    server: Server
+    read: Load
+    lookup: dict[str, str]
+
+
+def prepare(bench: Bench, label: str, server: str) -> Target:
     case_id, body = seed_case(bench, server)
     read = Load("GET", f"/v1/cases/{case_id}", bench.partner("cases:read"))
-    target = bench.servers[server]
-    run_load(target.url, read, 1)  # warm-up
-    result = Result(label, [], [])
+    target = Target(label, bench.servers[server], read, body)
+    run_load(target.server.url, read, 1)  # warm-up
+    return target
+
+
+def run_rounds(targets: list[Target], seconds: float, rounds: int, loops: int) -> list[Result]:
+    """Each round measures every variant alone then loaded, so drift in the machine's load falls on all alike."""
+    results = {t.label: Result(t.label, [], []) for t in targets}
     for n in range(rounds):
-        note(f"{label}: round {n + 1} of {rounds}, ordinary requests alone")
-        result.alone.append(measure(target, read, seconds, None))
-        note(f"{label}: round {n + 1} of {rounds}, with {loops} status lookups in flight")
-        result.loaded.append(measure(target, read, seconds, Lookups(target.url, body, loops)))
-    return result
+        for t in targets:
+            note(f"{t.label}: round {n + 1} of {rounds}, ordinary requests alone")
+            results[t.label].alone.append(measure(t.server, t.read, seconds, None))
+            note(f"{t.label}: round {n + 1} of {rounds}, with {loops} status lookups in flight")
+            results[t.label].loaded.append(measure(t.server, t.read, seconds, Lookups(t.server.url, t.lookup, loops)))
+    return list(results.values())
 
 
 def render(results: list[Result], seconds: float, rounds: int, loops: int, cost: str, load: float) -> str:
@@ -172,8 +188,8 @@ def render(results: list[Result], seconds: float, rounds: int, loops: int, cost:
         f"load average {load:.1f} before the run.",
         "",
         "| variant | p99 alone (ceiling) | p99 with lookups | ratio (target <= 2) | p50 alone / with | "
-        "req/s alone / with | CPU ms per ordinary request alone | lookups/s | lookup p50 | lookups refused (503) | "
-        "other failures |",
+        "req/s alone / with | CPU ms per ordinary request alone | lookups/s (whole phase) | lookup p50 | "
+        "lookups refused (503) | other failures |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -209,7 +225,6 @@ def main(argv: list[str] | None = None) -> None:
         variants["before"] = Variant(root=args.before.resolve())
     load_before = os.getloadavg()[0]
     databases = Databases(PG_ADMIN_URL)
-    results: list[Result] = []
     try:
         with tempfile.TemporaryDirectory(prefix="carrots-bench-") as tmp:
             var_dir = Path(tmp)
@@ -218,11 +233,11 @@ def main(argv: list[str] | None = None) -> None:
             note("migrating and starting asylum")
             with running(["asylum"], databases, var_dir, ceiling_url, variants) as servers:
                 bench = Bench(servers, var_dir, Sizes(args.seconds, 0, 0, 0, 0), with_ceiling=False)
-                for label in variants:
-                    server = f"asylum@{label}" if label else "asylum"
-                    results.append(
-                        run_variant(bench, label or "this checkout", server, args.seconds, args.rounds, loops)
-                    )
+                targets = [
+                    prepare(bench, label or "this checkout", f"asylum@{label}" if label else "asylum")
+                    for label in variants
+                ]
+                results = run_rounds(targets, args.seconds, args.rounds, loops)
     finally:
         databases.drop_all()
     print(render(results, args.seconds, args.rounds, loops, cost, load_before))

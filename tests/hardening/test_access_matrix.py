@@ -11,6 +11,9 @@ request as each principal and checks the outcome the rule implies:
 - signed event endpoints refuse every bearer token (401): only a producer's signature is accepted;
 - nothing answers 5xx.
 
+The same callers on real records of one partner, where the owner succeeds and no one else learns they exist,
+are `test_access_real_records.py`'s.
+
 `CARROTS_ACCESS_MATRIX_SERVICES` narrows the services (comma-separated) when debugging one.
 """
 

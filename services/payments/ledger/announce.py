@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payments.ledger.repository import insert_many
 from shared.auth import Principal
 from shared.observability import current_request_id
 from shared.outbox import EventPublisher, UnknownEventType, subscribes_to, webhook_subscriber
@@ -52,8 +53,9 @@ async def record_changes(
         return
     now = datetime.now(UTC)
     request_id = current_request_id()
-    await session.execute(
-        insert(tables.audit_log),
+    await insert_many(
+        session,
+        tables.audit_log,
         [
             {
                 "at": now,
@@ -102,10 +104,10 @@ async def record_changes(
                 "created_at": now,
             }
         )
-    await session.execute(insert(tables.outbox_events), events)
+    await insert_many(session, tables.outbox_events, events)
     deliveries = await _deliveries(session, tables, publisher, partner_id, events, now)
     if deliveries:
-        await session.execute(insert(tables.outbox_deliveries), deliveries)
+        await insert_many(session, tables.outbox_deliveries, deliveries)
 
 
 async def _deliveries(
