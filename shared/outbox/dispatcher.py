@@ -43,7 +43,7 @@ class OutboxDispatcher:
         client: httpx.AsyncClient,
         *,
         cipher: FieldCipher | None = None,
-        batch_size: int = 500,
+        batch_size: int = 200,
         events_per_request: int = 100,
         lease_seconds: float = 30.0,
         max_attempts: int = MAX_ATTEMPTS,

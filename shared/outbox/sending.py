@@ -21,6 +21,9 @@ from shared.webhooks import sign_event
 BATCH_PATH_SUFFIX = "/batch"
 # A batch's body stays under this many bytes (every service refuses bodies over 2 MiB before reading them).
 BATCH_MAX_BYTES = 1024 * 1024
+# A batch may take a consumer a while to apply (its handlers run once per event): more time than one event gets,
+# still below the 30 s lease, so no other dispatcher takes the rows over while the consumer is working on them.
+BATCH_TIMEOUT = httpx.Timeout(25.0, connect=5.0)
 AddressCheck = Callable[[str], Awaitable[None]]
 
 
@@ -142,7 +145,7 @@ async def _post_batch(
         return {d.id: error for d in batch}
 
     try:
-        response = await client.post(url, content=body, headers=headers)
+        response = await client.post(url, content=body, headers=headers, timeout=BATCH_TIMEOUT)
     except httpx.HTTPError as exc:
         return BatchAnswer(every(f"{type(exc).__name__}: {exc}"))
     if response.status_code in (404, 405):
