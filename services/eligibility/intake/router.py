@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from services.eligibility.deps import CryptoDep, PageDep, PublisherDep, requires_with_body
-from services.eligibility.errors import IntakeUploadUnreadable
 from services.eligibility.intake import service
+from services.eligibility.intake.errors import IntakeUploadUnreadable
 from services.eligibility.intake.upload import IntakeFormat, read_upload
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep

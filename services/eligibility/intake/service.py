@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.bulk import register_many
 from services.eligibility.applicants.service import Crypto, register_applicant
-from services.eligibility.errors import IntakeJobNotFound
 from services.eligibility.intake import repository
+from services.eligibility.intake.errors import IntakeJobNotFound
 from services.eligibility.intake.upload import IntakeFormat, RawRow, iter_rows
 from services.eligibility.models import IntakeJob, tables
 from services.eligibility.screening.lists.service import ScreeningState

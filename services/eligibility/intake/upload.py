@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any, Literal
 
-from services.eligibility.errors import IntakeUploadUnreadable
+from services.eligibility.intake.errors import IntakeUploadUnreadable
 
 IntakeFormat = Literal["csv", "jsonl"]
 MAX_ROWS = 100_000
