@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from services.payments.domain.tamper.chain import compute_record_hash
+from services.payments.domain.tamper.chain import LEDGER_CHAIN, compute_record_hash
 
-RECORD_DOMAIN = b"carrots.ledger.v1\n"
+RECORD_DOMAIN = LEDGER_CHAIN.domain
 _PLAIN = frozenset({str, int})
 
 
