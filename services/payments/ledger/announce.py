@@ -72,35 +72,37 @@ async def record_changes(
             for c in changes
         ],
     )
-    traceparent = current_traceparent()
+    # One envelope and one generic payload rendered by their models; each event copies them with its own ids.
+    envelope = EventEnvelope(
+        id=str(uuid.uuid4()),
+        type="",
+        source=service,
+        occurred_at=now,
+        partner_id=partner_id,
+        data={},
+        traceparent=current_traceparent(),
+    ).model_dump(mode="json")
+    generic = RecordChanged(
+        resource_type="", resource_id="", action="", partner_id=partner_id, actor_kind=actor.kind.value, changed_at=now
+    ).model_dump(mode="json")
     events: list[dict[str, Any]] = []
     for c in changes:
         event_type = c.event_type or f"{service}.{c.resource_type}.{c.action}"
         if publisher.catalogue is not None and event_type not in publisher.catalogue:
             raise UnknownEventType(f"{event_type} is not in {service}'s event catalogue")
-        data = c.event_data or RecordChanged(
-            resource_type=c.resource_type,
-            resource_id=c.resource_id,
-            action=c.action,
-            partner_id=partner_id,
-            actor_kind=actor.kind.value,
-            changed_at=now,
-        ).model_dump(mode="json")
-        envelope = EventEnvelope(
-            id=str(uuid.uuid4()),
-            type=event_type,
-            source=service,
-            occurred_at=now,
-            partner_id=partner_id,
-            data=data,
-            traceparent=traceparent,
-        )
+        data = c.event_data or {
+            **generic,
+            "resource_type": c.resource_type,
+            "resource_id": c.resource_id,
+            "action": c.action,
+        }
+        event_id = str(uuid.uuid4())
         events.append(
             {
-                "event_id": envelope.id,
+                "event_id": event_id,
                 "type": event_type,
                 "partner_id": partner_id,
-                "payload": envelope.model_dump(mode="json"),
+                "payload": {**envelope, "id": event_id, "type": event_type, "data": data},
                 "created_at": now,
             }
         )

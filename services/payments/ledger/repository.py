@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,9 @@ from services.payments.ledger.models import Account, ChainHead, Checkpoint, Cont
 from shared.db import add_in_savepoint
 from shared.money import MAX_BALANCE_MINOR
 from shared.pagination import PageParams, keyset
+
+if TYPE_CHECKING:
+    from psycopg import AsyncConnection
 
 _accounts = cast(Table, Account.__table__)
 _heads = cast(Table, ChainHead.__table__)
@@ -199,8 +204,24 @@ async def insert_contributions(session: AsyncSession, rows: list[dict[str, objec
 
 
 async def insert_many(session: AsyncSession, table: Table, rows: Sequence[dict[str, object]]) -> None:
-    """Insert many rows in one call: the psycopg driver pipelines them (one round trip for the lot).
+    """Insert many rows of the same columns in one go: `COPY` on PostgreSQL, one executemany on SQLite.
 
-    Asking for RETURNING instead (SQLAlchemy's multi-row VALUES batches) measured two to three times slower.
+    On PostgreSQL the driver's executemany still executes each row as its own INSERT (pipelined); COPY streams
+    the rows into one command, with a fraction of the CPU on both sides. It runs on the session's connection, so
+    in its transaction; values are given as the columns store them (aware datetimes, JSON as JSONB).
     """
-    await session.execute(insert(table), list(rows))
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        await session.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type.dialect_impl(connection.dialect), JSONB)}
+    driver = cast("AsyncConnection[Any]", (await connection.get_raw_connection()).driver_connection)
+    names = ", ".join(f'"{name}"' for name in columns)
+    async with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            await copy.write_row(
+                [Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns]
+            )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from services.payments.models import tables
 from shared.money import MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR
+from shared.schemas.events import EventEnvelope
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import auditor, balance_of, officer, open_funding, with_key
 from tests.payments.service.test_audit_api import export_and_verify, sign_head
@@ -107,6 +108,20 @@ async def test_refused_items_write_nothing_and_stop_no_other(payments: Harness, 
         await count(payments, tables.outbox_events, tables.outbox_events.c.type == "payments.contribution.recorded")
         == 2
     )
+    async with payments.app.state.engine.connect() as conn:
+        payloads = (
+            await conn.execute(
+                select(tables.outbox_events.c.payload).where(
+                    tables.outbox_events.c.type == "payments.contribution.recorded"
+                )
+            )
+        ).scalars()
+        events = [EventEnvelope.model_validate(p) for p in payloads]
+    assert {e.data["resource_id"] for e in events} == {body["items"][n]["contribution"]["id"] for n in (0, 4)}
+    assert {(e.source, e.partner_id, e.data["action"], e.data["actor_kind"]) for e in events} == {
+        ("payments", "DE", "recorded", "partner")
+    }
+    assert len({e.id for e in events}) == 2
 
 
 async def test_an_item_past_the_balance_limit_is_refused_alone(payments: Harness, tokens: Tokens) -> None:
