@@ -121,8 +121,8 @@ class SecretHasher:
 
 
 def _lower_priority() -> None:
-    # Linux keeps a nice value per thread, and the threads Argon2 starts for its lanes inherit it: hashing
-    # then takes only the CPU that requests do not, so a burst of lookups cannot slow everything else.
+    # Linux keeps a nice value per thread, and the threads Argon2 starts for its lanes inherit it: hashing then
+    # gets a small share of the CPU while requests want it, so a burst of lookups cannot slow everything else.
     with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 

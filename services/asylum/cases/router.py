@@ -37,7 +37,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
     "/cases",
     status_code=status.HTTP_201_CREATED,
     response_model=CaseCreated,
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 409, 422, 503),
     **requires("cases:write", kinds=PARTNER),
 )
 async def create_case(
@@ -128,7 +128,7 @@ async def transfer_case(
     "/cases/{case_id}/applicant-secret",
     status_code=status.HTTP_201_CREATED,
     response_model=ApplicantSecretIssued,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 503),
     **requires("cases:write", kinds=PARTNER),
 )
 async def issue_applicant_secret(
