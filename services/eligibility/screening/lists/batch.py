@@ -20,6 +20,7 @@ from services.eligibility.screening.engine import (
     ScreeningSubject,
     screen_subject,
 )
+from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
 from shared.crypto import FieldCipher
 from shared.ids import new_id
@@ -111,3 +112,55 @@ async def screen_new_applicants(
             )
         applicant.screening_status = status_of(statuses)
     return records
+
+
+async def rescreen_applicants(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    state: ScreeningState,
+    screened: Sequence[tuple[Applicant, ScreeningSubject]],
+) -> None:
+    """Screen stored applicants again, as `screen_applicant` does one by one, with their hits read in one statement.
+
+    A hit still found is refreshed (a cleared or waived one keeps its review), one no longer found lapses, a new
+    one is added; each applicant's status then follows from all its hits. Written by the caller's next flush.
+    """
+    await refresh_screening_state(session, state)
+    outcomes = await screen_batch(state, [subject for _, subject in screened])
+    known_of: dict[str, dict[tuple[str, str], ScreeningHitRecord]] = {}
+    for stored in await repository.list_hits_of_applicants(session, [a.id for a, _ in screened]):
+        known_of.setdefault(stored.applicant_id, {})[(stored.list_source, stored.entry_id)] = stored
+    added: list[ScreeningHitRecord] = []
+    for (applicant, _), hits in zip(screened, outcomes, strict=True):
+        if hits is None:
+            applicant.screening_status = ScreeningStatus.unavailable.value
+            continue
+        known = known_of.get(applicant.id, {})
+        seen: set[tuple[str, str]] = set()
+        for key, hit in _unique(hits):
+            seen.add(key)
+            status = "excluded" if hit.excluded else "open"
+            record = known.get(key)
+            if record is None:
+                hit_id = new_id()
+                record = ScreeningHitRecord(
+                    id=hit_id,
+                    partner_id=applicant.partner_id,
+                    applicant_id=applicant.id,
+                    list_source=key[0],
+                    entry_id=key[1][:200],
+                    created_at=datetime.now(UTC),
+                )
+                known[key] = record
+                added.append(record)
+            elif record.status not in {"open", "lapsed", "excluded"}:
+                continue  # cleared or waived: the review stands
+            record.status = status
+            record.list_version = hit.entry.list_version[:200]
+            record.score, record.confident = round(hit.score, 4), hit.confident
+            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation, record.id)
+        for key, record in known.items():
+            if key not in seen and record.status in {"open", "excluded"}:
+                record.status = "lapsed"
+        applicant.screening_status = status_of({r.status for r in known.values()})
+    session.add_all(added)

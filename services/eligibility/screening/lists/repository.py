@@ -40,6 +40,19 @@ async def list_hits_of_applicant(session: AsyncSession, applicant_id: str) -> Se
     return (await session.execute(stmt)).scalars().all()
 
 
+async def list_hits_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[ScreeningHitRecord]:
+    """Every hit of these applicants, whichever partner they belong to (the caller chose them)."""
+    if not applicant_ids:
+        return []
+    stmt = (
+        select(ScreeningHitRecord)
+        .where(ScreeningHitRecord.applicant_id.in_(applicant_ids))
+        .order_by(ScreeningHitRecord.id)
+        .execution_options(include_all_tenants=True)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
 async def add_hit(session: AsyncSession, hit: ScreeningHitRecord) -> None:
     session.add(hit)
     await session.flush()

@@ -12,7 +12,8 @@ from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
 from services.eligibility.models import RescreeningJob, tables
 from services.eligibility.screening.lists import repository
-from services.eligibility.screening.lists.service import ScreeningState, screen_applicant, screening_subject
+from services.eligibility.screening.lists.batch import rescreen_applicants
+from services.eligibility.screening.lists.service import ScreeningState, screening_subject
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.crypto import KeyDestroyed
@@ -91,13 +92,16 @@ async def _screen_batch(
 ) -> str | None:
     """Screen one batch of pending applicants and record progress; returns the last id, None when done."""
     batch = list(await repository.list_pending_applicants(session, after, BATCH))
+    screened = []
     for applicant in batch:
         try:
             names, birth, _ = await decrypt_identity(session, crypto, applicant)
         except KeyDestroyed:
             continue  # an erased partner's applicant: nothing left to screen
-        subject = screening_subject(applicant, full_names(names), birth)
-        await screen_applicant(session, crypto.cipher, screening, applicant, subject)
+        screened.append((applicant, screening_subject(applicant, full_names(names), birth)))
+    # The whole batch at once: screened in a worker thread, its hits read in one statement, written in one flush.
+    await rescreen_applicants(session, crypto.cipher, screening, screened)
+    await session.flush()
     now = datetime.now(UTC)
     job.status, job.heartbeat_at = "running", now
     job.processed += len(batch)
