@@ -4,8 +4,8 @@ Starts payments as a real uvicorn process on its own PostgreSQL database (droppe
 accounts (hot rows: every transfer of the run lands on one of them), and posts batches of contributions one
 after another, each under its own Idempotency-Key. In the same run, on the same database, schema, triggers
 and indexes, the ceiling books the same transfers for another partner with a minimal psycopg script: the
-chain head and the accounts locked, the same hash chain, then one multi-row insert per table (transfers,
-entries, contributions, audit entries, events) and one balance update per account. The ceiling skips what
+chain head and the accounts locked, the same hash chain, then one COPY per table (transfers, entries,
+contributions, audit entries, events) and one balance update per account. The ceiling skips what
 only the service does: authentication, validation, encryption of references, idempotency, the response.
 Prints transfers per second for both, their ratio and the CPU each spends per transfer; ends with the
 auditor's balance check.
@@ -29,7 +29,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from bench.served.stack import Databases, Server, running
-from services.payments.domain.tamper.chain import GENESIS_HASH, compute_record_hash
+from services.payments.domain.tamper.chain import GENESIS_HASH
+from services.payments.ledger.batches import entry_hash_of
 from services.payments.ledger.chain import entry_body
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import ensure_dev_signing_key
@@ -53,6 +54,40 @@ class Figure:
     @property
     def cpu_us(self) -> float:
         return 1e6 * self.cpu_seconds / self.transfers
+
+
+ENTRY_COLUMNS = (
+    "id",
+    "partner_id",
+    "transfer_id",
+    "transfer_kind",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "seq",
+    "prev_hash",
+    "hash",
+    "created_at",
+)
+CONTRIBUTION_COLUMNS = (
+    "id",
+    "partner_id",
+    "funding_account_id",
+    "currency",
+    "amount_minor",
+    "transfer_id",
+    "created_at",
+)
+AUDIT_COLUMNS = (
+    "at",
+    "actor_org",
+    "actor_kind",
+    "actor_subject",
+    "action",
+    "resource_type",
+    "resource_id",
+    "partner_id",
+)
 
 
 def insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -162,7 +197,7 @@ def book_ceiling_batch(
                     amount_minor=leg,
                     created_at=now,
                 )
-                entry_hash = compute_record_hash(seq, head, body)
+                entry_hash = entry_hash_of(seq, head, body)
                 entries.append(
                     (
                         entry_id,
@@ -204,56 +239,16 @@ def book_ceiling_batch(
             }
             events.append((event_id, "payments.contribution.recorded", CEILING_PARTNER, Jsonb(payload), now))
         cur = conn.cursor()
-        cur.executemany(
-            insert_sql("transfers", ("id", "partner_id", "kind", "memo", "created_by", "created_at")),
-            transfers,
-        )
-        cur.executemany(
-            insert_sql(
-                "entries",
-                (
-                    "id",
-                    "partner_id",
-                    "transfer_id",
-                    "transfer_kind",
-                    "account_id",
-                    "currency",
-                    "amount_minor",
-                    "seq",
-                    "prev_hash",
-                    "hash",
-                    "created_at",
-                ),
-            ),
-            entries,
-        )
-        cur.executemany(
-            insert_sql(
-                "contributions",
-                ("id", "partner_id", "funding_account_id", "currency", "amount_minor", "transfer_id", "created_at"),
-            ),
-            contributions,
-        )
-        cur.executemany(
-            insert_sql(
-                "audit_log",
-                (
-                    "at",
-                    "actor_org",
-                    "actor_kind",
-                    "actor_subject",
-                    "action",
-                    "resource_type",
-                    "resource_id",
-                    "partner_id",
-                ),
-            ),
-            audit,
-        )
-        cur.executemany(
-            insert_sql("outbox_events", ("event_id", "type", "partner_id", "payload", "created_at")),
-            events,
-        )
+        for table, columns, rows in (
+            ("transfers", ("id", "partner_id", "kind", "memo", "created_by", "created_at"), transfers),
+            ("entries", ENTRY_COLUMNS, entries),
+            ("contributions", CONTRIBUTION_COLUMNS, contributions),
+            ("audit_log", AUDIT_COLUMNS, audit),
+            ("outbox_events", ("event_id", "type", "partner_id", "payload", "created_at"), events),
+        ):
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         for account in sorted(moved):
             conn.execute(
                 "UPDATE accounts SET balance_minor = balance_minor + %s WHERE id = %s", (moved[account], account)
