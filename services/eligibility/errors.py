@@ -1,5 +1,4 @@
-"""Errors more than one domain raises (an unknown applicant), and for now that of re-screening jobs; every other
-domain keeps its own in its `errors.py`."""
+"""The error more than one domain raises (an unknown applicant); every domain keeps its own in its `errors.py`."""
 
 from __future__ import annotations
 
@@ -8,7 +7,3 @@ from shared.errors import NotFound
 
 class ApplicantNotFound(NotFound):
     """No applicant with this id for the caller (other partners' applicants look the same)."""
-
-
-class RescreeningJobNotFound(NotFound):
-    """No re-screening job with this id."""

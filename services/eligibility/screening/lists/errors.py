@@ -1,4 +1,4 @@
-"""Errors of sanctions lists, screening hits and waivers, named after what happened."""
+"""Errors of sanctions lists, re-screening jobs, screening hits and waivers, named after what happened."""
 
 from __future__ import annotations
 
@@ -27,3 +27,7 @@ class WaiverSelfApproval(Forbidden):
 
 class WaiverNotPending(Conflict):
     """The waiver was already approved."""
+
+
+class RescreeningJobNotFound(NotFound):
+    """No re-screening job with this id."""

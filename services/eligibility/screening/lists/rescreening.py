@@ -8,11 +8,11 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.eligibility.applicants.service import Crypto, decrypt_identity, full_names
-from services.eligibility.errors import RescreeningJobNotFound
 from services.eligibility.intake.service import job_status
 from services.eligibility.models import RescreeningJob, tables
 from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.batch import rescreen_applicants
+from services.eligibility.screening.lists.errors import RescreeningJobNotFound
 from services.eligibility.screening.lists.service import ScreeningState, screening_subject
 from shared.auth import Principal
 from shared.changes import Change, record_change
