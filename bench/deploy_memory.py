@@ -3,13 +3,16 @@
 The figures size the containers' memory requests and limits (deploy/generate.py, SIZING). Each service runs
 as one process on PostgreSQL (127.0.0.1:5432); `wrk` (Debian package) drives 16 connections for 10 s at an
 authenticated list route; testimony then receives a media original of 200 MiB, the largest it accepts.
-It stops when any answer under load is not 2xx (a refused token or an unknown organisation would measure
-nothing): since the registry of organisations exists, the organisation `DE` its tokens name must be registered
-there first, which this script does not do yet. Run: `.venv/bin/python bench/deploy_memory.py`.
+The registry of organisations starts first, as the HTTP benchmark starts it (bench/served/stack.py: its own
+uvicorn process, the organisations the tokens name registered), and every other service is pointed at it, so
+that a token naming `DE` is accepted. It stops when any answer under load is not 2xx (a refused token or an
+unknown organisation would measure nothing). Run: `.venv/bin/python -m bench.deploy_memory`; a short check
+of the script itself: `.venv/bin/python -m bench.deploy_memory --seconds 2 --upload-mib 8`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import socket
@@ -22,7 +25,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from carrots.registry import SERVICES
+from bench.served.stack import start_registry
+from carrots.registry import REGISTRY, SERVICES
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import ensure_dev_signing_key, ensure_service_keys
 
@@ -67,11 +71,21 @@ def _wait(port: int) -> None:
     raise SystemExit(f"port {port} not ready")
 
 
-def main() -> None:
+def _database_url(database: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="How long wrk loads each service.")
+    parser.add_argument("--upload-mib", type=int, default=UPLOAD_MIB, help="Size of testimony's media upload.")
+    args = parser.parse_args(argv)
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     var = Path(tempfile.mkdtemp(prefix="carrots-memory-"))
+    logs = var / "logs"
+    logs.mkdir()
     key = ensure_dev_signing_key(var)
     ensure_service_keys(var, SERVICES)
     databases = {name: f"carrots_memory_{name}_{os.getpid()}" for name in SERVICES}
@@ -81,20 +95,27 @@ def main() -> None:
             conn.execute(f'CREATE DATABASE "{database}"')
     processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     ports = {name: _port() for name in SERVICES}
+    command = [sys.executable, "-m", "carrots.cli"]
+    envs: dict[str, dict[str, str]] = {}
     try:
         for name, entry in SERVICES.items():
             env = dict(os.environ)
             # Every service asks the registry whether an organisation exists; without it they answer 503.
-            if "registry" in SERVICES:
-                env[entry.env_prefix + "REGISTRY_URL"] = f"http://127.0.0.1:{ports['registry']}"
+            env[entry.env_prefix + "REGISTRY_URL"] = f"http://127.0.0.1:{ports[REGISTRY]}"
             env[entry.env_prefix + "VAR_DIR"] = str(var)
-            env[entry.env_prefix + "DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{databases[name]}"
-            command = [sys.executable, "-m", "carrots.cli"]
+            env[entry.env_prefix + "DATABASE_URL"] = _database_url(databases[name])
+            envs[name] = env
             subprocess.run([*command, "migrate", name], env=env, check=True, capture_output=True)
+        # The registry first, with the organisations the tokens below name (DE among them).
+        registry = start_registry(ports[REGISTRY], _database_url(databases[REGISTRY]), var, logs)
+        processes[REGISTRY] = (registry.process, registry.port)
+        for name in SERVICES:
+            if name == REGISTRY:
+                continue
             port = ports[name]
             process = subprocess.Popen(
                 [*command, "serve", name, "--port", str(port), "--internal-port", str(_port())],
-                env=env,
+                env=envs[name],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -104,11 +125,19 @@ def main() -> None:
             _wait(port)
             idle, _ = _memory(process.pid)
             path = LOAD_PATHS[name]
-            token = issue_token(
-                key, org="DE", kind=CallerKind.partner, scopes=_scopes(name, path, port), ttl_seconds=600
-            )
+            # The registry's list is the platform's, read by operators; every other list by the partner DE.
+            org, kind = ("platform", CallerKind.operator) if name == REGISTRY else ("DE", CallerKind.partner)
+            token = issue_token(key, org=org, kind=kind, scopes=_scopes(name, path, port), ttl_seconds=600)
             done = subprocess.run(
-                [wrk, "-t2", "-c16", "-d10s", "-H", f"Authorization: Bearer {token}", f"http://127.0.0.1:{port}{path}"],
+                [
+                    wrk,
+                    "-t2",
+                    "-c16",
+                    f"-d{args.seconds}s",
+                    "-H",
+                    f"Authorization: Bearer {token}",
+                    f"http://127.0.0.1:{port}{path}",
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -130,7 +159,7 @@ def main() -> None:
             timeout=60,
         )
         created.raise_for_status()
-        media = os.urandom(UPLOAD_MIB * 1024 * 1024 - 1024)
+        media = os.urandom(args.upload_mib * 1024 * 1024 - 1024)
         started = time.monotonic()
         answer = httpx.post(
             f"http://127.0.0.1:{port}/v1/testimonies/{created.json()['id']}/media",
@@ -141,7 +170,7 @@ def main() -> None:
         answer.raise_for_status()
         rss, peak = _memory(process.pid)
         print(
-            f"testimony after a {UPLOAD_MIB} MiB upload ({time.monotonic() - started:.1f} s): "
+            f"testimony after a {args.upload_mib} MiB upload ({time.monotonic() - started:.1f} s): "
             f"RSS {rss:.0f} MiB, peak {peak:.0f} MiB"
         )
     finally:

@@ -146,7 +146,7 @@ def _migrate(urls: dict[str, str]) -> None:
         raise RuntimeError("a migration failed")
 
 
-def _start_registry(port: int, database_url: str, var_dir: Path, logs: Path) -> Server:
+def start_registry(port: int, database_url: str, var_dir: Path, logs: Path) -> Server:
     """Start the registry of organisations and register the organisations the benchmark's tokens name."""
     entry = SERVICES[REGISTRY]
     env = {
@@ -188,7 +188,7 @@ def running(
         urls = {name: databases.create(name) for name in [*names, REGISTRY]}
         _migrate(urls)
         # Every service asks the registry whether the organisation a token names exists: it starts first.
-        servers[REGISTRY] = _start_registry(ports[REGISTRY], urls[REGISTRY], var_dir, logs)
+        servers[REGISTRY] = start_registry(ports[REGISTRY], urls[REGISTRY], var_dir, logs)
         registry_url = servers[REGISTRY].url
         for label, variant in variants.items():
             for name in names:
