@@ -62,6 +62,10 @@ def _parse(source: str, content: bytes) -> SanctionsList:
     return parse_sanctions_list(io.BytesIO(content), ListSource(source))
 
 
+def _parse_and_pack(source: str, content: bytes) -> tuple[SanctionsList, bytes]:
+    return _parse(source, content), gzip.compress(content)
+
+
 def build_index_from_stored(stored: Sequence[tuple[str, bytes]], document_key: DocumentKey) -> ScreeningIndex | None:
     """Parse stored lists and index them: pure CPU work, run in a worker thread so that requests keep flowing."""
     lists = [_parse(source, gzip.decompress(content)) for source, content in stored]
@@ -111,8 +115,9 @@ async def load_sanctions_list(
 ) -> SanctionsListRead:
     """Store a published list after reading it, and rebuild the index (callers then re-screen)."""
     try:
-        # Seconds of CPU for a large list: in a thread, so that other requests keep being served.
-        parsed = await asyncio.to_thread(_parse, source, content)
+        # Seconds of CPU for a large list (reading it, and compressing it for storage): in a thread, so that
+        # other requests keep being served.
+        parsed, packed = await asyncio.to_thread(_parse_and_pack, source, content)
         if not parsed.entries:
             raise SanctionsListUnreadable("the list holds no entries")
     except (SanctionsListUnreadable, ValueError) as error:
@@ -122,7 +127,7 @@ async def load_sanctions_list(
         source=source,
         version=parsed.version[:200],
         entry_count=len(parsed.entries),
-        content=gzip.compress(content),
+        content=packed,
         loaded_by=actor.subject,
         loaded_at=datetime.now(UTC),
     )
