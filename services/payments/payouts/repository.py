@@ -172,3 +172,17 @@ async def assign_batch(session: AsyncSession, payout_ids: Sequence[str], batch: 
         .values(batch_id=batch.id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def lock_for_batch(session: AsyncSession, payout_ids: Sequence[str]) -> None:
+    """Row-lock the payouts' obligations in id order, then the payouts in id order, until the transaction ends.
+
+    A single execution locks an obligation, then its payout, then the ledger: taking every obligation and payout
+    of a batch first, each kind in one order, two batches or a batch and single executions never wait in a
+    cycle.
+    """
+    ids = sorted(set(payout_ids))
+    of_payouts = select(Payout.obligation_id).where(Payout.id.in_(ids)).scalar_subquery()
+    obligations = select(Obligation.id).where(Obligation.id.in_(of_payouts)).order_by(Obligation.id).with_for_update()
+    await session.execute(obligations)
+    await session.execute(select(Payout.id).where(Payout.id.in_(ids)).order_by(Payout.id).with_for_update())

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.payments.deps import PublisherDep, SettingsDep
-from services.payments.payouts import execution, service
+from services.payments.payouts import batches, execution, service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
 from shared.idempotency import IdempotencyDep
 from shared.pagination import PageParams, page_params
 from shared.schemas.common import Page
+from shared.schemas.payment_batches import PayoutBatchExecute, PayoutBatchRead
 from shared.schemas.payments import PayoutCreate, PayoutRead, PayoutStatus
 
 router = APIRouter(prefix="/v1", tags=["payouts"])
@@ -99,3 +100,29 @@ async def execute_payout(
     if (replayed := await idem.replay()) is not None:
         return replayed
     return await idem.remember(await execution.execute_payout(session, publisher, principal, payout_id))
+
+
+@router.post(
+    "/payout-batches",
+    response_model=PayoutBatchRead,
+    responses=problem_responses(401, 403, 409, 422),
+    **requires("payouts:execute", kinds=PARTNER),
+)
+async def execute_payout_batch(
+    body: PayoutBatchExecute,
+    request: Request,
+    session: TenantSessionDep,
+    principal: CurrentPrincipal,
+    publisher: PublisherDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Execute up to 1,000 approved payouts in one request (requires an `Idempotency-Key`, which covers the batch).
+
+    Payouts are executed in order, each whole (status, obligation paid, ledger transfer, audit entry, event) or not
+    at all: a refused one carries the problem executing it alone would have answered and stops no other. The answer
+    is 200 with one result per item; the same key and body replay it, executing nothing more.
+    """
+    if (replayed := await idem.replay()) is not None:
+        return replayed
+    result = await batches.execute_payouts(session, publisher, principal, body, instance=request.url.path)
+    return await idem.remember(result)
