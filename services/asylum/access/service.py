@@ -8,9 +8,8 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.access import repository
-from services.asylum.cases import repository as cases
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
-from services.asylum.cases.history import describe_history
+from services.asylum.cases.history import describe_all_history
 from services.asylum.cases.service import format_case_reference_text, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
@@ -183,9 +182,7 @@ async def _describe_shared(
         shared.reference = format_case_reference_text(case.reference)
         shared.applicant_id = case.applicant_id
         shared.dependants = await family.describe_dependants(session, cipher, case) if has_dependants else []
-        shared.history = [
-            await describe_history(session, cipher, e) for e in await cases.list_all_history(session, case.id)
-        ]
+        shared.history = await describe_all_history(session, cipher, case.id)
     await record_audit(
         session,
         tables,

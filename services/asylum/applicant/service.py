@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.asylum.access import service as access
 from services.asylum.applicant import repository, throttle
 from services.asylum.applicant.throttle import Caller, ThrottlePolicy
-from services.asylum.cases import repository as cases
 from services.asylum.cases.credentials import (
     BoundedHasher,
     LookupOutcome,
@@ -36,6 +35,7 @@ from services.asylum.cases.errors import (
     MalformedCaseReference,
 )
 from services.asylum.cases.references import parse_case_reference
+from services.asylum.cases.service import find_case_by_reference
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import Language, choose_duress_state, describe_status
@@ -104,7 +104,7 @@ async def authenticate_applicant(
     keys = throttle.throttle_keys(policy, caller)
     if (seconds_left := await throttle.lockout_left(session, keys[1], now)) is not None:
         return LookupLockedOut(throttle.describe_lockout(seconds_left), headers={"Retry-After": str(seconds_left)})
-    case = await cases.get_case_by_reference(session, reference)
+    case = await find_case_by_reference(session, reference)
     stored = StoredSecrets(case.secret_hash, case.duress_hash) if case and case.secret_hash else None
     try:
         outcome = await hasher.check_lookup(stored, caller.secret)

@@ -63,3 +63,8 @@ async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: Ca
             "at": entry.at,
         }
     )
+
+
+async def describe_all_history(session: AsyncSession, cipher: FieldCipher, case_id: str) -> list[CaseHistoryEntryRead]:
+    """A case's whole history in wire form, oldest first, reasons decrypted."""
+    return [await describe_history(session, cipher, e) for e in await repository.list_all_history(session, case_id)]

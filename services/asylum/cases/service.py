@@ -194,6 +194,16 @@ async def load_case(session: AsyncSession, case_id: str, *, for_update: bool = F
     return case
 
 
+async def find_case_of_applicant(session: AsyncSession, partner_id: str, applicant_id: str) -> Case | None:
+    """The applicant's case at the named partner (not necessarily the caller's), if one is open."""
+    return await repository.get_case_of_applicant(session, partner_id, applicant_id)
+
+
+async def find_case_by_reference(session: AsyncSession, reference: str) -> Case | None:
+    """The case with this reference at whichever partner holds it, if any (the applicant's own lookup)."""
+    return await repository.get_case_by_reference(session, reference)
+
+
 async def read_case(session: AsyncSession, case_id: str) -> CaseRead:
     """One case of the session's partner."""
     return describe_case(await load_case(session, case_id))

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.cases import repository as cases
 from services.asylum.cases.dependants import check_dependant_decision, derive_dependant_state
-from services.asylum.cases.errors import CaseNotFound, DependantAlreadyOnCase, DependantNotFound
+from services.asylum.cases.errors import DependantAlreadyOnCase, DependantNotFound
+from services.asylum.cases.service import find_case_of_applicant, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.family import repository
 from services.asylum.models import Case, Dependant, tables
@@ -31,13 +31,6 @@ ENCRYPTED_FIELDS = (
     ("birth_date_enc", BIRTH_DATE_FIELD),
     ("decision_reason_enc", DECISION_REASON_FIELD),
 )
-
-
-async def _load_case(session: AsyncSession, case_id: str) -> Case:
-    case = await cases.get_case(session, case_id)
-    if case is None:
-        raise CaseNotFound(f"No case {case_id} exists for your organisation.")
-    return case
 
 
 async def _decrypt(
@@ -93,7 +86,7 @@ async def add_dependant(
     data: DependantCreate,
 ) -> DependantRead:
     """Add a family member to a case, encrypting their name and birth date."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     partner = case.partner_id
     if data.person_ref is not None and data.person_ref in await repository.list_person_refs(session, case.id):
         raise DependantAlreadyOnCase(f"Person {data.person_ref} is already a dependant on case {case_id}.")
@@ -164,7 +157,7 @@ async def join_family_member(
     """Remember a family member registered in eligibility; they join the main applicant's case if it covers them."""
     await lock_for_transaction(session, family_lock_name(partner_id, main_applicant_id))
     await remember_family_members(session, partner_id, main_applicant_id, [member_id])
-    case = await cases.get_case_of_applicant(session, partner_id, main_applicant_id)
+    case = await find_case_of_applicant(session, partner_id, main_applicant_id)
     if case is not None:
         await join_remembered_members(session, publisher, actor, case)
 
@@ -188,7 +181,7 @@ async def list_dependants(
     session: AsyncSession, cipher: FieldCipher, actor: Principal, case_id: str
 ) -> list[DependantRead]:
     """The family members of a case; the read of their personal data is audited."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     await record_audit(session, tables, actor, "dependant.listed", "case", case.id, partner_id=case.partner_id)
     return await describe_dependants(session, cipher, case)
 
@@ -203,7 +196,7 @@ async def record_dependant_decision(
     data: DependantDecisionCreate,
 ) -> DependantRead:
     """Record a dependant's own decision, or clear it so they follow the main case again."""
-    case = await _load_case(session, case_id)
+    case = await load_case(session, case_id)
     dependant = await repository.get_dependant(session, case.id, dependant_id)
     if dependant is None:
         raise DependantNotFound(f"Case {case_id} has no dependant {dependant_id}.")
