@@ -8,8 +8,7 @@ from services.testimony.common.toolkit import Toolkit, utc_now
 from services.testimony.consent import records
 from services.testimony.consent.holders import TokenHolder
 from services.testimony.public.service import is_live
-from services.testimony.publication import repository as publications
-from services.testimony.publication.service import to_read
+from services.testimony.publication.service import list_for_testimony, to_read
 from services.testimony.review import service as review
 from shared.schemas.testimony import ConsentRecordRead, HolderPublicationRead, MyTestimonyRead
 
@@ -29,7 +28,7 @@ async def read_my_testimony(session: AsyncSession, kit: Toolkit, holder: TokenHo
     mine = {event.consent_version for event in record.events} if record is not None else set()
     now = utc_now()
     shown: list[HolderPublicationRead] = []
-    for row in reversed(await publications.list_for_testimony(session, holder.testimony.id)):
+    for row in reversed(await list_for_testimony(session, holder.testimony.id)):
         live, read = is_live(row, now), to_read(kit, row)
         shown.append(
             HolderPublicationRead(

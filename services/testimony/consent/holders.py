@@ -12,8 +12,7 @@ from services.testimony.errors import (
     ConsentNotYetGiven,
     TokenNotRecognised,
 )
-from services.testimony.intake import repository as intake_repository
-from services.testimony.intake.service import find_testimony
+from services.testimony.intake.service import find_submission_token, find_testimony
 from services.testimony.models import ConsentRecord, Testimony
 from services.testimony.signing.tokens import hash_token
 from shared.auth import Principal
@@ -63,7 +62,7 @@ async def find_holder(session: AsyncSession, token_hash: str) -> TokenHolder:
     if record is not None:
         scope_to_tenant(session, record.partner_id)
         return TokenHolder(await find_testimony(session, record.testimony_id), record.subject_ref, record, CONSENT)
-    submission = await intake_repository.find_submission_token(session, token_hash)
+    submission = await find_submission_token(session, token_hash)
     if submission is None or submission.testimony_id is None:
         raise TokenNotRecognised(NOT_RECOGNISED)
     scope_to_tenant(session, submission.partner_id)

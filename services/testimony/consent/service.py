@@ -31,8 +31,7 @@ from services.testimony.errors import (
     ConsentTermsRejected,
     SubjectNotInTestimony,
 )
-from services.testimony.intake import repository as intake_repository
-from services.testimony.intake.service import find_testimony
+from services.testimony.intake.service import family_refs_of, find_testimony
 from services.testimony.models import ConsentEventRow, ConsentRecord, Testimony
 from services.testimony.publication.takedown import reconcile_publications
 from services.testimony.signing.receipts import (
@@ -180,7 +179,7 @@ async def give_consent(
 ) -> ConsentGiven:
     """Record a person's consent for a testimony and hand back its receipt and withdrawal token."""
     testimony = await find_testimony(session, testimony_id)
-    refs = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
+    refs = await family_refs_of(session, testimony.id)
     if data.subject_ref != AUTHOR and data.subject_ref not in refs:
         raise SubjectNotInTestimony(f"{data.subject_ref} is neither `author` nor a family member of this testimony.")
     return await _give(session, kit, actor, testimony, data.subject_ref, to_terms(data.terms))

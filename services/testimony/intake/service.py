@@ -253,3 +253,18 @@ async def list_testimonies(session: AsyncSession, page: PageParams) -> Page[Test
     refs = await repository.list_family_refs(session, ids)
     items = [to_read(r, [o for o in originals if o.testimony_id == r.id], refs.get(r.id, [])) for r in rows]
     return Page[TestimonyRead](items=items, next_cursor=cursor)
+
+
+async def family_refs_of(session: AsyncSession, testimony_id: str) -> list[str]:
+    """The family member references of one testimony, in order."""
+    return (await repository.list_family_refs(session, [testimony_id])).get(testimony_id, [])
+
+
+async def find_text_original(session: AsyncSession, testimony_id: str) -> Original | None:
+    """The text original of a testimony, if it has one."""
+    return await repository.get_text_original(session, testimony_id)
+
+
+async def find_submission_token(session: AsyncSession, token_hash: str) -> SubmissionToken | None:
+    """A submission token by its hash, in any tenant, locked until the transaction ends."""
+    return await repository.find_submission_token(session, token_hash)

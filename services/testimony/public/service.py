@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.testimony.common.toolkit import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
 from services.testimony.errors import PublicationGone, PublicationNotFound
 from services.testimony.models import DerivativeMedia, Publication
-from services.testimony.publication import repository
+from services.testimony.publication import service as publications
 from services.testimony.publication.service import public_paths
 from services.testimony.rendering.domain import PublicItem, PublicMedia, SiteContext, Tombstone
 from services.testimony.review.redaction import MEDIA_FIELD
@@ -68,8 +68,8 @@ def _to_item(kit: Toolkit, row: Publication, media: Sequence[DerivativeMedia]) -
 async def list_public_items(session: AsyncSession, kit: Toolkit, now: datetime) -> list[PublicItem]:
     """Every publication the public may see now, newest first."""
     scope_to_tenant(session, ALL_TENANTS)
-    rows = [row for row in await repository.list_public(session, now) if is_live(row, now)]
-    media = await repository.list_public_media(session, [row.derivative_id for row in rows])
+    rows = [row for row in await publications.list_public(session, now) if is_live(row, now)]
+    media = await publications.list_public_media(session, [row.derivative_id for row in rows])
     return [_to_item(kit, row, [m for m in media if m.derivative_id == row.derivative_id]) for row in rows]
 
 
@@ -77,7 +77,7 @@ async def list_tombstones(session: AsyncSession, kit: Toolkit, now: datetime) ->
     """Recently withdrawn or lapsed publications, announced so that readers and mirrors delete them."""
     scope_to_tenant(session, ALL_TENANTS)
     tombstones = []
-    for row in await repository.list_withdrawn(session, now):
+    for row in await publications.list_withdrawn(session, now):
         gone_at = row.taken_down_at or row.covered_until or now
         tombstones.append(Tombstone(row.id, kit.public_url(public_paths(row.id)[0]), gone_at))
     return tombstones
@@ -85,7 +85,7 @@ async def list_tombstones(session: AsyncSession, kit: Toolkit, now: datetime) ->
 
 async def _find_live_row(session: AsyncSession, publication_id: str, now: datetime) -> Publication:
     scope_to_tenant(session, ALL_TENANTS)
-    row = await repository.find_public(session, publication_id)
+    row = await publications.find_public(session, publication_id)
     if row is None:
         raise PublicationNotFound("No testimony was ever published under this address.")
     if not is_live(row, now):
@@ -96,7 +96,7 @@ async def _find_live_row(session: AsyncSession, publication_id: str, now: dateti
 async def find_public_item(session: AsyncSession, kit: Toolkit, publication_id: str, now: datetime) -> PublicItem:
     """A live publication, or 410 when it was taken down or lapsed, or 404 when it never was."""
     row = await _find_live_row(session, publication_id, now)
-    media = await repository.list_public_media(session, [row.derivative_id])
+    media = await publications.list_public_media(session, [row.derivative_id])
     return _to_item(kit, row, media)
 
 
@@ -105,7 +105,9 @@ async def read_public_media(
 ) -> tuple[bytes, str]:
     """The stripped media file of a live publication (never an original)."""
     row = await _find_live_row(session, publication_id, now)
-    media = next((m for m in await repository.list_public_media(session, [row.derivative_id]) if m.name == name), None)
+    media = next(
+        (m for m in await publications.list_public_media(session, [row.derivative_id]) if m.name == name), None
+    )
     if media is None:
         raise PublicationNotFound("This testimony has no media file of that name.")
     content = await load_sealed(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from services.testimony.common.toolkit import (
     decrypt_derivative,
     utc_now,
 )
-from services.testimony.consent import repository as consent_repository
+from services.testimony.consent import subjects
 from services.testimony.consent.coverage import (
     DerivativeFacts,
     PublicationDecision,
@@ -24,12 +24,11 @@ from services.testimony.consent.coverage import (
 )
 from services.testimony.consent.domain import Purpose
 from services.testimony.consent.errors import ConsentChainBroken
-from services.testimony.errors import DerivativeNotFound, PublicationNotFound, PublicationRefused
-from services.testimony.intake import repository as intake_repository
-from services.testimony.intake.service import find_testimony
-from services.testimony.models import Derivative, Publication
+from services.testimony.errors import PublicationNotFound, PublicationRefused
+from services.testimony.intake.service import family_refs_of, find_testimony
+from services.testimony.models import Derivative, DerivativeMedia, Publication
 from services.testimony.publication import repository
-from services.testimony.review import repository as review_repository
+from services.testimony.review import service as review
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
 from services.testimony.signing.receipts import TakedownReason
 from shared.auth import Principal
@@ -85,10 +84,8 @@ async def decide_for_derivative(
     at: datetime,
 ) -> PublicationDecision:
     """Decide whether the consents in force (`consents`, by subject) cover a derivative for a purpose at a moment."""
-    family = (await intake_repository.list_family_refs(session, [derivative.testimony_id])).get(
-        derivative.testimony_id, []
-    )
-    approvals = await review_repository.list_subject_approvals(session, [derivative.id])
+    family = await family_refs_of(session, derivative.testimony_id)
+    approvals = await review.list_subject_approvals(session, [derivative.id])
 
     def consent_of(ref: str) -> SubjectConsent:
         return consents.get(ref) or SubjectConsent(subject_ref=ref, record_id=f"absent:{ref}", chain=[])
@@ -122,20 +119,12 @@ def to_coverage(decision: PublicationDecision) -> CoverageRead:
     )
 
 
-async def load_derivative(session: AsyncSession, testimony_id: str, derivative_id: str) -> Derivative:
-    """A derivative of the testimony, or `DerivativeNotFound`."""
-    derivative = await review_repository.get_derivative(session, testimony_id, derivative_id)
-    if derivative is None:
-        raise DerivativeNotFound(f"No derivative {derivative_id} exists in testimony {testimony_id}.")
-    return derivative
-
-
 async def check_coverage(
     session: AsyncSession, testimony_id: str, derivative_id: str, purpose: Purpose
 ) -> CoverageRead:
     """Whether the consents in force now cover a derivative for a purpose, and what refuses it."""
-    derivative = await load_derivative(session, testimony_id, derivative_id)
-    consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+    derivative = await review.find_derivative(session, testimony_id, derivative_id)
+    consents = await subjects.load_subject_consents(session, derivative.testimony_id)
     return to_coverage(await decide_for_derivative(session, derivative, consents, purpose, utc_now()))
 
 
@@ -143,22 +132,22 @@ async def publish_derivative(
     session: AsyncSession, kit: Toolkit, actor: Principal, testimony_id: str, derivative_id: str
 ) -> PublicationRead:
     """Publish a reviewed derivative that every required consent covers, with a signed manifest."""
-    derivative = await load_derivative(session, testimony_id, derivative_id)
+    derivative = await review.find_derivative(session, testimony_id, derivative_id)
     # Lock the consent records first: a withdrawal running at the same time either sees this publication
     # when it looks for what to take down, or has already committed before this decision is made.
-    await consent_repository.lock_records(session, derivative.testimony_id)
+    await subjects.lock_records(session, derivative.testimony_id)
     if await repository.find_live_for_derivative(session, derivative.id) is not None:
         raise PublicationRefused("This derivative is already published.")
     reviewers = {
         r.reviewer
-        for r in await review_repository.list_reviews(session, [derivative.id])
+        for r in await review.list_reviews(session, [derivative.id])
         if r.content_sha256 == derivative.content_sha256
     }
     if len(reviewers) < REQUIRED_REVIEWERS:
         raise PublicationRefused(f"{REQUIRED_REVIEWERS} distinct reviewers must approve it; {len(reviewers)} did.")
     now = utc_now()
     try:
-        consents = await consent_repository.load_subject_consents(session, derivative.testimony_id)
+        consents = await subjects.load_subject_consents(session, derivative.testimony_id)
         decision = await decide_for_derivative(session, derivative, consents, PURPOSE, now)
     except ConsentChainBroken as error:
         raise PublicationRefused(f"A consent history fails verification ({error}); nothing is published.") from error
@@ -214,3 +203,28 @@ async def read_publication(session: AsyncSession, kit: Toolkit, publication_id: 
     if row is None:
         raise PublicationNotFound(f"No publication {publication_id} exists for your organisation.")
     return to_read(kit, row)
+
+
+async def list_for_testimony(session: AsyncSession, testimony_id: str) -> Sequence[Publication]:
+    """Every publication of a testimony, oldest first, live or not."""
+    return await repository.list_for_testimony(session, testimony_id)
+
+
+async def list_public(session: AsyncSession, now: datetime) -> Sequence[Publication]:
+    """What the public may see now, newest first, in every tenant."""
+    return await repository.list_public(session, now)
+
+
+async def list_withdrawn(session: AsyncSession, now: datetime) -> Sequence[Publication]:
+    """Publications no longer public (taken down or lapsed), most recent first, in every tenant."""
+    return await repository.list_withdrawn(session, now)
+
+
+async def find_public(session: AsyncSession, publication_id: str) -> Publication | None:
+    """A publication by its public id, in any tenant."""
+    return await repository.find_public(session, publication_id)
+
+
+async def list_public_media(session: AsyncSession, derivative_ids: Sequence[str]) -> Sequence[DerivativeMedia]:
+    """The media of published derivatives, in any tenant."""
+    return await repository.list_public_media(session, derivative_ids)

@@ -10,7 +10,7 @@ from services.testimony.common.toolkit import (
     Toolkit,
     utc_now,
 )
-from services.testimony.consent import repository as consent_repository
+from services.testimony.consent import subjects
 from services.testimony.consent.coverage import (
     PublicationDecision,
 )
@@ -18,7 +18,8 @@ from services.testimony.consent.domain import Purpose
 from services.testimony.consent.errors import ConsentChainBroken
 from services.testimony.models import Publication
 from services.testimony.publication import repository
-from services.testimony.publication.service import decide_for_derivative, load_derivative
+from services.testimony.publication.service import decide_for_derivative
+from services.testimony.review.service import find_derivative
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt
 from shared.auth import CallerKind, Principal
 from shared.changes import Announcement, Change, record_change
@@ -108,9 +109,9 @@ async def reconcile_publications(
     takedowns: list[TakedownRead] = []
     now = utc_now()
     for row in await repository.list_live_for_testimony(session, testimony_id):
-        derivative = await load_derivative(session, testimony_id, row.derivative_id)
+        derivative = await find_derivative(session, testimony_id, row.derivative_id)
         try:
-            consents = await consent_repository.load_subject_consents(session, testimony_id)
+            consents = await subjects.load_subject_consents(session, testimony_id)
             decision: PublicationDecision | None = await decide_for_derivative(
                 session, derivative, consents, Purpose(row.purpose), now
             )

@@ -31,8 +31,13 @@ from services.testimony.errors import (
     RedactionRejected,
     SubjectNotInTestimony,
 )
-from services.testimony.intake import repository as intake_repository
-from services.testimony.intake.service import ORIGINAL_FIELD, find_original, find_testimony
+from services.testimony.intake.service import (
+    ORIGINAL_FIELD,
+    family_refs_of,
+    find_original,
+    find_testimony,
+    find_text_original,
+)
 from services.testimony.models import Derivative, DerivativeMedia, Testimony
 from services.testimony.review import repository
 from services.testimony.review.service import describe_derivative
@@ -147,9 +152,9 @@ async def create_derivative(
     testimony = await find_testimony(session, testimony_id)
     if data.author_named != (data.attribution is not None):
         raise RedactionRejected("Give an attribution exactly when the author is named.")
-    known = (await intake_repository.list_family_refs(session, [testimony.id])).get(testimony.id, [])
+    known = await family_refs_of(session, testimony.id)
     _check_subjects({s.subject_ref for s in data.spans} | {g.subject_ref for g in data.redact_terms}, known)
-    text_original = await intake_repository.get_text_original(session, testimony.id)
+    text_original = await find_text_original(session, testimony.id)
     if text_original is None:
         raise DerivativeNotFound("The testimony has no text to redact.")
     original = await load_sealed(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.toolkit import (
@@ -20,7 +22,7 @@ from services.testimony.errors import (
 )
 from services.testimony.intake.service import find_testimony
 from services.testimony.models import Derivative, Review, SubjectApproval, tables
-from services.testimony.publication import repository as publication_repository
+from services.testimony.publication.live import find_live_publication
 from services.testimony.review import repository
 from shared.audit import record_audit
 from shared.auth import Principal
@@ -144,7 +146,7 @@ async def _to_subject_read(
         content_sha256=row.content_sha256,
         approved=decided and answer is not None and answer.decision == APPROVED,
         refused=decided and answer is not None and answer.decision == REFUSED,
-        published=await publication_repository.find_live_for_derivative(session, row.id) is not None,
+        published=await find_live_publication(session, row.id) is not None,
     )
 
 
@@ -170,7 +172,7 @@ async def answer_as_subject(
     if content_sha256 != derivative.content_sha256:
         raise ReviewRefused("The content hash is not this derivative's; look at it again before answering.")
     answer = await repository.find_subject_approval(session, derivative.id, record.id)
-    if decision == REFUSED and await publication_repository.find_live_for_derivative(session, derivative.id):
+    if decision == REFUSED and await find_live_publication(session, derivative.id):
         raise ReviewRefused(
             "This version is already published; to take it down, narrow or withdraw your consent instead."
         )
@@ -198,3 +200,13 @@ async def answer_as_subject(
         Change(holder.principal, "derivative", derivative.id, action, partner_id=record.partner_id),
     )
     return await _to_subject_read(session, kit, derivative, answer)
+
+
+async def list_reviews(session: AsyncSession, derivative_ids: Sequence[str]) -> Sequence[Review]:
+    """The reviews of some derivatives."""
+    return await repository.list_reviews(session, derivative_ids)
+
+
+async def list_subject_approvals(session: AsyncSession, derivative_ids: Sequence[str]) -> Sequence[SubjectApproval]:
+    """The answers of the people named in some derivatives."""
+    return await repository.list_subject_approvals(session, derivative_ids)
