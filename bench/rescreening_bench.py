@@ -46,6 +46,12 @@ from shared.worker import Worker
 PG_ADMIN_URL = os.environ.get("CARROTS_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def _p99(values: list[float]) -> float:
+    if len(values) < 2:
+        return max(values, default=0.0)
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
 class Watch:
     """The event loop's lateness and a concurrent request's latency while something runs."""
 
@@ -78,13 +84,10 @@ class Watch:
     def summary(self) -> str:
         if not self.latencies:
             return "no request completed"
-        p99 = (
-            statistics.quantiles(self.latencies, n=100, method="inclusive")[98]
-            if len(self.latencies) > 1
-            else self.latencies[0]
-        )
+        p99 = _p99(self.latencies)
         return (
-            f"worst loop stall {max(self.stalls, default=0) * 1000:.0f} ms; a concurrent applicant read: "
+            f"worst loop stall {max(self.stalls, default=0) * 1000:.0f} ms (p99 {_p99(self.stalls) * 1000:.0f} ms, "
+            f"{sum(s > 0.05 for s in self.stalls)} over 50 ms); a concurrent applicant read: "
             f"{len(self.latencies)} reads, p99 {p99 * 1000:.0f} ms, worst {max(self.latencies) * 1000:.0f} ms"
         )
 
