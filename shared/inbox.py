@@ -16,11 +16,13 @@ only what the first did not.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
+from opentelemetry import trace
 from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +32,7 @@ from shared.errors import PROBLEM_BASE, ProblemError, Unauthorized, Unprocessabl
 from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventBatch, EventBatchResult, EventEnvelope, EventOutcome, EventResult
 from shared.servicekeys import PeerKeys, ServiceIdentity
+from shared.tracing import Tracing, context_from_traceparent
 from shared.webhooks import (
     ID_HEADER,
     PRECLAIMED,
@@ -62,14 +65,24 @@ def verify_event_batch(
     return batch
 
 
+@dataclass(frozen=True)
+class ReceivedBatch:
+    """A verified batch and the receiving service's tracer, which continues each event's own trace."""
+
+    batch: EventBatch
+    tracer: trace.Tracer
+
+
 @may_answer(401, 422)
-async def verified_event_batch(request: Request) -> EventBatch:
+async def verified_event_batch(request: Request) -> ReceivedBatch:
     """The batch delivered to `POST /v1/events/batch`, once its producer, signature, window and events were checked."""
     identity: ServiceIdentity = request.app.state.identity
-    return verify_event_batch(identity.peers, request.headers, await request.body())
+    tracing: Tracing | None = getattr(request.app.state, "tracing", None)
+    batch = verify_event_batch(identity.peers, request.headers, await request.body())
+    return ReceivedBatch(batch, tracing.tracer if tracing is not None else trace.NoOpTracer())
 
 
-VerifiedEventBatch = Annotated[EventBatch, Depends(verified_event_batch)]
+VerifiedEventBatch = Annotated[ReceivedBatch, Depends(verified_event_batch)]
 
 
 def signed_batch_by_service(reason: str) -> dict[str, Any]:
@@ -127,17 +140,32 @@ def _problem(exc: Exception) -> dict[str, Any]:
     }
 
 
-async def _apply_one(session: AsyncSession, envelope: EventEnvelope, handle: EventHandler) -> None:
+async def _apply_one(
+    session: AsyncSession, envelope: EventEnvelope, handle: EventHandler, tracer: trace.Tracer
+) -> None:
     # Each event starts unscoped, as its own request would: a handler that forgets its tenant is refused.
     session.info.pop("tenant", None)
-    await handle(session, envelope)
+    # Within the trace of the work that published it (its envelope's `traceparent`), as a single delivery would be.
+    with tracer.start_as_current_span(
+        f"apply {envelope.type}",
+        context=context_from_traceparent(envelope.traceparent),
+        kind=trace.SpanKind.CONSUMER,
+        attributes={"carrots.event.type": envelope.type},
+    ):
+        await handle(session, envelope)
     # Written now, then forgotten: one event's loaded rows are never another's (tenant filters apply to queries).
     await session.flush()
     session.expunge_all()
 
 
 async def _apply(
-    session: AsyncSession, events: Sequence[EventEnvelope], fresh: set[str], handle: EventHandler, *, isolate: bool
+    session: AsyncSession,
+    events: Sequence[EventEnvelope],
+    fresh: set[str],
+    handle: EventHandler,
+    tracer: trace.Tracer,
+    *,
+    isolate: bool,
 ) -> list[EventResult]:
     results: list[EventResult] = []
     for envelope in events:
@@ -145,12 +173,12 @@ async def _apply(
             results.append(EventResult(id=envelope.id, outcome=EventOutcome.duplicate))
             continue
         if not isolate:
-            await _apply_one(session, envelope, handle)
+            await _apply_one(session, envelope, handle, tracer)
             results.append(EventResult(id=envelope.id, outcome=EventOutcome.applied))
             continue
         try:
             async with session.begin_nested():
-                await _apply_one(session, envelope, handle)
+                await _apply_one(session, envelope, handle, tracer)
         except Exception as exc:  # noqa: BLE001 - what one handler raises is that event's result, not the batch's
             session.expunge_all()
             log.warning(
@@ -163,7 +191,7 @@ async def _apply(
 
 
 async def apply_event_batch(
-    session: AsyncSession, tables: PlumbingTables, batch: EventBatch, handle: EventHandler
+    session: AsyncSession, tables: PlumbingTables, received: ReceivedBatch | EventBatch, handle: EventHandler
 ) -> EventBatchResult:
     """Apply each event of a verified batch once, in order, with `handle`; one result per event.
 
@@ -171,14 +199,17 @@ async def apply_event_batch(
     transaction is rolled back and the batch runs again with each event in its own savepoint, so the failing
     ones leave nothing behind and the others are kept.
     """
+    batch, tracer = (
+        (received.batch, received.tracer) if isinstance(received, ReceivedBatch) else (received, trace.NoOpTracer())
+    )
     try:
         fresh = await _claim_all(session, tables, batch.events)
-        results = await _apply(session, batch.events, fresh, handle, isolate=False)
+        results = await _apply(session, batch.events, fresh, handle, tracer, isolate=False)
     except Exception:  # noqa: BLE001 - any failure: run again with a savepoint per event to find which one
         await session.rollback()
         session.expunge_all()
         fresh = await _claim_all(session, tables, batch.events)
-        results = await _apply(session, batch.events, fresh, handle, isolate=True)
+        results = await _apply(session, batch.events, fresh, handle, tracer, isolate=True)
         failed = [r.id for r in results if r.outcome is EventOutcome.failed]
         if failed:
             t = tables.processed_events

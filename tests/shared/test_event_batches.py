@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from shared.inbox import VerifiedEventBatch, apply_event_batch
 from shared.outbox import EventPublisher, OutboxDispatcher
 from shared.schemas.events import CaseOpened, EventBatch, EventBatchResult, EventEnvelope
 from shared.servicekeys import PeerKeys, ServiceIdentity, SigningKey, public_pem
+from shared.tracing import Tracing
 from shared.webhooks import VerifiedEvent, sign_event
 from tests.harness import Harness
 from tests.shared.probe import tables
@@ -256,3 +258,22 @@ async def test_a_batch_is_refused_whole_when_any_event_is_not_the_signers_to_sen
         tampered = json.dumps({**json.loads(body), "events": [_envelope("case-1").model_dump(mode="json")]}).encode()
         assert (await client.post("/v1/events/batch", content=tampered, headers=headers)).status_code == 401
     assert await _applied(probe) == []
+
+
+async def test_each_event_of_a_batch_is_applied_in_the_trace_that_published_it(probe: Harness) -> None:
+    exporter = InMemorySpanExporter()
+    app, _ = consumer_app(probe, Consumer())
+    app.state.tracing = Tracing("payments")
+    app.state.tracing.export_to(exporter, batch=False)
+    parents = [f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01" for _ in range(2)]
+    events = [_envelope(f"case-{i}").model_copy(update={"traceparent": p}) for i, p in enumerate(parents)]
+    batch = EventBatch(id="batch-traced", source="asylum", events=events)
+    body = batch.model_dump_json().encode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://consumer.test") as client:
+        response = await client.post(
+            "/v1/events/batch", content=body, headers=sign_event(PRODUCER, body, event_id=batch.id)
+        )
+    assert response.status_code == 200, response.text
+    applied = [s for s in exporter.get_finished_spans() if s.name == "apply asylum.case.opened"]
+    assert [f"{s.context.trace_id:032x}" for s in applied] == [p.split("-")[1] for p in parents]
+    assert [f"{s.parent.span_id:016x}" for s in applied if s.parent is not None] == [p.split("-")[2] for p in parents]
