@@ -18,7 +18,7 @@ from services.payments.domain.iban import normalize_bic, normalize_iban
 from services.payments.domain.money import Money
 from services.payments.errors import AccountKindRefused, BankAccountMissing, InvalidBankDetails
 from services.payments.ledger import accounts
-from services.payments.payouts import repository
+from services.payments.payouts import service as payout_service
 from services.payments.payouts.execution import announce_status, undo_payout
 from services.payments.payouts.models import Payout
 from shared.auth import Principal
@@ -68,7 +68,7 @@ async def set_bank_account(
         bic = normalize_bic(data.bic) if data.bic else None
     except (InvalidIban, InvalidBic) as exc:
         raise InvalidBankDetails(str(exc)) from exc
-    existing = await repository.get_bank_account(session, applicant_id)
+    existing = await banking.get_bank_account(session, applicant_id)
     row = existing or BankAccount(id=new_id(), partner_id=actor.org, applicant_id=applicant_id)
     iban_token = await cipher.encrypt(session, actor.org, iban, field=IBAN_FIELD, row=row.id)
     holder_token = await cipher.encrypt(session, actor.org, data.holder, field=HOLDER_FIELD, row=row.id)
@@ -135,12 +135,12 @@ async def build_bank_file(
     funding = await accounts.get_account(session, data.funding_account_id)
     if funding.kind != AccountKind.funding.value or not funding.bank_iban or not funding.bank_holder_enc:
         raise AccountKindRefused("Bank files need a funding account with its bank IBAN and holder on file.")
-    payouts = await repository.list_unbatched_executed(session, funding.id)
+    payouts = await payout_service.list_unbatched_executed(session, funding.id)
     if not payouts:
         raise InvalidBankFile("There are no executed payouts of this account waiting for a bank file.")
     transfers: list[CreditTransfer] = []
     for payout in payouts:
-        account = await repository.get_bank_account(session, payout.applicant_id)
+        account = await banking.get_bank_account(session, payout.applicant_id)
         if account is None:
             raise BankAccountMissing(f"Payout {payout.id} has no beneficiary bank account on file.")
         creditor = BankParty(
@@ -180,7 +180,8 @@ async def build_bank_file(
         payout_count=len(transfers),
         created_at=now,
     )
-    await repository.assign_batch(session, [p.id for p in payouts], row)
+    await banking.add_batch(session, row)
+    await payout_service.attach_to_bank_batch(session, [p.id for p in payouts], row.id)
     # A new batch is a change, and decrypting beneficiaries' bank details a read of personal data: both
     # are covered by this one entry.
     await record_change(
@@ -214,7 +215,7 @@ async def import_statement(
     entries = statement.entries
     result = StatementImportResult(settled=[], returned=[], unknown=[], mismatched=[], unchanged=[])
     for entry in entries:
-        payout = await repository.find_by_end_to_end_id(session, entry.end_to_end_id)
+        payout = await payout_service.find_by_end_to_end_id(session, entry.end_to_end_id)
         if payout is None or payout.transfer_id is None:
             result.unknown.append(entry.end_to_end_id)
         elif entry.amount != Money(payout.amount_minor, payout.currency):
@@ -251,7 +252,7 @@ async def apply_entry(
 ) -> bool:
     """Settle or return one payout as the entry says; False when the payout is no longer in a state to move."""
     if entry.outcome is EntryOutcome.SETTLED:
-        if not await repository.move_status(
+        if not await payout_service.move_status(
             session, payout.id, [PayoutStatus.executed.value], PayoutStatus.settled.value
         ):
             return False

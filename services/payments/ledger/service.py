@@ -246,3 +246,13 @@ async def reverse_transfer(
         ),
     )
     return reversal
+
+
+async def lock_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """One transfer of the session's partner, its row locked until the transaction ends (serialises reversals)."""
+    return await repository.lock_transfer(session, transfer_id)
+
+
+async def find_reversal(session: AsyncSession, transfer_id: str) -> Transfer | None:
+    """The transfer that reverses this one, or None."""
+    return await repository.find_reversal(session, transfer_id)

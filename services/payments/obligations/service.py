@@ -220,3 +220,23 @@ async def list_obligations(
     rows = await repository.list_page(session, page, applicant_id, status.value if status else None)
     items, cursor = split_page(rows, page, repository.page_key)
     return Page[ObligationRead](items=[to_read(r) for r in items], next_cursor=cursor)
+
+
+async def move_status(session: AsyncSession, obligation_id: str, from_status: str, to_status: str) -> bool:
+    """Change an obligation's status only from `from_status`; False when it was not in it any more."""
+    return await repository.move_status(session, obligation_id, from_status, to_status)
+
+
+async def lock_applicant(session: AsyncSession, applicant_id: str) -> None:
+    """Serialise work on one applicant's obligations until the transaction ends."""
+    await repository.lock_applicant(session, applicant_id)
+
+
+async def list_waiting_for_trigger(session: AsyncSession, applicant_id: str, trigger: str) -> Sequence[Obligation]:
+    """The applicant's obligations still waiting for a trigger."""
+    return await repository.list_waiting_for_trigger(session, applicant_id, trigger)
+
+
+async def list_released_by(session: AsyncSession, manual_release_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The obligations each manual release made due, by manual release id."""
+    return await repository.list_released_by(session, manual_release_ids)

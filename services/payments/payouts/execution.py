@@ -11,11 +11,9 @@ from services.payments.domain.fx import FxRate, cost_in_base
 from services.payments.domain.money import Money
 from services.payments.errors import TransferNotFound
 from services.payments.ledger import accounts
-from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger import service as ledger
 from services.payments.ledger.errors import TransferAlreadyReversed, TransferNotReversible
 from services.payments.ledger.service import Leg
-from services.payments.obligations import repository as obligations
 from services.payments.obligations import service as obligation_service
 from services.payments.obligations.errors import ObligationAlreadyPaid
 from services.payments.payouts import repository
@@ -73,7 +71,7 @@ async def execute_payout(
         if row.status == PayoutStatus.pending_approval.value:
             raise PayoutNotApproved(f"Payout {row.id} has {row.required_approvals} approval(s) to collect first.")
         raise PayoutStateRefused(f"Payout {row.id} is {row.status} and cannot be executed.")
-    if not await obligations.move_status(session, row.obligation_id, "due", "paid"):
+    if not await obligation_service.move_status(session, row.obligation_id, "due", "paid"):
         raise ObligationAlreadyPaid(f"Obligation {row.obligation_id} is not due any more.")
     transfer = await ledger.post_transfer(
         session,
@@ -138,7 +136,7 @@ async def undo_payout(
         return False
     transfer = await ledger.require_transfer(session, row.transfer_id)
     await ledger.reverse_transfer(session, publisher, actor, transfer, reason, sealed=sealed)
-    await obligations.move_status(session, row.obligation_id, "paid", "due")
+    await obligation_service.move_status(session, row.obligation_id, "paid", "due")
     await session.refresh(row)
     await announce_status(session, publisher, row)
     return True
@@ -154,10 +152,10 @@ async def reverse_transfer(
 ) -> str:
     """Reverse a contribution or a payout through the API; a payout's obligation becomes due again."""
     # Concurrent reversals of one transfer queue on its row; each later one then finds the first's reversal.
-    transfer = await ledger_repository.lock_transfer(session, transfer_id)
+    transfer = await ledger.lock_transfer(session, transfer_id)
     if transfer is None:
         raise TransferNotFound(f"No transfer {transfer_id} exists for your organisation.")
-    if await ledger_repository.find_reversal(session, transfer.id) is not None:
+    if await ledger.find_reversal(session, transfer.id) is not None:
         raise TransferAlreadyReversed(f"Transfer {transfer.id} was already reversed.")
     # The person's reason is kept encrypted; the clear memo only says what the transfer is.
     memo = f"reversal of {transfer.kind} transfer {transfer.id}"
@@ -168,7 +166,7 @@ async def reverse_transfer(
         payout = await get_payout(session, transfer.payout_id)
         if not await undo_payout(session, publisher, actor, payout, PayoutStatus.reversed, memo, sealed=sealed):
             raise TransferAlreadyReversed(f"Payout {payout.id} was already undone.")
-        reversal = await ledger_repository.find_reversal(session, transfer.id)
+        reversal = await ledger.find_reversal(session, transfer.id)
         assert reversal is not None
         return reversal.id
     raise TransferNotReversible(f"A {transfer.kind} transfer is not reversed through the API.")

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.banking.models import BankAccount, BankBatch
+from services.payments.banking.models import BankAccount
 from services.payments.ledger.models import Account
 from services.payments.obligations.models import Obligation
 from services.payments.payouts.models import ACTIVE_PAYOUT_SQL, Payout, PayoutApproval
@@ -135,12 +135,6 @@ async def list_approvers_of(session: AsyncSession, payout_ids: Sequence[str]) ->
     return approvers
 
 
-async def get_bank_account(session: AsyncSession, applicant_id: str) -> BankAccount | None:
-    """A beneficiary's bank account of the scoped partner, or None."""
-    stmt = select(BankAccount).where(BankAccount.applicant_id == applicant_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def add(session: AsyncSession, row: object) -> None:
     """Add a row and flush it."""
     session.add(row)
@@ -162,14 +156,12 @@ async def list_unbatched_executed(session: AsyncSession, funding_account_id: str
     return (await session.execute(stmt)).scalars().all()
 
 
-async def assign_batch(session: AsyncSession, payout_ids: Sequence[str], batch: BankBatch) -> None:
-    """Store a bank batch and attach the payouts to it."""
-    session.add(batch)
-    await session.flush()
+async def assign_batch(session: AsyncSession, payout_ids: Sequence[str], batch_id: str) -> None:
+    """Attach payouts that are in no bank file yet to a bank batch."""
     await session.execute(
         update(Payout)
         .where(Payout.id.in_(list(payout_ids)), Payout.batch_id.is_(None))
-        .values(batch_id=batch.id)
+        .values(batch_id=batch_id)
         .execution_options(synchronize_session=False)
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -203,3 +204,23 @@ async def approve_payout(
         await repository.move_status(session, row.id, [PayoutStatus.pending_approval.value], PayoutStatus.approved)
         await session.refresh(row)
     return await to_read(session, row)
+
+
+async def list_unbatched_executed(session: AsyncSession, funding_account_id: str) -> Sequence[Payout]:
+    """Executed payouts of a funding account in no bank file yet, locked for batching."""
+    return await repository.list_unbatched_executed(session, funding_account_id)
+
+
+async def attach_to_bank_batch(session: AsyncSession, payout_ids: Sequence[str], batch_id: str) -> None:
+    """Record that these payouts went to the bank in one bank batch."""
+    await repository.assign_batch(session, payout_ids, batch_id)
+
+
+async def find_by_end_to_end_id(session: AsyncSession, end_to_end_id: str) -> Payout | None:
+    """The payout a bank statement names by end-to-end id, or None."""
+    return await repository.find_by_end_to_end_id(session, end_to_end_id)
+
+
+async def move_status(session: AsyncSession, payout_id: str, from_states: Sequence[str], to_status: str) -> bool:
+    """Change a payout's status only from one of `from_states`; False when another request moved it first."""
+    return await repository.move_status(session, payout_id, from_states, to_status)

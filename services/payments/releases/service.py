@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.domain.triggers import TriggerKind
 from services.payments.models import tables
-from services.payments.obligations import repository as obligations
+from services.payments.obligations import service as obligations
 from services.payments.obligations.service import release_for_trigger
 from services.payments.releases import repository
 from services.payments.releases.errors import (
