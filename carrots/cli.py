@@ -1,49 +1,87 @@
 """The `carrots` command line: run, migrate and try the services.
 
-Each command lives in a module of `carrots.commands`; this one assembles them in the order `--help` lists
-them. Imports of the web stack, the ORM and the services happen inside the commands that need them, so that
-`carrots --help` and `carrots token issue` start in a fraction of a second.
+Each command lives in a module of `carrots.commands`, imported only when that command runs (or when `--help`
+lists every command), so that `carrots token issue` or `carrots ledger verify` loads its own module and none
+of the others. Within a command module, imports of the web stack, the ORM and the services happen inside the
+commands that need them.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from difflib import get_close_matches
+from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
-from carrots.commands import asylum as asylum_commands
-from carrots.commands import demo as demo_commands
-from carrots.commands import eligibility as eligibility_commands
-from carrots.commands import events as events_commands
-from carrots.commands import keys as keys_commands
-from carrots.commands import migrations as migration_commands
-from carrots.commands import partners as partners_commands
-from carrots.commands import payments as payments_commands
-from carrots.commands import serving as serving_commands
-from carrots.commands import testimony as testimony_commands
-from carrots.commands import token as token_commands
-from carrots.commands import up as up_commands
 from carrots.errors import explain_failure
 
+# Every command, in the order `--help` lists them: its module and the attribute that holds it there, a Typer
+# app (a group of commands) or a function (one command).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("carrots.commands.demo", "demo"),
+    "migrate": ("carrots.commands.migrations", "migrate"),
+    "serve": ("carrots.commands.serving", "serve"),
+    "worker": ("carrots.commands.serving", "worker"),
+    "revision": ("carrots.commands.migrations", "revision"),
+    "up": ("carrots.commands.up", "up"),
+    "token": ("carrots.commands.token", "app"),
+    "eligibility": ("carrots.commands.eligibility", "app"),
+    "ledger": ("carrots.commands.payments", "app"),
+    "partners": ("carrots.commands.partners", "app"),
+    "asylum": ("carrots.commands.asylum", "app"),
+    "testimony": ("carrots.commands.testimony", "app"),
+    "keys": ("carrots.commands.keys", "app"),
+    "events": ("carrots.commands.events", "app"),
+}
+
+
+class LazyCommands(TyperGroup):
+    """The top-level group: knows every command's name, imports a command's module when it is looked up."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module_name), attribute)
+        command: Any
+        if isinstance(target, typer.Typer):
+            command = typer.main.get_group(target)
+        else:
+            single = typer.Typer(add_completion=False)
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer suggests a near name from the commands it holds, and this group holds names only.
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            if self.suggest_commands and args and (near := get_close_matches(args[0], list(COMMANDS))):
+                error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(repr(n) for n in near)}?"
+            raise
+
+
+def _no_options() -> None:
+    # The top level has no options of its own; a callback makes Typer build a group for the lazy commands.
+    return None
+
+
 app = typer.Typer(
+    cls=LazyCommands,
+    callback=_no_options,
     help="Run and operate the carrots services.",
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(token_commands.app, name="token")
-app.add_typer(eligibility_commands.app, name="eligibility")
-app.add_typer(payments_commands.app, name="ledger")
-app.add_typer(partners_commands.app, name="partners")
-app.add_typer(asylum_commands.app, name="asylum")
-app.add_typer(testimony_commands.app, name="testimony")
-app.add_typer(keys_commands.app, name="keys")
-app.add_typer(events_commands.app, name="events")
-app.command("demo")(demo_commands.demo)
-app.command("migrate")(migration_commands.migrate)
-app.command("serve")(serving_commands.serve)
-app.command("worker")(serving_commands.worker)
-app.command("revision")(migration_commands.revision)
-app.command("up")(up_commands.up)
 
 
 def main() -> None:

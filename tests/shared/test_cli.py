@@ -149,3 +149,34 @@ def test_the_command_line_starts_without_the_web_stack_the_orm_or_the_services()
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["ledger", "verify", "--help"], "carrots.commands.payments"),
+        (["token", "issue", "--help"], "carrots.commands.token"),
+        (["keys", "status", "--help"], "carrots.commands.keys"),
+    ],
+)
+def test_a_command_imports_its_own_module_and_no_other_command(argv: list[str], module: str) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.startswith('carrots.commands.'))))\n"
+        f"sys.argv = ['carrots', *{argv!r}]\n"
+        "from carrots.cli import main\n"
+        "main()\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[-1] == repr([module])
+
+
+def test_the_overview_lists_every_command_although_each_loads_lazily() -> None:
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    listed = re.findall(r"^│ (\w[\w-]*) ", top.output, flags=re.MULTILINE)
+    assert listed == list(cli.COMMANDS)
