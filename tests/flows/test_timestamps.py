@@ -39,6 +39,7 @@ PATH_VALUES: dict[str, str] = {
     "/v1/assessments/{assessment_id}": "SELECT id AS assessment_id FROM assessments WHERE partner_id = 'DE'",
     "/v1/appeals/{appeal_id}": "SELECT id AS appeal_id FROM appeals WHERE partner_id = 'DE'",
     "/v1/intake-jobs/{job_id}": "SELECT id AS job_id FROM intake_jobs WHERE partner_id = 'DE'",
+    "/v1/intake-jobs/{job_id}/rows": "SELECT id AS job_id FROM intake_jobs WHERE partner_id = 'DE'",
     "/v1/sanctions-screening-jobs/{job_id}": "SELECT id AS job_id FROM rescreening_jobs",
     "/v1/erasure-requests/{request_id}": "SELECT id AS request_id FROM erasure_requests",
     "/v1/accounts/{account_id}": "SELECT id AS account_id FROM accounts WHERE partner_id = 'DE'",
