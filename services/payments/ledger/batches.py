@@ -20,19 +20,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.config import SERVICE
 from services.payments.domain.tamper.chain import LEDGER_CHAIN
 from services.payments.errors import AccountKindRefused, AccountNotFound
 from services.payments.ledger import repository
 from services.payments.ledger.accounts import ensure_system_account
-from services.payments.ledger.announce import Changed, record_changes
 from services.payments.ledger.chain import entry_body
 from services.payments.ledger.contributions import REFERENCE_FIELD
 from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFunds
 from services.payments.ledger.models import Account
 from services.payments.ledger.service import MEMO_FIELD
-from services.payments.models import tables
 from shared.auth import Principal
+from shared.changes import Change, record_changes
 from shared.crypto import FieldCipher
 from shared.errors import PROBLEM_BASE, Problem, ProblemError
 from shared.ids import new_id
@@ -176,7 +174,7 @@ async def record_contributions(
     now = datetime.now(UTC)
     transfers: list[dict[str, object]] = []
     contributions: list[dict[str, object]] = []
-    changes: list[Changed] = []
+    changes: list[Change] = []
     for index, account in funding.items():
         item = data.items[index]
         owed = liability[account.currency]
@@ -219,7 +217,7 @@ async def record_contributions(
                 "created_at": now,
             }
         )
-        changes.append(Changed("contribution", contribution_id, "recorded"))
+        changes.append(Change(actor, "contribution", contribution_id, "recorded", partner_id=partner_id))
         contribution = ContributionRead(
             id=contribution_id,
             partner_id=partner_id,
@@ -236,6 +234,6 @@ async def record_contributions(
             session, partner_id, balances.moved, transfers, chain.entries, chain.seq, chain.head
         )
         await repository.insert_contributions(session, contributions)
-        await record_changes(session, tables, publisher, actor, SERVICE, partner_id, changes)
+        await record_changes(session, publisher, changes)
     items = [r for r in results if r is not None]
     return ContributionBatchRead(booked=len(transfers), refused=len(items) - len(transfers), items=items)
