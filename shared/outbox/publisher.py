@@ -65,11 +65,6 @@ class EventPublisher:
         return self._source
 
     @property
-    def subscribers(self) -> Sequence[Subscriber]:
-        """The peer services this publisher queues deliveries for."""
-        return self._subscribers
-
-    @property
     def catalogue(self) -> frozenset[str] | None:
         """The event types this publisher may publish (None: any)."""
         return self._catalogue
