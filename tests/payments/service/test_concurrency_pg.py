@@ -106,3 +106,28 @@ async def test_concurrent_reversals_of_one_contribution_answer_one_reversal_and_
     )
     assert Counter(r.status_code for r in answers) == {201: 1, 409: 11}
     assert await balance_of(payments, headers, funding["id"]) == 0
+
+
+async def test_a_payout_reversed_while_its_execution_is_retried_answers_without_deadlock(
+    payments: Harness, tokens: Tokens
+) -> None:
+    # A reversal locks the payout, then the obligation; execution the other way round. They never wait on each
+    # other: a retried execution's status-guarded update does not match an executed payout, so it takes no row lock.
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, amount_minor=10_000_000)
+    for trial in range(10):
+        obligation = await due_obligation(payments, headers, amount_minor=10_000)
+        payout = (await create_payout(payments, headers, obligation["id"], funding["id"])).json()
+        first = await execute(payments, headers, payout["id"], key=f"first-{trial}")
+        assert first.status_code == 200, first.text
+        transfer_id = first.json()["transfer_id"]
+        reversal = payments.client.post(
+            f"/v1/transfers/{transfer_id}/reversal", json={"reason": "returned"}, headers=with_key(headers)
+        )
+        retries = [execute(payments, headers, payout["id"], key=f"retry-{trial}-{n}") for n in range(6)]
+        reversed_, *executed = await asyncio.gather(reversal, *retries)
+        assert reversed_.status_code == 201, (trial, reversed_.text)
+        assert {r.status_code for r in executed} <= {409}, (trial, [r.text for r in executed if r.status_code != 409])
+    check = await payments.client.get("/v1/audit/partners/DE/balance-check", headers=auditor(tokens, "DE"))
+    assert check.json()["ok"] is True
+    assert await balance_of(payments, headers, funding["id"]) == 10_000_000
