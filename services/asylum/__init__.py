@@ -1,0 +1,5 @@
+"""Asylum: cases, dependants, NGO access, the applicant's status lookup and reports."""
+
+# The ORM base first, then every domain's tables on it: a domain's models.py imports Base from here, so
+# loading the whole set up front keeps that import working whichever module a caller imports first.
+import services.asylum.models  # noqa: F401

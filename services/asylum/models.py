@@ -1,29 +1,17 @@
-"""Asylum ORM models."""
+"""Asylum's ORM base and every table it owns.
+
+Each domain keeps its tables in its own `models.py` (`cases/`, `family/`, `access/`, `applicant/`), declared
+on the `Base` below. This module imports them all, so that `Base.metadata` is complete for Alembic and
+`create_all`, and re-exports them for callers that work across domains. The package's `__init__` imports this
+module first, so a domain's `models.py` always finds `Base` defined whichever module is imported first.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from sqlalchemy.orm import DeclarativeBase
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-    text,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from shared.db import UTCDateTime, new_metadata
+from shared.db import new_metadata
 from shared.plumbing import define_plumbing_tables
-from shared.tenancy import TenantScoped
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -32,144 +20,20 @@ class Base(DeclarativeBase):
 
 tables = define_plumbing_tables(Base.metadata)
 
+# The domains' tables, declared on Base above (so imported after it).
+from services.asylum.access.models import AccessGrant  # noqa: E402
+from services.asylum.applicant.models import LookupThrottle  # noqa: E402
+from services.asylum.cases.models import ApplicantTenancy, Case, CaseHistoryEntry  # noqa: E402
+from services.asylum.family.models import Dependant, FamilyLink  # noqa: E402
 
-class Case(TenantScoped, Base):
-    """An applicant's asylum case; the applicant is known only by eligibility's pseudonymous id."""
-
-    __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("partner_id", "applicant_id"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reference: Mapped[str] = mapped_column(String(16), unique=True)
-    applicant_id: Mapped[str] = mapped_column(String(36), index=True)
-    assessment_id: Mapped[str | None] = mapped_column(String(36))
-    state: Mapped[str] = mapped_column(String(40))
-    # `asylum` or `residence`; and the track dependants follow through this case, null if not covered.
-    track: Mapped[str] = mapped_column(String(20), server_default="asylum")
-    family_track: Mapped[str | None] = mapped_column(String(20))
-    # Whether the naturalisation steps are open to the case: the approval it follows granted a citizenship path.
-    citizenship_path: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    # The approval the case follows is (approved_on, assessment_id); a later one updates the case, an older
-    # one arriving late does not. Null for a case opened over the API, which any approval then updates.
-    approved_on: Mapped[date | None] = mapped_column(Date)
-    state_since: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Argon2id hashes only; the secret itself is shown once and never stored.
-    secret_hash: Mapped[str | None] = mapped_column(String(255))
-    duress_hash: Mapped[str | None] = mapped_column(String(255))
-    protection_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    protection_flag_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(Integer)
-
-    # Two officers moving one case at once: the second gets a conflict, not a lost update.
-    __mapper_args__ = {"version_id_col": version}
-
-
-class CaseHistoryEntry(Base):
-    """One step in a case's life: opening, a transition or a transfer (append-only)."""
-
-    __tablename__ = "case_history"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    from_state: Mapped[str | None] = mapped_column(String(40))
-    to_state: Mapped[str] = mapped_column(String(40))
-    from_partner: Mapped[str | None] = mapped_column(String(64))
-    to_partner: Mapped[str | None] = mapped_column(String(64))
-    # Free text may name people: a ciphertext under the key of `reason_partner`, the partner holding the
-    # case when the entry was written (the history is append-only, so a transfer cannot re-encrypt it).
-    reason_enc: Mapped[str | None] = mapped_column(Text)
-    reason_partner: Mapped[str | None] = mapped_column(String(64))
-    actor_org: Mapped[str] = mapped_column(String(64))
-    actor_subject: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class Dependant(Base):
-    """A family member on a case; name, birth date and decision reason are ciphertexts of the owning partner."""
-
-    __tablename__ = "dependants"
-    __table_args__ = (
-        # A person registered in eligibility joins a case once, however many events name them.
-        Index(
-            "uq_dependants_case_person_ref",
-            "case_id",
-            "person_ref",
-            unique=True,
-            sqlite_where=text("person_ref IS NOT NULL"),
-            postgresql_where=text("person_ref IS NOT NULL"),
-        ),
-    )
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    relation: Mapped[str] = mapped_column(String(20))
-    person_ref: Mapped[str | None] = mapped_column(String(36))
-    name_enc: Mapped[str | None] = mapped_column(Text)
-    birth_date_enc: Mapped[str | None] = mapped_column(Text)
-    decision: Mapped[str | None] = mapped_column(String(40))
-    decision_reason_enc: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class FamilyLink(TenantScoped, Base):
-    """A family member eligibility registered for a main applicant, remembered whether or not the case exists yet.
-
-    Events may arrive in any order: a member heard of before the main applicant's case is opened, or while
-    the case does not cover the family, joins it once it does.
-    """
-
-    __tablename__ = "family_links"
-    __table_args__ = (UniqueConstraint("partner_id", "main_applicant_id", "member_applicant_id"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    main_applicant_id: Mapped[str] = mapped_column(String(36), index=True)
-    member_applicant_id: Mapped[str] = mapped_column(String(36))
-    heard_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class ApplicantTenancy(TenantScoped, Base):
-    """An applicant a partner may open a case for: approved under its tenancy, or whose case it received.
-
-    Written when eligibility's signed approval arrives (`approved`) and when a case is transferred to the
-    partner (`transferred`); `POST /v1/cases` accepts no other applicant.
-    """
-
-    __tablename__ = "applicant_tenancies"
-    __table_args__ = (UniqueConstraint("partner_id", "applicant_id"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    applicant_id: Mapped[str] = mapped_column(String(36))
-    basis: Mapped[str] = mapped_column(String(20))
-    since: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class AccessGrant(TenantScoped, Base):
-    """An applicant's consent that lets one NGO see one case, at `status` or `full` level."""
-
-    __tablename__ = "access_grants"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    ngo_org: Mapped[str] = mapped_column(String(64), index=True)
-    level: Mapped[str] = mapped_column(String(10))
-    recorded_by_kind: Mapped[str] = mapped_column(String(20))
-    recorded_by: Mapped[str] = mapped_column(String(200))
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_by: Mapped[str | None] = mapped_column(String(200))
-
-
-class LookupThrottle(Base):
-    """Failed status lookups per client or per reference, both known only by keyed hashes."""
-
-    __tablename__ = "lookup_throttles"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+__all__ = [
+    "AccessGrant",
+    "ApplicantTenancy",
+    "Base",
+    "Case",
+    "CaseHistoryEntry",
+    "Dependant",
+    "FamilyLink",
+    "LookupThrottle",
+    "tables",
+]

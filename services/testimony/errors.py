@@ -1,36 +1,37 @@
-"""Testimony errors as the API reports them, named after what happened."""
+"""Testimony errors as the API reports them, named after what happened.
+
+An error raised by one domain lives in that domain's `errors.py`; the ones below are raised by several, or
+(consent's) kept here so that `consent/errors.py`, which the pure consent rules import, stays free of the web
+framework. All are re-exported here for callers that handle errors across domains.
+"""
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden, Gone, NotFound, Unauthorized, Unprocessable
-
-
-class TestimonyNotFound(NotFound):
-    """No such testimony for the caller (other partners' records look the same)."""
-
-
-class OriginalNotFound(NotFound):
-    """No such original in this testimony."""
-
-
-class ConsentRecordNotFound(NotFound):
-    """No such consent record for the caller."""
-
-
-class DerivativeNotFound(NotFound):
-    """No such derivative for the caller."""
+from services.testimony.intake.errors import OriginalNotFound, TestimonyNotFound
+from services.testimony.public.errors import PublicationGone
+from services.testimony.publication.errors import PublicationRefused
+from services.testimony.review.errors import DerivativeNotFound, RedactionRejected, ReviewerIsMaker, ReviewRefused
+from shared.errors import Conflict, NotFound, Unauthorized, Unprocessable
 
 
 class PublicationNotFound(NotFound):
     """No such publication (never published, or not the caller's)."""
 
 
-class PublicationGone(Gone):
-    """The publication was taken down; every public surface answers 410."""
-
-
 class TokenNotRecognised(Unauthorized):
     """The token is unknown, used up or expired; nothing tells which, so tokens cannot be probed."""
+
+
+class SubjectNotInTestimony(Unprocessable):
+    """The person is neither the author nor a family member the testimony identifies."""
+
+
+class MediaRejected(Unprocessable):
+    """A media file cannot be stored or published as given."""
+
+
+class ConsentRecordNotFound(NotFound):
+    """No such consent record for the caller."""
 
 
 class ConsentChangeRefused(Conflict):
@@ -49,25 +50,22 @@ class ConsentTermsRejected(Unprocessable):
     """The consent terms contradict themselves."""
 
 
-class SubjectNotInTestimony(Unprocessable):
-    """The person is neither the author nor a family member the testimony identifies."""
-
-
-class RedactionRejected(Unprocessable):
-    """A redaction span or term does not fit the original text."""
-
-
-class MediaRejected(Unprocessable):
-    """A media file cannot be stored or published as given."""
-
-
-class ReviewRefused(Conflict):
-    """The review does not apply: stale content hash, or the same reviewer twice."""
-
-
-class ReviewerIsMaker(Forbidden):
-    """Maker-checker: whoever made a derivative tried to review it."""
-
-
-class PublicationRefused(Conflict):
-    """The derivative may not be published now; `allowed` lists what is missing."""
+__all__ = [
+    "ConsentAlreadyRecorded",
+    "ConsentChangeRefused",
+    "ConsentNotYetGiven",
+    "ConsentRecordNotFound",
+    "ConsentTermsRejected",
+    "DerivativeNotFound",
+    "MediaRejected",
+    "OriginalNotFound",
+    "PublicationGone",
+    "PublicationNotFound",
+    "PublicationRefused",
+    "RedactionRejected",
+    "ReviewRefused",
+    "ReviewerIsMaker",
+    "SubjectNotInTestimony",
+    "TestimonyNotFound",
+    "TokenNotRecognised",
+]

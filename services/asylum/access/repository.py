@@ -9,7 +9,8 @@ from typing import Any, cast
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import AccessGrant, Case, Dependant
+from services.asylum.access.models import AccessGrant
+from services.asylum.models import Case, Dependant
 from shared.pagination import PageParams, keyset
 
 

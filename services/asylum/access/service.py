@@ -8,6 +8,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.access import repository
+from services.asylum.access.models import AccessGrant
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
 from services.asylum.cases.history import describe_all_history
 from services.asylum.cases.service import format_case_reference_text, load_case
@@ -15,7 +16,7 @@ from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import describe_status
 from services.asylum.family import service as family
-from services.asylum.models import AccessGrant, Case, tables
+from services.asylum.models import Case, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import Change, record_change

@@ -9,7 +9,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import CaseHistoryEntry, LookupThrottle
+from services.asylum.applicant.models import LookupThrottle
+from services.asylum.models import CaseHistoryEntry
 
 
 async def get_throttles(session: AsyncSession, keys: Sequence[str]) -> Sequence[LookupThrottle]:

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.applicant import repository
+from services.asylum.applicant.models import LookupThrottle
 from services.asylum.cases.references import normalise_reference_text
-from services.asylum.models import LookupThrottle
 
 
 @dataclass(frozen=True)

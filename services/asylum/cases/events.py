@@ -10,10 +10,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.asylum.cases import repository
 from services.asylum.cases.errors import CaseChangedMeanwhile
+from services.asylum.cases.models import Case
 from services.asylum.cases.service import AsylumTools, open_case
 from services.asylum.cases.tracks import CaseCoverage, choose_case_coverage
 from services.asylum.family import service as family
-from services.asylum.models import Case, tables
+from services.asylum.models import tables
 from shared.auth import CallerKind, Principal
 from shared.changes import Change, record_change
 from shared.db import lock_for_transaction

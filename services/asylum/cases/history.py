@@ -7,7 +7,7 @@ from datetime import UTC
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.cases import repository
-from services.asylum.models import CaseHistoryEntry
+from services.asylum.cases.models import CaseHistoryEntry
 from shared.crypto import FieldCipher, KeyDestroyed
 from shared.schemas.asylum import CaseHistoryEntryRead
 

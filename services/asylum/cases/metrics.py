@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.asylum.models import Case
+from services.asylum.cases.models import Case
 from shared.observability import DomainGauges, DomainRefresh, Metrics
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import AccessGrant, ApplicantTenancy, Case, CaseHistoryEntry
+from services.asylum.cases.models import ApplicantTenancy, Case, CaseHistoryEntry
+from services.asylum.models import AccessGrant
 from shared.ids import new_id
 from shared.pagination import PageParams, keyset
 

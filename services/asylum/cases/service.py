@@ -13,6 +13,7 @@ from services.asylum.cases import repository
 from services.asylum.cases.credentials import BoundedHasher, generate_applicant_secret
 from services.asylum.cases.errors import ApplicantNotApproved, CaseAlreadyOpen, CaseChangedMeanwhile, CaseNotFound
 from services.asylum.cases.history import add_history, describe_history
+from services.asylum.cases.models import Case, CaseHistoryEntry
 from services.asylum.cases.references import CaseReference, format_case_reference, generate_case_reference
 from services.asylum.cases.states import (
     INITIAL_STATE,
@@ -22,7 +23,6 @@ from services.asylum.cases.states import (
 )
 from services.asylum.cases.tracks import CaseCoverage, Track
 from services.asylum.cases.wording import describe_status
-from services.asylum.models import Case, CaseHistoryEntry
 from shared.auth import Principal
 from shared.changes import Announcement, Change, record_change
 from shared.crypto import FieldCipher

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.asylum.cases import repository
 from services.asylum.cases.errors import CaseAlreadyOpen
 from services.asylum.cases.history import add_history
+from services.asylum.cases.models import CaseHistoryEntry
 from services.asylum.cases.service import AsylumTools, describe_case, load_case
 from services.asylum.cases.states import CaseState, ensure_transferable
 from services.asylum.family import service as family
-from services.asylum.models import CaseHistoryEntry
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.schemas.asylum import CaseRead, CaseTransfer

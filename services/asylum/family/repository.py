@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.asylum.models import Dependant, FamilyLink
+from services.asylum.family.models import Dependant, FamilyLink
 from shared.ids import new_id
 
 

@@ -12,7 +12,8 @@ from services.asylum.cases.errors import DependantAlreadyOnCase, DependantNotFou
 from services.asylum.cases.service import find_case_of_applicant, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.family import repository
-from services.asylum.models import Case, Dependant, tables
+from services.asylum.family.models import Dependant
+from services.asylum.models import Case, tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import Change, record_change

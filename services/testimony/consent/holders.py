@@ -8,12 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.toolkit import token_holder
 from services.testimony.consent import repository
-from services.testimony.errors import (
-    ConsentNotYetGiven,
-    TokenNotRecognised,
-)
+from services.testimony.consent.models import ConsentRecord
+from services.testimony.errors import ConsentNotYetGiven, TokenNotRecognised
 from services.testimony.intake.service import find_submission_token, find_testimony
-from services.testimony.models import ConsentRecord, Testimony
+from services.testimony.models import Testimony
 from services.testimony.signing.tokens import hash_token
 from shared.auth import Principal
 from shared.tenancy import scope_to_tenant

@@ -13,9 +13,10 @@ from services.testimony.consent.chain import (
 )
 from services.testimony.consent.errors import ConsentChainBroken
 from services.testimony.consent.holders import TokenHolder
+from services.testimony.consent.models import ConsentEventRow, ConsentRecord
 from services.testimony.consent.service import to_terms_model
 from services.testimony.intake.service import find_testimony
-from services.testimony.models import ConsentEventRow, ConsentRecord, tables
+from services.testimony.models import tables
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.schemas.testimony import (

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.testimony.consent.chain import ChainedConsentEvent, deserialize_event
 from services.testimony.consent.coverage import SubjectConsent
 from services.testimony.consent.errors import ConsentChainBroken, ConsentError
-from services.testimony.models import ConsentEventRow, ConsentRecord
+from services.testimony.consent.models import ConsentEventRow, ConsentRecord
 
 
 async def add_rows(session: AsyncSession, *rows: object) -> None:

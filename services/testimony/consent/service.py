@@ -24,6 +24,7 @@ from services.testimony.consent.domain import (
 )
 from services.testimony.consent.errors import ConsentChainBroken, ConsentTermsInvalid, ConsentTransitionRefused
 from services.testimony.consent.holders import AUTHOR, CONSENT, TokenHolder
+from services.testimony.consent.models import ConsentEventRow, ConsentRecord
 from services.testimony.errors import (
     ConsentAlreadyRecorded,
     ConsentChangeRefused,
@@ -32,7 +33,7 @@ from services.testimony.errors import (
     SubjectNotInTestimony,
 )
 from services.testimony.intake.service import family_refs_of, find_testimony
-from services.testimony.models import ConsentEventRow, ConsentRecord, Testimony
+from services.testimony.models import Testimony
 from services.testimony.publication.takedown import reconcile_publications
 from services.testimony.signing.receipts import (
     ConsentReceiptRequest,

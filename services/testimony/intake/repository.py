@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony
+from services.testimony.intake.models import FamilyMember, Original, SubmissionToken, Testimony
 from shared.pagination import PageParams, keyset
 
 

@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.toolkit import Toolkit, store_sealed, token_holder, utc_now
-from services.testimony.errors import MediaRejected, OriginalNotFound, TestimonyNotFound, TokenNotRecognised
+from services.testimony.errors import MediaRejected, TokenNotRecognised
 from services.testimony.intake import repository
-from services.testimony.models import FamilyMember, Original, SubmissionToken, Testimony
+from services.testimony.intake.errors import OriginalNotFound, TestimonyNotFound
+from services.testimony.intake.models import FamilyMember, Original, SubmissionToken, Testimony
 from services.testimony.signing.tokens import hash_token, issue_token
 from shared.auth import Principal
 from shared.changes import Change, record_change

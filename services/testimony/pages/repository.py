@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.models import PageSession
+from services.testimony.pages.models import PageSession
 
 
 async def add_session(session: AsyncSession, row: PageSession) -> None:

@@ -15,8 +15,8 @@ from services.testimony.common.toolkit import utc_now
 from services.testimony.consent.domain import Attribution, ConsentMethod, Purpose
 from services.testimony.consent.holders import CONSENT, TokenHolder, find_holder
 from services.testimony.errors import TokenNotRecognised
-from services.testimony.models import PageSession
 from services.testimony.pages import repository
+from services.testimony.pages.models import PageSession
 from services.testimony.signing.tokens import hash_token
 from shared.pages.i18n import N_
 from shared.pages.security import FormGuard, session_key

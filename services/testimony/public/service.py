@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.testimony.common.toolkit import PUBLIC_ROOT, WELL_KNOWN_KEYS, Toolkit, load_sealed
-from services.testimony.errors import PublicationGone, PublicationNotFound
+from services.testimony.errors import PublicationNotFound
 from services.testimony.models import DerivativeMedia, Publication
+from services.testimony.public.errors import PublicationGone
 from services.testimony.publication import service as publications
 from services.testimony.publication.service import public_paths
 from services.testimony.rendering.domain import PublicItem, PublicMedia, SiteContext, Tombstone

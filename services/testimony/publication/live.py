@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.models import Publication
 from services.testimony.publication import repository
+from services.testimony.publication.models import Publication
 
 
 async def find_live_publication(session: AsyncSession, derivative_id: str) -> Publication | None:

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.models import DerivativeMedia, Publication
+from services.testimony.models import DerivativeMedia
+from services.testimony.publication.models import Publication
 
 PUBLIC_LIST_LIMIT = 200
 

@@ -24,10 +24,12 @@ from services.testimony.consent.coverage import (
 )
 from services.testimony.consent.domain import Purpose
 from services.testimony.consent.errors import ConsentChainBroken
-from services.testimony.errors import PublicationNotFound, PublicationRefused
+from services.testimony.errors import PublicationNotFound
 from services.testimony.intake.service import family_refs_of, find_testimony
-from services.testimony.models import Derivative, DerivativeMedia, Publication
+from services.testimony.models import Derivative, DerivativeMedia
 from services.testimony.publication import repository
+from services.testimony.publication.errors import PublicationRefused
+from services.testimony.publication.models import Publication
 from services.testimony.review import service as review
 from services.testimony.signing.manifests import ManifestPart, PublicationManifest, sign_manifest
 from services.testimony.signing.receipts import TakedownReason

@@ -16,8 +16,8 @@ from services.testimony.consent.coverage import (
 )
 from services.testimony.consent.domain import Purpose
 from services.testimony.consent.errors import ConsentChainBroken
-from services.testimony.models import Publication
 from services.testimony.publication import repository
+from services.testimony.publication.models import Publication
 from services.testimony.publication.service import decide_for_derivative
 from services.testimony.review.service import find_derivative
 from services.testimony.signing.receipts import TakedownCause, TakedownReason, TakedownRequest, issue_takedown_receipt

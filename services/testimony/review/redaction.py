@@ -25,12 +25,7 @@ from services.testimony.derivatives.text import (
     find_term_spans,
     redact_text,
 )
-from services.testimony.errors import (
-    DerivativeNotFound,
-    MediaRejected,
-    RedactionRejected,
-    SubjectNotInTestimony,
-)
+from services.testimony.errors import MediaRejected, SubjectNotInTestimony
 from services.testimony.intake.service import (
     ORIGINAL_FIELD,
     family_refs_of,
@@ -38,8 +33,10 @@ from services.testimony.intake.service import (
     find_testimony,
     find_text_original,
 )
-from services.testimony.models import Derivative, DerivativeMedia, Testimony
+from services.testimony.models import Testimony
 from services.testimony.review import repository
+from services.testimony.review.errors import DerivativeNotFound, RedactionRejected
+from services.testimony.review.models import Derivative, DerivativeMedia
 from services.testimony.review.service import describe_derivative
 from services.testimony.signing.manifests import (
     PLAIN_TEXT,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.testimony.models import Derivative, DerivativeMedia, Review, SubjectApproval
+from services.testimony.review.models import Derivative, DerivativeMedia, Review, SubjectApproval
 
 
 async def add_rows(session: AsyncSession, *rows: object) -> None:

@@ -15,15 +15,12 @@ from services.testimony.common.toolkit import (
     utc_now,
 )
 from services.testimony.consent.holders import TokenHolder
-from services.testimony.errors import (
-    DerivativeNotFound,
-    ReviewerIsMaker,
-    ReviewRefused,
-)
 from services.testimony.intake.service import find_testimony
-from services.testimony.models import Derivative, Review, SubjectApproval, tables
+from services.testimony.models import tables
 from services.testimony.publication.live import find_live_publication
 from services.testimony.review import repository
+from services.testimony.review.errors import DerivativeNotFound, ReviewerIsMaker, ReviewRefused
+from services.testimony.review.models import Derivative, Review, SubjectApproval
 from shared.audit import record_audit
 from shared.auth import Principal
 from shared.changes import Change, record_change
