@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,12 +20,15 @@ from services.eligibility.screening.engine import (
     screen_subject,
 )
 from services.eligibility.screening.lists import repository
-from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
+from services.eligibility.screening.lists.service import (
+    ScreeningState,
+    apply_hit,
+    new_hit_record,
+    refresh_screening_state,
+)
 from shared.crypto import FieldCipher
-from shared.ids import new_id
 from shared.schemas.eligibility import ScreeningStatus
 
-EXPLANATION_FIELD = "screening_hits.explanation"
 # Above this many subjects a batch is screened in a thread: a screen can take milliseconds on a large list.
 INLINE_AT_MOST = 4
 Outcome = list[ScreeningHit] | None
@@ -58,10 +60,6 @@ def _unique(hits: list[ScreeningHit]) -> list[tuple[tuple[str, str], ScreeningHi
     return list(seen.items())
 
 
-async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str, hit_id: str) -> str:
-    return await cipher.encrypt(session, partner, explanation, field=EXPLANATION_FIELD, row=hit_id)
-
-
 def status_of(statuses: set[str]) -> str:
     """An applicant's screening status from the statuses of all its hits."""
     if "open" in statuses:
@@ -89,28 +87,13 @@ async def screen_new_applicants(
         if hits is None:
             applicant.screening_status = ScreeningStatus.unavailable.value
             continue
-        now = datetime.now(UTC)
-        statuses: set[str] = set()
-        for (source, entry_id), hit in _unique(hits):
-            hit_id = new_id()
-            status = "excluded" if hit.excluded else "open"
-            statuses.add(status)
-            records.append(
-                ScreeningHitRecord(
-                    id=hit_id,
-                    partner_id=applicant.partner_id,
-                    applicant_id=applicant.id,
-                    list_source=source,
-                    list_version=hit.entry.list_version[:200],
-                    entry_id=entry_id[:200],
-                    score=round(hit.score, 4),
-                    confident=hit.confident,
-                    explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation, hit_id),
-                    status=status,
-                    created_at=now,
-                )
-            )
-        applicant.screening_status = status_of(statuses)
+        found: list[ScreeningHitRecord] = []
+        for key, hit in _unique(hits):
+            record = new_hit_record(applicant, key)
+            await apply_hit(session, cipher, record, hit)
+            found.append(record)
+        applicant.screening_status = status_of({r.status for r in found})
+        records.extend(found)
     return records
 
 
@@ -139,26 +122,14 @@ async def rescreen_applicants(
         seen: set[tuple[str, str]] = set()
         for key, hit in _unique(hits):
             seen.add(key)
-            status = "excluded" if hit.excluded else "open"
             record = known.get(key)
             if record is None:
-                hit_id = new_id()
-                record = ScreeningHitRecord(
-                    id=hit_id,
-                    partner_id=applicant.partner_id,
-                    applicant_id=applicant.id,
-                    list_source=key[0],
-                    entry_id=key[1][:200],
-                    created_at=datetime.now(UTC),
-                )
+                record = new_hit_record(applicant, key)
                 known[key] = record
                 added.append(record)
             elif record.status not in {"open", "lapsed", "excluded"}:
                 continue  # cleared or waived: the review stands
-            record.status = status
-            record.list_version = hit.entry.list_version[:200]
-            record.score, record.confident = round(hit.score, 4), hit.confident
-            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation, record.id)
+            await apply_hit(session, cipher, record, hit)
         for key, record in known.items():
             if key not in seen and record.status in {"open", "excluded"}:
                 record.status = "lapsed"

@@ -20,6 +20,7 @@ from services.eligibility.screening.engine import (
     SanctionsList,
     SanctionsListUnreadable,
     ScreeningError,
+    ScreeningHit,
     ScreeningIndex,
     ScreeningSubject,
     ScreeningUnavailable,
@@ -155,8 +156,26 @@ async def load_sanctions_list(
     )
 
 
-async def _seal(session: AsyncSession, cipher: FieldCipher, partner: str, explanation: str, hit_id: str) -> str:
-    return await cipher.encrypt(session, partner, explanation, field=EXPLANATION_FIELD, row=hit_id)
+def new_hit_record(applicant: Applicant, key: tuple[str, str]) -> ScreeningHitRecord:
+    """A hit record of the applicant for list entry `key` (source, entry id), its findings set by `apply_hit`."""
+    return ScreeningHitRecord(
+        id=new_id(),
+        partner_id=applicant.partner_id,
+        applicant_id=applicant.id,
+        list_source=key[0],
+        entry_id=key[1][:200],
+        created_at=datetime.now(UTC),
+    )
+
+
+async def apply_hit(session: AsyncSession, cipher: FieldCipher, record: ScreeningHitRecord, hit: ScreeningHit) -> None:
+    """Write what a screen found onto a hit record: status, list version, score and the sealed explanation."""
+    record.status = "excluded" if hit.excluded else "open"
+    record.list_version = hit.entry.list_version[:200]
+    record.score, record.confident = round(hit.score, 4), hit.confident
+    record.explanation_enc = await cipher.encrypt(
+        session, record.partner_id, hit.explanation, field=EXPLANATION_FIELD, row=record.id
+    )
 
 
 async def screen_applicant(
@@ -187,29 +206,13 @@ async def screen_applicant(
             continue
         seen.add(key)
         record = known.get(key)
-        status = "excluded" if hit.excluded else "open"
         if record is None:
-            hit_id = new_id()
-            record = ScreeningHitRecord(
-                id=hit_id,
-                partner_id=applicant.partner_id,
-                applicant_id=applicant.id,
-                list_source=key[0],
-                list_version=hit.entry.list_version[:200],
-                entry_id=key[1][:200],
-                score=round(hit.score, 4),
-                confident=hit.confident,
-                explanation_enc=await _seal(session, cipher, applicant.partner_id, hit.explanation, hit_id),
-                status=status,
-                created_at=datetime.now(UTC),
-            )
+            record = new_hit_record(applicant, key)
+            await apply_hit(session, cipher, record, hit)
             await repository.add_hit(session, record)
             added.append(record)
         elif record.status in {"open", "lapsed", "excluded"}:
-            record.status = status
-            record.score, record.confident = round(hit.score, 4), hit.confident
-            record.explanation_enc = await _seal(session, cipher, applicant.partner_id, hit.explanation, record.id)
-            record.list_version = hit.entry.list_version[:200]
+            await apply_hit(session, cipher, record, hit)
     for key, record in known.items():
         if key not in seen and record.status in {"open", "excluded"}:
             record.status = "lapsed"
