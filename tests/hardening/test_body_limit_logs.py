@@ -7,25 +7,17 @@ process's own JSON log lines: the request line and the request metric say 413, a
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
 
-from shared.devkeys import ensure_dev_signing_key
 from shared.limits import DEFAULT_BODY_LIMIT
-from tests.ports import free_port
-from tests.shared.probe import metadata
+from tests.shared.probe_process import running_probe
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 64 * 1024
 
 
@@ -36,40 +28,19 @@ def _chunks(total: int) -> Iterator[bytes]:
 
 
 def test_a_body_cut_off_at_the_limit_is_logged_as_413(tmp_path: Path) -> None:
-    db = tmp_path / "probe.db"
-    engine = create_engine(f"sqlite:///{db}")
-    metadata.create_all(engine)
-    engine.dispose()
-    ensure_dev_signing_key(tmp_path)
-    port = free_port()
-    env = {**os.environ, "PROBE_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "PROBE_VAR_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.shared.probe:create_probe_app_from_env"]
-    command += ["--port", str(port), "--no-access-log"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sent = {"application/json": 0, "application/octet-stream": 0}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the probe did not start"
-                time.sleep(0.2)
+    with running_probe(tmp_path, start_within=120) as probe:
         for media_type in sent:
             answer = httpx.post(
-                f"{base}/probe/items",
+                f"{probe.base}/probe/items",
                 content=_chunks(3 * DEFAULT_BODY_LIMIT),
                 headers={"Content-Type": media_type},
                 timeout=30,
             )
             assert answer.status_code == 413, answer.text
             assert answer.headers["content-type"] == "application/problem+json"
-        metrics = httpx.get(f"{base}/metrics", timeout=10).text
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+        metrics = httpx.get(f"{probe.base}/metrics", timeout=10).text
+    output = probe.output
 
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     posts = [line for line in lines if line.get("event") == "request" and line.get("method") == "POST"]
