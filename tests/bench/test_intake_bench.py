@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.bench.runs import run_bench
 from tests.bench.test_served_bench import _databases
-from tests.harness import PG_ADMIN_URL
 
 pytestmark = [pytest.mark.postgres_only]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_intake_bench_prints_its_rate_memory_and_ceiling_and_drops_its_database() -> None:
     before = _databases()
-    env = {**os.environ, "CARROTS_BENCH_PG_ADMIN": PG_ADMIN_URL}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.intake_bench", "--rows", "1000", "--list-entries", "50"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = done.stdout
+    out = run_bench("bench.intake_bench", "--rows", "1000", "--list-entries", "50")
     # Row 1,000 repeats row 999's passport: registered all the same, as a suspected duplicate.
     assert "completed: 1,000 accepted, 0 rejected" in out, out
     assert re.search(r"carrots: [\d.]+ s, [\d,]+ rows/s, [\d.]+ ms CPU per row", out), out
