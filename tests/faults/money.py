@@ -86,6 +86,11 @@ class Ledger:
     funding_entries: int  # the sum of the funding account's entries
     unbalanced_transfers: int  # transfers whose entries do not sum to zero per currency
 
+    @property
+    def duplicated(self) -> int:
+        """Obligations paid more than once, by transfer or by payout."""
+        return self.paid_twice + self.payouts_per_obligation_over_one
+
 
 def read_ledger(database: Database, funding_id: str) -> Ledger:
     engine = create_engine(database.sync_url)
@@ -118,3 +123,15 @@ def read_ledger(database: Database, funding_id: str) -> Ledger:
             )
     finally:
         engine.dispose()
+
+
+def assert_paid_once_and_balanced(ledger: Ledger, check: httpx.Response, *, lost: int, funding_left: int) -> None:
+    """Nothing lost or paid twice, every transfer balanced, the funding account left with `funding_left` by its
+    entries as by its balance, and the auditor's balance check (`check`) passed."""
+    assert lost == 0
+    assert ledger.duplicated == 0
+    assert ledger.executed_without_one_transfer == 0
+    assert ledger.unbalanced_transfers == 0
+    assert ledger.funding_entries == ledger.funding_balance == funding_left
+    assert check.status_code == 200, check.text
+    assert check.json()["ok"] is True
