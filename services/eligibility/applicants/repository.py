@@ -20,11 +20,15 @@ from shared.tenancy import tenant_criteria, tenant_scoped
 FamilyIds = list[str]
 
 
+# Built once: an alias copies every column of the table on first use, which cost a fifth of an applicant read's
+# CPU when it was made per request.
+_MEMBER = aliased(Applicant, name="family_member")
+
+
 def _with_documents_and_family(session: AsyncSession) -> Select[Any]:
-    member = aliased(Applicant)
     family = (
-        select(func.aggregate_strings(member.id, ","))
-        .where(member.main_applicant_id == Applicant.id, *tenant_criteria(session, member))
+        select(func.aggregate_strings(_MEMBER.id, ","))
+        .where(_MEMBER.main_applicant_id == Applicant.id, *tenant_criteria(session, _MEMBER))
         .scalar_subquery()
     )
     stmt = select(Applicant, family).options(joinedload(Applicant.documents))
