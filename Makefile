@@ -57,8 +57,9 @@ messages: install  ## Extract page messages and merge them into each catalogue's
 		$(BIN)/pybabel compile --statistics -d $$c/translations 2>&1 | grep translated; \
 	done
 
-bench: install  ## The HTTP benchmark beside its ceiling (PostgreSQL), then the in-process ones under bench/.
+bench: install  ## The HTTP benchmark beside its ceiling (PostgreSQL), the event benchmark, then the others under bench/.
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.events
 	@for b in bench/[a-z]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:  ## Remove the environments and var/.
