@@ -30,7 +30,7 @@ from psycopg.types.json import Jsonb
 
 from bench.served.stack import Databases, Server, running
 from services.payments.domain.tamper.chain import GENESIS_HASH
-from services.payments.ledger.batches import entry_hash_of
+from services.payments.domain.tamper.digest import record_digest
 from services.payments.ledger.chain import entry_body
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import ensure_dev_signing_key
@@ -197,7 +197,7 @@ def book_ceiling_batch(
                     amount_minor=leg,
                     created_at=now,
                 )
-                entry_hash = entry_hash_of(seq, head, body)
+                entry_hash = record_digest(seq, head, body)
                 entries.append(
                     (
                         entry_id,

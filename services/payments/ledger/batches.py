@@ -11,8 +11,6 @@ movement (with the same guards as a single transfer, which can no longer fail).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.domain.tamper.chain import LEDGER_CHAIN
+from services.payments.domain.tamper.digest import record_digest
 from services.payments.errors import AccountKindRefused, AccountNotFound
 from services.payments.ledger import repository
 from services.payments.ledger.accounts import ensure_system_account
@@ -81,18 +79,6 @@ async def lock_balances(session: AsyncSession, accounts: Sequence[Account]) -> B
     return Balances(kinds={a.id: a.kind for a in accounts}, current=balances)
 
 
-def entry_hash_of(seq: int, prev_hash: str, body: dict[str, object]) -> str:
-    """The ledger chain's hash of an entry body whose values are strings and integers by construction.
-
-    Byte for byte what `compute_record_hash` hashes (the same canonical JSON under the same domain tag), without
-    walking the body first to refuse floats, which an entry body cannot hold: a third of a batch's CPU per
-    entry. `test_the_fast_entry_hash_is_the_chain_hash` keeps the two equal.
-    """
-    hashed = {"body": body, LEDGER_CHAIN.position_field: seq, LEDGER_CHAIN.previous_field: prev_hash}
-    canonical = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.sha256(LEDGER_CHAIN.domain + canonical).hexdigest()
-
-
 @dataclass
 class Chain:
     """The partner's chain head while a batch appends to it."""
@@ -118,7 +104,7 @@ class Chain:
                 amount_minor=amount,
                 created_at=now,
             )
-            entry_hash = entry_hash_of(self.seq, self.head, body)
+            entry_hash = record_digest(self.seq, self.head, body)
             self.entries.append(
                 {
                     "id": entry_id,

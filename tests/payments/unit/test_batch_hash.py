@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.payments.domain.tamper.chain import GENESIS_HASH, compute_record_hash
-from services.payments.ledger.batches import entry_hash_of
+from services.payments.domain.tamper.digest import record_digest
 from services.payments.ledger.chain import entry_body
 
 texts = st.text(min_size=1, max_size=40)
@@ -36,4 +36,4 @@ def test_the_fast_entry_hash_is_the_chain_hash(
         created_at=moment,
     )
     prev = compute_record_hash(seq, GENESIS_HASH, {"x": 1})
-    assert entry_hash_of(seq, prev, body) == compute_record_hash(seq, prev, body)
+    assert record_digest(seq, prev, body) == compute_record_hash(seq, prev, body)
