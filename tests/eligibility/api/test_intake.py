@@ -119,6 +119,8 @@ async def test_another_partner_cannot_see_a_job(eligibility: Harness, tokens: To
     await wait_for_job(eligibility, tokens, job["id"])
     other = await eligibility.client.get(f"/v1/intake-jobs/{job['id']}", headers=as_officer(tokens, "PL"))
     assert other.status_code == 404
+    report = await eligibility.client.get(f"/v1/intake-jobs/{job['id']}/rows", headers=as_officer(tokens, "PL"))
+    assert report.status_code == 404
 
 
 async def test_a_row_failing_midway_is_rolled_back_to_nothing(
