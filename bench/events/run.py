@@ -43,8 +43,9 @@ PG_ADMIN_URL = os.environ.get("CARROTS_BENCH_PG_ADMIN", "postgresql://postgres@1
 CONCURRENCY = 16
 # The dispatcher variants compared in one run: keyword arguments of `OutboxDispatcher`.
 VARIANTS: dict[str, dict[str, Any]] = {
-    "outbox, one event per request (before batching)": {"batch_size": 50, "events_per_request": 1},
-    "outbox, signed batches of 100": {},
+    "outbox, one event per request (before batching)": {"batch_size": 50, "events_per_request": 1, "lanes": 1},
+    "outbox, signed batches of 100, one round at a time": {"lanes": 1},
+    "outbox, signed batches of 100, two rounds in flight": {},
 }
 
 
@@ -223,12 +224,9 @@ async def _outbox_phase(
         meter = PgMeter([producer_url, consumer_db])
         meter.start()
         cpu0, server0, start_at = time.process_time(), cpu_seconds(consumer_pid), time.perf_counter()
-        delivered = 0
-        while delivered < n:
-            done = await dispatcher.run_once()
-            if done == 0:
-                raise RuntimeError(f"{name}: a round delivered nothing after {delivered} of {n} events")
-            delivered += done
+        delivered = await dispatcher.drain()
+        if delivered != n:
+            raise RuntimeError(f"{name}: {delivered} of {n} events delivered")
         seconds = time.perf_counter() - start_at
         database_cpu = meter.stop()
         print(f"{name}: {n:,} events in {seconds:.1f} s", file=sys.stderr)

@@ -32,7 +32,7 @@ class OutboxDispatcher:
     Events due for one peer service go in signed batches of up to `events_per_request` (`POST <url>/batch`);
     a lone event, a partner's webhook delivery, and every event for a consumer that answered the batch endpoint
     with 404 or 405 go one per request. `run_once` is the whole of one round and can be called from any
-    process with the database and keys.
+    process with the database and keys; `run_forever` and `drain` keep `lanes` rounds in flight at once.
     """
 
     def __init__(
@@ -51,6 +51,7 @@ class OutboxDispatcher:
         on_dead: Callable[[str], None] | None = None,
         address_check: AddressCheck | None = None,
         tracing: Tracing | None = None,
+        lanes: int = 2,
     ) -> None:
         self._maker = maker
         self._tables = tables
@@ -72,6 +73,9 @@ class OutboxDispatcher:
         # Consumers that answered a batch with 404 or 405: sent one event per request from then on.
         self._single_only: set[str] = set()
         self._in_flight = asyncio.Semaphore(SINGLE_CONCURRENCY)
+        # Rounds in flight at once: while one round's batches are with the consumer, another leases or records,
+        # so neither side waits for the other (each round leases its own rows).
+        self._lanes = max(1, lanes)
 
     def _plan(self, leased: Sequence[LeasedDelivery]) -> tuple[list[LeasedDelivery], list[list[LeasedDelivery]]]:
         """Split a round's deliveries into those sent alone and batches for one peer service each."""
@@ -178,15 +182,32 @@ class OutboxDispatcher:
         crash_point("outbox-sent", self._identity.name)
         return await self._record(leased, errors)
 
+    async def _round(self) -> int:
+        try:
+            return await self.run_once()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox_dispatch_error")
+            return 0
+
+    async def drain(self) -> int:
+        """Deliver until a round finds nothing due, with `lanes` rounds in flight; returns how many succeeded."""
+
+        async def lane() -> int:
+            total = 0
+            while delivered := await self._round():
+                total += delivered
+            return total
+
+        return sum(await asyncio.gather(*(lane() for _ in range(self._lanes))))
+
     async def run_forever(self, poll_seconds: float) -> None:
         """Poll the outbox until cancelled; while rounds deliver something, the next starts at once."""
-        while True:
-            try:
-                delivered = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox_dispatch_error")
-                delivered = 0
-            if delivered == 0:
-                await asyncio.sleep(poll_seconds)
+
+        async def lane() -> None:
+            while True:
+                if await self._round() == 0:
+                    await asyncio.sleep(poll_seconds)
+
+        await asyncio.gather(*(lane() for _ in range(self._lanes)))

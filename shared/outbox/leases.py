@@ -81,18 +81,28 @@ async def lease_due(
     the lease lets a stopped dispatcher's rows become due again once it lapses.
     """
     d, e, s = tables.outbox_deliveries, tables.outbox_events, tables.webhook_subscriptions
+    due = (
+        d.c.status == "pending",
+        d.c.next_attempt_at <= now,
+        or_(d.c.leased_until.is_(None), d.c.leased_until < now),
+    )
+    candidates = (
+        (
+            await session.execute(
+                select(d.c.id).where(*due).order_by(d.c.id).limit(limit).with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not candidates:
+        return []
+    # The lease is taken only where the row is still due: on SQLite (no row locks) a concurrent round may have
+    # read the same candidates, and only one of the two updates matches each row.
     ids = (
         (
             await session.execute(
-                select(d.c.id)
-                .where(
-                    d.c.status == "pending",
-                    d.c.next_attempt_at <= now,
-                    or_(d.c.leased_until.is_(None), d.c.leased_until < now),
-                )
-                .order_by(d.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+                update(d).where(d.c.id.in_(candidates), *due).values(leased_until=now + lease).returning(d.c.id)
             )
         )
         .scalars()
@@ -100,7 +110,6 @@ async def lease_due(
     )
     if not ids:
         return []
-    await session.execute(update(d).where(d.c.id.in_(ids)).values(leased_until=now + lease))
     rows = await session.execute(
         select(
             d.c.id,
