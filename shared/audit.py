@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.bulk_insert import insert_rows
 from shared.observability import current_request_id
 from shared.plumbing import PlumbingTables
 
@@ -67,6 +68,5 @@ def audit_row(
 
 
 async def record_audits(session: AsyncSession, tables: PlumbingTables, rows: Sequence[dict[str, Any]]) -> None:
-    """Append many audit entries (made by `audit_row`) in one statement of the caller's transaction."""
-    if rows:
-        await session.execute(insert(tables.audit_log), list(rows))
+    """Append many audit entries (made by `audit_row`) in one statement of the caller's transaction (COPY on PG)."""
+    await insert_rows(session, tables.audit_log, rows)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import IntakeJob, IntakeRow
+from shared.bulk_insert import insert_rows
 from shared.pagination import PageParams, keyset
 
 
@@ -22,9 +23,8 @@ async def get_job(session: AsyncSession, job_id: str) -> IntakeJob | None:
 
 
 async def add_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Record the outcome of a chunk of rows in one statement."""
-    if rows:
-        await session.execute(insert(IntakeRow), list(rows))
+    """Record the outcome of a chunk of rows in one statement (`COPY` on PostgreSQL)."""
+    await insert_rows(session, cast(Any, IntakeRow.__table__), rows)
 
 
 async def list_rows(

@@ -224,3 +224,59 @@ async def test_the_upload_is_kept_encrypted_and_only_until_the_job_completes(
     await wait_for_job(eligibility, tokens, job["id"])
     async with eligibility.app.state.sessionmaker() as session:
         assert (await session.execute(text("SELECT upload_enc FROM intake_jobs"))).scalar_one() is None
+
+
+def _varied_body(n: int) -> dict[str, Any]:
+    """A row that differs from its neighbours in what it carries; every 20th repeats its neighbour's passport."""
+    number = f"75 {(n - 1 if n % 20 == 19 else n):07d}"
+    body = applicant_body(documents=[{"type": "passport", "issuing_country": "ru", "number": number}])
+    if n % 3 == 0:
+        body["birth_date"] = None
+    if n % 4 == 0:
+        body["rank_or_post"] = "рядовой\tсвязист"
+    if n % 5 == 0:
+        body["contacts"] = [{"kind": "phone", "value": f"+49 30 {n:06d}"}]
+    if n % 7 == 0:
+        body["names"] = [{"script": "latin", "family": f"Kuznetsov-{n}"}]
+    return body
+
+
+def _as_registered(read: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in read.items() if k not in {"id", "created_at"}}
+
+
+async def test_a_large_chunk_registers_each_row_as_a_single_registration_would(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    # Enough rows for the bulk writes to take their COPY path on PostgreSQL.
+    bodies = [_varied_body(n) for n in range(60)]
+    job = await upload(eligibility, tokens, "\n".join(json.dumps(b) for b in bodies), "application/x-ndjson")
+    done = await wait_for_job(eligibility, tokens, job["id"])
+    assert (done["status"], done["accepted_rows"]) == ("completed", 60)
+    officer = as_officer(tokens, "PL")
+    for n in (0, 19, 20, 35, 59):
+        bulk = await eligibility.client.get(
+            f"/v1/applicants/{done['rows'][n]['applicant_id']}", headers=as_officer(tokens)
+        )
+        assert bulk.status_code == 200, bulk.text
+        single = await eligibility.client.post("/v1/applicants", json=bodies[n], headers=officer)
+        assert single.status_code == 201, single.text
+        # Registered by another partner after the bulk one: same content, and a duplicate of it.
+        expected = _as_registered(single.json()) | {"partner_id": "DE"}
+        expected["duplicate_status"] = "suspected" if n % 20 == 19 else "none"
+        assert _as_registered(bulk.json()) == expected
+    ids = [row["applicant_id"] for row in done["rows"]]
+    async with eligibility.app.state.sessionmaker() as session:
+        audited = (
+            await session.execute(
+                text("SELECT resource_id FROM audit_log WHERE action = 'applicant.registered' AND actor_org = 'DE'")
+            )
+        ).scalars()
+        announced = (
+            await session.execute(
+                text("SELECT payload FROM outbox_events WHERE type = 'eligibility.applicant.registered'")
+            )
+        ).scalars()
+        payloads = [p if isinstance(p, dict) else json.loads(p) for p in announced]
+    assert sorted(audited) == sorted(ids)
+    assert sorted(p["data"]["resource_id"] for p in payloads if p["partner_id"] == "DE") == sorted(ids)
