@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import Applicant, ApplicantDocument
@@ -106,37 +108,59 @@ async def decrypt_identity(
     session: AsyncSession, crypto: Crypto, applicant: Applicant
 ) -> tuple[list[PersonName], str | None, str | None]:
     """Names, birth date as known (`YYYY[-MM[-DD]]` or None) and rank or post of an applicant, decrypted."""
-    partner, row = applicant.partner_id, applicant.id
+    names, birth, rank, _ = await _decrypt_fields(session, crypto, applicant, with_contacts=False)
+    return names, birth, rank
+
+
+async def _decrypt_fields(
+    session: AsyncSession, crypto: Crypto, applicant: Applicant | Row[Any], *, with_contacts: bool = True
+) -> tuple[list[PersonName], str | None, str | None, list[Contact]]:
+    partner, row, cipher = applicant.partner_id, applicant.id, crypto.cipher
     names = _names.validate_json(
-        await crypto.cipher.decrypt(session, partner, applicant.names_enc, field="applicants.names", row=row)
+        await cipher.decrypt(session, partner, applicant.names_enc, field="applicants.names", row=row)
     )
-    birth = await crypto.cipher.decrypt(
-        session, partner, applicant.birth_date_enc, field="applicants.birth_date", row=row
-    )
+    birth = await cipher.decrypt(session, partner, applicant.birth_date_enc, field="applicants.birth_date", row=row)
     rank = (
-        await crypto.cipher.decrypt(
-            session, partner, applicant.rank_or_post_enc, field="applicants.rank_or_post", row=row
-        )
+        await cipher.decrypt(session, partner, applicant.rank_or_post_enc, field="applicants.rank_or_post", row=row)
         if applicant.rank_or_post_enc
         else None
     )
-    return names, birth or None, rank
+    contacts = (
+        _contacts.validate_json(
+            await cipher.decrypt(session, partner, applicant.contacts_enc, field="applicants.contacts", row=row)
+        )
+        if with_contacts and applicant.contacts_enc
+        else []
+    )
+    return names, birth or None, rank, contacts
 
 
 async def applicant_read(
     session: AsyncSession, crypto: Crypto, applicant: Applicant, family_member_ids: list[str]
 ) -> ApplicantRead:
     """The wire form of an applicant, decrypted; the caller knows its family members (no query here)."""
-    names, birth, rank = await decrypt_identity(session, crypto, applicant)
-    contacts = (
-        _contacts.validate_json(
-            await crypto.cipher.decrypt(
-                session, applicant.partner_id, applicant.contacts_enc, field="applicants.contacts", row=applicant.id
-            )
-        )
-        if applicant.contacts_enc
-        else []
-    )
+    documents = [DocumentRead(type=d.doc_type, issuing_country=d.issuing_country) for d in applicant.documents]
+    return await _wire_form(session, crypto, applicant, documents, family_member_ids)
+
+
+async def applicant_read_from_row(session: AsyncSession, crypto: Crypto, rows: Sequence[Row[Any]]) -> ApplicantRead:
+    """The wire form of an applicant read as plain rows (`repository.READ_ONE`: one per document), decrypted."""
+    first = rows[0]
+    documents = [
+        DocumentRead(type=r.doc_type, issuing_country=r.issuing_country) for r in rows if r.doc_type is not None
+    ]
+    family = sorted(first.family.split(",")) if first.family else []
+    return await _wire_form(session, crypto, first, documents, family)
+
+
+async def _wire_form(
+    session: AsyncSession,
+    crypto: Crypto,
+    applicant: Applicant | Row[Any],
+    documents: list[DocumentRead],
+    family_member_ids: list[str],
+) -> ApplicantRead:
+    names, birth, rank, contacts = await _decrypt_fields(session, crypto, applicant)
     return ApplicantRead(
         id=applicant.id,
         partner_id=applicant.partner_id,
@@ -144,7 +168,7 @@ async def applicant_read(
         names=names,
         birth_date=birth,
         citizenship=applicant.citizenship,
-        documents=[DocumentRead(type=d.doc_type, issuing_country=d.issuing_country) for d in applicant.documents],
+        documents=documents,
         rank_or_post=rank,
         contacts=contacts,
         evidence=Evidence(

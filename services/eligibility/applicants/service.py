@@ -15,6 +15,7 @@ from services.eligibility.applicants.errors import CountryCodeUnknown, MainAppli
 from services.eligibility.applicants.identity import (
     Crypto,
     applicant_read,
+    applicant_read_from_row,
     decrypt_identity,
     document_hash,
     document_key,
@@ -27,7 +28,7 @@ from services.eligibility.models import Applicant, tables
 from services.eligibility.policies.engine.facts import validate_country
 from services.eligibility.screening.lists.batch import screen_new_applicants
 from services.eligibility.screening.lists.service import ScreeningState, screening_subject
-from shared.audit import record_audit
+from shared.audit import audit_row, record_audit, record_audits
 from shared.auth import Principal
 from shared.changes import Announcement, Change, record_change
 from shared.outbox import EventPublisher
@@ -35,6 +36,7 @@ from shared.pagination import PageParams, split_page
 from shared.schemas import events
 from shared.schemas.common import Page
 from shared.schemas.eligibility import ApplicantCreate, ApplicantRead, Category, EvidenceUpdate
+from shared.tenancy import TenantScopeMissing, session_tenant
 
 __all__ = [
     "Crypto",
@@ -134,15 +136,22 @@ async def family_member_ids(session: AsyncSession, main_applicant_id: str) -> li
 
 
 async def read_applicant(session: AsyncSession, crypto: Crypto, actor: Principal, applicant_id: str) -> ApplicantRead:
-    """Read one applicant of the actor's partner; the read of personal data is audited."""
-    found = await repository.get_applicant_with_family(session, applicant_id)
-    if found is None:
+    """Read one applicant of the actor's partner; the read of personal data is audited.
+
+    PostgreSQL writes the audit entry in the read's own statement; SQLite appends it in a second one.
+    Either way it is written only when the applicant is found, and in the request's transaction.
+    """
+    tenant = session_tenant(session)
+    if not isinstance(tenant, str):
+        raise TenantScopeMissing("a partner's read of an applicant needs a session scoped to that partner")
+    audit = audit_row(actor, "applicant.read", "applicant", applicant_id, partner_id=tenant)
+    in_one = session.get_bind().dialect.name == "postgresql"
+    rows = await repository.read_one(session, tenant, applicant_id, audit if in_one else None)
+    if not rows:
         raise ApplicantNotFound(f"No applicant {applicant_id} is registered for your organisation.")
-    applicant, family = found
-    await record_audit(
-        session, tables, actor, "applicant.read", "applicant", applicant.id, partner_id=applicant.partner_id
-    )
-    return await applicant_read(session, crypto, applicant, family)
+    if not in_one:
+        await record_audits(session, tables, [audit])
+    return await applicant_read_from_row(session, crypto, rows)
 
 
 async def list_applicants(

@@ -45,8 +45,16 @@ async def test_reading_an_applicant_is_one_select_and_its_audit_entry(eligibilit
         with counting_statements(eligibility.app.state.engine) as log:
             response = await eligibility.client.get(f"/v1/applicants/{applicant['id']}", headers=as_officer(tokens))
         assert response.json()["family_member_ids"] == family
-        assert log.kinds() == ["SELECT applicants", "INSERT audit_log"]
-        assert log.round_trips == 4  # with BEGIN and COMMIT
+        if backend() == "postgresql":
+            # One statement: the audit entry inserted by a CTE of the read itself.
+            [statement] = log.statements
+            assert statement.startswith("WITH audited AS")
+            assert "INSERT INTO audit_log" in statement
+            assert statement.split(")\n SELECT", 1)[1].split()[:2] == ["applicants.id,", "applicants.partner_id,"]
+            assert log.round_trips == 3  # with BEGIN and COMMIT
+        else:
+            assert log.kinds() == ["SELECT applicants", "INSERT audit_log"]
+            assert log.round_trips == 4  # with BEGIN and COMMIT
 
 
 async def test_a_page_of_applicants_is_one_select_whatever_its_length(eligibility: Harness, tokens: Tokens) -> None:
