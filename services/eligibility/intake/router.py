@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, status
 from services.eligibility.deps import CryptoDep, PageDep, PublisherDep, requires_with_body
 from services.eligibility.intake import service
 from services.eligibility.intake.errors import IntakeUploadUnreadable
-from services.eligibility.intake.upload import IntakeFormat, read_upload
+from services.eligibility.intake.upload import IntakeFormat, pack_upload
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
 from shared.errors import problem_responses
@@ -58,9 +58,10 @@ async def create_intake_job(
     body = await request.body()
     if len(body) > MAX_UPLOAD_BYTES:
         raise IntakeUploadUnreadable(f"The upload is larger than {MAX_UPLOAD_BYTES} bytes; split it.")
-    # Decoding and counting 100,000 rows takes a while: off the event loop.
-    text, total = await asyncio.to_thread(read_upload, body, intake_format)
-    return await service.create_job(session, crypto.cipher, publisher, principal, intake_format, text, total)
+    # Checking, counting and compressing 100,000 rows takes a while: off the event loop.
+    packed, total = await asyncio.to_thread(pack_upload, body, intake_format)
+    del body
+    return await service.create_job(session, crypto.cipher, publisher, principal, intake_format, packed, total)
 
 
 @router.get(

@@ -22,7 +22,7 @@ from services.eligibility.applicants.bulk import register_many
 from services.eligibility.applicants.service import Crypto, register_applicant
 from services.eligibility.intake import repository
 from services.eligibility.intake.errors import IntakeJobNotFound
-from services.eligibility.intake.upload import IntakeFormat, RawRow, iter_rows
+from services.eligibility.intake.upload import IntakeFormat, RawRow, iter_rows, open_upload
 from services.eligibility.models import IntakeJob, tables
 from services.eligibility.screening.lists.service import ScreeningState
 from shared.auth import CallerKind, Principal
@@ -41,7 +41,7 @@ log = structlog.get_logger("carrots.eligibility.intake")
 
 INTAKE_JOB = "eligibility.intake"
 UPLOAD_FIELD = "intake_jobs.upload"
-CHUNK = 500
+CHUNK = 1000
 # A job without progress for this long has no worker running it (it resumes once one runs).
 STALLED_AFTER = timedelta(minutes=5)
 
@@ -92,10 +92,10 @@ async def create_job(
     publisher: EventPublisher,
     actor: Principal,
     intake_format: IntakeFormat,
-    text: str,
+    packed: str,
     total_rows: int,
 ) -> IntakeJobRead:
-    """Record a queued job with its upload encrypted under the partner's key, and queue it for the worker."""
+    """Record a queued job with its upload (packed by `pack_upload`) encrypted under the partner's key, and queue it."""
     job = IntakeJob(
         id=new_id(),
         partner_id=actor.org,
@@ -109,7 +109,7 @@ async def create_job(
         created_at=datetime.now(UTC),
     )
     # Kept until the job completes, so that a worker that stopped half way can be followed by another.
-    job.upload_enc = await cipher.encrypt(session, actor.org, text, field=UPLOAD_FIELD, row=job.id)
+    job.upload_enc = await cipher.encrypt(session, actor.org, packed, field=UPLOAD_FIELD, row=job.id)
     await repository.add_job(session, job)
     await enqueue_job(session, tables, INTAKE_JOB, {"job_id": job.id, "partner_id": actor.org}, job_id=job.id)
     detail = {"rows": total_rows, "format": intake_format}
@@ -219,12 +219,12 @@ async def process_job(
     publisher: EventPublisher,
     actor: Principal,
     job_id: str,
-    text: str,
+    stored: str,
     intake_format: IntakeFormat,
     first: int = 0,
 ) -> None:
     """Register the rows from `first` on in chunks, committing progress with each chunk."""
-    rows = iter_rows(text, intake_format, first)
+    rows = iter_rows(open_upload(stored), intake_format, first)
     while chunk := list(islice(rows, CHUNK)):
         async with maker() as session:
             scope_to_tenant(session, actor.org)
@@ -259,8 +259,8 @@ async def resume_job(
         job = await repository.get_job(session, job_id)
         if job is None or job.status not in {"queued", "running"} or job.upload_enc is None:
             return
-        text = await crypto.cipher.decrypt(session, partner_id, job.upload_enc, field=UPLOAD_FIELD, row=job.id)
+        stored = await crypto.cipher.decrypt(session, partner_id, job.upload_enc, field=UPLOAD_FIELD, row=job.id)
         intake_format: IntakeFormat = "csv" if job.format == "csv" else "jsonl"
         actor = Principal(org=partner_id, kind=CallerKind.partner, subject=job.created_by)
         first = job.processed_rows
-    await process_job(maker, crypto, screening, publisher, actor, job_id, text, intake_format, first)
+    await process_job(maker, crypto, screening, publisher, actor, job_id, stored, intake_format, first)

@@ -1,18 +1,25 @@
-"""Reading a bulk upload: CSV or JSON Lines, row by row, without holding the parsed rows of the whole file."""
+"""Reading a bulk upload, CSV or JSON Lines, row by row: never the parsed rows or the whole text at once."""
 
 from __future__ import annotations
 
+import base64
+import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from services.eligibility.intake.errors import IntakeUploadUnreadable
 
 IntakeFormat = Literal["csv", "jsonl"]
 MAX_ROWS = 100_000
+# How a job keeps its upload: the UTF-8 bytes, zlib-compressed, in base64 (text stored before had no prefix; a
+# CSV header or a JSON line cannot start so).
+PACKED = "z1:"
+PIECE = 64 * 1024
 CSV_COLUMNS = (
     "category",
     "family_latin",
@@ -95,8 +102,8 @@ def _check_header(fieldnames: list[str] | None) -> None:
         )
 
 
-def _read_csv(text: str) -> Iterator[RawRow]:
-    reader = csv.DictReader(io.StringIO(text))
+def _read_csv(source: Iterable[str]) -> Iterator[RawRow]:
+    reader = csv.DictReader(source)
     _check_header(list(reader.fieldnames or []))
     for number, cells in enumerate(reader, start=1):
         try:
@@ -105,12 +112,12 @@ def _read_csv(text: str) -> Iterator[RawRow]:
             yield number, None, str(error)
 
 
-def _lines(text: str) -> Iterator[str]:
-    return (line for line in io.StringIO(text) if line.strip())
+def _lines(source: Iterable[str]) -> Iterator[str]:
+    return (line for line in source if line.strip())
 
 
-def _read_jsonl(text: str) -> Iterator[RawRow]:
-    for number, line in enumerate(_lines(text), start=1):
+def _read_jsonl(source: Iterable[str]) -> Iterator[RawRow]:
+    for number, line in enumerate(_lines(source), start=1):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
@@ -122,17 +129,50 @@ def _read_jsonl(text: str) -> Iterator[RawRow]:
             yield number, None, "each line must be one JSON object"
 
 
-def decode_upload(content: bytes) -> str:
-    """An upload's text, or IntakeUploadUnreadable."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise IntakeUploadUnreadable("The upload is not UTF-8 text.") from error
+class _Inflating(io.RawIOBase):
+    """The bytes of a zlib stream, inflated a piece at a time as they are read."""
+
+    def __init__(self, packed: bytes) -> None:
+        self._packed = memoryview(packed)
+        self._inflate = zlib.decompressobj()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if self._inflate.unconsumed_tail:
+                self._pending = self._inflate.decompress(self._inflate.unconsumed_tail, PIECE)
+            elif self._packed:
+                piece, self._packed = self._packed[:PIECE], self._packed[PIECE:]
+                self._pending = self._inflate.decompress(piece, PIECE)
+            else:
+                self._pending = self._inflate.flush()
+                if not self._pending:
+                    return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
-def iter_rows(text: str, intake_format: IntakeFormat, first: int = 0) -> Iterator[RawRow]:
+def _text(content: bytes) -> TextIO:
+    """Raw upload bytes as text read line by line (lines end at \\n only, as in the text held before)."""
+    return io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="\n")
+
+
+def open_upload(stored: str) -> Iterable[str]:
+    """A stored upload (see `pack_upload`; an upload stored before as plain text too) as a stream of lines."""
+    if not stored.startswith(PACKED):
+        return io.StringIO(stored)
+    raw = io.BufferedReader(_Inflating(base64.b64decode(stored[len(PACKED) :])), PIECE)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
+
+
+def iter_rows(source: Iterable[str], intake_format: IntakeFormat, first: int = 0) -> Iterator[RawRow]:
     """The upload's numbered rows from the `first` (0-based) on, each parsed or with why it could not be."""
-    rows = _read_csv(text) if intake_format == "csv" else _read_jsonl(text)
+    rows = _read_csv(source) if intake_format == "csv" else _read_jsonl(source)
     try:
         yield from islice(rows, first, None)
     except csv.Error as error:
@@ -140,13 +180,13 @@ def iter_rows(text: str, intake_format: IntakeFormat, first: int = 0) -> Iterato
         raise IntakeUploadUnreadable(f"The upload is not a readable CSV table: {error}.") from error
 
 
-def count_rows(text: str, intake_format: IntakeFormat) -> int:
+def count_rows(source: Iterable[str], intake_format: IntakeFormat) -> int:
     """How many rows an upload holds, checking its header and CSV structure; IntakeUploadUnreadable otherwise."""
     if intake_format == "jsonl":
-        total = sum(1 for _ in _lines(text))
+        total = sum(1 for _ in _lines(source))
     else:
         try:
-            reader = csv.reader(io.StringIO(text))
+            reader = csv.reader(source)
             _check_header(next(reader, None))
             total = sum(1 for row in reader if row)
         except csv.Error as error:
@@ -158,7 +198,24 @@ def count_rows(text: str, intake_format: IntakeFormat) -> int:
     return total
 
 
-def read_upload(content: bytes, intake_format: IntakeFormat) -> tuple[str, int]:
-    """An upload's text and its number of rows, or IntakeUploadUnreadable (CPU work: run it off the event loop)."""
-    text = decode_upload(content)
-    return text, count_rows(text, intake_format)
+def _check_utf8(content: bytes) -> None:
+    """IntakeUploadUnreadable unless the upload is UTF-8 text, checked a piece at a time (no copy of the whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(content)
+    try:
+        for start in range(0, len(view), PIECE):
+            decoder.decode(view[start : start + PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise IntakeUploadUnreadable("The upload is not UTF-8 text.") from error
+
+
+def pack_upload(content: bytes, intake_format: IntakeFormat) -> tuple[str, int]:
+    """An upload checked (UTF-8, header, rows) and packed to be kept with its job: (packed text, number of rows).
+
+    Kept compressed: a tenth or less of the text, so the job's encrypted copy is small and the worker reads
+    the rows back as a stream instead of holding the whole text. CPU work: run it off the event loop.
+    """
+    _check_utf8(content)
+    total = count_rows(_text(content), intake_format)
+    return PACKED + base64.b64encode(zlib.compress(content, 1)).decode("ascii"), total
