@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Row, String, Table, and_, bindparam, exists, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,47 +15,79 @@ from services.payments.ledger.models import Account
 from services.payments.obligations.models import Obligation
 from services.payments.payouts.models import ACTIVE_PAYOUT_SQL, Payout, PayoutApproval
 from shared.pagination import PageParams, keyset
+from shared.tenancy import TenantScopeMissing, session_tenant
 
 _payouts = cast(Table, Payout.__table__)
+_obligations = cast(Table, Obligation.__table__)
+_accounts = cast(Table, Account.__table__)
+_bank_accounts = cast(Table, BankAccount.__table__)
 
-
-async def lock_obligation_for_payout(
-    session: AsyncSession, obligation_id: str, funding_account_id: str
-) -> tuple[Obligation, Account | None, bool] | None:
-    """The obligation (row-locked until the transaction ends), the funding account of the scoped partner if it
-    exists, and whether the beneficiary's bank account is on file, in one statement; None without the obligation.
-    """
-    stmt = (
-        select(Obligation, Account, BankAccount.id)
-        .select_from(Obligation)
-        .outerjoin(Account, Account.id == funding_account_id)
-        .outerjoin(BankAccount, BankAccount.applicant_id == Obligation.applicant_id)
-        .where(Obligation.id == obligation_id)
-        .with_for_update(of=Obligation)
-        .execution_options(populate_existing=True)
+# Payout creation's two statements, built once (SQLAlchemy Core on tables, plain rows, no unit of work): the
+# hot path pays neither ORM loading nor per-request statement construction. They bypass the session's tenant
+# hook, so each filters by the tenant explicitly, and `_tenant_of` refuses a session scoped to no partner.
+_tenant = bindparam("tenant", type_=String())
+_SOURCE_OF_PAYOUT = (
+    select(
+        _obligations.c.id,
+        _obligations.c.status,
+        _obligations.c.trigger,
+        _obligations.c.applicant_id,
+        _obligations.c.currency,
+        _obligations.c.amount_minor,
+        _accounts.c.id.label("funding_id"),
+        _accounts.c.kind.label("funding_kind"),
+        _accounts.c.currency.label("funding_currency"),
+        exists()
+        .where(_bank_accounts.c.partner_id == _tenant, _bank_accounts.c.applicant_id == _obligations.c.applicant_id)
+        .label("has_bank_account"),
     )
-    row = (await session.execute(stmt)).first()
-    if row is None:
-        return None
-    obligation, account, bank_account_id = row
-    return obligation, account, bank_account_id is not None
+    .select_from(
+        _obligations.outerjoin(
+            _accounts, and_(_accounts.c.id == bindparam("funding_account_id"), _accounts.c.partner_id == _tenant)
+        )
+    )
+    .where(_obligations.c.id == bindparam("obligation_id"), _obligations.c.partner_id == _tenant)
+    .with_for_update(of=_obligations)
+)
+_INSERT_PAYOUT = {
+    name: insert(_payouts)
+    .on_conflict_do_nothing(index_elements=[_payouts.c.obligation_id], index_where=text(ACTIVE_PAYOUT_SQL))
+    .returning(_payouts.c.id)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
-async def add_payout(session: AsyncSession, row: Payout) -> bool:
-    """Insert a payout in one statement; False when the obligation already has an active payout.
+def _tenant_of(session: AsyncSession) -> str:
+    # Fails closed: a session scoped to no partner, or to all of them, never creates a payout.
+    tenant = session_tenant(session)
+    if not isinstance(tenant, str):
+        raise TenantScopeMissing("payouts are created in a session scoped to one partner")
+    return tenant
+
+
+async def source_of_payout(session: AsyncSession, obligation_id: str, funding_account_id: str) -> Row[Any] | None:
+    """What a new payout is made of, in one statement of the scoped partner's rows; None without the obligation.
+
+    The obligation (row-locked until the transaction ends, so that a later approval superseding it and the payout
+    cannot pass each other): `id`, `status`, `trigger`, `applicant_id`, `currency`, `amount_minor`; the funding
+    account (`funding_id`, `funding_kind`, `funding_currency`, null when the partner has no such account); and
+    `has_bank_account`, whether the beneficiary's bank account is on file.
+    """
+    params = {"tenant": _tenant_of(session), "obligation_id": obligation_id, "funding_account_id": funding_account_id}
+    connection = await session.connection()
+    return (await connection.execute(_SOURCE_OF_PAYOUT, params)).first()
+
+
+async def insert_payout(session: AsyncSession, values: Mapping[str, Any]) -> bool:
+    """Insert a payout (every column's value) in one statement; False when the obligation has an active payout.
 
     `ON CONFLICT DO NOTHING` on the partial unique index of active payouts replaces a savepoint around the
     insert (two round trips fewer); a concurrent insert of the same obligation waits for the other to commit.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    values = {column.key: getattr(row, column.key) for column in _payouts.columns}
-    stmt = (
-        insert(_payouts)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[_payouts.c.obligation_id], index_where=text(ACTIVE_PAYOUT_SQL))
-        .returning(_payouts.c.id)
-    )
-    return (await session.execute(stmt)).first() is not None
+    if values["partner_id"] != _tenant_of(session):
+        raise TenantScopeMissing("a payout is written only for the partner the session is scoped to")
+    connection = await session.connection()
+    return (await connection.execute(_INSERT_PAYOUT[connection.dialect.name], values)).first() is not None
 
 
 async def get_payout(session: AsyncSession, payout_id: str) -> Payout | None:

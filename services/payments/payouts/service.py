@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,6 @@ from services.payments.obligations.errors import (
     ObligationNotFound,
     ObligationSuperseded,
 )
-from services.payments.obligations.models import Obligation
 from services.payments.payouts import repository
 from services.payments.payouts.errors import (
     ApproverNotDistinct,
@@ -79,19 +79,19 @@ def count_required_approvals(settings: PaymentsSettings, amount: Money) -> int:
     return sum(1 for threshold in settings.thresholds_for(amount.currency) if amount.minor > threshold)
 
 
-def price_fx(obligation: Obligation, funding_currency: str, fx: FxRateIn | None) -> FxCost | None:
-    """The FX cost of paying the obligation from a funding account in another currency (None if same)."""
-    if funding_currency == obligation.currency:
+def price_fx(amount: Money, funding_currency: str, fx: FxRateIn | None) -> FxCost | None:
+    """The FX cost of paying an obligation's amount from a funding account in another currency (None if same)."""
+    if funding_currency == amount.currency:
         if fx is not None:
             raise FxRateMissing("The funding account and the obligation share a currency; send no rate.")
         return None
     if fx is None:
         raise FxRateMissing(
-            f"The funding account is in {funding_currency} and the obligation in {obligation.currency}: send `fx`."
+            f"The funding account is in {funding_currency} and the obligation in {amount.currency}: send `fx`."
         )
     try:
-        rate = FxRate(funding_currency, obligation.currency, fx.rate, fx.source, fx.observed_at)
-        cost = cost_in_base(Money(obligation.amount_minor, obligation.currency), rate)
+        rate = FxRate(funding_currency, amount.currency, fx.rate, fx.source, fx.observed_at)
+        cost = cost_in_base(amount, rate)
     except PaymentsDomainError as exc:
         raise FxRateMissing(f"The rate cannot be used: {exc}") from exc
     if cost.debit.minor > MAX_AMOUNT_MINOR:
@@ -105,57 +105,85 @@ def price_fx(obligation: Obligation, funding_currency: str, fx: FxRateIn | None)
 async def create_payout(
     session: AsyncSession, settings: PaymentsSettings, publisher: EventPublisher, actor: Principal, data: PayoutCreate
 ) -> PayoutRead:
-    """Create a payout for a due obligation; a second active payout of it is refused by the database."""
-    # One statement reads the obligation (locked, so that a later approval superseding it and this payout cannot
-    # pass each other), the funding account and whether the beneficiary's bank account is on file.
-    found = await repository.lock_obligation_for_payout(session, data.obligation_id, data.funding_account_id)
+    """Create a payout for a due obligation; a second active payout of it is refused by the database.
+
+    Plain rows and statements built once (no ORM objects, no flush): one read that locks the obligation, one
+    insert whose `ON CONFLICT` refuses a second active payout, then the audit entry and the event.
+    """
+    found = await repository.source_of_payout(session, data.obligation_id, data.funding_account_id)
     if found is None:
         raise ObligationNotFound(f"No obligation {data.obligation_id} exists for your organisation.")
-    obligation, funding, has_bank_account = found
-    if obligation.status == "waiting":
-        raise ObligationNotDue(f"Obligation {obligation.id} still waits for `{obligation.trigger}`.")
-    if obligation.status == "paid":
-        raise ObligationAlreadyPaid(f"Obligation {obligation.id} is already paid.")
-    if obligation.status == "superseded":
-        raise ObligationSuperseded(f"Obligation {obligation.id} was replaced by a later approval and is never paid.")
-    if funding is None:
+    if found.status == "waiting":
+        raise ObligationNotDue(f"Obligation {found.id} still waits for `{found.trigger}`.")
+    if found.status == "paid":
+        raise ObligationAlreadyPaid(f"Obligation {found.id} is already paid.")
+    if found.status == "superseded":
+        raise ObligationSuperseded(f"Obligation {found.id} was replaced by a later approval and is never paid.")
+    if found.funding_id is None:
         raise AccountNotFound(f"No account {data.funding_account_id} exists for your organisation.")
-    if funding.kind != AccountKind.funding.value:
+    if found.funding_kind != AccountKind.funding.value:
         raise AccountKindRefused("Payouts draw on a funding account.")
-    cost = price_fx(obligation, funding.currency, data.fx)
-    if not has_bank_account:
+    amount = Money(found.amount_minor, found.currency)
+    cost = price_fx(amount, found.funding_currency, data.fx)
+    if not found.has_bank_account:
         raise BankAccountMissing("Register the beneficiary's bank account before creating a payout.")
-    amount = Money(obligation.amount_minor, obligation.currency)
     required = count_required_approvals(settings, amount)
     payout_id = new_id()
-    row = Payout(
-        id=payout_id,
-        partner_id=actor.org,
-        obligation_id=obligation.id,
-        applicant_id=obligation.applicant_id,
-        funding_account_id=funding.id,
-        currency=obligation.currency,
-        amount_minor=obligation.amount_minor,
-        status=PayoutStatus.pending_approval.value if required else PayoutStatus.approved.value,
-        required_approvals=required,
-        created_by=actor.subject,
-        end_to_end_id=payout_id.replace("-", ""),
-        fx_rate=str(cost.rate.rate) if cost else None,
-        fx_source=cost.rate.source if cost else None,
-        fx_observed_at=cost.rate.observed_at if cost else None,
-        fx_debit_minor=cost.debit.minor if cost else None,
-        fx_residue_minor=str(cost.residue_minor) if cost else None,
-        created_at=datetime.now(UTC),
-    )
-    if not await repository.add_payout(session, row):
-        raise ObligationAlreadyPaid(f"Obligation {obligation.id} already has a payout in progress or paid.")
+    values: dict[str, Any] = {
+        "id": payout_id,
+        "partner_id": actor.org,
+        "obligation_id": found.id,
+        "applicant_id": found.applicant_id,
+        "funding_account_id": found.funding_id,
+        "currency": found.currency,
+        "amount_minor": found.amount_minor,
+        "status": PayoutStatus.pending_approval.value if required else PayoutStatus.approved.value,
+        "required_approvals": required,
+        "created_by": actor.subject,
+        "end_to_end_id": payout_id.replace("-", ""),
+        "transfer_id": None,
+        "batch_id": None,
+        "fx_rate": str(cost.rate.rate) if cost else None,
+        "fx_source": cost.rate.source if cost else None,
+        "fx_observed_at": cost.rate.observed_at if cost else None,
+        "fx_debit_minor": cost.debit.minor if cost else None,
+        "fx_residue_minor": str(cost.residue_minor) if cost else None,
+        "created_at": datetime.now(UTC),
+    }
+    if not await repository.insert_payout(session, values):
+        raise ObligationAlreadyPaid(f"Obligation {found.id} already has a payout in progress or paid.")
     await record_change(
         session,
         publisher,
-        Change(actor, "payout", row.id, "created", partner_id=actor.org, detail={"required": required}),
+        Change(actor, "payout", payout_id, "created", partner_id=actor.org, detail={"required": required}),
     )
     # Created a moment ago in this transaction: no one can have approved it yet.
-    return payout_to_read(row, [])
+    return created_to_read(values)
+
+
+def created_to_read(values: dict[str, Any]) -> PayoutRead:
+    """The wire form of a payout just created, from the values it was inserted with (no approvals yet)."""
+    return PayoutRead(
+        id=values["id"],
+        partner_id=values["partner_id"],
+        obligation_id=values["obligation_id"],
+        applicant_id=values["applicant_id"],
+        funding_account_id=values["funding_account_id"],
+        currency=values["currency"],
+        amount_minor=values["amount_minor"],
+        status=PayoutStatus(values["status"]),
+        required_approvals=values["required_approvals"],
+        approvals=[],
+        created_by=values["created_by"],
+        end_to_end_id=values["end_to_end_id"],
+        transfer_id=None,
+        batch_id=None,
+        fx_rate=values["fx_rate"],
+        fx_source=values["fx_source"],
+        fx_debit_minor=values["fx_debit_minor"],
+        fx_residue_minor=values["fx_residue_minor"],
+        created_at=values["created_at"],
+    )
 
 
 async def get_payout(session: AsyncSession, payout_id: str) -> Payout:

@@ -6,10 +6,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
+from services.payments.payouts import repository
+from shared.tenancy import ALL_TENANTS, TenantScopeMissing, scope_to_tenant
 from tests.harness import Harness, Tokens, backend
-from tests.payments.service.helpers import create_payout, due_obligation, officer, open_funding, register_bank_account
+from tests.payments.service.helpers import (
+    approve_applicant,
+    create_payout,
+    due_obligation,
+    obligations_of,
+    officer,
+    open_funding,
+    register_bank_account,
+)
 
 
 @contextmanager
@@ -79,3 +90,45 @@ async def test_a_second_active_payout_of_an_obligation_is_refused_without_a_save
         again = await create_payout(payments, headers, obligation["id"], funding["id"])
     assert again.status_code == 409, again.text
     assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+
+
+async def test_the_creation_statements_refuse_a_session_scoped_to_no_partner(payments: Harness, tokens: Tokens) -> None:
+    # They bypass the session's tenant hook (Core on tables), so they check the scope themselves, failing closed.
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    obligation = await due_obligation(payments, headers)
+    maker = payments.app.state.sessionmaker
+    async with maker() as session:
+        with pytest.raises(TenantScopeMissing):
+            await repository.source_of_payout(session, obligation["id"], funding["id"])
+        scope_to_tenant(session, ALL_TENANTS)
+        with pytest.raises(TenantScopeMissing):
+            await repository.source_of_payout(session, obligation["id"], funding["id"])
+        scope_to_tenant(session, "FR")
+        assert await repository.source_of_payout(session, obligation["id"], funding["id"]) is None
+        with pytest.raises(TenantScopeMissing):
+            await repository.insert_payout(session, {"partner_id": "DE"})
+        scope_to_tenant(session, "DE")
+        found = await repository.source_of_payout(session, obligation["id"], funding["id"])
+        assert found is not None
+        assert (found.id, found.funding_id, found.funding_kind, found.has_bank_account) == (
+            obligation["id"],
+            funding["id"],
+            "funding",
+            True,
+        )
+
+
+async def test_another_partners_bank_account_for_the_same_applicant_does_not_count(
+    payments: Harness, tokens: Tokens
+) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    await approve_applicant(payments, applicant_id="shared-id", tranches=[(50_000, "approval")])
+    (obligation,) = await obligations_of(payments, headers, "shared-id")
+    await register_bank_account(payments, officer(tokens, "FR"), "shared-id")
+    created = await create_payout(payments, headers, obligation["id"], funding["id"])
+    assert created.status_code == 422, created.text
+    assert "bank account" in created.json()["detail"]
+    await register_bank_account(payments, headers, "shared-id")
+    assert (await create_payout(payments, headers, obligation["id"], funding["id"])).status_code == 201
