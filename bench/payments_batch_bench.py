@@ -7,8 +7,10 @@ and indexes, the ceiling books the same transfers for another partner with a min
 chain head and the accounts locked, the same hash chain, then one COPY per table (transfers, entries,
 contributions, audit entries, events) and one balance update per account. The ceiling skips what
 only the service does: authentication, validation, encryption of references, idempotency, the response.
-Prints transfers per second for both, their ratio and the CPU each spends per transfer; ends with the
-auditor's balance check.
+Prints transfers per second for both, their ratio, the CPU each spends per transfer in its own process and in
+the PostgreSQL backends serving it, and the rate that CPU allows one request at a time on an idle machine
+(10^6 / (process µs + PostgreSQL µs)): wall-clock rates on a loaded 2-core machine mostly measure the load,
+the CPU per transfer does not. Ends with the auditor's balance check.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import httpx
 import psycopg
 from psycopg.types.json import Jsonb
 
-from bench.served.stack import Databases, Server, running
+from bench.served.stack import Databases, Server, cpu_seconds, running
 from services.payments.domain.tamper.chain import GENESIS_HASH
 from services.payments.domain.tamper.digest import record_digest
 from services.payments.ledger.chain import entry_body
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import ensure_dev_signing_key
+from shared.ids import new_ids
 
 PG_ADMIN_URL = os.environ.get("CARROTS_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PARTNER = "AU"  # the partner the bench auditor (bench/served/stack.py) is mandated for
@@ -46,6 +49,7 @@ class Figure:
     transfers: int
     seconds: float
     cpu_seconds: float
+    db_cpu_seconds: float
 
     @property
     def rate(self) -> float:
@@ -54,6 +58,38 @@ class Figure:
     @property
     def cpu_us(self) -> float:
         return 1e6 * self.cpu_seconds / self.transfers
+
+    @property
+    def db_cpu_us(self) -> float:
+        return 1e6 * self.db_cpu_seconds / self.transfers
+
+    @property
+    def cpu_rate(self) -> float:
+        """Transfers per second the measured CPU allows, one request at a time, on an idle machine."""
+        return 1e6 / (self.cpu_us + self.db_cpu_us)
+
+
+class Backends:
+    """CPU of the PostgreSQL backends serving one database (connections opened later count from zero)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.name = database_url.rsplit("/", 1)[1]
+        self.start = self._read()
+
+    def _read(self) -> dict[int, float]:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,))]
+        readings: dict[int, float] = {}
+        for pid in pids:
+            try:
+                readings[pid] = cpu_seconds(pid)
+            except OSError:  # gone, or another user's process on a remote server
+                continue
+        return readings
+
+    def used(self) -> float:
+        """CPU seconds the database's backends used since this object was made."""
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self._read().items())
 
 
 ENTRY_COLUMNS = (
@@ -134,10 +170,12 @@ def run_service(server: Server, var_dir: Path, batches: int, size: int) -> tuple
                 raise RuntimeError(f"batch {batch}: {answer.status_code} {answer.text[:300]}")
 
         post(-1)  # warm-up: first key of the partner, statement caches
+        backends = Backends(server.database_url)
         cpu_before, started = server.cpu(), time.perf_counter()
         for batch in range(batches):
             post(batch)
-        figure = Figure(batches * size, time.perf_counter() - started, server.cpu() - cpu_before)
+        seconds, cpu = time.perf_counter() - started, server.cpu() - cpu_before
+        figure = Figure(batches * size, seconds, cpu, backends.used())
         auditor = headers("AUDIT-FIRM", CallerKind.auditor, "ledger:audit", mandates=(PARTNER,))
         check = http.get(f"/v1/audit/partners/{PARTNER}/balance-check", headers=auditor)
         return figure, check.status_code == 200 and check.json()["ok"] is True
@@ -160,10 +198,12 @@ def run_ceiling(database_url: str, batches: int, size: int) -> Figure:
             (CEILING_PARTNER, CEILING_PARTNER, GENESIS_HASH),
         )
         conn.commit()
-        cpu_before, started = time.process_time(), time.perf_counter()
+        backend = conn.info.backend_pid
+        db_before, cpu_before, started = cpu_seconds(backend), time.process_time(), time.perf_counter()
         for batch in range(batches):
             book_ceiling_batch(conn, accounts, liability, batch, size)
-        return Figure(batches * size, time.perf_counter() - started, time.process_time() - cpu_before)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+        return Figure(batches * size, seconds, cpu, cpu_seconds(backend) - db_before)
 
 
 def book_ceiling_batch(
@@ -180,13 +220,14 @@ def book_ceiling_batch(
         now = datetime.now(UTC)
         transfers, entries, contributions, audit, events = [], [], [], [], []
         moved: dict[str, int] = {}
+        ids = iter(new_ids(5 * size))  # the service's kind of id (UUIDv7, appended to the key indexes)
         for n in range(size):
             funding, amount = accounts[n % HOT_ACCOUNTS], 100 + n
-            transfer_id, contribution_id = str(uuid.uuid4()), str(uuid.uuid4())
+            transfer_id, contribution_id = next(ids), next(ids)
             transfers.append((transfer_id, CEILING_PARTNER, "contribution", "contribution", "bench", now))
             for account, leg in ((funding, amount), (liability, -amount)):
                 seq += 1
-                entry_id = str(uuid.uuid4())
+                entry_id = next(ids)
                 body = entry_body(
                     entry_id=entry_id,
                     partner_id=CEILING_PARTNER,
@@ -228,7 +269,7 @@ def book_ceiling_batch(
                     CEILING_PARTNER,
                 )
             )
-            event_id = str(uuid.uuid4())
+            event_id = next(ids)
             payload = {
                 "id": event_id,
                 "type": "payments.contribution.recorded",
@@ -278,12 +319,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         "| operation | carrots transfers/s | ceiling transfers/s | ratio "
-        "| carrots CPU µs per transfer | ceiling CPU µs per transfer |"
+        "| carrots CPU µs per transfer (process + PostgreSQL) | ceiling CPU µs per transfer (process + PostgreSQL) "
+        "| carrots / ceiling transfers/s the CPU allows |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     print(
         f"| contribution batch over HTTP | {service.rate:,.0f} | {ceiling.rate:,.0f} "
-        f"| {service.rate / ceiling.rate:.2f} | {service.cpu_us:,.0f} | {ceiling.cpu_us:,.0f} |"
+        f"| {service.rate / ceiling.rate:.2f} | {service.cpu_us:,.0f} + {service.db_cpu_us:,.0f} "
+        f"| {ceiling.cpu_us:,.0f} + {ceiling.db_cpu_us:,.0f} | {service.cpu_rate:,.0f} / {ceiling.cpu_rate:,.0f} |"
     )
     print(f"\nauditor's balance check after the run: {'ok' if balanced else 'FAILED'}")
     if not balanced:

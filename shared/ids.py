@@ -17,3 +17,19 @@ def new_id() -> str:
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
     return str(uuid.UUID(int=value))
+
+
+_RAND_62 = (1 << 62) - 1
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` new UUIDv7 strings (as `new_id` makes them) from one clock reading and one random draw."""
+    millis = time.time_ns() // 1_000_000
+    prefix = ((millis & ((1 << 48) - 1)) << 80) | (0x7 << 76) | (0b10 << 62)
+    pool = os.urandom(10 * count)
+    ids: list[str] = []
+    for offset in range(0, 10 * count, 10):
+        rand = int.from_bytes(pool[offset : offset + 10], "big")
+        h = f"{prefix | (((rand >> 62) & 0xFFF) << 64) | (rand & _RAND_62):032x}"
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -178,10 +180,37 @@ async def stream_export(
                 ).to_json()
                 yield (json.dumps(row, separators=(",", ":")) + "\n").encode()
         render = render_jsonl if fmt is ExportFormat.jsonl else _render_csv
-        after = 0
-        while rows := await repository.export_rows_after(session, partner_id, after, EXPORT_BATCH):
-            after = rows[-1][0]
+        async for rows in _prefetched_batches(session, partner_id):
             yield render(rows)
+
+
+async def _prefetched_batches(session: AsyncSession, partner_id: str) -> AsyncIterator[list[ExportRow]]:
+    """The partner's entries in chain order, a batch at a time, the next batch's query already sent.
+
+    As soon as a batch arrives (its last `seq` known), the query for the next one goes out in a task, so
+    PostgreSQL reads and sends it while this batch is rendered and written to the client. One query is in
+    flight at a time on the session's connection; a client that goes away cancels it.
+    """
+    pending: asyncio.Task[list[ExportRow]] | None = asyncio.ensure_future(
+        repository.export_rows_after(session, partner_id, 0, EXPORT_BATCH)
+    )
+    try:
+        while pending is not None:
+            rows = await pending
+            pending = None
+            if not rows:
+                return
+            if len(rows) == EXPORT_BATCH:
+                pending = asyncio.ensure_future(
+                    repository.export_rows_after(session, partner_id, rows[-1][0], EXPORT_BATCH)
+                )
+                await asyncio.sleep(0)  # let the task put its query on the wire before rendering starts
+            yield rows
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
 
 
 def render_jsonl(rows: Sequence[ExportRow]) -> bytes:

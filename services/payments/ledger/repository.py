@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import Table, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +23,33 @@ _heads = cast(Table, ChainHead.__table__)
 _transfers = cast(Table, Transfer.__table__)
 _contributions = cast(Table, Contribution.__table__)
 _entries = cast(Table, Entry.__table__)
+
+
+# Column orders of the rows a batch streams (`write_batch`, `copy_rows`).
+ENTRY_COLUMNS = (
+    "id",
+    "partner_id",
+    "transfer_id",
+    "transfer_kind",
+    "account_id",
+    "currency",
+    "amount_minor",
+    "seq",
+    "prev_hash",
+    "hash",
+    "created_at",
+)
+TRANSFER_COLUMNS = ("id", "partner_id", "kind", "memo", "memo_enc", "created_by", "created_at")
+CONTRIBUTION_COLUMNS = (
+    "id",
+    "partner_id",
+    "funding_account_id",
+    "currency",
+    "amount_minor",
+    "reference_enc",
+    "transfer_id",
+    "created_at",
+)
 
 
 async def add(session: AsyncSession, row: object) -> None:
@@ -181,47 +206,44 @@ async def write_batch(
     session: AsyncSession,
     partner_id: str,
     moved: dict[str, int],
-    transfers: list[dict[str, object]],
-    entries: list[dict[str, object]],
+    transfers: Sequence[tuple[object, ...]],
+    entries: Sequence[tuple[object, ...]],
     seq: int,
     head_hash: str,
 ) -> None:
     """Write a batch's transfers and entries, move each balance once by its net amount, advance the chain head.
 
+    `transfers` and `entries` are rows in the column order of `TRANSFER_COLUMNS` / `ENTRY_COLUMNS`.
     The balances were checked under their row locks; the guarded update still refuses to break the limits.
     """
-    await insert_many(session, _transfers, transfers)
-    await insert_many(session, _entries, entries)
+    await copy_rows(session, "transfers", TRANSFER_COLUMNS, transfers)
+    await copy_rows(session, "entries", ENTRY_COLUMNS, entries)
     for account_id in sorted(moved):
         if moved[account_id] and not await apply_balance_delta(session, account_id, moved[account_id]):
             raise RuntimeError(f"the locked balance of account {account_id} moved under a batch")
     await move_chain_head(session, partner_id, seq, head_hash)
 
 
-async def insert_contributions(session: AsyncSession, rows: list[dict[str, object]]) -> None:
-    """Insert contribution records in one statement."""
-    await insert_many(session, _contributions, rows)
+_BY_NAME = {t.name: t for t in (_transfers, _entries, _contributions)}
 
 
-async def insert_many(session: AsyncSession, table: Table, rows: Sequence[dict[str, object]]) -> None:
-    """Insert many rows of the same columns in one go: `COPY` on PostgreSQL, one executemany on SQLite.
+async def copy_rows(
+    session: AsyncSession, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """Insert many rows (values in `columns` order, as the columns store them) of a ledger table in one go.
 
-    On PostgreSQL the driver's executemany still executes each row as its own INSERT (pipelined); COPY streams
-    the rows into one command, with a fraction of the CPU on both sides. It runs on the session's connection, so
-    in its transaction; values are given as the columns store them (aware datetimes, JSON as JSONB).
+    `COPY` on PostgreSQL: the driver's executemany would still execute each row as its own INSERT (pipelined),
+    while COPY streams the rows into one command, with a fraction of the CPU on both sides. It runs on the
+    session's connection, so in its transaction. SQLite takes one executemany.
     """
     if not rows:
         return
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
-        await session.execute(insert(table), list(rows))
+        await session.execute(insert(_BY_NAME[table_name]), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    columns = list(rows[0])
-    json_columns = {c.name for c in table.columns if isinstance(c.type.dialect_impl(connection.dialect), JSONB)}
     driver = cast("AsyncConnection[Any]", (await connection.get_raw_connection()).driver_connection)
     names = ", ".join(f'"{name}"' for name in columns)
-    async with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    async with driver.cursor() as cursor, cursor.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            await copy.write_row(
-                [Jsonb(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns]
-            )
+            await copy.write_row(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from services.payments.deps import CipherDep, PublisherDep, SignerDep
@@ -119,7 +120,10 @@ async def record_contribution_batch(
     if (replayed := await idem.replay()) is not None:
         return replayed
     result = await batches.record_contributions(session, cipher, publisher, principal, body, instance=request.url.path)
-    return await idem.remember(result)
+    # Built as plain JSON (the bytes ContributionBatchRead renders) and encoded once with orjson.
+    answer = orjson.dumps(result)
+    await idem.store(200, answer)
+    return Response(answer, media_type="application/json")
 
 
 @router.get(

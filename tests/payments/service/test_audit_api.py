@@ -7,10 +7,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import anyio
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payments.audit import repository as audit_repository
+from services.payments.audit import service as audit_service
+from services.payments.audit.repository import ExportRow
 from services.payments.audit.service import record_of
 from services.payments.domain.tamper.chain import compute_record_hash
+from services.payments.domain.tamper.export_rows import ExportFormat
 from services.payments.domain.tamper.verify import ProblemKind, VerificationReport, verify_ledger_export
 from services.payments.ledger.chain import entry_body
 from services.payments.ledger.models import Entry
@@ -265,3 +271,38 @@ async def test_chain_heads_are_signed_by_the_worker_not_by_the_api(starter: AppS
         assert await Worker(app, worker_id="w1").run_due_schedules() == 4  # with pruning and the key purge
         checkpoints = (await client.get(path, headers=auditor(tokens, "DE"))).json()
     assert [c["seq"] for c in checkpoints] == [2]
+
+
+async def test_the_export_asks_for_the_next_batch_before_it_renders_this_one(
+    payments: Harness, tokens: Tokens, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await book_contributions(payments, officer(tokens), [100, 200, 300, 400])  # 8 entries
+    whole = await payments.client.get("/v1/audit/partners/DE/export", headers=auditor(tokens, "DE"))
+    monkeypatch.setattr(audit_service, "EXPORT_BATCH", 3)
+    asked: list[int] = []
+    fetch = audit_repository.export_rows_after
+
+    async def recording(session: AsyncSession, partner_id: str, after_seq: int, limit: int) -> list[ExportRow]:
+        asked.append(after_seq)
+        return await fetch(session, partner_id, after_seq, limit)
+
+    monkeypatch.setattr(audit_repository, "export_rows_after", recording)
+    maker = make_sessionmaker(payments.app.state.engine)
+    chunks: list[bytes] = []
+    asked_by_first_batch: list[int] | None = None
+    async for chunk in audit_service.stream_export(maker, "DE", ExportFormat.jsonl):
+        chunks.append(chunk)
+        if asked_by_first_batch is None and b'"type":"record"' in chunk:
+            asked_by_first_batch = list(asked)
+    # When the first batch is handed out to be rendered, the second one is already asked for.
+    assert asked_by_first_batch == [0, 3]
+    assert asked == [0, 3, 6]  # the last batch is short: nothing more is asked
+    assert b"".join(chunks) == whole.content
+    # A client that leaves after the first batch leaves no query behind and the connection usable.
+    stream = audit_service.stream_export(maker, "DE", ExportFormat.jsonl)
+    async for chunk in stream:
+        if b'"type":"record"' in chunk:
+            break
+    await stream.aclose()  # type: ignore[attr-defined]
+    again = await payments.client.get("/v1/audit/partners/DE/export", headers=auditor(tokens, "DE"))
+    assert again.content == whole.content

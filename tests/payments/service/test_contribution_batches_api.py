@@ -10,10 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from starlette.responses import JSONResponse
 
 from services.payments.models import tables
 from shared.money import MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR
 from shared.schemas.events import EventEnvelope
+from shared.schemas.payment_batches import ContributionBatchRead
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import auditor, balance_of, officer, open_funding, with_key
 from tests.payments.service.test_audit_api import export_and_verify, sign_head
@@ -122,6 +124,27 @@ async def test_refused_items_write_nothing_and_stop_no_other(payments: Harness, 
         ("payments", "DE", "recorded", "partner")
     }
     assert len({e.id for e in events}) == 2
+
+
+async def test_the_answer_is_the_bytes_the_response_schema_renders(payments: Harness, tokens: Tokens) -> None:
+    # The batch builds its answer as plain JSON; it must be byte for byte what ContributionBatchRead renders.
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, "USD", 0)
+    batch = [
+        {"funding_account_id": funding["id"], "amount_minor": 7, "reference": "Überweisung ✓ «Q4»"},
+        *items(str(uuid.uuid4()), [3]),
+        *items(funding["id"], [9]),
+    ]
+    response = await post_batch(payments, headers, batch)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    rendered = JSONResponse(ContributionBatchRead.model_validate_json(response.content).model_dump(mode="json")).body
+    assert response.content == rendered
+    body = response.json()
+    assert [i["status"] for i in body["items"]] == [201, 404, 201]
+    assert body["items"][0]["contribution"]["created_at"].endswith("Z")
+    replayed = await post_batch(payments, headers, batch, key=response.request.headers["idempotency-key"])
+    assert replayed.content == response.content
 
 
 async def test_an_item_past_the_balance_limit_is_refused_alone(payments: Harness, tokens: Tokens) -> None:
