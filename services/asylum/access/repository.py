@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import CTE, Row, Select, and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.access.models import AccessGrant
-from services.asylum.models import Case, Dependant
-from shared.pagination import PageParams, keyset
+from services.asylum.cases.history import HistoryRow
+from services.asylum.models import Case, CaseHistoryEntry, Dependant
+from shared.pagination import PageParams, decode_cursor
+from shared.tenancy import ALL_TENANTS, TenantScopeMissing, session_tenant
 
 
 async def add_grant(session: AsyncSession, grant: AccessGrant) -> AccessGrant:
@@ -53,31 +56,136 @@ async def get_active_grant_for_ngo(session: AsyncSession, ngo_org: str, case_id:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def get_shared_case(session: AsyncSession, ngo_org: str, case_id: str) -> tuple[AccessGrant, Case, bool] | None:
-    """The NGO's active grant on a case, the case, and whether it has dependants: one statement.
+@dataclass(slots=True)
+class SharedCase:
+    """An NGO's active grant on a case with the case's facts, as plain values (no ORM objects).
+
+    `id` is the case's id; `history` is filled only for a `full` grant, oldest first.
+    """
+
+    grant_id: str
+    level: str
+    id: str
+    partner_id: str
+    reference: str
+    applicant_id: str
+    state: str
+    track: str
+    citizenship_path: bool
+    state_since: datetime
+    created_at: datetime
+    has_dependants: bool
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+_GRANTS = AccessGrant.__table__
+_CASES = Case.__table__
+_HISTORY = CaseHistoryEntry.__table__
+_DEPENDANTS = Dependant.__table__
+_HISTORY_COLUMNS = tuple(c.name for c in _HISTORY.c)
+
+
+def _granted() -> Select[Any]:
+    """The NGO's active grants with their cases and whether each has dependants (`:ngo_org` bound)."""
+    has_dependants = exists().where(_DEPENDANTS.c.case_id == _CASES.c.id).label("has_dependants")
+    return (
+        select(
+            _GRANTS.c.id.label("grant_id"),
+            _GRANTS.c.level,
+            _CASES.c.id,
+            _CASES.c.partner_id,
+            _CASES.c.reference,
+            _CASES.c.applicant_id,
+            _CASES.c.state,
+            _CASES.c.track,
+            _CASES.c.citizenship_path,
+            _CASES.c.state_since,
+            _CASES.c.created_at,
+            has_dependants,
+        )
+        .select_from(_GRANTS.join(_CASES, _CASES.c.id == _GRANTS.c.case_id))
+        .where(_GRANTS.c.ngo_org == bindparam("ngo_org"), _GRANTS.c.revoked_at.is_(None))
+    )
+
+
+def _with_history(granted: CTE) -> Select[Any]:
+    """Each granted row, repeated once per history entry of a `full` grant (once, without history, otherwise)."""
+    history = [_HISTORY.c[name].label(f"h_{name}") for name in _HISTORY_COLUMNS]
+    joined = granted.outerjoin(
+        _HISTORY, and_(_HISTORY.c.case_id == granted.c.id, granted.c.level == bindparam("full_level", "full"))
+    )
+    return select(granted, *history).select_from(joined).order_by(granted.c.grant_id, _HISTORY.c.id)
+
+
+# Built once: one NGO's grant on one case (the newest if several were active), its case and that case's history.
+_ONE_SHARED = _with_history(
+    _granted().where(_GRANTS.c.case_id == bindparam("case_id")).order_by(_GRANTS.c.id.desc()).limit(1).cte("granted")
+)
+
+
+def _page_of_shared(after: bool) -> Select[Any]:
+    granted = _granted()
+    if after:
+        granted = granted.where(_GRANTS.c.id > bindparam("after"))
+    return _with_history(granted.order_by(_GRANTS.c.id).limit(bindparam("limit")).cte("granted"))
+
+
+# One page of an NGO's grants, their cases and histories: the first page, and a page after a cursor.
+_PAGE_OF_SHARED = {False: _page_of_shared(False), True: _page_of_shared(True)}
+
+
+def _require_cross_tenant(session: AsyncSession) -> None:
+    """These statements read across partners (the NGO's grant is the filter): only in a session scoped so."""
+    if session_tenant(session) is not ALL_TENANTS:
+        raise TenantScopeMissing("an NGO's shared cases are read only in a session scoped to all tenants")
+
+
+def _shared_cases(rows: Sequence[Row[Any]]) -> list[SharedCase]:
+    """Fold joined rows (one per history entry) into one SharedCase per grant, in the rows' order."""
+    found: list[SharedCase] = []
+    for row in rows:
+        values = row._mapping
+        if not found or found[-1].grant_id != values["grant_id"]:
+            found.append(
+                SharedCase(
+                    grant_id=values["grant_id"],
+                    level=values["level"],
+                    id=values["id"],
+                    partner_id=values["partner_id"],
+                    reference=values["reference"],
+                    applicant_id=values["applicant_id"],
+                    state=values["state"],
+                    track=values["track"],
+                    citizenship_path=bool(values["citizenship_path"]),
+                    state_since=values["state_since"],
+                    created_at=values["created_at"],
+                    has_dependants=bool(values["has_dependants"]),
+                )
+            )
+        if values["h_id"] is not None:
+            found[-1].history.append(HistoryRow(*(values[f"h_{name}"] for name in _HISTORY_COLUMNS)))
+    return found
+
+
+async def get_shared_case(session: AsyncSession, ngo_org: str, case_id: str) -> SharedCase | None:
+    """The NGO's active grant on a case, the case, whether it has dependants and its history: one statement.
 
     The grant is the filter: no active grant of this NGO, no row. Whether dependants exist rides along, so a
-    case without family costs no dependants query.
+    case without family costs no dependants query; the history is joined only for a `full` grant.
     """
-    stmt = _shared_cases(ngo_org).where(AccessGrant.case_id == case_id).order_by(AccessGrant.id.desc()).limit(1)
-    row = (await session.execute(stmt)).first()
-    return None if row is None else (row[0], row[1], bool(row[2]))
+    _require_cross_tenant(session)
+    connection = await session.connection()
+    rows = (await connection.execute(_ONE_SHARED, {"ngo_org": ngo_org, "case_id": case_id})).all()
+    found = _shared_cases(rows)
+    return found[0] if found else None
 
 
-async def list_shared_cases(
-    session: AsyncSession, ngo_org: str, page: PageParams
-) -> Sequence[tuple[AccessGrant, Case, bool]]:
-    """One page of the NGO's active grants with their cases and whether each has dependants, in one statement."""
-    # `keyset` takes single-entity selects in its annotation; the statement it builds is the same.
-    stmt = keyset(cast("Select[Any]", _shared_cases(ngo_org)), AccessGrant.id, page)
-    rows = (await session.execute(stmt)).all()
-    return [(row[0], row[1], bool(row[2])) for row in rows]
-
-
-def _shared_cases(ngo_org: str) -> Select[AccessGrant, Case, bool]:
-    has_dependants = exists().where(Dependant.case_id == Case.id).label("has_dependants")
-    return (
-        select(AccessGrant, Case, has_dependants)
-        .join(Case, Case.id == AccessGrant.case_id)
-        .where(AccessGrant.ngo_org == ngo_org, AccessGrant.revoked_at.is_(None))
-    )
+async def list_shared_cases(session: AsyncSession, ngo_org: str, page: PageParams) -> list[SharedCase]:
+    """One page (plus one grant, to tell whether another page follows) of the NGO's active grants: one statement."""
+    _require_cross_tenant(session)
+    params: dict[str, Any] = {"ngo_org": ngo_org, "limit": page.limit + 1}
+    if page.after is not None:
+        params["after"] = decode_cursor(page.after)
+    connection = await session.connection()
+    rows = (await connection.execute(_PAGE_OF_SHARED[page.after is not None], params)).all()
+    return _shared_cases(rows)

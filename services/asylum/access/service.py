@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.access import repository
 from services.asylum.access.models import AccessGrant
+from services.asylum.access.repository import SharedCase
 from services.asylum.cases.errors import AccessGrantNotFound, CaseNotFound
-from services.asylum.cases.history import describe_all_history
+from services.asylum.cases.history import describe_history
 from services.asylum.cases.service import format_case_reference_text, load_case
 from services.asylum.cases.states import CaseState
 from services.asylum.cases.tracks import Track
 from services.asylum.cases.wording import describe_status
 from services.asylum.family import service as family
 from services.asylum.models import Case, tables
-from shared.audit import record_audit
+from shared.audit import audit_row, record_audit, record_audits
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
@@ -29,6 +30,7 @@ from shared.schemas.common import Page
 from shared.tenancy import ALL_TENANTS, scope_to_tenant
 
 RecordedBy = Literal["officer", "applicant"]
+READ_BY_NGO = "case.read_by_ngo"
 
 
 def describe_grant(grant: AccessGrant) -> AccessGrantRead:
@@ -152,7 +154,24 @@ async def revoke_grant(
     return describe_grant(grant)
 
 
-def describe_status_view(case: Case) -> CaseStatusView:
+class StatusFacts(Protocol):
+    """What a `status` view reads of a case: a stored case or a plain row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def track(self) -> str: ...
+    @property
+    def citizenship_path(self) -> bool: ...
+    @property
+    def state_since(self) -> datetime: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def describe_status_view(case: StatusFacts) -> CaseStatusView:
     """A case at `status` level: state, dates and next step, nothing personal."""
     wording = describe_status(CaseState(case.state), track=Track(case.track), citizenship_path=case.citizenship_path)
     return CaseStatusView.model_validate(
@@ -167,45 +186,45 @@ def describe_status_view(case: Case) -> CaseStatusView:
     )
 
 
-async def _describe_shared(
-    session: AsyncSession,
-    cipher: FieldCipher,
-    ngo: Principal,
-    case: Case,
-    grant: AccessGrant,
-    *,
-    has_dependants: bool,
-) -> SharedCaseRead:
-    shared = SharedCaseRead.model_validate(
-        {"case_id": case.id, "level": grant.level, "partner_id": case.partner_id, "view": describe_status_view(case)}
-    )
-    if grant.level == "full":
-        shared.reference = format_case_reference_text(case.reference)
-        shared.applicant_id = case.applicant_id
-        shared.dependants = await family.describe_dependants(session, cipher, case) if has_dependants else []
-        shared.history = await describe_all_history(session, cipher, case.id)
-    await record_audit(
-        session,
-        tables,
+def read_audit_row(ngo: Principal, shared: SharedCase) -> dict[str, Any]:
+    """The audit entry of one NGO read: which case, at which level, under which grant."""
+    return audit_row(
         ngo,
-        "case.read_by_ngo",
+        READ_BY_NGO,
         "case",
-        case.id,
-        partner_id=case.partner_id,
-        detail={"level": grant.level, "grant_id": grant.id},
+        shared.id,
+        partner_id=shared.partner_id,
+        detail={"level": shared.level, "grant_id": shared.grant_id},
     )
-    return shared
+
+
+async def _describe_shared(session: AsyncSession, cipher: FieldCipher, shared: SharedCase) -> SharedCaseRead:
+    answer = SharedCaseRead.model_validate(
+        {
+            "case_id": shared.id,
+            "level": shared.level,
+            "partner_id": shared.partner_id,
+            "view": describe_status_view(shared),
+        }
+    )
+    if shared.level == "full":
+        answer.reference = format_case_reference_text(shared.reference)
+        answer.applicant_id = shared.applicant_id
+        answer.dependants = await family.describe_dependants(session, cipher, shared) if shared.has_dependants else []
+        answer.history = [await describe_history(session, cipher, entry) for entry in shared.history]
+    return answer
 
 
 async def read_shared_case(session: AsyncSession, cipher: FieldCipher, ngo: Principal, case_id: str) -> SharedCaseRead:
     """A case granted to the calling NGO, at the granted level; anything else is not found."""
     scope_to_tenant(session, ALL_TENANTS)
-    # The NGO's own active grant is the filter, across partners: grant, case and family in one statement.
-    found = await repository.get_shared_case(session, ngo.org, case_id)
-    if found is None:
+    # The NGO's own active grant is the filter, across partners: grant, case and history in one statement.
+    shared = await repository.get_shared_case(session, ngo.org, case_id)
+    if shared is None:
         raise CaseNotFound(f"No case {case_id} is shared with your organisation.")
-    grant, case, has_dependants = found
-    return await _describe_shared(session, cipher, ngo, case, grant, has_dependants=has_dependants)
+    answer = await _describe_shared(session, cipher, shared)
+    await record_audits(session, tables, [read_audit_row(ngo, shared)])
+    return answer
 
 
 async def list_shared_cases(
@@ -213,11 +232,8 @@ async def list_shared_cases(
 ) -> Page[SharedCaseRead]:
     """The cases currently granted to the calling NGO, one page at a time."""
     scope_to_tenant(session, ALL_TENANTS)
-    # Grants, their cases and whether each has family in one statement, rather than a query per grant.
-    rows = await repository.list_shared_cases(session, ngo.org, page)
-    items, cursor = split_page(rows, page, lambda row: row[0].id)
-    shared = [
-        await _describe_shared(session, cipher, ngo, case, grant, has_dependants=has_dependants)
-        for grant, case, has_dependants in items
-    ]
-    return Page[SharedCaseRead](items=shared, next_cursor=cursor)
+    # Grants, their cases, whether each has family and their histories in one statement; one audit insert.
+    items, cursor = split_page(await repository.list_shared_cases(session, ngo.org, page), page, lambda s: s.grant_id)
+    answers = [await _describe_shared(session, cipher, shared) for shared in items]
+    await record_audits(session, tables, [read_audit_row(ngo, shared) for shared in items])
+    return Page[SharedCaseRead](items=answers, next_cursor=cursor)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +16,54 @@ from shared.schemas.asylum import CaseHistoryEntryRead
 HISTORY_REASON_FIELD = "case_history.reason"
 
 
-def history_row_key(entry: CaseHistoryEntry) -> str:
+class HistoryFacts(Protocol):
+    """What describing a history entry reads: a stored entry, or a plain row read with its case."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str: ...
+    @property
+    def from_partner(self) -> str | None: ...
+    @property
+    def to_partner(self) -> str | None: ...
+    @property
+    def reason_enc(self) -> str | None: ...
+    @property
+    def reason_partner(self) -> str | None: ...
+    @property
+    def actor_org(self) -> str: ...
+    @property
+    def actor_subject(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """A history entry as plain values (read in the same statement as its case, no ORM object)."""
+
+    id: int
+    case_id: str
+    kind: str
+    from_state: str | None
+    to_state: str
+    from_partner: str | None
+    to_partner: str | None
+    reason_enc: str | None
+    reason_partner: str | None
+    actor_org: str
+    actor_subject: str
+    at: datetime
+
+
+def history_row_key(entry: HistoryFacts) -> str:
     """What a history reason is bound to: the case and the entry's moment.
 
     History ids come from the database and the table is append-only (no update after the insert), so
@@ -35,7 +84,7 @@ async def add_history(
     await repository.add_history(session, entry)
 
 
-async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry) -> str | None:
+async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry: HistoryFacts) -> str | None:
     """The clear text of a history reason; null once the writing partner's keys were destroyed (erased)."""
     if entry.reason_enc is None or entry.reason_partner is None:
         return None
@@ -47,7 +96,7 @@ async def open_history_reason(session: AsyncSession, cipher: FieldCipher, entry:
         return None
 
 
-async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: CaseHistoryEntry) -> CaseHistoryEntryRead:
+async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: HistoryFacts) -> CaseHistoryEntryRead:
     """The wire form of one history entry, its reason decrypted."""
     return CaseHistoryEntryRead.model_validate(
         {
@@ -63,8 +112,3 @@ async def describe_history(session: AsyncSession, cipher: FieldCipher, entry: Ca
             "at": entry.at,
         }
     )
-
-
-async def describe_all_history(session: AsyncSession, cipher: FieldCipher, case_id: str) -> list[CaseHistoryEntryRead]:
-    """A case's whole history in wire form, oldest first, reasons decrypted."""
-    return [await describe_history(session, cipher, e) for e in await repository.list_all_history(session, case_id)]

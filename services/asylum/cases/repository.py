@@ -75,11 +75,6 @@ async def list_history(session: AsyncSession, case_id: str, page: PageParams) ->
     return (await session.execute(keyset(stmt, CaseHistoryEntry.id, page))).scalars().all()
 
 
-async def list_all_history(session: AsyncSession, case_id: str) -> Sequence[CaseHistoryEntry]:
-    stmt = select(CaseHistoryEntry).where(CaseHistoryEntry.case_id == case_id).order_by(CaseHistoryEntry.id)
-    return (await session.execute(stmt)).scalars().all()
-
-
 async def move_grants_to_partner(session: AsyncSession, case_id: str, to_partner: str) -> None:
     stmt = (
         update(AccessGrant)

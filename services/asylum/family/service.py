@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,17 @@ ENCRYPTED_FIELDS = (
 )
 
 
+class FamilyCase(Protocol):
+    """What describing a case's dependants reads of the case: a stored case or a plain row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def partner_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+
+
 async def _decrypt(
     cipher: FieldCipher, session: AsyncSession, partner: str, dependant: Dependant, value: str | None, field: str
 ) -> str | None:
@@ -48,7 +60,7 @@ async def _decrypt(
 
 
 async def describe_dependant(
-    session: AsyncSession, cipher: FieldCipher, case: Case, dependant: Dependant
+    session: AsyncSession, cipher: FieldCipher, case: FamilyCase, dependant: Dependant
 ) -> DependantRead:
     """The wire form of a dependant, personal fields decrypted, status derived from the case."""
     own = CaseState(dependant.decision) if dependant.decision else None
@@ -71,7 +83,7 @@ async def describe_dependant(
     )
 
 
-async def describe_dependants(session: AsyncSession, cipher: FieldCipher, case: Case) -> list[DependantRead]:
+async def describe_dependants(session: AsyncSession, cipher: FieldCipher, case: FamilyCase) -> list[DependantRead]:
     """Every dependant of a case in wire form."""
     return [
         await describe_dependant(session, cipher, case, d) for d in await repository.list_dependants(session, case.id)
