@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, Row, Select, and_, bindparam, exists, select, update
+from sqlalchemy import CTE, Row, Select, and_, bindparam, exists, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.asylum.access.models import AccessGrant
 from services.asylum.cases.history import HistoryRow
-from services.asylum.models import Case, CaseHistoryEntry, Dependant
+from services.asylum.models import Case, CaseHistoryEntry, Dependant, tables
 from shared.pagination import PageParams, decode_cursor
 from shared.tenancy import ALL_TENANTS, TenantScopeMissing, session_tenant
 
@@ -118,9 +118,38 @@ def _with_history(granted: CTE) -> Select[Any]:
 
 
 # Built once: one NGO's grant on one case (the newest if several were active), its case and that case's history.
-_ONE_SHARED = _with_history(
+_ONE_GRANTED = (
     _granted().where(_GRANTS.c.case_id == bindparam("case_id")).order_by(_GRANTS.c.id.desc()).limit(1).cte("granted")
 )
+_ONE_SHARED = _with_history(_ONE_GRANTED)
+
+# The audit entry's values the read itself supplies; the caller's `audit` row gives every other column.
+_AUDIT_FROM_READ = {
+    "resource_id": _ONE_GRANTED.c.id,
+    "partner_id": _ONE_GRANTED.c.partner_id,
+    "detail": func.jsonb_build_object(
+        literal_column("'level'"), _ONE_GRANTED.c.level, literal_column("'grant_id'"), _ONE_GRANTED.c.grant_id
+    ),
+}
+_ONE_SHARED_AUDITED: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _one_shared_audited(columns: tuple[str, ...]) -> Select[Any]:
+    """`_ONE_SHARED` with the audit entry inserted by the same statement (PostgreSQL: a data-modifying CTE).
+
+    The entry is inserted from the granted row, so a read that finds no grant audits nothing, as before. Built
+    once per set of audit columns (those of `shared.audit.audit_row`).
+    """
+    statement = _ONE_SHARED_AUDITED.get(columns)
+    if statement is None:
+        log = tables.audit_log
+        values = [
+            _AUDIT_FROM_READ[name] if name in _AUDIT_FROM_READ else bindparam(f"audit_{name}", type_=log.c[name].type)
+            for name in columns
+        ]
+        audit = insert(log).from_select(list(columns), select(*values).select_from(_ONE_GRANTED)).cte("audited")
+        statement = _ONE_SHARED_AUDITED[columns] = _ONE_SHARED.add_cte(audit)
+    return statement
 
 
 def _page_of_shared(after: bool) -> Select[Any]:
@@ -167,17 +196,29 @@ def _shared_cases(rows: Sequence[Row[Any]]) -> list[SharedCase]:
     return found
 
 
-async def get_shared_case(session: AsyncSession, ngo_org: str, case_id: str) -> SharedCase | None:
+async def get_shared_case(
+    session: AsyncSession, ngo_org: str, case_id: str, audit: dict[str, Any]
+) -> tuple[SharedCase | None, bool]:
     """The NGO's active grant on a case, the case, whether it has dependants and its history: one statement.
 
     The grant is the filter: no active grant of this NGO, no row. Whether dependants exist rides along, so a
     case without family costs no dependants query; the history is joined only for a `full` grant.
+
+    On PostgreSQL the same statement appends `audit` (an `audit_row`) for a case it finds, its `resource_id`,
+    `partner_id` and `detail` (`level`, `grant_id`) taken from the grant read; the second value tells whether
+    it did. SQLite has no data-modifying CTE: the caller inserts the entry.
     """
     _require_cross_tenant(session)
     connection = await session.connection()
-    rows = (await connection.execute(_ONE_SHARED, {"ngo_org": ngo_org, "case_id": case_id})).all()
-    found = _shared_cases(rows)
-    return found[0] if found else None
+    params: dict[str, Any] = {"ngo_org": ngo_org, "case_id": case_id}
+    audited = connection.dialect.name == "postgresql"
+    if audited:
+        statement = _one_shared_audited(tuple(audit))
+        params.update({f"audit_{name}": value for name, value in audit.items() if name not in _AUDIT_FROM_READ})
+    else:
+        statement = _ONE_SHARED
+    found = _shared_cases((await connection.execute(statement, params)).all())
+    return (found[0] if found else None), audited
 
 
 async def list_shared_cases(session: AsyncSession, ngo_org: str, page: PageParams) -> list[SharedCase]:

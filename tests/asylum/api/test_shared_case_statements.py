@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from tests.asylum.api.factories import move, ngo, officer, open_case
 from tests.asylum.api.test_ngo_access_api import grant
-from tests.harness import Harness, Tokens
+from tests.harness import Harness, Tokens, backend
 
 
 @contextmanager
@@ -67,6 +67,15 @@ async def shared_read(h: Harness, tokens: Tokens, case_id: str) -> list[str]:
 
 # Grant, case, whether it has family and its history in one statement.
 READ = "WITH dependants access_grants cases granted case_history"
+# On PostgreSQL the same statement also appends the audit entry (a data-modifying CTE over the granted row).
+READ_AND_AUDIT = "WITH dependants access_grants cases audit_log granted case_history"
+
+
+def one_read(*between: str) -> list[str]:
+    """The statements of one audited read: on PostgreSQL one, on SQLite the read and the audit insert."""
+    if backend() == "postgresql":
+        return [READ_AND_AUDIT, *between, "COMMIT"]
+    return [READ, *between, "INSERT audit_log", "COMMIT"]
 
 
 async def test_a_full_read_of_a_case_without_family_takes_one_read_and_the_audit(
@@ -76,7 +85,7 @@ async def test_a_full_read_of_a_case_without_family_takes_one_read_and_the_audit
     await move(cases_api, tokens, case["id"], "lodged")
     await grant(cases_api, tokens, case["id"], "full")
     # The read also tells there is no family: no dependants query.
-    assert await shared_read(cases_api, tokens, case["id"]) == [READ, "INSERT audit_log", "COMMIT"]
+    assert await shared_read(cases_api, tokens, case["id"]) == one_read()
 
 
 async def test_a_full_read_of_a_case_with_family_adds_one_dependants_query(cases_api: Harness, tokens: Tokens) -> None:
@@ -87,13 +96,24 @@ async def test_a_full_read_of_a_case_with_family_adds_one_dependants_query(cases
         headers=officer(tokens),
     )
     await grant(cases_api, tokens, case["id"], "full")
-    assert await shared_read(cases_api, tokens, case["id"]) == [READ, "SELECT dependants", "INSERT audit_log", "COMMIT"]
+    assert await shared_read(cases_api, tokens, case["id"]) == one_read("SELECT dependants")
 
 
 async def test_a_status_read_takes_one_read_and_the_audit(cases_api: Harness, tokens: Tokens) -> None:
     case = await open_case(cases_api, tokens)
     await grant(cases_api, tokens, case["id"], "status")
-    assert await shared_read(cases_api, tokens, case["id"]) == [READ, "INSERT audit_log", "COMMIT"]
+    assert await shared_read(cases_api, tokens, case["id"]) == one_read()
+
+
+async def test_a_read_of_a_case_not_shared_takes_one_read_and_audits_nothing(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    with statements(cases_api) as seen:
+        answer = await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))
+    assert answer.status_code == 404
+    # On PostgreSQL the audit insert is part of the read and inserts nothing without a grant; no separate insert.
+    assert kinds(seen) == [READ_AND_AUDIT if backend() == "postgresql" else READ]
 
 
 async def test_the_list_of_shared_cases_reads_grants_cases_family_and_history_in_one_statement(
