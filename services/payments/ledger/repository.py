@@ -40,6 +40,7 @@ ENTRY_COLUMNS = (
     "created_at",
 )
 TRANSFER_COLUMNS = ("id", "partner_id", "kind", "memo", "memo_enc", "created_by", "created_at")
+PAYOUT_TRANSFER_COLUMNS = ("id", "partner_id", "kind", "memo", "payout_id", "created_by", "created_at")
 CONTRIBUTION_COLUMNS = (
     "id",
     "partner_id",
@@ -210,13 +211,14 @@ async def write_batch(
     entries: Sequence[tuple[object, ...]],
     seq: int,
     head_hash: str,
+    transfer_columns: Sequence[str] = TRANSFER_COLUMNS,
 ) -> None:
     """Write a batch's transfers and entries, move each balance once by its net amount, advance the chain head.
 
-    `transfers` and `entries` are rows in the column order of `TRANSFER_COLUMNS` / `ENTRY_COLUMNS`.
+    `transfers` and `entries` are rows in the column order of `transfer_columns` / `ENTRY_COLUMNS`.
     The balances were checked under their row locks; the guarded update still refuses to break the limits.
     """
-    await copy_rows(session, "transfers", TRANSFER_COLUMNS, transfers)
+    await copy_rows(session, "transfers", transfer_columns, transfers)
     await copy_rows(session, "entries", ENTRY_COLUMNS, entries)
     for account_id in sorted(moved):
         if moved[account_id] and not await apply_balance_delta(session, account_id, moved[account_id]):

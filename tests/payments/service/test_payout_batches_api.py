@@ -9,7 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from services.payments.ledger.models import Entry, Transfer
+from services.payments.models import tables
+from services.payments.obligations.models import Obligation
+from shared.schemas.events import EventEnvelope
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import (
     auditor,
@@ -22,8 +27,10 @@ from tests.payments.service.helpers import (
     with_key,
 )
 from tests.payments.service.test_audit_api import export_and_verify, sign_head
+from tests.statements import counting_statements
 
 URL = "/v1/payout-batches"
+transfers, entries, obligations = Transfer.__table__, Entry.__table__, Obligation.__table__
 
 
 async def approved_payouts(
@@ -67,6 +74,80 @@ async def test_a_batch_executes_each_payout_and_refuses_the_rest_alone(
         p["id"]: p["status"] for p in (await payments.client.get("/v1/payouts", headers=headers)).json()["items"]
     }
     assert (statuses[first], statuses[second], statuses[third]) == ("executed", "executed", "approved")
+    audit = auditor(tokens, "DE")
+    assert (await payments.client.get("/v1/audit/partners/DE/balance-check", headers=audit)).json()["ok"] is True
+    await sign_head(payments, headers)
+    assert (await export_and_verify(payments, tokens, tmp_path)).ok
+
+
+async def test_a_batch_that_can_pay_all_takes_the_bulk_path_and_writes_what_single_executions_write(
+    payments: Harness, tokens: Tokens, tmp_path: Path
+) -> None:
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, amount_minor=100_000)
+    alone = await approved_payouts(payments, headers, funding["id"], [1_000, 2_000])
+    together = await approved_payouts(payments, headers, funding["id"], [1_000, 2_000, 3_000])
+    singles = [(await execute(payments, headers, i)).json() for i in alone]
+    with counting_statements(payments.app.state.engine) as log:
+        response = await post_batch(payments, headers, together)
+    assert response.status_code == 200, response.text
+    # No savepoint per payout and no statement per payout: a handful of statements whatever the size.
+    assert not [k for k in log.kinds() if "SAVEPOINT" in k.upper()], log.kinds()
+    body = response.json()
+    assert (body["executed"], body["refused"]) == (3, 0)
+    batched = [item["payout"] for item in body["items"]]
+    assert [p["id"] for p in batched] == together
+    # The same answer as alone, field for field, apart from what differs by payout.
+    own = {"id", "obligation_id", "applicant_id", "amount_minor", "end_to_end_id", "transfer_id", "created_at"}
+    assert [{k: v for k, v in p.items() if k not in own} for p in batched] == [
+        {k: v for k, v in singles[0].items() if k not in own}
+    ] * 3
+    assert all(p["status"] == "executed" and p["transfer_id"] for p in batched)
+    assert await balance_of(payments, headers, funding["id"]) == 100_000 - 9_000
+    async with payments.app.state.engine.connect() as conn:
+        for payout in [*singles, *batched]:
+            transfer = (await conn.execute(select(transfers).where(transfers.c.payout_id == payout["id"]))).one()
+            assert (transfer.id, transfer.kind, transfer.memo) == (
+                payout["transfer_id"],
+                "payout",
+                f"payout {payout['id']}",
+            )
+            legs = (
+                await conn.execute(
+                    select(entries.c.account_id, entries.c.amount_minor)
+                    .where(entries.c.transfer_id == transfer.id)
+                    .order_by(entries.c.seq)
+                )
+            ).all()
+            assert [amount for _, amount in legs] == [payout["amount_minor"], -payout["amount_minor"]]
+            assert legs[1][0] == funding["id"]
+            obligation = (
+                await conn.execute(select(obligations.c.status).where(obligations.c.id == payout["obligation_id"]))
+            ).scalar_one()
+            assert obligation == "paid"
+        audits = (
+            await conn.execute(
+                select(tables.audit_log.c.resource_id).where(tables.audit_log.c.action == "payout.executed")
+            )
+        ).scalars()
+        assert sorted(audits) == sorted(p["id"] for p in [*singles, *batched])
+        events = [
+            EventEnvelope.model_validate(payload)
+            for payload in (
+                await conn.execute(
+                    select(tables.outbox_events.c.payload).where(
+                        tables.outbox_events.c.type == "payments.payout.status_changed"
+                    )
+                )
+            ).scalars()
+        ]
+    executed = [e.data for e in events if e.data["status"] == "executed"]
+    assert sorted(e["payout_id"] for e in executed) == sorted(p["id"] for p in [*singles, *batched])
+    assert all(set(e) == set(executed[0]) for e in executed)
+    # Sent again, every payout of the batch is refused alone, as already executed, paying nothing more.
+    again = await post_batch(payments, headers, together)
+    assert [i["status"] for i in again.json()["items"]] == [409, 409, 409]
+    assert await balance_of(payments, headers, funding["id"]) == 100_000 - 9_000
     audit = auditor(tokens, "DE")
     assert (await payments.client.get("/v1/audit/partners/DE/balance-check", headers=audit)).json()["ok"] is True
     await sign_head(payments, headers)
