@@ -253,3 +253,30 @@ async def record_contributions(
         await record_changes(session, publisher, changes)
     items = [r for r in results if r is not None]
     return {"booked": len(transfers), "refused": len(items) - len(transfers), "items": items}
+
+
+async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> dict[str, Account]:
+    """The scoped partner's accounts among these ids, by id (for other domains' batches)."""
+    return await repository.get_accounts(session, account_ids)
+
+
+async def lock_chain(session: AsyncSession, partner_id: str) -> Chain:
+    """Lock the partner's chain head (before any account, as every ledger write does) to append a batch."""
+    seq, head = await repository.lock_chain_head(session, partner_id)
+    return Chain(seq, head)
+
+
+async def write_payout_transfers(
+    session: AsyncSession, partner_id: str, balances: Balances, transfers: Sequence[tuple[object, ...]], chain: Chain
+) -> None:
+    """Write payout transfers (rows in `PAYOUT_TRANSFER_COLUMNS` order) with the chain's entries and balances."""
+    await repository.write_batch(
+        session,
+        partner_id,
+        balances.moved,
+        transfers,
+        chain.entries,
+        chain.seq,
+        chain.head,
+        transfer_columns=repository.PAYOUT_TRANSFER_COLUMNS,
+    )

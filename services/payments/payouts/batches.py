@@ -20,11 +20,16 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.ledger import repository as ledger_repository
 from services.payments.ledger.accounts import ensure_system_account
-from services.payments.ledger.batches import Balances, Chain, lock_balances, problem_of
+from services.payments.ledger.batches import (
+    Balances,
+    get_accounts,
+    lock_balances,
+    lock_chain,
+    problem_of,
+    write_payout_transfers,
+)
 from services.payments.ledger.models import Account
-from services.payments.ledger.repository import PAYOUT_TRANSFER_COLUMNS
 from services.payments.obligations.models import Obligation
 from services.payments.payouts import repository
 from services.payments.payouts.execution import execute_payout
@@ -97,7 +102,7 @@ async def _bulk_plan(session: AsyncSession, payout_ids: list[str]) -> BulkPlan |
     )
     if len(due.all()) != len(obligation_ids) or len(obligation_ids) != len(payout_ids):
         return None
-    funding = await ledger_repository.get_accounts(session, sorted({p.funding_account_id for p in found.values()}))
+    funding = await get_accounts(session, sorted({p.funding_account_id for p in found.values()}))
     payouts = [found[payout_id] for payout_id in payout_ids]
     for payout in payouts:
         account = funding.get(payout.funding_account_id)
@@ -115,13 +120,12 @@ async def _execute_bulk(
         currency: await ensure_system_account(session, partner_id, AccountKind.beneficiary_payable, currency)
         for currency in sorted({p.currency for p in plan.payouts})
     }
-    seq, head = await ledger_repository.lock_chain_head(session, partner_id)
+    chain = await lock_chain(session, partner_id)
     balances: Balances = await lock_balances(session, [*plan.funding.values(), *payable.values()])
     for payout in plan.payouts:
         owed, funding = payable[payout.currency], plan.funding[payout.funding_account_id]
         if balances.refusal([(owed.id, payout.amount_minor), (funding.id, -payout.amount_minor)]) is not None:
             return None  # the single path, item by item, says which and why
-    chain = Chain(seq, head)
     now = datetime.now(UTC)
     ids = iter(new_ids(3 * len(plan.payouts)))
     transfers: list[tuple[object, ...]] = []
@@ -138,16 +142,7 @@ async def _execute_bulk(
         .where(_obligations.c.id.in_([p.obligation_id for p in plan.payouts]), _obligations.c.status == "due")
         .values(status="paid")
     )
-    await ledger_repository.write_batch(
-        session,
-        partner_id,
-        balances.moved,
-        transfers,
-        chain.entries,
-        chain.seq,
-        chain.head,
-        transfer_columns=PAYOUT_TRANSFER_COLUMNS,
-    )
+    await write_payout_transfers(session, partner_id, balances, transfers, chain)
     moved = await session.execute(
         update(_payouts)
         .where(_payouts.c.id == bindparam("b_id"), _payouts.c.status == PayoutStatus.approved.value)
