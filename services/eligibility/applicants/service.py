@@ -65,8 +65,12 @@ async def register_applicant(
     conflicts = await find_conflicts(session, [applicant])
     subject = screening_subject(applicant, full_names(data.names), data.birth_date)
     hits = await screen_new_applicants(session, crypto.cipher, screening, [(applicant, subject)])
-    session.add_all([applicant, *conflicts, *hits])
-    await session.flush()
+    # The applicant and its documents as plain rows (one statement on PostgreSQL); a duplicate's conflict
+    # or a screening hit, rare, through the session after them.
+    await repository.insert_rows_at_once(session, repository.applicant_rows(applicant))
+    if conflicts or hits:
+        session.add_all([*conflicts, *hits])
+        await session.flush()
     await record_change(session, publisher, registration_change(actor, applicant))
     # Just registered: nobody can name it as their main applicant yet.
     return await applicant_read(session, crypto, applicant, [])

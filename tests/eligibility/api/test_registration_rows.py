@@ -1,0 +1,63 @@
+"""A registration writes its applicant and documents as plain rows, in one statement on PostgreSQL.
+
+Whatever the number of documents (each count has a statement of its own shape), the stored rows are what a
+read returns and what duplicate detection matches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from services.eligibility.applicants.identity import document_key
+from services.eligibility.models import Applicant, ApplicantDocument
+from tests.eligibility.api.helpers import as_officer, register
+from tests.harness import Harness, Tokens
+
+
+def _passports(*numbers: str) -> list[dict[str, str]]:
+    return [{"type": "passport", "issuing_country": "ua", "number": n} for n in numbers]
+
+
+async def test_each_count_of_documents_is_stored_and_read_back(eligibility: Harness, tokens: Tokens) -> None:
+    registered = [
+        await register(eligibility, tokens, documents=_passports(*(f"FX {n:06d}{i}" for i in range(count))))
+        for n, count in enumerate((1, 3, 0, 3, 1))
+    ]
+    for created in registered:
+        read = await eligibility.client.get(f"/v1/applicants/{created['id']}", headers=as_officer(tokens))
+        assert read.json() == created
+    async with eligibility.app.state.sessionmaker() as session:
+        stored = (
+            await session.execute(
+                select(ApplicantDocument.applicant_id, ApplicantDocument.number_hash).order_by(ApplicantDocument.id)
+            )
+        ).all()
+        applicants = (
+            await session.execute(
+                select(
+                    Applicant.id, Applicant.partner_id, Applicant.created_by, Applicant.created_at
+                ).execution_options(include_all_tenants=True)
+            )
+        ).all()
+    key = document_key(eligibility.app.state.blind_index_key)
+    expected = [
+        (created["id"], f"FX {n:06d}{i}")
+        for n, created in enumerate(registered)
+        for i in range(len(created["documents"]))
+    ]
+    assert [applicant_id for applicant_id, _ in stored] == [applicant_id for applicant_id, _ in expected]
+    assert [h for _, h in stored] == [key("UA", number) for _, number in expected]
+    assert {(a.id, a.partner_id, a.created_by) for a in applicants} == {
+        (created["id"], "DE", "DE:assessor") for created in registered
+    }
+    created_at = {a.id: a.created_at for a in applicants}
+    assert all(created_at[c["id"]] == datetime.fromisoformat(c["created_at"]) for c in registered)
+
+
+async def test_a_second_registration_of_a_stored_document_is_flagged(eligibility: Harness, tokens: Tokens) -> None:
+    first = await register(eligibility, tokens, documents=_passports("FX 1000001", "FX 1000002"))
+    assert first["duplicate_status"] == "none"
+    again = await register(eligibility, tokens, documents=_passports("fx-1000002"))
+    assert again["duplicate_status"] == "suspected"
