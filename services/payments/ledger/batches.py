@@ -27,7 +27,7 @@ from services.payments.domain.tamper.digest import record_digest
 from services.payments.errors import AccountKindRefused, AccountNotFound
 from services.payments.ledger import repository
 from services.payments.ledger.accounts import ensure_system_account
-from services.payments.ledger.chain import entry_body
+from services.payments.ledger.chain import iso_utc, rendered_entry_body
 from services.payments.ledger.contributions import REFERENCE_FIELD
 from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFunds
 from services.payments.ledger.models import Account
@@ -96,6 +96,8 @@ class Chain:
     seq: int
     head: str
     entries: list[tuple[object, ...]] = field(default_factory=list)
+    # The batch's moment and its rendering in the chain's text form, rendered once.
+    _moment: tuple[datetime, str] | None = None
 
     def append(
         self,
@@ -106,9 +108,12 @@ class Chain:
         now: datetime,
     ) -> None:
         """Chain one transfer's entries (account, amount, entry id each) after the current head."""
+        if self._moment is None or self._moment[0] != now:
+            self._moment = (now, iso_utc(now))
+        created_at = self._moment[1]
         for account, amount, entry_id in legs:
             self.seq += 1
-            body = entry_body(
+            body = rendered_entry_body(
                 entry_id=entry_id,
                 partner_id=partner_id,
                 transfer_id=transfer_id,
@@ -116,7 +121,7 @@ class Chain:
                 account_id=account.id,
                 currency=account.currency,
                 amount_minor=amount,
-                created_at=now,
+                created_at=created_at,
             )
             entry_hash = record_digest(self.seq, self.head, body)
             self.entries.append(

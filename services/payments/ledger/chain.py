@@ -33,6 +33,30 @@ def entry_body(
     created_at: datetime,
 ) -> dict[str, Any]:
     """The content of an entry that its hash covers (everything but the chain fields)."""
+    return rendered_entry_body(
+        entry_id=entry_id,
+        partner_id=partner_id,
+        transfer_id=transfer_id,
+        transfer_kind=transfer_kind,
+        account_id=account_id,
+        currency=currency,
+        amount_minor=amount_minor,
+        created_at=iso_utc(created_at),
+    )
+
+
+def rendered_entry_body(
+    *,
+    entry_id: str,
+    partner_id: str,
+    transfer_id: str,
+    transfer_kind: str,
+    account_id: str,
+    currency: str,
+    amount_minor: int,
+    created_at: str,
+) -> dict[str, Any]:
+    """`entry_body` with the timestamp already rendered by `iso_utc` (a batch renders its one moment once)."""
     return {
         "id": entry_id,
         "partner_id": partner_id,
@@ -41,7 +65,7 @@ def entry_body(
         "account_id": account_id,
         "currency": currency,
         "amount_minor": amount_minor,
-        "created_at": iso_utc(created_at),
+        "created_at": created_at,
     }
 
 
