@@ -135,57 +135,59 @@ def _as_birth_date(born: date | BirthDate) -> BirthDate:
     return BirthDate(born.year, born.month, born.day) if isinstance(born, date) else born
 
 
-def _compare_one(born: BirthDate, listed: BirthDate) -> DateAgreement:
+def _agreement(born: BirthDate, listed: BirthDate) -> tuple[float, DateKind, float]:
+    """How one listed date agrees with the applicant's: (factor, kind, share); the words are `_reason`'s."""
     # An applicant's full birth date contradicts whatever the list states that it does not agree with (a day, a
     # month, a year, or a year give or take one); an applicant's partial date never contradicts anything.
     if listed.approximate or born.approximate:
         if abs(listed.year - born.year) <= 1:
-            return DateAgreement(
-                FACTOR_APPROXIMATE_YEAR,
-                f"birth year {born.year} is within a year of the listed {listed}",
-                "approximate",
-                3 * SHARE_OF_A_YEAR,
-            )
-        if born.is_full:
-            return DateAgreement(
-                FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
-            )
-        return DateAgreement(FACTOR_DIFFERENT, f"birth date {born} differs from the listed {listed}", "differs")
+            return FACTOR_APPROXIMATE_YEAR, "approximate", 3 * SHARE_OF_A_YEAR
+        return (FACTOR_CONTRADICTS, "contradicts", 1.0) if born.is_full else (FACTOR_DIFFERENT, "differs", 1.0)
     both_full = born.is_full and listed.is_full
     if listed.year != born.year:
-        if born.is_full:
-            return DateAgreement(
-                FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts"
-            )
-        return DateAgreement(FACTOR_DIFFERENT, f"birth date {born} differs from the listed {listed}", "differs")
+        return (FACTOR_CONTRADICTS, "contradicts", 1.0) if born.is_full else (FACTOR_DIFFERENT, "differs", 1.0)
     if listed.month is None or born.month is None:
-        return DateAgreement(
-            FACTOR_SAME_PRECISION_PREFIX,
-            f"birth year {born.year} matches the listed {listed}",
-            "partial",
-            SHARE_OF_A_YEAR,
-        )
+        return FACTOR_SAME_PRECISION_PREFIX, "partial", SHARE_OF_A_YEAR
     if both_full and (listed.month, listed.day) == (born.month, born.day):
-        return DateAgreement(FACTOR_EXACT, f"birth date {born} matches the listed {listed}", "exact", SHARE_OF_A_DAY)
+        return FACTOR_EXACT, "exact", SHARE_OF_A_DAY
     if both_full and (listed.month, listed.day) == (born.day, born.month):
-        return DateAgreement(
-            FACTOR_DAY_MONTH_SWAPPED,
-            f"birth date {born} matches the listed {listed} with day and month swapped",
-            "swapped",
-            SHARE_OF_A_DAY,
-        )
+        return FACTOR_DAY_MONTH_SWAPPED, "swapped", SHARE_OF_A_DAY
     if both_full or (born.is_full and listed.month != born.month):
-        return DateAgreement(FACTOR_CONTRADICTS, f"birth date {born} contradicts the listed {listed}", "contradicts")
+        return FACTOR_CONTRADICTS, "contradicts", 1.0
     if listed.month == born.month:
-        return DateAgreement(
-            FACTOR_SAME_PRECISION_PREFIX,
-            f"birth month {born.year:04d}-{born.month:02d} matches the listed {listed}",
-            "partial",
-            SHARE_OF_A_MONTH,
-        )
-    return DateAgreement(
-        FACTOR_SAME_YEAR, f"birth date {born} shares only the year with the listed {listed}", "same_year"
-    )
+        return FACTOR_SAME_PRECISION_PREFIX, "partial", SHARE_OF_A_MONTH
+    return FACTOR_SAME_YEAR, "same_year", 1.0
+
+
+def _reason(kind: DateKind, born: BirthDate, listed: BirthDate) -> str:
+    """The sentence for an agreement `_agreement` found between these two dates."""
+    if kind == "approximate":
+        return f"birth year {born.year} is within a year of the listed {listed}"
+    if kind == "contradicts":
+        return f"birth date {born} contradicts the listed {listed}"
+    if kind == "differs":
+        return f"birth date {born} differs from the listed {listed}"
+    if kind == "partial":
+        if listed.month is None or born.month is None:
+            return f"birth year {born.year} matches the listed {listed}"
+        return f"birth month {born.year:04d}-{born.month:02d} matches the listed {listed}"
+    if kind == "exact":
+        return f"birth date {born} matches the listed {listed}"
+    if kind == "swapped":
+        return f"birth date {born} matches the listed {listed} with day and month swapped"
+    return f"birth date {born} shares only the year with the listed {listed}"
+
+
+def _best(born: BirthDate, listed: tuple[BirthDate, ...]) -> tuple[BirthDate, tuple[float, DateKind, float]]:
+    """The listed date agreeing best (the first of equals) and its agreement."""
+    return max(((item, _agreement(born, item)) for item in listed), key=lambda pair: pair[1][0])
+
+
+def birth_date_kind(born: date | BirthDate | None, listed: tuple[BirthDate, ...]) -> DateKind:
+    """The kind of `compare_birth_dates`'s answer, without writing its reason (cheap enough to ask first)."""
+    if born is None or not listed:
+        return "unknown"
+    return _best(_as_birth_date(born), listed)[1][1]
 
 
 def compare_birth_dates(born: date | BirthDate | None, listed: tuple[BirthDate, ...]) -> DateAgreement:
@@ -201,4 +203,5 @@ def compare_birth_dates(born: date | BirthDate | None, listed: tuple[BirthDate, 
     if not listed:
         return DateAgreement(FACTOR_UNKNOWN, "the list gives no birth date, so it could not be compared", "unknown")
     subject = _as_birth_date(born)
-    return max((_compare_one(subject, item) for item in listed), key=lambda agreement: agreement.factor)
+    item, (factor, kind, share) = _best(subject, listed)
+    return DateAgreement(factor, _reason(kind, subject, item), kind, share)

@@ -86,6 +86,11 @@ def _namesakes_phrase(namesakes: float) -> str:
     return f"about {namesakes:,.0f} people in Russia are estimated to share it"
 
 
+def documents_match(documents: Sequence[SubjectDocument], listed: Sequence[IndexedDocument]) -> bool:
+    """Whether one of the applicant's document numbers is among the entry's listed ones."""
+    return any(document.key in item.keys for document in documents for item in listed)
+
+
 def _documents_agreement(
     documents: Sequence[SubjectDocument], listed: Sequence[IndexedDocument]
 ) -> tuple[str, str | None]:

@@ -13,7 +13,7 @@ from services.eligibility.screening.engine.evidence import (
     SubjectEvidence,
     document_class,
 )
-from services.eligibility.screening.engine.matching import ScreeningHit, score_entry
+from services.eligibility.screening.engine.matching import ScreeningHit, screen_entry
 from services.eligibility.screening.engine.model import (
     BirthDate,
     ListedDocument,
@@ -189,18 +189,22 @@ class ScreeningIndex:
             candidates |= self._by_document.get(document.key, set())
         evidence = SubjectEvidence(born=born, documents=subject.documents, citizenship=subject.citizenship)
         hits = [
-            score_entry(
-                analysed,
-                evidence,
-                self._entries[position],
-                self._entry_names[position],
-                self._entry_documents[position],
-                explain_from=min_score,
-            )
+            hit
             for position in candidates
+            if (
+                hit := screen_entry(
+                    analysed,
+                    evidence,
+                    self._entries[position],
+                    self._entry_names[position],
+                    self._entry_documents[position],
+                    min_score=min_score,
+                )
+            )
+            is not None
         ]
         return sorted(
-            (hit for hit in hits if hit.score >= min_score),
+            hits,
             key=lambda hit: (not hit.excluded, hit.score),
             reverse=True,
         )

@@ -17,9 +17,10 @@ documents, nationality and how common the name is (`evidence.py`). Three rules d
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.eligibility.screening.engine.evidence import IndexedDocument, SubjectEvidence, judge
+from services.eligibility.screening.engine.dates import birth_date_kind
+from services.eligibility.screening.engine.evidence import IndexedDocument, SubjectEvidence, documents_match, judge
 from services.eligibility.screening.engine.model import ListedName, ListEntry, ListSource
-from services.eligibility.screening.engine.name_comparison import NameComparison, compare_names
+from services.eligibility.screening.engine.name_comparison import NameComparison, compare_names, name_score
 from services.eligibility.screening.engine.names import AnalysedName
 
 # Lists mark some aliases as weak (low quality); a hit on one is worth less.
@@ -62,21 +63,71 @@ def score_entry(
 
     The explanation is written only for scores from `explain_from` on; below it the hit is discarded anyway.
     """
-    best: tuple[float, AnalysedName, ListedName, NameComparison] | None = None
-    for subject in subject_names:
-        for listed, analysed in listed_names:
-            comparison = compare_names(subject, analysed)
-            weighted = comparison.score * (_WEAK_ALIAS_FACTOR if listed.is_weak else 1.0)
-            if best is None or weighted > best[0]:
-                best = (weighted, subject, listed, comparison)
+    best = _best_names(subject_names, listed_names)
     if best is None:
         return ScreeningHit(entry, 0.0, False, "", "", "no comparable names")
-    name_score, subject, listed, comparison = best
-    score, confident, excluded, date, reasons = judge(comparison, name_score, evidence, entry, listed_documents)
+    return _judged(evidence, entry, listed_documents, best, explain_from)
+
+
+def screen_entry(
+    subject_names: Sequence[AnalysedName],
+    evidence: SubjectEvidence,
+    entry: ListEntry,
+    listed_names: Sequence[tuple[ListedName, AnalysedName]],
+    listed_documents: Sequence[IndexedDocument],
+    *,
+    min_score: float,
+) -> ScreeningHit | None:
+    """`score_entry`'s hit when its score reaches `min_score`, None otherwise, skipping the work where it can.
+
+    Most candidates of a screen are namesakes whose full birth date contradicts the list's: their score is
+    their name score at most (only a matching document number lifts it), so a name score below `min_score`
+    settles them before the names are aligned in full and the evidence is weighed.
+    """
+    best = _best_names(subject_names, listed_names)
+    if best is None:
+        hit = ScreeningHit(entry, 0.0, False, "", "", "no comparable names")
+    else:
+        if (
+            round(min(1.0, best[0]), 4) < min_score
+            and birth_date_kind(evidence.born, entry.birth_dates) == "contradicts"
+            and not documents_match(evidence.documents, listed_documents)
+        ):
+            return None
+        hit = _judged(evidence, entry, listed_documents, best, min_score)
+    return hit if hit.score >= min_score else None
+
+
+_Best = tuple[float, AnalysedName, ListedName, AnalysedName]
+
+
+def _best_names(
+    subject_names: Sequence[AnalysedName], listed_names: Sequence[tuple[ListedName, AnalysedName]]
+) -> _Best | None:
+    """The pair of names that meet best, weak aliases weighed down; the first of equals."""
+    best: _Best | None = None
+    for subject in subject_names:
+        for listed, analysed in listed_names:
+            weighted = name_score(subject, analysed) * (_WEAK_ALIAS_FACTOR if listed.is_weak else 1.0)
+            if best is None or weighted > best[0]:
+                best = (weighted, subject, listed, analysed)
+    return best
+
+
+def _judged(
+    evidence: SubjectEvidence,
+    entry: ListEntry,
+    listed_documents: Sequence[IndexedDocument],
+    best: _Best,
+    explain_from: float,
+) -> ScreeningHit:
+    name_score_, subject, listed, analysed = best
+    comparison = compare_names(subject, analysed)
+    score, confident, excluded, date, reasons = judge(comparison, name_score_, evidence, entry, listed_documents)
     if score < explain_from:
         return ScreeningHit(entry, score, confident, subject.original, listed.full_name, "", excluded)
     explanation = explain_hit(
-        entry, subject, listed, comparison, name_score, date.reason, reasons, score, confident, excluded
+        entry, subject, listed, comparison, name_score_, date.reason, reasons, score, confident, excluded
     )
     return ScreeningHit(entry, score, confident, subject.original, listed.full_name, explanation, excluded)
 

@@ -124,6 +124,31 @@ def compare_names(subject: AnalysedName, listed: AnalysedName) -> NameComparison
     return NameComparison(score, tuple(matches), unmatched_subject, unmatched_listed)
 
 
+def name_score(subject: AnalysedName, listed: AnalysedName) -> float:
+    """`compare_names(subject, listed).score`, the same alignment and arithmetic without building the comparison."""
+    candidates: list[tuple[float, int, int]] = []
+    for i, left in enumerate(subject.tokens):
+        for j, right in enumerate(listed.tokens):
+            score = compare_tokens(left, right)[0]
+            if score > 0.0:
+                candidates.append((score, i, j))
+    if not candidates:
+        return 0.0
+    candidates.sort(key=lambda candidate: candidate[0], reverse=True)
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    total = 0.0
+    for score, i, j in candidates:
+        if i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        total += score
+    unmatched_subject = tuple(t for i, t in enumerate(subject.tokens) if i not in used_left)
+    unmatched_listed = tuple(t for j, t in enumerate(listed.tokens) if j not in used_right)
+    return total / (len(used_left) + _unmatched_weight(unmatched_subject, unmatched_listed))
+
+
 def _unmatched_weight(subject: tuple[NameToken, ...], listed: tuple[NameToken, ...]) -> float:
     subject_core = sum(1 for token in subject if not token.patronymic)
     listed_core = sum(1 for token in listed if not token.patronymic)
