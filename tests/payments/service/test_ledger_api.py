@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 import pytest
@@ -131,6 +132,48 @@ async def test_postgresql_refuses_an_unbalanced_transfer_at_commit(payments: Har
     funding = await open_funding(payments, officer(tokens), "USD", 100)
     with pytest.raises(DBAPIError, match="unbalanced"):
         await insert_unbalanced_transfer(payments, funding["id"])
+
+
+@pytest.mark.postgres_only
+async def test_postgresql_refuses_a_transfer_of_one_entry_and_one_of_two_currencies_at_commit(
+    payments: Harness, tokens: Tokens
+) -> None:
+    usd = await open_funding(payments, officer(tokens), "USD", 100)
+    eur = await open_funding(payments, officer(tokens), "EUR", 100)
+    with pytest.raises(DBAPIError, match="fewer than two entries"):
+        await insert_transfer(payments, [(usd["id"], "USD", 500)])
+    # Zero in total, but not per currency.
+    with pytest.raises(DBAPIError, match="unbalanced"):
+        await insert_transfer(payments, [(usd["id"], "USD", 500), (eur["id"], "EUR", -500)])
+    await insert_transfer(payments, [(usd["id"], "USD", 500), (usd["id"], "USD", -200), (usd["id"], "USD", -300)])
+
+
+async def insert_transfer(payments: Harness, legs: list[tuple[str, str, int]]) -> None:
+    async with payments.app.state.engine.begin() as conn:
+        transfer_id = str(uuid.uuid4())
+        await conn.execute(
+            text(
+                "INSERT INTO transfers (id, partner_id, kind, memo, created_by, created_at) "
+                "VALUES (:id, 'DE', 'contribution', 'forged', 'x', now())"
+            ),
+            {"id": transfer_id},
+        )
+        for n, (account, currency, amount) in enumerate(legs):
+            await conn.execute(
+                text(
+                    "INSERT INTO entries (id, partner_id, transfer_id, transfer_kind, account_id, currency,"
+                    " amount_minor, seq, prev_hash, hash, created_at) VALUES (:id, 'DE', :transfer,"
+                    " 'contribution', :account, :currency, :amount, :seq, 'x', 'y', now())"
+                ),
+                {
+                    "id": str(uuid.uuid4()),
+                    "transfer": transfer_id,
+                    "account": account,
+                    "currency": currency,
+                    "amount": amount,
+                    "seq": 2000 + n + 10 * len(legs),
+                },
+            )
 
 
 async def insert_unbalanced_transfer(payments: Harness, account_id: str) -> None:
