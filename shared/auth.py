@@ -19,8 +19,9 @@ from fastapi.params import Depends as DependsParam
 
 from shared.errors import Forbidden, ProblemError, Unauthorized, may_answer
 from shared.orgcodes import likely_code
-from shared.registry import OrganisationDirectory
+from shared.registry import Organisation, OrganisationDirectory
 from shared.servicekeys import PeerKeys
+from shared.tokencache import DEFAULT_MAX_ENTRIES, JWKS_LIFESPAN_SECONDS, Verified, VerifiedTokens
 from shared.tokens import CallerKind as CallerKind
 from shared.tokens import issue_token as issue_token
 
@@ -65,6 +66,7 @@ class TokenVerifier:
         service_name: str = "",
         peers: PeerKeys | None = None,
         directory: OrganisationDirectory | None = None,
+        verified_tokens: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         if (public_key_path is None) == (jwks_url is None):
             raise ValueError("configure exactly one of public_key_path or jwks_url")
@@ -76,10 +78,11 @@ class TokenVerifier:
         self._directory = directory
         self._organisation_jwks: dict[str, jwt.PyJWKClient] = {}
         self._jwks: jwt.PyJWKClient | None = None
+        self._verified: VerifiedTokens[Principal] = VerifiedTokens(max_entries=verified_tokens)
         if public_key_path is not None:
             self._static_key = serialization.load_pem_public_key(public_key_path.read_bytes())
         else:
-            self._jwks = jwt.PyJWKClient(str(jwks_url), cache_keys=True, lifespan=300)
+            self._jwks = jwt.PyJWKClient(str(jwks_url), cache_keys=True, lifespan=JWKS_LIFESPAN_SECONDS)
 
     async def verify(self, token: str) -> Principal:
         """Decode and check a token; raise `Unauthorized` with the reason when it fails.
@@ -88,6 +91,11 @@ class TokenVerifier:
         checked against the issuer and keys the registry lists for the organisation it claims; a token of an
         organisation the registry does not list answers 401, of a suspended one 403.
         """
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal = await self._still_admitted(token, remembered)
+            if principal is not None:
+                return principal
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError as exc:
@@ -100,8 +108,23 @@ class TokenVerifier:
                 "a service authenticates with a token signed by its own key."
             )
         if unverified.get("kind") == CallerKind.operator.value:
-            return principal_from_claims(await self._decode(token, self._platform_key, self._issuer))
+            claims = await self._decode(token, self._platform_key, self._issuer)
+            principal = principal_from_claims(claims)
+            self._verified.put(token, principal, float(claims["exp"]), None, from_jwks=self._jwks is not None)
+            return principal
         return await self._verify_organisation_token(token, unverified.get("org"))
+
+    async def _still_admitted(self, token: str, remembered: Verified[Principal]) -> Principal | None:
+        """A token verified before, its organisation checked again against the registry; None to verify it anew."""
+        if remembered.source is None or self._directory is None:
+            return remembered.principal  # an operator's, checked against the platform's key alone
+        org, issuer, jwks_url = remembered.source
+        organisation = (await self._directory.organisations()).get(org)
+        if organisation is None or (organisation.issuer or self._issuer, organisation.jwks_url) != (issuer, jwks_url):
+            # Removed from the registry, or its identity provider changed: verified anew (and refused if need be).
+            self._verified.forget(token)
+            return None
+        return _as_registered(remembered.principal, organisation)
 
     async def _platform_key(self, token: str) -> Any:
         if self._jwks is None:
@@ -148,7 +171,7 @@ class TokenVerifier:
             if organisation.jwks_url is not None:
                 client = self._organisation_jwks.get(organisation.jwks_url)
                 if client is None:
-                    client = jwt.PyJWKClient(organisation.jwks_url, cache_keys=True, lifespan=300)
+                    client = jwt.PyJWKClient(organisation.jwks_url, cache_keys=True, lifespan=JWKS_LIFESPAN_SECONDS)
                     self._organisation_jwks[organisation.jwks_url] = client
                 return (await anyio.to_thread.run_sync(client.get_signing_key_from_jwt, raw)).key
             if self._static_key is None:
@@ -157,21 +180,14 @@ class TokenVerifier:
                 )
             return self._static_key
 
-        principal = principal_from_claims(await self._decode(token, key_of, organisation.issuer or self._issuer))
-        if principal.kind.value != organisation.kind.value:
-            raise Unauthorized(
-                f"Organisation {org!r} is registered as {organisation.kind.value}; its tokens cannot claim kind "
-                f"{principal.kind.value}."
-            )
-        if not organisation.active:
-            raise Forbidden(
-                f"Organisation {org!r} is suspended; its tokens are refused until an operator reactivates it."
-            )
-        mandates: frozenset[str] = frozenset()
-        if principal.kind in (CallerKind.ngo, CallerKind.auditor):
-            # The registry grants mandates; a token may narrow them, never widen them.
-            mandates = organisation.mandates & principal.mandates if principal.mandates else organisation.mandates
-        return replace(principal, mandates=mandates)
+        issuer = organisation.issuer or self._issuer
+        claims = await self._decode(token, key_of, issuer)
+        principal = principal_from_claims(claims)
+        checked = _as_registered(principal, organisation)
+        # Remembered once the registry admitted it; the registry is asked again at every use.
+        source = (org, issuer, organisation.jwks_url)
+        self._verified.put(token, principal, float(claims["exp"]), source, from_jwks=organisation.jwks_url is not None)
+        return checked
 
     def _verify_service_token(self, token: str, issuer: str) -> Principal:
         service = issuer.removeprefix(SERVICE_ISSUER_PREFIX)
@@ -199,6 +215,23 @@ class TokenVerifier:
         if claims.get("kind") != CallerKind.service.value or claims.get("org") != service:
             raise Unauthorized("A service token names its own service as `org` and `service` as `kind`.")
         return principal_from_claims(claims)
+
+
+def _as_registered(principal: Principal, organisation: Organisation) -> Principal:
+    """The caller as the registry admits it now: its kind must match, it must be active; mandates narrowed."""
+    org = principal.org
+    if principal.kind.value != organisation.kind.value:
+        raise Unauthorized(
+            f"Organisation {org!r} is registered as {organisation.kind.value}; its tokens cannot claim kind "
+            f"{principal.kind.value}."
+        )
+    if not organisation.active:
+        raise Forbidden(f"Organisation {org!r} is suspended; its tokens are refused until an operator reactivates it.")
+    mandates: frozenset[str] = frozenset()
+    if principal.kind in (CallerKind.ngo, CallerKind.auditor):
+        # The registry grants mandates; a token may narrow them, never widen them.
+        mandates = organisation.mandates & principal.mandates if principal.mandates else organisation.mandates
+    return replace(principal, mandates=mandates)
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
