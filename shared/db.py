@@ -79,7 +79,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+# Connections an API process keeps open: at least as many as requests it serves at once (a load balancer or a
+# benchmark drives one process with 16), so a busy process never opens and closes overflow connections per request.
+POOL_SIZE = 20
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (psycopg 3)."""
     if is_sqlite(url):
         # A small pool: each aiosqlite connection costs a thread and a file open, so reuse them.
