@@ -11,6 +11,7 @@ in-memory set does the same for SQLite.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import structlog
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select, text
+from sqlalchemy import ColumnElement, Select, String, Table, and_, bindparam, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,29 +89,29 @@ class Idempotency:
     fingerprint: str
 
     async def replay(self) -> Response | None:
-        """The stored response of an earlier request with this key, or None to go ahead."""
-        bind = self.session.get_bind()
-        if bind.dialect.name == "postgresql":
-            got = (
+        """The stored response of an earlier request with this key, or None to go ahead.
+
+        On PostgreSQL one statement both tries the key's advisory lock and looks the key up. Its row is read as of
+        the statement's start, so a twin that commits between that start and the lock is not seen: this request
+        then runs its work and `store` finds the key taken and answers 409 (retry to get the first answer), its
+        work rolled back with it. Exactly once either way; the lookup costs no extra round trip.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            row = (
                 await self.session.execute(
-                    text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
-                    {"k": f"idempotency:{self.org}:{self.key}"},
+                    _claim_statement(self.tables),
+                    {"lock": f"idempotency:{self.org}:{self.key}", "org": self.org, "key": self.key},
                 )
-            ).scalar_one()
-            if not got:
+            ).one()
+            if not row.got:
                 raise Conflict("A request with this Idempotency-Key is still in flight; retry shortly.")
+            if row.fingerprint is None:
+                return None
+        else:
+            row = (
+                await self.session.execute(_lookup_statement(self.tables), {"org": self.org, "key": self.key})
+            ).first()
         t = self.tables.idempotency_keys
-        row = (
-            await self.session.execute(
-                select(
-                    t.c.fingerprint,
-                    t.c.method_path,
-                    t.c.response_status,
-                    t.c.response_body,
-                    t.c.created_at,
-                ).where(t.c.principal_org == self.org, t.c.key == self.key)
-            )
-        ).first()
         if row is None:
             return None
         if row.created_at < datetime.now(UTC) - KEY_LIFETIME:
@@ -141,29 +142,62 @@ class Idempotency:
         await self.store(status_code, bytes(response.body))
         return response
 
+    async def sealed_row(self, status_code: int, body: bytes) -> dict[str, Any]:
+        """The `idempotency_keys` row that remembers this answer (its body encrypted), for `store` or a caller's own
+        statement; a caller that inserts it itself must refuse the request with `completed_concurrently()` when the
+        key is already there (insert with ON CONFLICT DO NOTHING and see whether a row came back)."""
+        sealed = await self.cipher.encrypt(
+            self.session, self.org, body.decode("utf-8"), field=RESPONSE_FIELD, row=self.key
+        )
+        return {
+            "principal_org": self.org,
+            "key": self.key,
+            "method_path": self.method_path,
+            "fingerprint": self.fingerprint,
+            "response_status": status_code,
+            "response_body": sealed.encode("ascii"),
+            "created_at": datetime.now(UTC),
+        }
+
     async def store(self, status_code: int, body: bytes) -> None:
         """Store a JSON answer in the work's transaction; 409 if a twin request stored one first."""
-        text = body.decode("utf-8")
-        sealed = await self.cipher.encrypt(self.session, self.org, text, field=RESPONSE_FIELD, row=self.key)
+        row = await self.sealed_row(status_code, body)
         t = self.tables.idempotency_keys
         insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         # ON CONFLICT rather than a savepoint around the insert: one round trip instead of three.
         stored = await self.session.execute(
             insert(t)
-            .values(
-                principal_org=self.org,
-                key=self.key,
-                method_path=self.method_path,
-                fingerprint=self.fingerprint,
-                response_status=status_code,
-                response_body=sealed.encode("ascii"),
-                created_at=datetime.now(UTC),
-            )
+            .values(**row)
             .on_conflict_do_nothing(index_elements=[t.c.principal_org, t.c.key])
             .returning(t.c.key)
         )
         if stored.first() is None:
-            raise Conflict("A request with this Idempotency-Key completed concurrently; retry to get its result.")
+            raise completed_concurrently()
+
+
+def completed_concurrently() -> Conflict:
+    """The answer when a twin request with the same key stored its answer first (this one's work must roll back)."""
+    return Conflict("A request with this Idempotency-Key completed concurrently; retry to get its result.")
+
+
+def _key_columns(t: Table) -> tuple[ColumnElement[Any], ...]:
+    return (t.c.fingerprint, t.c.method_path, t.c.response_status, t.c.response_body, t.c.created_at)
+
+
+@functools.cache
+def _lookup_statement(tables: PlumbingTables) -> Select[Any]:
+    t = tables.idempotency_keys
+    return select(*_key_columns(t)).where(t.c.principal_org == bindparam("org"), t.c.key == bindparam("key"))
+
+
+@functools.cache
+def _claim_statement(tables: PlumbingTables) -> Select[Any]:
+    """PostgreSQL: try the key's transaction-scoped advisory lock and read the key's row, in one statement."""
+    t = tables.idempotency_keys
+    got = func.pg_try_advisory_xact_lock(func.hashtextextended(bindparam("lock", type_=String), 0)).label("got")
+    one = select(literal(1).label("one")).subquery("one")
+    on = and_(t.c.principal_org == bindparam("org"), t.c.key == bindparam("key"))
+    return select(got, *_key_columns(t)).select_from(one.outerjoin(t, on))
 
 
 async def purge_expired_keys_now(app: Any) -> None:

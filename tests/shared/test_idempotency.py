@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from shared.idempotency import KEY_LIFETIME, PURGE_EXPIRED_KEYS, purge_expired_keys
 from tests.harness import Harness, Tokens
 from tests.shared.probe import tables
+from tests.statements import counting_statements
 
 
 async def _work_count(h: Harness) -> int:
@@ -151,3 +152,16 @@ async def test_request_in_flight_on_another_replica_answers_409(probe: Harness, 
         third = await other.post("/probe/transfers", json={"amount_minor": 9}, headers=headers)
         assert third.headers.get("idempotent-replayed") == "true"
     assert await _work_count(probe) == 1
+
+
+async def test_the_key_is_locked_and_looked_up_in_one_statement(probe: Harness, tokens: Tokens) -> None:
+    headers = {**tokens.partner("DE", "probe:write"), "Idempotency-Key": "pay-one-statement"}
+    await probe.client.post("/probe/transfers", json={"amount_minor": 500}, headers=headers)
+    with counting_statements(probe.app.state.engine) as log:
+        again = await probe.client.post("/probe/transfers", json={"amount_minor": 500}, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
+    # The replay reads the key once (on PostgreSQL with its advisory lock in the same statement), then the partner's
+    # key to decrypt the stored answer when it is not cached yet; nothing else.
+    others = [sql for sql in log.statements if "partner_keys" not in sql]
+    assert len(others) == 1
+    assert "idempotency_keys" in others[0]
