@@ -88,13 +88,37 @@ class EventPublisher:
         self, session: AsyncSession, events: Sequence[tuple[str, BaseModel]], *, partner_id: str | None
     ) -> list[EventEnvelope]:
         """Record several events of one partner (type and payload each) in three statements at most, in order."""
+        envelopes, event_rows = self._envelopes(events, partner_id)
+        if not envelopes:
+            return []
+        await session.execute(insert(self._tables.outbox_events), event_rows)
+        rows = await self._deliveries(session, envelopes, partner_id)
+        if rows:
+            await session.execute(insert(self._tables.outbox_deliveries), rows)
+        return envelopes
+
+    async def prepare_many(
+        self, session: AsyncSession, events: Sequence[tuple[str, BaseModel]], *, partner_id: str | None
+    ) -> tuple[list[EventEnvelope], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The envelopes, `outbox_events` rows and `outbox_deliveries` rows `publish_many` would insert.
+
+        For a caller that writes them itself in the same transaction (with its own rows, in one statement): they
+        must be inserted, events before deliveries, or the events are never delivered. Reads the partner's webhook
+        subscriptions; writes nothing.
+        """
+        envelopes, event_rows = self._envelopes(events, partner_id)
+        if not envelopes:
+            return [], [], []
+        return envelopes, event_rows, await self._deliveries(session, envelopes, partner_id)
+
+    def _envelopes(
+        self, events: Sequence[tuple[str, BaseModel]], partner_id: str | None
+    ) -> tuple[list[EventEnvelope], list[dict[str, Any]]]:
         for event_type, _ in events:
             if self._catalogue is not None and event_type not in self._catalogue:
                 raise UnknownEventType(f"{event_type} is not in {self._source}'s event catalogue")
-        if not events:
-            return []
         now = datetime.now(UTC)
-        traceparent = current_traceparent()
+        traceparent = current_traceparent() if events else None
         envelopes = [
             EventEnvelope(
                 id=str(uuid.uuid4()),
@@ -107,22 +131,25 @@ class EventPublisher:
             )
             for event_type, data in events
         ]
-        await session.execute(
-            insert(self._tables.outbox_events),
-            [
-                {
-                    "event_id": e.id,
-                    "type": e.type,
-                    "partner_id": partner_id,
-                    "payload": e.model_dump(mode="json"),
-                    "created_at": now,
-                }
-                for e in envelopes
-            ],
-        )
+        rows = [
+            {
+                "event_id": e.id,
+                "type": e.type,
+                "partner_id": partner_id,
+                "payload": e.model_dump(mode="json"),
+                "created_at": now,
+            }
+            for e in envelopes
+        ]
+        return envelopes, rows
+
+    async def _deliveries(
+        self, session: AsyncSession, envelopes: Sequence[EventEnvelope], partner_id: str | None
+    ) -> list[dict[str, Any]]:
         hooks = await self._partner_subscriptions(session, partner_id) if partner_id is not None else []
         rows: list[dict[str, Any]] = []
         for e in envelopes:
+            now = e.occurred_at
             # One column set for every row: peer deliveries carry no subscription and no partner.
             rows += [
                 _delivery(e.id, peer.name, str(peer.url), now)
@@ -134,9 +161,7 @@ class EventPublisher:
                 for sub in hooks
                 if subscribes_to(sub.event_types, e.type)
             ]
-        if rows:
-            await session.execute(insert(self._tables.outbox_deliveries), rows)
-        return envelopes
+        return rows
 
     async def _partner_subscriptions(self, session: AsyncSession, partner_id: str) -> Sequence[Any]:
         s = self._tables.webhook_subscriptions
