@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
@@ -28,19 +29,26 @@ async def record_audit(
 ) -> None:
     """Append one audit entry in the caller's transaction (never personal data in `detail`)."""
     await session.execute(
-        insert(tables.audit_log).values(
-            at=datetime.now(UTC),
-            actor_org=actor.org,
-            actor_kind=actor.kind.value,
-            actor_subject=actor.subject,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            partner_id=partner_id,
-            request_id=current_request_id(),
-            detail=detail,
-        )
+        _insert_one(tables.audit_log),
+        {
+            "at": datetime.now(UTC),
+            "actor_org": actor.org,
+            "actor_kind": actor.kind.value,
+            "actor_subject": actor.subject,
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "partner_id": partner_id,
+            "request_id": current_request_id(),
+            "detail": detail,
+        },
     )
+
+
+@functools.cache
+def _insert_one(table: Table) -> Insert:
+    """The audit insert, built once per table: each entry passes only its values, never a new statement."""
+    return insert(table)
 
 
 def audit_row(
