@@ -1,4 +1,4 @@
-"""`EventPublisher.prepare_many`: the rows `publish_many` inserts, for a caller that writes them in its own statement."""
+"""`EventPublisher.prepare_many`: the rows `publish_many` inserts, for a caller writing them in its own statement."""
 
 from __future__ import annotations
 

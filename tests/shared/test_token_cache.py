@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ def _snapshot(*, suspended: tuple[str, ...] = (), issuer: str = ISSUER, version:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     shifted = Clock()
 
     class ShiftedDatetime(datetime):
@@ -60,7 +59,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
             return datetime.now(tz) + timedelta(seconds=shifted.offset)
 
     monkeypatch.setattr(jwt.api_jwt, "datetime", ShiftedDatetime)
-    yield shifted
+    return shifted
 
 
 @pytest.fixture
