@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,6 +37,8 @@ PREFIX = "cv2"
 LEGACY_PREFIX = "cv1"
 PENDING_KEYS = "carrots_pending_partner_keys"
 CURRENT_VERSIONS = "carrots_current_key_versions"
+# How long a process reuses a partner's current key version across transactions (see `FieldCipher`).
+VERSION_SECONDS = 1.0
 
 
 def _forget_versions_at_end(session: Session, transaction: SessionTransaction) -> None:
@@ -60,10 +63,6 @@ class RewrapProgress:
     remaining: int
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -76,7 +75,14 @@ class FieldCipher:
     """Encrypts personal data fields with the owning partner's current key."""
 
     def __init__(
-        self, tables: PlumbingTables, masters: MasterKeys, vault: KeyVault, *, cache_seconds: float = 60.0
+        self,
+        tables: PlumbingTables,
+        masters: MasterKeys,
+        vault: KeyVault,
+        *,
+        cache_seconds: float = 60.0,
+        version_seconds: float = VERSION_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._tables = tables
         self._masters = masters
@@ -85,15 +91,29 @@ class FieldCipher:
         # replica stops decrypting here within `cache_seconds`.
         self._cache: dict[tuple[str, int], tuple[bytes, float]] = {}
         self._cache_seconds = cache_seconds
+        # A partner erased or rotated through another replica is written here under its old key for at most
+        # `version_seconds` (its current version is reused that long across transactions).
+        self._versions: dict[str, tuple[int, float]] = {}
+        self._version_seconds = version_seconds
+        self._clock = clock
 
     async def _current_version(self, session: AsyncSession, partner_id: str) -> int:
-        # One look-up per partner and transaction: a request encrypting several fields asks once.
+        # At most one look-up per partner and transaction, none within `version_seconds` of the last one.
         if CURRENT_VERSIONS not in session.info:
             session.info[CURRENT_VERSIONS] = {}
             event.listen(session.sync_session, "after_transaction_end", _forget_versions_at_end)
         known: dict[str, int] = session.info[CURRENT_VERSIONS]
         if partner_id not in known:
-            known[partner_id] = await self._look_up_current_version(session, partner_id)
+            now = self._clock()
+            remembered = self._versions.get(partner_id)
+            if remembered is not None and now - remembered[1] < self._version_seconds:
+                known[partner_id] = remembered[0]
+            else:
+                version = await self._look_up_current_version(session, partner_id)
+                known[partner_id] = version
+                if (partner_id, version) not in session.info.get(PENDING_KEYS, {}):
+                    # Committed versions only, stamped before the read so none outlives its bound.
+                    self._versions[partner_id] = (version, now)
         return known[partner_id]
 
     async def _look_up_current_version(self, session: AsyncSession, partner_id: str) -> int:
@@ -123,6 +143,7 @@ class FieldCipher:
         ).scalar_one_or_none()
         version = int(latest or 0) + 1
         session.info.get(CURRENT_VERSIONS, {}).pop(partner_id, None)
+        self._versions.pop(partner_id, None)
         if await self._insert_key(session, partner_id, version):
             return version
         return await self._current_version(session, partner_id)
@@ -142,7 +163,7 @@ class FieldCipher:
                 master_kid=master_kid,
                 kek_id=kek_id,
                 wrapped_key=wrapped,
-                created_at=_now(),
+                created_at=datetime.now(UTC),
             )
             .on_conflict_do_nothing(index_elements=[t.c.partner_id, t.c.version])
             .returning(t.c.version)
@@ -188,12 +209,13 @@ class FieldCipher:
         result = await session.execute(
             update(t)
             .where(t.c.partner_id == partner_id, t.c.wrapped_key.is_not(None))
-            .values(wrapped_key=None, destroyed_at=_now())
+            .values(wrapped_key=None, destroyed_at=datetime.now(UTC))
         )
         for cached in [k for k in self._cache if k[0] == partner_id]:
             del self._cache[cached]
         session.info.pop(PENDING_KEYS, None)
         session.info.get(CURRENT_VERSIONS, {}).pop(partner_id, None)
+        self._versions.pop(partner_id, None)
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def _data_key(self, session: AsyncSession, partner_id: str, version: int) -> bytes:
@@ -280,7 +302,8 @@ class FieldCipher:
             except MasterKeyUnknown:
                 raise  # a configuration gap, never a reason to destroy anything
             except KeyDestroyed:
-                await session.execute(update(t).where(unchanged).values(wrapped_key=None, destroyed_at=_now()))
+                destroyed = update(t).where(unchanged).values(wrapped_key=None, destroyed_at=datetime.now(UTC))
+                await session.execute(destroyed)
                 erased += 1
                 continue
             await session.execute(

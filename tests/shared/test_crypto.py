@@ -21,10 +21,10 @@ M1 = {"m1": b"\x01" * 32}
 M2 = {"m2": b"\x02" * 32}
 
 
-def make_cipher(vault_dir: Path, ring: dict[str, bytes] = M1, **options: float) -> FieldCipher:
+def make_cipher(vault_dir: Path, ring: dict[str, bytes] = M1, *, cache_seconds: float = 60.0) -> FieldCipher:
     """A cipher as one replica builds it: master keys, the shared vault, the probe's tables."""
     masters = StaticMasterKeys(ring)
-    return FieldCipher(tables, masters, DirectoryVault(vault_dir, masters), **options)
+    return FieldCipher(tables, masters, DirectoryVault(vault_dir, masters), cache_seconds=cache_seconds)
 
 
 async def test_round_trip_and_binding_to_partner_field_and_row(probe: Harness, tmp_path: Path) -> None:
