@@ -7,14 +7,16 @@ the event belongs to (never another partner's).
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from shared.config import Subscriber
 from shared.plumbing import PlumbingTables
@@ -22,6 +24,10 @@ from shared.schemas.events import EventEnvelope
 from shared.tracing import current_traceparent
 
 WEBHOOK_SUBSCRIBER_PREFIX = "webhook:"
+# How long a process reuses a partner's webhook subscriptions across transactions. A delivery to a subscription
+# deleted or paused meanwhile is cancelled when it is leased, and it goes to the subscription's current URL.
+SUBSCRIPTIONS_SECONDS = 1.0
+MAX_REMEMBERED_PARTNERS = 10_000
 
 
 class UnknownEventType(RuntimeError):
@@ -48,11 +54,18 @@ class EventPublisher:
         source: str,
         *,
         catalogue: frozenset[str] | None = None,
+        subscriptions_seconds: float = SUBSCRIPTIONS_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._tables = tables
         self._subscribers = list(subscribers)
         self._source = source
         self._catalogue = catalogue
+        # Each partner's active webhook subscriptions, reused for `subscriptions_seconds`: a change made through this
+        # process is seen at once (`forget_subscriptions`), one made through another replica within that bound.
+        self._hooks: dict[str, tuple[Sequence[Any], float]] = {}
+        self._hooks_seconds = subscriptions_seconds
+        self._clock = clock
 
     @property
     def tables(self) -> PlumbingTables:
@@ -164,12 +177,30 @@ class EventPublisher:
         return rows
 
     async def _partner_subscriptions(self, session: AsyncSession, partner_id: str) -> Sequence[Any]:
+        now = self._clock()
+        remembered = self._hooks.get(partner_id)
+        if remembered is not None and now - remembered[1] < self._hooks_seconds:
+            return remembered[0]
         s = self._tables.webhook_subscriptions
-        return (
+        rows = (
             await session.execute(
                 select(s.c.id, s.c.url, s.c.event_types).where(s.c.partner_id == partner_id, s.c.active.is_(True))
             )
         ).all()
+        if len(self._hooks) >= MAX_REMEMBERED_PARTNERS:
+            self._hooks.clear()
+        self._hooks[partner_id] = (rows, now)  # stamped before the read: never older than its bound
+        return rows
+
+    def forget_subscriptions(self, session: AsyncSession, partner_id: str) -> None:
+        """A partner's subscriptions change in this transaction: read them again now and once it has ended."""
+        self._hooks.pop(partner_id, None)
+
+        def forget(_session: Session, *_: object) -> None:
+            self._hooks.pop(partner_id, None)
+
+        event.listen(session.sync_session, "after_commit", forget, once=True)
+        event.listen(session.sync_session, "after_rollback", forget, once=True)
 
 
 def _delivery(

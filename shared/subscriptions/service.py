@@ -112,6 +112,7 @@ async def create_subscription(
             "updated_at": now,
         },
     )
+    tools.publisher.forget_subscriptions(session, actor.org)
     await _announce(session, tools, actor, subscription_id, "created")
     read = _to_read(await _require(session, tools, actor, subscription_id))
     return WebhookSubscriptionCreated(**read.model_dump(), secret=secret)
@@ -152,6 +153,7 @@ async def update_subscription(
         values["active"] = data.active
     if values:
         await repository.change_subscription(session, tools.tables, actor.org, subscription_id, values)
+        tools.publisher.forget_subscriptions(session, actor.org)
         await _announce(session, tools, actor, subscription_id, "updated")
     return _to_read(await _require(session, tools, actor, subscription_id))
 
@@ -162,6 +164,7 @@ async def delete_subscription(
     """Delete a subscription; deliveries still waiting for it are cancelled."""
     await _require(session, tools, actor, subscription_id)
     await repository.remove_subscription(session, tools.tables, actor.org, subscription_id)
+    tools.publisher.forget_subscriptions(session, actor.org)
     await _announce(session, tools, actor, subscription_id, "deleted")
 
 

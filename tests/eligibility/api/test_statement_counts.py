@@ -14,20 +14,21 @@ from tests.eligibility.api.test_screening_api import LISTED_AS_PETROV
 from tests.harness import Harness, Tokens, backend
 from tests.statements import StatementLog, counting_statements
 
-# Who is registering (the partner's current key), then the document's earlier registrations and the list in
-# force; the rows themselves (one statement on PostgreSQL); the audit entry and the event with its deliveries.
+# The document's earlier registrations and the list in force; the rows themselves (one statement on PostgreSQL);
+# the audit entry and the event with its deliveries. The partner's current key version and its webhook
+# subscriptions are read at most once a second per process (`shared.crypto`, `shared.outbox.publisher`), so
+# whether a request reads them depends on the clock: they are counted apart, at most once each.
 POSTGRESQL = backend() == "postgresql"
 LOCK = ["SELECT"] if POSTGRESQL else []  # the document's advisory lock
 ROWS = ["INSERT applicants+applicant_documents"] if POSTGRESQL else ["INSERT applicants", "INSERT applicant_documents"]
+REUSED = ("SELECT partner_keys", "SELECT webhook_subscriptions")
 REGISTRATION = [
-    "SELECT partner_keys",
     *LOCK,
     "SELECT applicants",
     "SELECT sanctions_lists",
     *ROWS,
     "INSERT audit_log",
     "INSERT outbox_events",
-    "SELECT webhook_subscriptions",
 ]
 
 
@@ -45,6 +46,9 @@ async def _post(h: Harness, tokens: Tokens, number: str, **overrides: Any) -> tu
         response = await h.client.post("/v1/applicants", json=body, headers=as_officer(tokens))
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
+    found = log.kinds()
+    assert all(found.count(kind) <= 1 for kind in REUSED), found
+    log.statements = [sql for sql, kind in zip(log.statements, found, strict=True) if kind not in REUSED]
     return created, log
 
 
