@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,20 +20,31 @@ from services.eligibility.models import Base, tables
 from services.eligibility.policies.router import router as policies_router
 from services.eligibility.screening.lists.jobs import RESCREENING
 from services.eligibility.screening.lists.metrics import eligibility_metrics
+from services.eligibility.screening.lists.pool import KeyedDocumentKey, ScreeningPool
 from services.eligibility.screening.lists.router import router as sanctions_router
 from services.eligibility.screening.lists.service import ScreeningState, refresh_screening_state
 from shared.app import ServiceSpec, build_app
+from shared.config import Environment
 from shared.db import session_scope
 from shared.schemas.catalogue import EVENT_TYPES
 
 
 @asynccontextmanager
 async def _eligibility_state(app: FastAPI) -> AsyncIterator[None]:
-    app.state.screening = ScreeningState(document_key=document_key(app.state.blind_index_key))
-    # The stored lists are indexed before the first request, not by it.
-    async with session_scope(app.state.sessionmaker) as session:
-        await refresh_screening_state(session, app.state.screening)
-    yield
+    settings: EligibilitySettings = app.state.settings
+    processes = settings.screening_processes
+    if processes is None:
+        processes = 0 if settings.environment is Environment.test else min(2, os.cpu_count() or 1)
+    pool = ScreeningPool(processes, KeyedDocumentKey(app.state.blind_index_key)) if processes > 0 else None
+    app.state.screening = ScreeningState(document_key=document_key(app.state.blind_index_key), pool=pool)
+    try:
+        # The stored lists are indexed before the first request, not by it.
+        async with session_scope(app.state.sessionmaker) as session:
+            await refresh_screening_state(session, app.state.screening)
+        yield
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def create_app(settings: EligibilitySettings | None = None) -> FastAPI:

@@ -6,51 +6,30 @@ event loop, and its hits are then recorded with the statements of the surroundin
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import Applicant, ScreeningHitRecord
-from services.eligibility.screening.engine import (
-    ScreeningError,
-    ScreeningHit,
-    ScreeningIndex,
-    ScreeningSubject,
-    screen_subject,
-)
+from services.eligibility.screening.engine import ScreeningHit, ScreeningSubject
 from services.eligibility.screening.lists import repository
+from services.eligibility.screening.lists.pool import Outcome
 from services.eligibility.screening.lists.service import (
     ScreeningState,
     apply_hit,
     new_hit_record,
     refresh_screening_state,
+    screen_outcomes,
 )
 from shared.crypto import FieldCipher
 from shared.schemas.eligibility import ScreeningStatus
 
-# Above this many subjects a batch is screened in a thread: a screen can take milliseconds on a large list.
-INLINE_AT_MOST = 4
-Outcome = list[ScreeningHit] | None
 
-
-def screen_all(index: ScreeningIndex | None, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
-    """Each subject's hits, or None where screening could not run (it then fails closed)."""
-    outcomes: list[Outcome] = []
-    for subject in subjects:
-        try:
-            outcomes.append(screen_subject(index, subject))
-        except ScreeningError:
-            outcomes.append(None)
-    return outcomes
-
-
-async def screen_batch(state: ScreeningState, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
-    """Screen subjects against the index at hand, off the event loop when there are more than a few."""
-    index = state.index
-    if len(subjects) <= INLINE_AT_MOST:
-        return screen_all(index, subjects)
-    return await asyncio.to_thread(screen_all, index, subjects)
+async def screen_batch(
+    state: ScreeningState, subjects: Sequence[ScreeningSubject], *, strict: bool = False
+) -> list[Outcome]:
+    """Screen subjects against the lists at hand, never on the event loop when there are more than a few."""
+    return await screen_outcomes(state, subjects, strict=strict)
 
 
 def _unique(hits: list[ScreeningHit]) -> list[tuple[tuple[str, str], ScreeningHit]]:
@@ -109,7 +88,7 @@ async def rescreen_applicants(
     one is added; each applicant's status then follows from all its hits. Written by the caller's next flush.
     """
     await refresh_screening_state(session, state)
-    outcomes = await screen_batch(state, [subject for _, subject in screened])
+    outcomes = await screen_batch(state, [subject for _, subject in screened], strict=True)
     known_of: dict[str, dict[tuple[str, str], ScreeningHitRecord]] = {}
     for stored in await repository.list_hits_of_applicants(session, [a.id for a, _ in screened]):
         known_of.setdefault(stored.applicant_id, {})[(stored.list_source, stored.entry_id)] = stored

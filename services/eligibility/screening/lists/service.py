@@ -34,6 +34,13 @@ from services.eligibility.screening.engine import (
 from services.eligibility.screening.engine.index import DocumentKey
 from services.eligibility.screening.lists import repository
 from services.eligibility.screening.lists.errors import SanctionsListRejected
+from services.eligibility.screening.lists.pool import (
+    ListsKey,
+    Outcome,
+    ParsedUpload,
+    ScreeningPool,
+    ScreeningPoolFailed,
+)
 from shared.auth import Principal
 from shared.changes import Change, record_change
 from shared.crypto import FieldCipher
@@ -42,6 +49,9 @@ from shared.outbox import EventPublisher
 from shared.schemas.eligibility import SanctionsListRead, ScreeningStatus
 
 EXPLANATION_FIELD = "screening_hits.explanation"
+# Above this many subjects a batch is screened in a thread (without screening processes): a screen can take
+# milliseconds on a large list.
+INLINE_AT_MOST = 4
 
 
 @dataclass
@@ -57,14 +67,22 @@ class ScreeningState:
     document_key: DocumentKey = plain_document_key
     # One build per list version: requests that find the lists changed wait for the build under way.
     building: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Screening processes holding the index instead of this one (then `index` stays None here).
+    pool: ScreeningPool | None = None
+
+    @property
+    def lists_key(self) -> ListsKey:
+        """The stored lists the index was built from, as the screening processes name them."""
+        return tuple(sorted(self.loaded_ids.items()))
 
 
 def _parse(source: str, content: bytes) -> SanctionsList:
     return parse_sanctions_list(io.BytesIO(content), ListSource(source))
 
 
-def _parse_and_pack(source: str, content: bytes) -> tuple[SanctionsList, bytes]:
-    return _parse(source, content), gzip.compress(content)
+def _parse_and_pack(source: str, content: bytes) -> ParsedUpload:
+    parsed = _parse(source, content)
+    return ParsedUpload(parsed.source.value, parsed.version, len(parsed.entries), gzip.compress(content))
 
 
 def build_index_from_stored(stored: Sequence[tuple[str, bytes]], document_key: DocumentKey) -> ScreeningIndex | None:
@@ -90,8 +108,48 @@ async def refresh_screening_state(session: AsyncSession, state: ScreeningState) 
             return  # built by the request that went first
         records = await repository.get_lists(session, list(latest.values()))
         stored = [(r.source, r.content) for r in records]
-        state.index = await asyncio.to_thread(build_index_from_stored, stored, state.document_key)
+        if state.pool is not None:
+            # Each screening process parses and indexes; this process only hands the stored lists over.
+            state.loaded_ids = {}
+            await state.pool.build(tuple(sorted(latest.items())), stored)
+        else:
+            state.index = await asyncio.to_thread(build_index_from_stored, stored, state.document_key)
         state.loaded_ids = latest
+
+
+def screen_all(index: ScreeningIndex | None, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
+    """Each subject's hits, or None where screening could not run (it then fails closed)."""
+    outcomes: list[Outcome] = []
+    for subject in subjects:
+        try:
+            outcomes.append(screen_subject(index, subject))
+        except ScreeningError:
+            outcomes.append(None)
+    return outcomes
+
+
+async def screen_outcomes(
+    state: ScreeningState, subjects: Sequence[ScreeningSubject], *, strict: bool = False
+) -> list[Outcome]:
+    """Screen subjects in the screening processes, or here (in a thread when there are more than a few).
+
+    When a screening process died or holds another list version, the next refresh rebuilds every index; this
+    batch then fails closed (None each), or raises `ScreeningPoolFailed` when `strict` (a re-screening batch,
+    retried with its applicants still `pending`).
+    """
+    if state.pool is not None:
+        if not state.loaded_ids:
+            return [None] * len(subjects)  # no list stored: nobody is cleared
+        try:
+            return await state.pool.screen(state.lists_key, subjects)
+        except ScreeningPoolFailed:
+            state.loaded_ids = {}
+            if strict:
+                raise
+            return [None] * len(subjects)
+    if len(subjects) <= INLINE_AT_MOST:
+        return screen_all(state.index, subjects)
+    return await asyncio.to_thread(screen_all, state.index, subjects)
 
 
 def screening_subject(applicant: Applicant, names: Sequence[str], birth_date: str | None) -> ScreeningSubject:
@@ -116,10 +174,13 @@ async def load_sanctions_list(
 ) -> SanctionsListRead:
     """Store a published list after reading it, and rebuild the index (callers then re-screen)."""
     try:
-        # Seconds of CPU for a large list (reading it, and compressing it for storage): in a thread, so that
-        # other requests keep being served.
-        parsed, packed = await asyncio.to_thread(_parse_and_pack, source, content)
-        if not parsed.entries:
+        # Seconds of CPU for a large list (reading it, and compressing it for storage): in a screening process,
+        # which keeps what it read for the index, or else in a thread, so that other requests keep being served.
+        if state.pool is not None:
+            parsed = await state.pool.parse_upload(source, content)
+        else:
+            parsed = await asyncio.to_thread(_parse_and_pack, source, content)
+        if not parsed.entry_count:
             raise SanctionsListUnreadable("the list holds no entries")
     except (SanctionsListUnreadable, ValueError) as error:
         raise SanctionsListRejected(f"The {source} list could not be read: {error}.") from error
@@ -127,8 +188,8 @@ async def load_sanctions_list(
         id=new_id(),
         source=source,
         version=parsed.version[:200],
-        entry_count=len(parsed.entries),
-        content=packed,
+        entry_count=parsed.entry_count,
+        content=parsed.packed,
         loaded_by=actor.subject,
         loaded_at=datetime.now(UTC),
     )
@@ -149,7 +210,7 @@ async def load_sanctions_list(
     )
     return SanctionsListRead(
         id=record.id,
-        source=parsed.source.value,
+        source=parsed.source,
         version=record.version,
         entry_count=record.entry_count,
         loaded_at=record.loaded_at,
@@ -191,9 +252,8 @@ async def screen_applicant(
     never block approval.
     """
     await refresh_screening_state(session, state)
-    try:
-        hits = screen_subject(state.index, subject)
-    except ScreeningError:
+    (hits,) = await screen_outcomes(state, [subject])
+    if hits is None:
         applicant.screening_status = ScreeningStatus.unavailable.value
         await session.flush()
         return
