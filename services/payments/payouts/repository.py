@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, String, Table, and_, bindparam, exists, select, text, update
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.banking.models import BankAccount
 from services.payments.ledger.models import Account
+from services.payments.models import tables
 from services.payments.obligations.models import Obligation
 from services.payments.payouts.models import ACTIVE_PAYOUT_SQL, Payout, PayoutApproval
 from shared.pagination import PageParams, keyset
@@ -88,6 +104,110 @@ async def insert_payout(session: AsyncSession, values: Mapping[str, Any]) -> boo
         raise TenantScopeMissing("a payout is written only for the partner the session is scoped to")
     connection = await session.connection()
     return (await connection.execute(_INSERT_PAYOUT[connection.dialect.name], values)).first() is not None
+
+
+_AUDIT_COLUMNS = tuple(c.name for c in tables.audit_log.columns if c.name != "id")
+_EVENT_COLUMNS = tuple(c.name for c in tables.outbox_events.columns if c.name != "id")
+_KEY_COLUMNS = tuple(c.name for c in tables.idempotency_keys.columns)
+
+
+def _values_of(table: Table, prefix: str, columns: Sequence[str]) -> Select[Any]:
+    return select(*(bindparam(f"{prefix}_{c}", type_=table.c[c].type) for c in columns))
+
+
+@functools.cache
+def _created_statement(deliveries: int, delivery_columns: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: a payout, its audit entry, its event and deliveries and the stored answer, in one statement.
+
+    Every insert but the payout's selects from the payout's insert, so when the obligation already has an active
+    payout (`ON CONFLICT DO NOTHING`) nothing at all is written. The answer's key inserts with `ON CONFLICT DO
+    NOTHING` too. The statement returns how many payouts (`created`) and answers (`stored`) it wrote, 0 or 1 each.
+    Built once per number of deliveries; the values are parameters (`p_`, `a_`, `e_`, `d<n>_`, `k_` + column).
+    """
+    payout = (
+        postgresql.insert(_payouts)
+        .values({c.name: bindparam(f"p_{c.name}", type_=c.type) for c in _payouts.columns})
+        .on_conflict_do_nothing(index_elements=[_payouts.c.obligation_id], index_where=text(ACTIVE_PAYOUT_SQL))
+        .returning(_payouts.c.id)
+        .cte("payout")
+    )
+    audited = insert(tables.audit_log).from_select(
+        _AUDIT_COLUMNS, _values_of(tables.audit_log, "a", _AUDIT_COLUMNS).select_from(payout)
+    )
+    announced = insert(tables.outbox_events).from_select(
+        _EVENT_COLUMNS, _values_of(tables.outbox_events, "e", _EVENT_COLUMNS).select_from(payout)
+    )
+    writes = [audited.cte("audited"), announced.cte("announced")]
+    if deliveries:
+        rows = [
+            _values_of(tables.outbox_deliveries, f"d{n}", delivery_columns).select_from(payout)
+            for n in range(deliveries)
+        ]
+        delivered = insert(tables.outbox_deliveries).from_select(
+            delivery_columns, rows[0] if deliveries == 1 else union_all(*rows)
+        )
+        writes.append(delivered.cte("delivered"))
+    keys = tables.idempotency_keys
+    stored = (
+        postgresql.insert(keys)
+        .from_select(_KEY_COLUMNS, _values_of(keys, "k", _KEY_COLUMNS).select_from(payout))
+        .on_conflict_do_nothing(index_elements=[keys.c.principal_org, keys.c.key])
+        .returning(keys.c.key)
+        .cte("stored")
+    )
+    return select(
+        select(func.count()).select_from(payout).scalar_subquery().label("created"),
+        select(func.count()).select_from(stored).scalar_subquery().label("stored"),
+    ).add_cte(*writes)
+
+
+_INSERT_AUDIT = insert(tables.audit_log)
+_INSERT_EVENTS = insert(tables.outbox_events)
+_INSERT_DELIVERIES = insert(tables.outbox_deliveries)
+_INSERT_KEY = (
+    sqlite.insert(tables.idempotency_keys)
+    .on_conflict_do_nothing(index_elements=[tables.idempotency_keys.c.principal_org, tables.idempotency_keys.c.key])
+    .returning(tables.idempotency_keys.c.key)
+)
+
+
+async def write_created_payout(
+    session: AsyncSession,
+    payout: Mapping[str, Any],
+    audit: Mapping[str, Any],
+    event: Mapping[str, Any],
+    deliveries: Sequence[Mapping[str, Any]],
+    answer: Mapping[str, Any],
+) -> tuple[bool, bool]:
+    """Write a new payout (every column's value) with its audit entry, its outbox event and deliveries and the
+    request's stored answer (an `idempotency_keys` row); whether the payout was written (False: the obligation
+    already has an active payout) and whether the answer was (False: a twin request with the key stored first).
+
+    One statement on PostgreSQL (a data-modifying CTE, `_created_statement`); SQLite, which has none, runs the
+    inserts one after the other and stops after the payout's when it was refused. Either way the caller must
+    refuse the request (rolling everything back) unless both were written.
+    """
+    tenant = _tenant_of(session)
+    if payout["partner_id"] != tenant or audit["partner_id"] != tenant or event["partner_id"] != tenant:
+        raise TenantScopeMissing("a payout is written only for the partner the session is scoped to")
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = tuple(deliveries[0]) if deliveries else ()
+        params = {f"p_{c}": payout[c] for c in payout}
+        params.update({f"a_{c}": audit[c] for c in _AUDIT_COLUMNS})
+        params.update({f"e_{c}": event[c] for c in _EVENT_COLUMNS})
+        params.update({f"k_{c}": answer[c] for c in _KEY_COLUMNS})
+        for n, row in enumerate(deliveries):
+            params.update({f"d{n}_{c}": row[c] for c in columns})
+        written = (await connection.execute(_created_statement(len(deliveries), columns), params)).one()
+        return bool(written.created), bool(written.stored)
+    if not await insert_payout(session, payout):
+        return False, False
+    await connection.execute(_INSERT_AUDIT, dict(audit))
+    await connection.execute(_INSERT_EVENTS, dict(event))
+    if deliveries:
+        await connection.execute(_INSERT_DELIVERIES, [dict(row) for row in deliveries])
+    return True, (await connection.execute(_INSERT_KEY, dict(answer))).first() is not None
 
 
 async def get_payout(session: AsyncSession, payout_id: str) -> Payout | None:

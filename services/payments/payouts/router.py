@@ -39,9 +39,8 @@ async def create_payout(
     """Create the payout of a due obligation (requires an `Idempotency-Key`); an obligation is paid once."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    return await idem.remember(
-        await service.create_payout(session, settings, publisher, principal, body), status_code=201
-    )
+    answer = await service.create_payout(session, settings, publisher, principal, body, idem)
+    return Response(answer, status_code=201, media_type="application/json")
 
 
 @router.get(

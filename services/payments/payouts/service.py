@@ -28,8 +28,10 @@ from services.payments.payouts.errors import (
     PayoutStateRefused,
 )
 from services.payments.payouts.models import Payout, PayoutApproval
+from shared.audit import audit_row
 from shared.auth import Principal
 from shared.changes import Change, record_change
+from shared.idempotency import Idempotency, completed_concurrently
 from shared.ids import new_id
 from shared.money import MAX_AMOUNT_MINOR
 from shared.outbox import EventPublisher
@@ -103,12 +105,18 @@ def price_fx(amount: Money, funding_currency: str, fx: FxRateIn | None) -> FxCos
 
 
 async def create_payout(
-    session: AsyncSession, settings: PaymentsSettings, publisher: EventPublisher, actor: Principal, data: PayoutCreate
-) -> PayoutRead:
-    """Create a payout for a due obligation; a second active payout of it is refused by the database.
+    session: AsyncSession,
+    settings: PaymentsSettings,
+    publisher: EventPublisher,
+    actor: Principal,
+    data: PayoutCreate,
+    idem: Idempotency,
+) -> bytes:
+    """Create a payout for a due obligation and remember the answer under the request's key; the answer's JSON.
 
-    Plain rows and statements built once (no ORM objects, no flush): one read that locks the obligation, one
-    insert whose `ON CONFLICT` refuses a second active payout, then the audit entry and the event.
+    A second active payout of the obligation is refused by the database. Plain rows and statements built once
+    (no ORM objects, no flush): one read that locks the obligation, then one write (on PostgreSQL) of the payout,
+    its audit entry, its event and the stored answer, all or nothing.
     """
     found = await repository.source_of_payout(session, data.obligation_id, data.funding_account_id)
     if found is None:
@@ -150,15 +158,28 @@ async def create_payout(
         "fx_residue_minor": str(cost.residue_minor) if cost else None,
         "created_at": datetime.now(UTC),
     }
-    if not await repository.insert_payout(session, values):
-        raise ObligationAlreadyPaid(f"Obligation {found.id} already has a payout in progress or paid.")
-    await record_change(
-        session,
-        publisher,
-        Change(actor, "payout", payout_id, "created", partner_id=actor.org, detail={"required": required}),
+    change = Change(actor, "payout", payout_id, "created", partner_id=actor.org, detail={"required": required})
+    audit = audit_row(
+        actor,
+        change.audit_action,
+        change.resource_type,
+        change.resource_id,
+        partner_id=actor.org,
+        detail={"required": required},
+    )
+    _, events, deliveries = await publisher.prepare_many(
+        session, [(change.event_type(publisher.source), change.event_data())], partner_id=actor.org
     )
     # Created a moment ago in this transaction: no one can have approved it yet.
-    return created_to_read(values)
+    answer = created_to_read(values).model_dump_json().encode()
+    created, stored = await repository.write_created_payout(
+        session, values, audit, events[0], deliveries, await idem.sealed_row(201, answer)
+    )
+    if not created:
+        raise ObligationAlreadyPaid(f"Obligation {found.id} already has a payout in progress or paid.")
+    if not stored:
+        raise completed_concurrently()
+    return answer
 
 
 def created_to_read(values: dict[str, Any]) -> PayoutRead:
