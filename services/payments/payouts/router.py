@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from services.payments.deps import PublisherDep, SettingsDep
+from services.payments.deps import PublisherDep
 from services.payments.payouts import batches, execution, service
 from shared.auth import CallerKind, CurrentPrincipal, requires
 from shared.deps import TenantSessionDep
@@ -29,17 +29,14 @@ PARTNER = [CallerKind.partner]
     **requires("payouts:write", kinds=PARTNER),
 )
 async def create_payout(
-    body: PayoutCreate,
-    session: TenantSessionDep,
-    principal: CurrentPrincipal,
-    settings: SettingsDep,
-    idem: IdempotencyDep,
-    publisher: PublisherDep,
+    body: PayoutCreate, request: Request, session: TenantSessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
 ) -> Response:
     """Create the payout of a due obligation (requires an `Idempotency-Key`); an obligation is paid once."""
     if (replayed := await idem.replay()) is not None:
         return replayed
-    answer = await service.create_payout(session, settings, publisher, principal, body, idem)
+    # Settings and publisher straight from the app (two dependencies fewer to resolve on the hottest write).
+    state = request.app.state
+    answer = await service.create_payout(session, state.settings, state.publisher, principal, body, idem)
     return Response(answer, status_code=201, media_type="application/json")
 
 
