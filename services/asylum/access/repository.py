@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CTE, Row, Select, and_, bindparam, exists, func, insert, literal_column, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.asylum.access.models import AccessGrant
 from services.asylum.cases.history import HistoryRow
@@ -205,19 +205,28 @@ async def get_shared_case(
     case without family costs no dependants query; the history is joined only for a `full` grant.
 
     On PostgreSQL the same statement appends `audit` (an `audit_row`) for a case it finds, its `resource_id`,
-    `partner_id` and `detail` (`level`, `grant_id`) taken from the grant read; the second value tells whether
-    it did. SQLite has no data-modifying CTE: the caller inserts the entry.
+    `partner_id` and `detail` (`level`, `grant_id`) taken from the grant read, and commits it on its own; the
+    second value tells whether it did. SQLite has no data-modifying CTE: the caller inserts the entry in the
+    request's transaction.
     """
     _require_cross_tenant(session)
-    connection = await session.connection()
     params: dict[str, Any] = {"ngo_org": ngo_org, "case_id": case_id}
-    audited = connection.dialect.name == "postgresql"
-    if audited:
+    engine = session.bind
+    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
         statement = _one_shared_audited(tuple(audit))
         params.update({f"audit_{name}": value for name, value in audit.items() if name not in _AUDIT_FROM_READ})
+        # One statement is atomic on its own: run it outside a transaction, so the read costs one round trip
+        # instead of three (BEGIN, the statement, COMMIT). The request's session stays unused unless the case
+        # has family, whose query then runs in it.
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            rows = (await autocommit.execute(statement, params)).all()
+        audited = True
     else:
-        statement = _ONE_SHARED
-    found = _shared_cases((await connection.execute(statement, params)).all())
+        connection = await session.connection()
+        rows = (await connection.execute(_ONE_SHARED, params)).all()
+        audited = False
+    found = _shared_cases(rows)
     return (found[0] if found else None), audited
 
 

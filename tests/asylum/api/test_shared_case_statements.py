@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from tests.asylum.api.factories import move, ngo, officer, open_case
@@ -72,9 +73,13 @@ READ_AND_AUDIT = "WITH dependants access_grants cases audit_log granted case_his
 
 
 def one_read(*between: str) -> list[str]:
-    """The statements of one audited read: on PostgreSQL one, on SQLite the read and the audit insert."""
+    """The statements of one audited read: on PostgreSQL one, on SQLite the read and the audit insert.
+
+    On PostgreSQL that statement commits on its own; a transaction (and its COMMIT) is opened only for what
+    follows it (`between`: the family of a case that has some).
+    """
     if backend() == "postgresql":
-        return [READ_AND_AUDIT, *between, "COMMIT"]
+        return [READ_AND_AUDIT, *between, *(["COMMIT"] if between else [])]
     return [READ, *between, "INSERT audit_log", "COMMIT"]
 
 
@@ -114,6 +119,37 @@ async def test_a_read_of_a_case_not_shared_takes_one_read_and_audits_nothing(
     assert answer.status_code == 404
     # On PostgreSQL the audit insert is part of the read and inserts nothing without a grant; no separate insert.
     assert kinds(seen) == [READ_AND_AUDIT if backend() == "postgresql" else READ]
+
+
+@pytest.mark.postgres_only
+async def test_on_postgresql_the_read_is_one_round_trip_outside_any_transaction(
+    cases_api: Harness, tokens: Tokens
+) -> None:
+    case = await open_case(cases_api, tokens)
+    await grant(cases_api, tokens, case["id"], "full")
+    await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))
+    engine = cases_api.app.state.engine.sync_engine
+    sent: list[tuple[str, bool]] = []
+    transactions: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+
+    def note_begin(conn: Any) -> None:
+        # Counted only where the driver would send BEGIN: an autocommit connection sends nothing.
+        if not conn.connection.driver_connection.autocommit:
+            transactions.append("BEGIN")
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "begin", note_begin)
+    try:
+        answer = await cases_api.client.get(f"/v1/shared-cases/{case['id']}", headers=ngo(tokens))
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "begin", note_begin)
+    assert answer.status_code == 200
+    assert sent == [("WITH", True)]
+    assert transactions == []
 
 
 async def test_the_list_of_shared_cases_reads_grants_cases_family_and_history_in_one_statement(
