@@ -123,44 +123,72 @@ _ONE_GRANTED = (
 )
 _ONE_SHARED = _with_history(_ONE_GRANTED)
 
-# The audit entry's values the read itself supplies; the caller's `audit` row gives every other column.
-_AUDIT_FROM_READ = {
-    "resource_id": _ONE_GRANTED.c.id,
-    "partner_id": _ONE_GRANTED.c.partner_id,
-    "detail": func.jsonb_build_object(
-        literal_column("'level'"), _ONE_GRANTED.c.level, literal_column("'grant_id'"), _ONE_GRANTED.c.grant_id
-    ),
-}
-_ONE_SHARED_AUDITED: dict[tuple[str, ...], Select[Any]] = {}
 
-
-def _one_shared_audited(columns: tuple[str, ...]) -> Select[Any]:
-    """`_ONE_SHARED` with the audit entry inserted by the same statement (PostgreSQL: a data-modifying CTE).
-
-    The entry is inserted from the granted row, so a read that finds no grant audits nothing, as before. Built
-    once per set of audit columns (those of `shared.audit.audit_row`).
-    """
-    statement = _ONE_SHARED_AUDITED.get(columns)
-    if statement is None:
-        log = tables.audit_log
-        values = [
-            _AUDIT_FROM_READ[name] if name in _AUDIT_FROM_READ else bindparam(f"audit_{name}", type_=log.c[name].type)
-            for name in columns
-        ]
-        audit = insert(log).from_select(list(columns), select(*values).select_from(_ONE_GRANTED)).cte("audited")
-        statement = _ONE_SHARED_AUDITED[columns] = _ONE_SHARED.add_cte(audit)
-    return statement
-
-
-def _page_of_shared(after: bool) -> Select[Any]:
+def _page_granted(after: bool) -> CTE:
     granted = _granted()
     if after:
         granted = granted.where(_GRANTS.c.id > bindparam("after"))
-    return _with_history(granted.order_by(_GRANTS.c.id).limit(bindparam("limit")).cte("granted"))
+    return granted.order_by(_GRANTS.c.id).limit(bindparam("limit")).cte("granted")
 
 
-# One page of an NGO's grants, their cases and histories: the first page, and a page after a cursor.
-_PAGE_OF_SHARED = {False: _page_of_shared(False), True: _page_of_shared(True)}
+# One page of an NGO's grants (the first page, and a page after a cursor), their cases and histories.
+_PAGE_GRANTED = {False: _page_granted(False), True: _page_granted(True)}
+_PAGE_OF_SHARED = {after: _with_history(granted) for after, granted in _PAGE_GRANTED.items()}
+
+# The audit entry's columns the read itself supplies, from each granted row; the caller's `audit` row (made by
+# `shared.audit.audit_row`) gives every other column.
+_AUDIT_FROM_READ = ("resource_id", "partner_id", "detail")
+_AUDITED: dict[tuple[int, tuple[str, ...]], Select[Any]] = {}
+
+
+def _audited(read: Select[Any], granted: CTE, columns: tuple[str, ...], *, limited: bool) -> Select[Any]:
+    """`read` with an audit entry per granted row inserted by the same statement (a data-modifying CTE).
+
+    Entries are inserted from the granted rows, so a read that finds no grant audits nothing. `limited`: only
+    the first `:audit_limit` rows (a page's look-ahead row is not shown, so not audited). Built once per
+    statement and set of audit columns.
+    """
+    statement = _AUDITED.get((id(read), columns))
+    if statement is None:
+        log = tables.audit_log
+        from_read = {
+            "resource_id": granted.c.id,
+            "partner_id": granted.c.partner_id,
+            "detail": func.jsonb_build_object(
+                literal_column("'level'"), granted.c.level, literal_column("'grant_id'"), granted.c.grant_id
+            ),
+        }
+        values = [
+            from_read[name] if name in from_read else bindparam(f"audit_{name}", type_=log.c[name].type)
+            for name in columns
+        ]
+        source = select(*values).select_from(granted)
+        if limited:
+            source = source.order_by(granted.c.grant_id).limit(bindparam("audit_limit"))
+        audit = insert(log).from_select(list(columns), source).cte("audited")
+        statement = _AUDITED[(id(read), columns)] = read.add_cte(audit)
+    return statement
+
+
+async def _run_audited(engine: AsyncEngine, statement: Select[Any], params: dict[str, Any]) -> Sequence[Row[Any]]:
+    """Run a read that audits itself (one statement, atomic on its own) outside any transaction.
+
+    One round trip instead of three (BEGIN, the statement, COMMIT); the request's session stays unused.
+    """
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        rows: Sequence[Row[Any]] = (await autocommit.execute(statement, params)).all()
+    return rows
+
+
+def _audit_params(audit: dict[str, Any]) -> dict[str, Any]:
+    return {f"audit_{name}": value for name, value in audit.items() if name not in _AUDIT_FROM_READ}
+
+
+def _audit_engine(session: AsyncSession) -> AsyncEngine | None:
+    """The engine to run a self-auditing read on: PostgreSQL only (SQLite has no data-modifying CTE)."""
+    engine = session.bind
+    return engine if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql" else None
 
 
 def _require_cross_tenant(session: AsyncSession) -> None:
@@ -211,31 +239,36 @@ async def get_shared_case(
     """
     _require_cross_tenant(session)
     params: dict[str, Any] = {"ngo_org": ngo_org, "case_id": case_id}
-    engine = session.bind
-    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
-        statement = _one_shared_audited(tuple(audit))
-        params.update({f"audit_{name}": value for name, value in audit.items() if name not in _AUDIT_FROM_READ})
-        # One statement is atomic on its own: run it outside a transaction, so the read costs one round trip
-        # instead of three (BEGIN, the statement, COMMIT). The request's session stays unused unless the case
-        # has family, whose query then runs in it.
-        async with engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            rows = (await autocommit.execute(statement, params)).all()
-        audited = True
+    engine = _audit_engine(session)
+    if engine is not None:
+        statement = _audited(_ONE_SHARED, _ONE_GRANTED, tuple(audit), limited=False)
+        rows = await _run_audited(engine, statement, {**params, **_audit_params(audit)})
     else:
         connection = await session.connection()
         rows = (await connection.execute(_ONE_SHARED, params)).all()
-        audited = False
+    audited = engine is not None
     found = _shared_cases(rows)
     return (found[0] if found else None), audited
 
 
-async def list_shared_cases(session: AsyncSession, ngo_org: str, page: PageParams) -> list[SharedCase]:
-    """One page (plus one grant, to tell whether another page follows) of the NGO's active grants: one statement."""
+async def list_shared_cases(
+    session: AsyncSession, ngo_org: str, page: PageParams, audit: dict[str, Any]
+) -> tuple[list[SharedCase], bool]:
+    """One page (plus one grant, to tell whether another page follows) of the NGO's active grants: one statement.
+
+    On PostgreSQL the same statement appends `audit` for each case of the page (not the look-ahead one), as
+    `get_shared_case` does, and commits on its own; the second value tells whether it did.
+    """
     _require_cross_tenant(session)
     params: dict[str, Any] = {"ngo_org": ngo_org, "limit": page.limit + 1}
     if page.after is not None:
         params["after"] = decode_cursor(page.after)
-    connection = await session.connection()
-    rows = (await connection.execute(_PAGE_OF_SHARED[page.after is not None], params)).all()
-    return _shared_cases(rows)
+    after = page.after is not None
+    engine = _audit_engine(session)
+    if engine is not None:
+        statement = _audited(_PAGE_OF_SHARED[after], _PAGE_GRANTED[after], tuple(audit), limited=True)
+        rows = await _run_audited(engine, statement, {**params, **_audit_params(audit), "audit_limit": page.limit})
+    else:
+        connection = await session.connection()
+        rows = (await connection.execute(_PAGE_OF_SHARED[after], params)).all()
+    return _shared_cases(rows), engine is not None

@@ -44,6 +44,8 @@ async def test_each_listed_case_carries_its_own_history_and_pages_count_cases_no
             break
         path = f"/v1/shared-cases?limit=1&after={page['next_cursor']}"
     assert [i["case_id"] for i in items] == [long["id"], short["id"], status["id"]]
+    # Each case shown audited once: not the look-ahead case a page reads to tell whether another follows.
+    assert [a.resource_id for a in await read_audits(cases_api)] == [long["id"], short["id"], status["id"]]
     by_case = {i["case_id"]: i for i in items}
     assert [(e["kind"], e["to_state"], e["reason"]) for e in by_case[long["id"]]["history"]] == [
         ("opened", "registered", None),
