@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -246,6 +246,27 @@ class FieldCipher:
         nonce = os.urandom(12)
         sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), f"{partner_id}:{field}:{row}".encode())
         return f"{PREFIX}.{partner_id}.{version}.{_b64(nonce + sealed)}"
+
+    async def encrypt_many(
+        self, session: AsyncSession, partner_id: str, items: Sequence[tuple[str, str, str]]
+    ) -> list[str]:
+        """Encrypt many field values of one partner, each (plaintext, field, row) exactly as `encrypt` would.
+
+        One key look-up and one cipher for all of them, and their nonces drawn at once (each its own random 96
+        bits, as `encrypt` draws them): a bulk intake seals three fields of a thousand rows per chunk.
+        """
+        if not items:
+            return []
+        version = await self._current_version(session, partner_id)
+        aead = AESGCM(await self._data_key(session, partner_id, version))
+        nonces = os.urandom(12 * len(items))
+        head = f"{PREFIX}.{partner_id}.{version}."
+        sealed: list[str] = []
+        for position, (plaintext, field, row) in enumerate(items):
+            nonce = nonces[12 * position : 12 * position + 12]
+            body = aead.encrypt(nonce, plaintext.encode(), f"{partner_id}:{field}:{row}".encode())
+            sealed.append(head + _b64(nonce + body))
+        return sealed
 
     async def decrypt(self, session: AsyncSession, partner_id: str, token: str, *, field: str, row: str) -> str:
         """Decrypt a field value; refuses a value moved from another partner, column or row."""

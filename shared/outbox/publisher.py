@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from shared.bulk_insert import insert_rows
 from shared.config import Subscriber
 from shared.plumbing import PlumbingTables
 from shared.schemas.events import EventEnvelope
@@ -100,14 +101,17 @@ class EventPublisher:
     async def publish_many(
         self, session: AsyncSession, events: Sequence[tuple[str, BaseModel]], *, partner_id: str | None
     ) -> list[EventEnvelope]:
-        """Record several events of one partner (type and payload each) in three statements at most, in order."""
+        """Record several events of one partner (type and payload each) in three statements at most, in order.
+
+        Many events (a bulk intake's chunk) are written with COPY on PostgreSQL (`insert_rows`).
+        """
         envelopes, event_rows = self._envelopes(events, partner_id)
         if not envelopes:
             return []
-        await session.execute(insert(self._tables.outbox_events), event_rows)
-        rows = await self._deliveries(session, envelopes, partner_id)
-        if rows:
-            await session.execute(insert(self._tables.outbox_deliveries), rows)
+        await insert_rows(session, self._tables.outbox_events, event_rows)
+        await insert_rows(
+            session, self._tables.outbox_deliveries, await self._deliveries(session, envelopes, partner_id)
+        )
         return envelopes
 
     async def prepare_many(

@@ -89,31 +89,28 @@ async def _refuse_orphans(session: AsyncSession, batch: Sequence[ApplicantCreate
 async def new_applicants(
     session: AsyncSession, crypto: Crypto, actor: Principal, batch: Sequence[ApplicantCreate]
 ) -> list[NewApplicant]:
-    """The applicant rows of registrations, personal fields encrypted and documents hashed, as `new_applicant`."""
-    partner, cipher, key = actor.org, crypto.cipher, document_key(crypto.blind_index_key)
+    """The applicant rows of registrations, personal fields encrypted and documents hashed, as `new_applicant`.
 
-    async def seal(text: str, column: str, row: str) -> str:
-        return await cipher.encrypt(session, partner, text, field=f"applicants.{column}", row=row)
-
+    The fields of the whole batch are sealed in one call (`encrypt_many`): the same ciphertexts, bound to each
+    applicant's row, with one key look-up for all.
+    """
+    partner, key = actor.org, document_key(crypto.blind_index_key)
     made: list[NewApplicant] = []
+    plaintexts: list[tuple[str, str, str]] = []
+    destinations: list[tuple[dict[str, Any], str]] = []
     for data in batch:
         applicant_id, now = new_id(), datetime.now(UTC)
         main = data.main_applicant_id
         citizenship = data.citizenship.upper()
-        row = {
+        row: dict[str, Any] = {
             "id": applicant_id,
             "partner_id": partner,
             "category": data.category.value,
-            "names_enc": await seal(_names.dump_json(data.names).decode(), "names", applicant_id),
-            # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
-            "birth_date_enc": await seal(data.birth_date or "", "birth_date", applicant_id),
+            "names_enc": None,
+            "birth_date_enc": None,
             "citizenship": citizenship,
-            "rank_or_post_enc": await seal(data.rank_or_post, "rank_or_post", applicant_id)
-            if data.rank_or_post
-            else None,
-            "contacts_enc": await seal(_contacts.dump_json(data.contacts).decode(), "contacts", applicant_id)
-            if data.contacts
-            else None,
+            "rank_or_post_enc": None,
+            "contacts_enc": None,
             "service_verified": data.evidence.service_verified,
             "arrived_in_partner_territory": data.evidence.arrived_in_partner_territory,
             "left_post": data.evidence.left_post,
@@ -121,10 +118,22 @@ async def new_applicants(
             "created_at": now,
             "created_by": actor.subject,
         }
+        # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
+        fields = [("names", _names.dump_json(data.names).decode()), ("birth_date", data.birth_date or "")]
+        if data.rank_or_post:
+            fields.append(("rank_or_post", data.rank_or_post))
+        if data.contacts:
+            fields.append(("contacts", _contacts.dump_json(data.contacts).decode()))
+        for column, text in fields:
+            plaintexts.append((text, f"applicants.{column}", applicant_id))
+            destinations.append((row, f"{column}_enc"))
         documents = [
             NewDocument(d.type, d.issuing_country.upper(), key(d.issuing_country, d.number)) for d in data.documents
         ]
         made.append(NewApplicant(applicant_id, partner, citizenship, main, now, documents, row))
+    sealed = await crypto.cipher.encrypt_many(session, partner, plaintexts)
+    for (row, column), token in zip(destinations, sealed, strict=True):
+        row[column] = token
     return made
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from services.eligibility.intake import service as intake_service
 from services.eligibility.screening.lists.batch import screen_new_applicants
 from shared.errors import Unprocessable
 from tests.eligibility.api.helpers import applicant_body, as_officer
-from tests.harness import Harness, Tokens, run_jobs
+from tests.harness import Harness, Tokens, backend, run_jobs
+from tests.statements import counting_statements
 
 HEADER = (
     "category,family_latin,given_latin,patronymic_latin,family_cyrillic,given_cyrillic,patronymic_cyrillic,"
@@ -251,6 +253,12 @@ async def test_a_large_chunk_registers_each_row_as_a_single_registration_would(
     # Enough rows for the bulk writes to take their COPY path on PostgreSQL.
     bodies = [_varied_body(n) for n in range(60)]
     job = await upload(eligibility, tokens, "\n".join(json.dumps(b) for b in bodies), "application/x-ndjson")
+    with counting_statements(eligibility.app.state.engine) as log:
+        await run_jobs(eligibility.app)
+    # One COPY per table on PostgreSQL (SQLAlchemy never sees it), one executemany per table on SQLite.
+    written = ["applicants", "applicant_documents", "audit_log", "outbox_events", "intake_rows"]
+    per_table = Counter(log.kinds())
+    assert {t: per_table[f"INSERT {t}"] for t in written} == dict.fromkeys(written, int(backend() == "sqlite"))
     done = await wait_for_job(eligibility, tokens, job["id"])
     assert (done["status"], done["accepted_rows"]) == ("completed", 60)
     officer = as_officer(tokens, "PL")
