@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.payments.models import tables
 from services.payments.payouts import repository
+from shared.idempotency import KEY_LIFETIME
 from shared.schemas.payments import PayoutRead
 from shared.tenancy import scope_to_tenant
 from tests.harness import Harness, Tokens
@@ -175,3 +176,21 @@ async def test_a_refused_payout_writes_nothing_else_and_a_taken_key_is_reported(
             session, third, _audit(third["id"]), _event(), [], _answer("taken")
         ) == (True, False)
         await session.rollback()
+
+
+async def test_a_key_past_its_lifetime_creates_a_new_payout_and_remembers_it(payments: Harness, tokens: Tokens) -> None:
+    # The forgotten key is deleted and stored anew in the same transaction (in the one write on PostgreSQL).
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers)
+    first, second = [await due_obligation(payments, headers) for _ in range(2)]
+    assert (await create_payout(payments, headers, first["id"], funding["id"], key="reused")).status_code == 201
+    async with payments.app.state.sessionmaker() as session:
+        aged = datetime.now(UTC) - KEY_LIFETIME - timedelta(minutes=1)
+        await session.execute(update(tables.idempotency_keys).values(created_at=aged))
+        await session.commit()
+    created = await create_payout(payments, headers, second["id"], funding["id"], key="reused")
+    assert created.status_code == 201, created.text
+    assert created.json()["obligation_id"] == second["id"]
+    again = await create_payout(payments, headers, second["id"], funding["id"], key="reused")
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
+    assert again.content == created.content
