@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from services.eligibility.intake.service import STALLED_AFTER
 from services.eligibility.models import RescreeningJob
-from services.eligibility.screening.lists import rescreening
+from services.eligibility.screening.lists import repository, rescreening
 from shared.auth import CallerKind
 from tests.eligibility.api.helpers import (
     UNRELATED_PERSON,
@@ -23,6 +23,7 @@ from tests.eligibility.api.helpers import (
     register,
 )
 from tests.harness import Harness, Tokens, queued_jobs, run_jobs
+from tests.statements import counting_statements
 
 LISTED_AS_PETROV = ("Ivan Sergeyevich", "PETROV", "1 Apr 1999")
 
@@ -167,3 +168,22 @@ async def test_only_a_service_with_sanctions_write_reads_a_job(eligibility: Harn
         "/v1/sanctions-screening-jobs/nope", headers=tokens.headers("platform", CallerKind.operator, "sanctions:write")
     )
     assert unknown.status_code == 404
+
+
+async def test_a_batch_reads_its_applicants_hits_whatever_their_number_and_on_postgresql_by_one_statement(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    listed = [await register(eligibility, tokens) for _ in range(3)]
+    await post_list(eligibility, tokens, LISTED_AS_PETROV)
+    assert await run_jobs(eligibility.app) == 1
+    ids = [applicant["id"] for applicant in listed]
+    texts = []
+    async with eligibility.app.state.sessionmaker() as session:
+        for among in (ids[:1], [*ids, "no-such-applicant"]):
+            with counting_statements(eligibility.app.state.engine) as log:
+                hits = await repository.list_hits_of_applicants(session, among)
+            assert sorted(hit.applicant_id for hit in hits) == sorted(i for i in among if i in ids)
+            texts.append(log.statements)
+    if eligibility.app.state.engine.dialect.name == "postgresql":
+        # One array parameter: the same short statement for any batch, which psycopg parses once and caches.
+        assert texts[0] == texts[1]

@@ -3,7 +3,8 @@
 Matching is pure CPU. In the API's process it holds the GIL, and beside database work on the same event loop
 the hand-over stalls requests for seconds; in processes of their own it runs on every core and the event loop
 only sends subjects and receives hits. A list upload is read in one of them too, and that process keeps what
-it read for the index of the same content (the API's process never parses a list).
+it read for the index of the same content and hands the others a pickled copy (so a list is parsed once per
+upload, and never in the API's process).
 
 `ScreeningPool(processes, document_key)` starts `processes` single-worker executors (spawned, so no thread or
 lock of the API's process is inherited), each at a lower priority than the requests it must not slow down;
@@ -20,7 +21,8 @@ import hashlib
 import io
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import pickle
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -74,6 +76,9 @@ class ParsedUpload:
     version: str
     entry_count: int
     packed: bytes
+    # The list as read (pickled) and the digest of its content: the other processes index it without reading.
+    digest: bytes = b""
+    pickled: bytes = b""
 
 
 # --- inside a screening process -------------------------------------------------------------------------------
@@ -89,27 +94,42 @@ def _start(key: DocumentKey) -> None:
     os.nice(_NICENESS)
 
 
-def _read(source: str, content: bytes) -> SanctionsList:
+def _read(source: str, content: bytes, hints: Mapping[bytes, bytes]) -> SanctionsList:
+    """The list of this content: as this process read it at upload, as another did (`hints`), or read now."""
     digest = hashlib.sha256(content).digest()
     parsed = _parsed.pop(digest, None)
-    return parsed if parsed is not None else parse_sanctions_list(io.BytesIO(content), ListSource(source))
+    if parsed is not None:
+        return parsed
+    if digest in hints:
+        # Pickled by a screening process of this pool from the very same content (the digest says so).
+        read: SanctionsList = pickle.loads(hints[digest])  # noqa: S301
+        return read
+    return parse_sanctions_list(io.BytesIO(content), ListSource(source))
 
 
 def _parse_upload(source: str, content: bytes) -> ParsedUpload:
     parsed = parse_sanctions_list(io.BytesIO(content), ListSource(source))
     while len(_parsed) >= _KEEP_PARSED:
         _parsed.pop(next(iter(_parsed)))
-    _parsed[hashlib.sha256(content).digest()] = parsed
-    return ParsedUpload(parsed.source.value, parsed.version, len(parsed.entries), gzip.compress(content))
+    digest = hashlib.sha256(content).digest()
+    _parsed[digest] = parsed
+    return ParsedUpload(
+        parsed.source.value,
+        parsed.version,
+        len(parsed.entries),
+        gzip.compress(content),
+        digest,
+        pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL),
+    )
 
 
-def _build(key: ListsKey, stored: Sequence[tuple[str, bytes]]) -> bool:
+def _build(key: ListsKey, stored: Sequence[tuple[str, bytes]], hints: Mapping[bytes, bytes]) -> bool:
     """Index the stored lists (compressed); True when there is an index to screen against."""
     global _index
     _index = None
     gc.unfreeze()
     gc.collect()
-    lists = [_read(source, gzip.decompress(content)) for source, content in stored]
+    lists = [_read(source, gzip.decompress(content), hints) for source, content in stored]
     try:
         index = build_screening_index(lists, document_key=_document_key or plain_document_key) if lists else None
     except ScreeningUnavailable:
@@ -143,6 +163,8 @@ class ScreeningPool:
         self._context = multiprocessing.get_context("spawn")
         self._executors = [self._executor() for _ in range(max(1, processes))]
         self._turn = 0
+        # Lists read at upload, pickled, for the processes that did not read them (by content digest).
+        self._hints: dict[bytes, bytes] = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(1, mp_context=self._context, initializer=_start, initargs=(self._key,))
@@ -163,11 +185,17 @@ class ScreeningPool:
     async def parse_upload(self, source: str, content: bytes) -> ParsedUpload:
         """Read an uploaded list in a screening process, which keeps it for the index built next."""
         self._turn = (self._turn + 1) % len(self._executors)
-        return await self._call(self._turn, _parse_upload, source, content)
+        parsed: ParsedUpload = await self._call(self._turn, _parse_upload, source, content)
+        while len(self._hints) >= _KEEP_PARSED:
+            self._hints.pop(next(iter(self._hints)))
+        self._hints[parsed.digest] = parsed.pickled
+        return parsed
 
     async def build(self, key: ListsKey, stored: Sequence[tuple[str, bytes]]) -> bool:
         """Have every process index the stored lists; True when there is an index to screen against."""
-        built = await asyncio.gather(*(self._call(n, _build, key, stored) for n in range(len(self._executors))))
+        hints = dict(self._hints) if len(self._executors) > 1 else {}
+        built = await asyncio.gather(*(self._call(n, _build, key, stored, hints) for n in range(len(self._executors))))
+        self._hints.clear()
         return all(built)
 
     async def screen(self, key: ListsKey, subjects: Sequence[ScreeningSubject]) -> list[Outcome]:
