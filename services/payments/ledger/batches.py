@@ -33,8 +33,10 @@ from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFu
 from services.payments.ledger.models import Account
 from services.payments.ledger.repository import CONTRIBUTION_COLUMNS
 from services.payments.ledger.service import MEMO_FIELD
+from shared.audit import audit_row, record_audits
 from shared.auth import Principal
-from shared.changes import Change, record_changes
+from shared.bulk_insert import insert_rows
+from shared.changes import Change
 from shared.crypto import FieldCipher
 from shared.errors import PROBLEM_BASE, Problem, ProblemError
 from shared.ids import new_ids
@@ -255,7 +257,7 @@ async def record_contributions(
             session, partner_id, balances.moved, transfers, chain.entries, chain.seq, chain.head
         )
         await repository.copy_rows(session, "contributions", CONTRIBUTION_COLUMNS, contributions)
-        await record_changes(session, publisher, changes)
+        await record_batch_changes(session, publisher, partner_id, changes)
     items = [r for r in results if r is not None]
     return {"booked": len(transfers), "refused": len(items) - len(transfers), "items": items}
 
@@ -285,3 +287,30 @@ async def write_payout_transfers(
         chain.head,
         transfer_columns=repository.PAYOUT_TRANSFER_COLUMNS,
     )
+
+
+async def record_batch_changes(
+    session: AsyncSession, publisher: EventPublisher, partner_id: str, changes: Sequence[Change]
+) -> None:
+    """What `shared.changes.record_changes` writes for one partner's changes (an audit entry and an event each,
+    deliveries to subscribers), with the outbox rows streamed by COPY on PostgreSQL as the audit entries are."""
+    await record_audits(
+        session,
+        publisher.tables,
+        [
+            audit_row(
+                c.actor,
+                c.audit_action,
+                c.resource_type,
+                c.resource_id,
+                partner_id=c.partner_id,
+                detail=None if c.detail is None else dict(c.detail),
+            )
+            for c in changes
+        ],
+    )
+    _, events, deliveries = await publisher.prepare_many(
+        session, [(c.event_type(publisher.source), c.event_data()) for c in changes], partner_id=partner_id
+    )
+    await insert_rows(session, publisher.tables.outbox_events, events)  # events before their deliveries
+    await insert_rows(session, publisher.tables.outbox_deliveries, deliveries)

@@ -19,6 +19,7 @@ from shared.schemas.payment_batches import ContributionBatchRead
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import auditor, balance_of, officer, open_funding, with_key
 from tests.payments.service.test_audit_api import export_and_verify, sign_head
+from tests.shared.webhooks.helpers import subscribe
 
 URL = "/v1/contribution-batches"
 
@@ -145,6 +146,35 @@ async def test_the_answer_is_the_bytes_the_response_schema_renders(payments: Har
     assert body["items"][0]["contribution"]["created_at"].endswith("Z")
     replayed = await post_batch(payments, headers, batch, key=response.request.headers["idempotency-key"])
     assert replayed.content == response.content
+
+
+async def test_a_large_batch_writes_an_audit_entry_an_event_and_a_delivery_per_booked_item(
+    payments: Harness, tokens: Tokens
+) -> None:
+    # 60 items: past the size from which the audit and outbox rows are streamed with COPY on PostgreSQL.
+    hook = await subscribe(payments, tokens, "DE", ["payments.contribution.recorded"])
+    headers = officer(tokens)
+    funding = await open_funding(payments, headers, "USD", 0)
+    response = await post_batch(payments, headers, [*items(funding["id"], [5] * 60), *items(str(uuid.uuid4()), [1])])
+    assert (response.json()["booked"], response.json()["refused"]) == (60, 1)
+    booked = {i["contribution"]["id"] for i in response.json()["items"] if i["status"] == 201}
+    e, d, a = tables.outbox_events, tables.outbox_deliveries, tables.audit_log
+    async with payments.app.state.engine.connect() as conn:
+        events = {
+            row.event_id: EventEnvelope.model_validate(row.payload)
+            for row in await conn.execute(
+                select(e.c.event_id, e.c.payload).where(e.c.type == "payments.contribution.recorded")
+            )
+        }
+        deliveries = (await conn.execute(select(d.c.event_id, d.c.subscriber, d.c.partner_id))).all()
+        audited = (await conn.execute(select(a.c.resource_id).where(a.c.action == "contribution.recorded"))).scalars()
+        assert sorted(audited) == sorted(booked)
+    assert {env.data["resource_id"] for env in events.values()} == booked
+    assert all(env.partner_id == "DE" and env.source == "payments" for env in events.values())
+    hooked = [
+        (event_id, partner) for event_id, subscriber, partner in deliveries if subscriber == f"webhook:{hook['id']}"
+    ]
+    assert sorted(hooked) == sorted((event_id, "DE") for event_id in events)
 
 
 async def test_an_item_past_the_balance_limit_is_refused_alone(payments: Harness, tokens: Tokens) -> None:
