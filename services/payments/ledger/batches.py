@@ -33,10 +33,8 @@ from services.payments.ledger.errors import BalanceLimitExceeded, InsufficientFu
 from services.payments.ledger.models import Account
 from services.payments.ledger.repository import CONTRIBUTION_COLUMNS
 from services.payments.ledger.service import MEMO_FIELD
-from shared.audit import audit_row, record_audits
 from shared.auth import Principal
-from shared.bulk_insert import insert_rows
-from shared.changes import Change
+from shared.changes import Change, record_changes
 from shared.crypto import FieldCipher
 from shared.errors import PROBLEM_BASE, Problem, ProblemError
 from shared.ids import new_ids
@@ -196,27 +194,31 @@ async def record_contributions(
     transfers: list[tuple[object, ...]] = []
     contributions: list[tuple[object, ...]] = []
     changes: list[Change] = []
+    accepted: list[tuple[int, Account, str, str]] = []  # index, account, transfer id, contribution id
     for index, account in funding.items():
-        item = data.items[index]
-        amount = item.amount_minor
-        owed = liability[account.currency]
-        refusal = balances.refusal([(account.id, amount), (owed.id, -amount)])
+        amount = data.items[index].amount_minor
+        refusal = balances.refusal([(account.id, amount), (liability[account.currency].id, -amount)])
         if refusal is not None:
             results[index] = refused_item(index, refusal, instance)
-            continue
-        transfer_id, contribution_id = next(ids), next(ids)
-        reference = item.reference
-        transfers.append(
-            (
-                transfer_id,
-                partner_id,
-                "contribution",
-                "contribution",
-                await cipher.encrypt(session, partner_id, reference, field=MEMO_FIELD, row=transfer_id),
-                subject,
-                now,
-            )
+        else:
+            accepted.append((index, account, next(ids), next(ids)))
+    # The reference is sealed twice, as a single contribution seals it: each ciphertext is bound to its own
+    # column and row (the transfer's memo, the contribution's reference), so one cannot stand in for the other.
+    sealed = iter(
+        await cipher.encrypt_many(
+            session,
+            partner_id,
+            [
+                (data.items[index].reference, field_name, row)
+                for index, _, transfer_id, contribution_id in accepted
+                for field_name, row in ((MEMO_FIELD, transfer_id), (REFERENCE_FIELD, contribution_id))
+            ],
         )
+    )
+    for index, account, transfer_id, contribution_id in accepted:
+        item = data.items[index]
+        amount, reference, owed = item.amount_minor, item.reference, liability[account.currency]
+        transfers.append((transfer_id, partner_id, "contribution", "contribution", next(sealed), subject, now))
         chain.append(
             partner_id,
             transfer_id,
@@ -225,16 +227,7 @@ async def record_contributions(
             now,
         )
         contributions.append(
-            (
-                contribution_id,
-                partner_id,
-                account.id,
-                account.currency,
-                amount,
-                await cipher.encrypt(session, partner_id, reference, field=REFERENCE_FIELD, row=contribution_id),
-                transfer_id,
-                now,
-            )
+            (contribution_id, partner_id, account.id, account.currency, amount, next(sealed), transfer_id, now)
         )
         changes.append(Change(actor, "contribution", contribution_id, "recorded", partner_id=partner_id))
         results[index] = {
@@ -257,7 +250,7 @@ async def record_contributions(
             session, partner_id, balances.moved, transfers, chain.entries, chain.seq, chain.head
         )
         await repository.copy_rows(session, "contributions", CONTRIBUTION_COLUMNS, contributions)
-        await record_batch_changes(session, publisher, partner_id, changes)
+        await record_changes(session, publisher, changes)
     items = [r for r in results if r is not None]
     return {"booked": len(transfers), "refused": len(items) - len(transfers), "items": items}
 
@@ -287,30 +280,3 @@ async def write_payout_transfers(
         chain.head,
         transfer_columns=repository.PAYOUT_TRANSFER_COLUMNS,
     )
-
-
-async def record_batch_changes(
-    session: AsyncSession, publisher: EventPublisher, partner_id: str, changes: Sequence[Change]
-) -> None:
-    """What `shared.changes.record_changes` writes for one partner's changes (an audit entry and an event each,
-    deliveries to subscribers), with the outbox rows streamed by COPY on PostgreSQL as the audit entries are."""
-    await record_audits(
-        session,
-        publisher.tables,
-        [
-            audit_row(
-                c.actor,
-                c.audit_action,
-                c.resource_type,
-                c.resource_id,
-                partner_id=c.partner_id,
-                detail=None if c.detail is None else dict(c.detail),
-            )
-            for c in changes
-        ],
-    )
-    _, events, deliveries = await publisher.prepare_many(
-        session, [(c.event_type(publisher.source), c.event_data()) for c in changes], partner_id=partner_id
-    )
-    await insert_rows(session, publisher.tables.outbox_events, events)  # events before their deliveries
-    await insert_rows(session, publisher.tables.outbox_deliveries, deliveries)

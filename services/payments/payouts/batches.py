@@ -27,7 +27,6 @@ from services.payments.ledger.batches import (
     lock_balances,
     lock_chain,
     problem_of,
-    record_batch_changes,
     write_payout_transfers,
 )
 from services.payments.ledger.models import Account
@@ -37,7 +36,7 @@ from services.payments.payouts.execution import execute_payout
 from services.payments.payouts.models import Payout
 from services.payments.payouts.service import payout_to_read
 from shared.auth import Principal
-from shared.changes import Announcement, Change
+from shared.changes import Announcement, Change, record_changes
 from shared.errors import ProblemError
 from shared.ids import new_ids
 from shared.outbox import EventPublisher
@@ -183,5 +182,5 @@ async def _execute_bulk(
         fields.update(status=PayoutStatus.executed.value, transfer_id=transfer[0])
         read = payout_to_read(cast(Payout, SimpleNamespace(**fields)), approvers.get(payout.id, []))
         items.append(PayoutBatchItem(index=index, status=200, payout=read))
-    await record_batch_changes(session, publisher, partner_id, changes)
+    await record_changes(session, publisher, changes)
     return PayoutBatchRead(executed=len(items), refused=0, items=items)

@@ -12,10 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from starlette.responses import JSONResponse
 
+from services.payments.ledger.contributions import REFERENCE_FIELD
+from services.payments.ledger.models import Contribution, Transfer
+from services.payments.ledger.service import MEMO_FIELD
 from services.payments.models import tables
 from shared.money import MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR
 from shared.schemas.events import EventEnvelope
 from shared.schemas.payment_batches import ContributionBatchRead
+from shared.tenancy import scope_to_tenant
 from tests.harness import Harness, Tokens
 from tests.payments.service.helpers import auditor, balance_of, officer, open_funding, with_key
 from tests.payments.service.test_audit_api import export_and_verify, sign_head
@@ -146,6 +150,24 @@ async def test_the_answer_is_the_bytes_the_response_schema_renders(payments: Har
     assert body["items"][0]["contribution"]["created_at"].endswith("Z")
     replayed = await post_batch(payments, headers, batch, key=response.request.headers["idempotency-key"])
     assert replayed.content == response.content
+    # Each booked item's reference is sealed twice, each ciphertext bound to its own column and row.
+    cipher = payments.app.state.cipher
+    async with payments.app.state.sessionmaker() as session:
+        scope_to_tenant(session, "DE")
+        for item in (body["items"][0], body["items"][2]):
+            contribution = item["contribution"]
+            row = (
+                await session.execute(select(Contribution).where(Contribution.id == contribution["id"]))
+            ).scalar_one()
+            transfer = (await session.execute(select(Transfer).where(Transfer.id == row.transfer_id))).scalar_one()
+            assert row.reference_enc is not None
+            assert transfer.memo_enc is not None
+            assert contribution["reference"] not in row.reference_enc + transfer.memo_enc
+            opened = [
+                await cipher.decrypt(session, "DE", row.reference_enc, field=REFERENCE_FIELD, row=row.id),
+                await cipher.decrypt(session, "DE", transfer.memo_enc, field=MEMO_FIELD, row=transfer.id),
+            ]
+            assert opened == [contribution["reference"]] * 2
 
 
 async def test_a_large_batch_writes_an_audit_entry_an_event_and_a_delivery_per_booked_item(
