@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository
@@ -22,6 +23,7 @@ from services.eligibility.applicants.identity import (
     full_names,
     new_applicant,
 )
+from services.eligibility.applicants.repository import Rows
 from services.eligibility.duplicates.service import find_conflicts
 from services.eligibility.errors import ApplicantNotFound
 from services.eligibility.models import Applicant, tables
@@ -65,15 +67,32 @@ async def register_applicant(
     conflicts = await find_conflicts(session, [applicant])
     subject = screening_subject(applicant, full_names(data.names), data.birth_date)
     hits = await screen_new_applicants(session, crypto.cipher, screening, [(applicant, subject)])
-    # The applicant and its documents as plain rows (one statement on PostgreSQL); a duplicate's conflict
-    # or a screening hit, rare, through the session after them.
-    await repository.insert_rows_at_once(session, repository.applicant_rows(applicant))
+    change_of = registration_change(actor, applicant)
+    # The applicant, its documents, the audit entry and the event as plain rows: one statement on PostgreSQL.
+    # A duplicate's conflict or a screening hit, rare, goes through the session after them.
+    rows = repository.applicant_rows(applicant)
+    await repository.insert_rows_at_once(session, [*rows, *await change_rows(session, publisher, change_of)])
     if conflicts or hits:
         session.add_all([*conflicts, *hits])
         await session.flush()
-    await record_change(session, publisher, registration_change(actor, applicant))
     # Just registered: nobody can name it as their main applicant yet.
     return await applicant_read(session, crypto, applicant, [])
+
+
+async def change_rows(session: AsyncSession, publisher: EventPublisher, change: Change) -> list[tuple[Table, Rows]]:
+    """The rows `record_change` inserts for a change (its audit entry, its event and deliveries), not inserted."""
+    audit = audit_row(
+        change.actor,
+        change.audit_action,
+        change.resource_type,
+        change.resource_id,
+        partner_id=change.partner_id,
+        detail=None if change.detail is None else dict(change.detail),
+    )
+    announced = [(change.event_type(publisher.source), change.event_data())]
+    _, events_, deliveries = await publisher.prepare_many(session, announced, partner_id=change.partner_id)
+    t = publisher.tables
+    return [(t.audit_log, [audit]), (t.outbox_events, events_), (t.outbox_deliveries, deliveries)]
 
 
 def registration_change(actor: Principal, applicant: Applicant) -> Change:
@@ -142,14 +161,19 @@ async def family_member_ids(session: AsyncSession, main_applicant_id: str) -> li
 async def read_applicant(session: AsyncSession, crypto: Crypto, actor: Principal, applicant_id: str) -> ApplicantRead:
     """Read one applicant of the actor's partner; the read of personal data is audited.
 
-    PostgreSQL writes the audit entry in the read's own statement; SQLite appends it in a second one.
-    Either way it is written only when the applicant is found, and in the request's transaction.
+    PostgreSQL writes the audit entry in the read's own statement, run on its own (autocommit); SQLite appends
+    it in a second statement of the request's transaction. Either way it is written only when the applicant is
+    found, and committed before the answer is sent.
     """
     tenant = session_tenant(session)
     if not isinstance(tenant, str):
         raise TenantScopeMissing("a partner's read of an applicant needs a session scoped to that partner")
     audit = audit_row(actor, "applicant.read", "applicant", applicant_id, partner_id=tenant)
     in_one = session.get_bind().dialect.name == "postgresql"
+    if in_one:
+        # One statement needs no transaction around it: without BEGIN and COMMIT it is one round trip. The audit
+        # entry is committed with the read that returns the data, before anything is decrypted or answered.
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     rows = await repository.read_one(session, tenant, applicant_id, audit if in_one else None)
     if not rows:
         raise ApplicantNotFound(f"No applicant {applicant_id} is registered for your organisation.")

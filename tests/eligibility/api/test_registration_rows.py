@@ -6,14 +6,20 @@ read returns and what duplicate detection matches.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 
 from services.eligibility.applicants.identity import document_key
-from services.eligibility.models import Applicant, ApplicantDocument
+from services.eligibility.models import Applicant, ApplicantDocument, tables
 from tests.eligibility.api.helpers import as_officer, register
 from tests.harness import Harness, Tokens
+from tests.shared.webhooks.helpers import subscribe
+from tests.statements import counting_statements
+
+REGISTERED = "eligibility.applicant.registered"
 
 
 def _passports(*numbers: str) -> list[dict[str, str]]:
@@ -61,3 +67,47 @@ async def test_a_second_registration_of_a_stored_document_is_flagged(eligibility
     assert first["duplicate_status"] == "none"
     again = await register(eligibility, tokens, documents=_passports("fx-1000002"))
     assert again["duplicate_status"] == "suspected"
+
+
+async def test_the_audit_entry_event_and_delivery_are_written_with_the_applicant(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    hook = await subscribe(eligibility, tokens, "DE", [REGISTERED])
+    await subscribe(eligibility, tokens, "PL", [REGISTERED])  # another partner's subscription hears nothing
+    with counting_statements(eligibility.app.state.engine) as log:
+        created = await register(eligibility, tokens)
+    if eligibility.app.state.engine.dialect.name == "postgresql":
+        [written] = [s for s in log.statements if s.startswith("WITH inserted_")]
+        tables_in_order = re.findall(r"INSERT INTO (\w+)", written)
+        assert tables_in_order == [
+            "applicants",
+            "applicant_documents",
+            "audit_log",
+            "outbox_events",
+            "outbox_deliveries",
+        ]
+    async with eligibility.app.state.sessionmaker() as session:
+        audit_log, outbox, deliveries_table = tables.audit_log, tables.outbox_events, tables.outbox_deliveries
+        audit = (
+            (await session.execute(select(audit_log).where(audit_log.c.resource_id == created["id"]))).mappings().all()
+        )
+        events = (await session.execute(select(outbox).where(outbox.c.type == REGISTERED))).mappings().all()
+        deliveries = (
+            (
+                await session.execute(
+                    select(deliveries_table).where(deliveries_table.c.event_id.in_([e["event_id"] for e in events]))
+                )
+            )
+            .mappings()
+            .all()
+        )
+    assert [(a["action"], a["resource_id"], a["partner_id"], a["actor_subject"]) for a in audit] == [
+        ("applicant.registered", created["id"], "DE", "DE:assessor")
+    ]
+    [event] = events
+    payload = event["payload"] if isinstance(event["payload"], dict) else json.loads(event["payload"])
+    assert (event["type"], event["partner_id"], payload["id"]) == (REGISTERED, "DE", event["event_id"])
+    assert payload["data"]["resource_id"] == created["id"]
+    assert [(d["event_id"], d["subscriber"], d["status"]) for d in deliveries] == [
+        (event["event_id"], f"webhook:{hook['id']}", "pending")
+    ]

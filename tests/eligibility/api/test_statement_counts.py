@@ -7,29 +7,68 @@ statements a request runs, by kind and table, so that an added query fails here 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 
 from tests.eligibility.api.helpers import applicant_body, as_officer, load_list, register
 from tests.eligibility.api.test_screening_api import LISTED_AS_PETROV
 from tests.harness import Harness, Tokens, backend
 from tests.statements import StatementLog, counting_statements
 
-# The document's earlier registrations and the list in force; the rows themselves (one statement on PostgreSQL);
-# the audit entry and the event with its deliveries. The partner's current key version and its webhook
-# subscriptions are read at most once a second per process (`shared.crypto`, `shared.outbox.publisher`), so
-# whether a request reads them depends on the clock: they are counted apart, at most once each.
+# The document's earlier registrations and the list in force; then the rows themselves with the audit entry and
+# the event (and its deliveries, when the partner subscribed): one statement on PostgreSQL, one per table on
+# SQLite. The partner's current key version and its webhook subscriptions are read at most once a second per
+# process (`shared.crypto`, `shared.outbox.publisher`), so whether a request reads them depends on the clock:
+# they are counted apart, at most once each.
 POSTGRESQL = backend() == "postgresql"
 LOCK = ["SELECT"] if POSTGRESQL else []  # the document's advisory lock
-ROWS = ["INSERT applicants+applicant_documents"] if POSTGRESQL else ["INSERT applicants", "INSERT applicant_documents"]
+TABLES = ["applicants", "applicant_documents", "audit_log", "outbox_events"]
+ROWS = ["INSERT " + "+".join(TABLES)] if POSTGRESQL else [f"INSERT {t}" for t in TABLES]
 REUSED = ("SELECT partner_keys", "SELECT webhook_subscriptions")
 REGISTRATION = [
     *LOCK,
     "SELECT applicants",
     "SELECT sanctions_lists",
     *ROWS,
-    "INSERT audit_log",
-    "INSERT outbox_events",
 ]
+
+
+@contextmanager
+def driver_autocommit(h: Harness) -> Iterator[list[tuple[int, bool]]]:
+    """Each statement's driver connection (its id) and whether it was in autocommit mode (no transaction)."""
+    seen: list[tuple[int, bool]] = []
+
+    def before(conn: Connection, *args: Any) -> None:
+        driver = conn.connection.dbapi_connection
+        seen.append((id(driver), bool(getattr(driver, "autocommit", False))))
+
+    event.listen(h.app.state.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(h.app.state.engine.sync_engine, "before_cursor_execute", before)
+
+
+async def test_a_connection_that_served_a_read_runs_the_next_registration_in_a_transaction(
+    eligibility: Harness, tokens: Tokens
+) -> None:
+    """The read's autocommit ends with it: the pool hands the same connection back with transactions on."""
+    if not POSTGRESQL:
+        pytest.skip("only the PostgreSQL read runs without a transaction")
+    read_first = await register(eligibility, tokens, documents=[])
+    with driver_autocommit(eligibility) as read:
+        await eligibility.client.get(f"/v1/applicants/{read_first['id']}", headers=as_officer(tokens))
+    with driver_autocommit(eligibility) as registration:
+        await _post(eligibility, tokens, "75 0000009")
+    [(connection, autocommit)] = read
+    assert autocommit
+    assert registration
+    assert registration == [(connection, False)] * len(registration)
 
 
 def kinds(log: StatementLog) -> list[str]:
@@ -56,7 +95,7 @@ async def test_reading_an_applicant_is_one_select_and_its_audit_entry(eligibilit
     main = await register(eligibility, tokens)
     member = await register(eligibility, tokens, category="family_member", main_applicant_id=main["id"], documents=[])
     for applicant, family in ((main, [member["id"]]), (member, [])):
-        with counting_statements(eligibility.app.state.engine) as log:
+        with counting_statements(eligibility.app.state.engine) as log, driver_autocommit(eligibility) as autocommit:
             response = await eligibility.client.get(f"/v1/applicants/{applicant['id']}", headers=as_officer(tokens))
         assert response.json()["family_member_ids"] == family
         if backend() == "postgresql":
@@ -65,7 +104,8 @@ async def test_reading_an_applicant_is_one_select_and_its_audit_entry(eligibilit
             assert statement.startswith("WITH audited AS")
             assert "INSERT INTO audit_log" in statement
             assert statement.split(")\n SELECT", 1)[1].split()[:2] == ["applicants.id,", "applicants.partner_id,"]
-            assert log.round_trips == 3  # with BEGIN and COMMIT
+            # Run without a transaction (autocommit): the driver sends no BEGIN and no COMMIT, one round trip.
+            assert [on for _, on in autocommit] == [True]
         else:
             assert log.kinds() == ["SELECT applicants", "INSERT audit_log"]
             assert log.round_trips == 4  # with BEGIN and COMMIT
