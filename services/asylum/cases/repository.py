@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.asylum.cases.models import ApplicantTenancy, Case, CaseHistoryEntry
 from services.asylum.models import AccessGrant
 from shared.ids import new_id
 from shared.pagination import PageParams, keyset
+from shared.tenancy import ALL_TENANTS, TenantScopeMissing, session_tenant
 
 
 async def add_case(session: AsyncSession, case: Case) -> Case:
@@ -29,6 +32,53 @@ async def add_history(session: AsyncSession, entry: CaseHistoryEntry) -> CaseHis
 
 async def save_case(session: AsyncSession) -> None:
     await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """What a partner's read of its case shows, as plain values (no ORM object)."""
+
+    id: str
+    reference: str
+    partner_id: str
+    applicant_id: str
+    track: str
+    family_track: str | None
+    citizenship_path: bool
+    state: str
+    state_since: datetime
+    created_at: datetime
+
+
+_CASES = Case.__table__
+# Built once: one case of the session's partner, the tenant filter explicit (the statement has no ORM entity).
+_READ_CASE = select(*(_CASES.c[name] for name in CaseRow.__slots__)).where(
+    _CASES.c.id == bindparam("case_id"), _CASES.c.partner_id == bindparam("tenant")
+)
+
+
+async def read_case_row(session: AsyncSession, case_id: str) -> CaseRow | None:
+    """One case of the session's partner as plain values: one statement.
+
+    The session must be scoped to one partner (unscoped fails closed, as the session hook would). On PostgreSQL
+    the single read runs outside a transaction: one round trip instead of three (BEGIN, SELECT, COMMIT).
+    """
+    tenant = session_tenant(session)
+    if tenant is ALL_TENANTS:
+        raise TenantScopeMissing("a partner's case is read only in a session scoped to that partner")
+    params = {"case_id": case_id, "tenant": tenant}
+    engine = session.bind
+    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = (await autocommit.execute(_READ_CASE, params)).first()
+    else:
+        row = (await (await session.connection()).execute(_READ_CASE, params)).first()
+    if row is None:
+        return None
+    values: dict[str, Any] = dict(row._mapping)
+    values["citizenship_path"] = bool(values["citizenship_path"])
+    return CaseRow(**values)
 
 
 async def get_case(session: AsyncSession, case_id: str) -> Case | None:

@@ -58,7 +58,7 @@ class AsylumTools:
     cipher: FieldCipher
 
 
-def describe_case(case: Case) -> CaseRead:
+def describe_case(case: Case | repository.CaseRow) -> CaseRead:
     """The wire form of a case as its partner sees it."""
     state = CaseState(case.state)
     wording = describe_status(state, track=Track(case.track), citizenship_path=case.citizenship_path)
@@ -206,7 +206,10 @@ async def find_case_by_reference(session: AsyncSession, reference: str) -> Case 
 
 async def read_case(session: AsyncSession, case_id: str) -> CaseRead:
     """One case of the session's partner."""
-    return describe_case(await load_case(session, case_id))
+    case = await repository.read_case_row(session, case_id)
+    if case is None:
+        raise CaseNotFound(f"No case {case_id} exists for your organisation.")
+    return describe_case(case)
 
 
 async def list_cases(
