@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ WEBHOOK_SUBSCRIBER_PREFIX = "webhook:"
 # deleted or paused meanwhile is cancelled when it is leased, and it goes to the subscription's current URL.
 SUBSCRIPTIONS_SECONDS = 1.0
 MAX_REMEMBERED_PARTNERS = 10_000
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 class UnknownEventType(RuntimeError):
@@ -148,12 +149,23 @@ class EventPublisher:
             )
             for event_type, data in events
         ]
+        # The payload is the envelope as `model_dump(mode="json")` gives it, assembled from the validated fields:
+        # the data is JSON already, and the one moment is rendered once for every event.
+        occurred_at = _MOMENT.dump_python(now, mode="json")
         rows = [
             {
                 "event_id": e.id,
                 "type": e.type,
                 "partner_id": partner_id,
-                "payload": e.model_dump(mode="json"),
+                "payload": {
+                    "id": e.id,
+                    "type": e.type,
+                    "source": e.source,
+                    "occurred_at": occurred_at,
+                    "partner_id": e.partner_id,
+                    "data": e.data,
+                    "traceparent": e.traceparent,
+                },
                 "created_at": now,
             }
             for e in envelopes

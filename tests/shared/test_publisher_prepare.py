@@ -37,3 +37,14 @@ async def test_nothing_to_prepare_for_no_events(probe: Harness) -> None:
     publisher = EventPublisher(tables, [], "asylum")
     async with probe.app.state.sessionmaker() as session, session.begin():
         assert await publisher.prepare_many(session, [], partner_id="DE") == ([], [], [])
+
+
+async def test_each_payload_is_its_envelope_as_json(probe: Harness) -> None:
+    publisher = EventPublisher(tables, [], "asylum")
+    opened = [("asylum.case.opened", CaseOpened(case_id=f"c{i}", applicant_id="a", partner_id="DE")) for i in range(2)]
+    async with probe.app.state.sessionmaker() as session, session.begin():
+        for partner_id in ("DE", None):
+            envelopes, event_rows, _ = await publisher.prepare_many(session, opened, partner_id=partner_id)
+            assert [row["payload"] for row in event_rows] == [e.model_dump(mode="json") for e in envelopes]
+            assert [list(row["payload"]) for row in event_rows] == [list(e.model_dump(mode="json")) for e in envelopes]
+            assert all(row["payload"]["occurred_at"].endswith("Z") for row in event_rows)
