@@ -96,9 +96,11 @@ class Idempotency:
         then runs its work and `store` finds the key taken and answers 409 (retry to get the first answer), its
         work rolled back with it. Exactly once either way; the lookup costs no extra round trip.
         """
-        if self.session.get_bind().dialect.name == "postgresql":
+        # Core statements on plain tables: through the session's connection, without the ORM's execution path.
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
             row = (
-                await self.session.execute(
+                await connection.execute(
                     _claim_statement(self.tables),
                     {"lock": f"idempotency:{self.org}:{self.key}", "org": self.org, "key": self.key},
                 )
@@ -108,9 +110,8 @@ class Idempotency:
             if row.fingerprint is None:
                 return None
         else:
-            row = (
-                await self.session.execute(_lookup_statement(self.tables), {"org": self.org, "key": self.key})
-            ).first()
+            lookup = _lookup_statement(self.tables)
+            row = (await connection.execute(lookup, {"org": self.org, "key": self.key})).first()
         t = self.tables.idempotency_keys
         if row is None:
             return None
