@@ -79,9 +79,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# Connections an API process keeps open: at least as many as requests it serves at once (a load balancer or a
-# benchmark drives one process with 16), so a busy process never opens and closes overflow connections per request.
-POOL_SIZE = 20
+# Connections an API process keeps open: as many as the requests it serves at once (a load balancer or a
+# benchmark drives one process with 16), so a busy process does not open and close overflow connections per
+# request; with the overflow, at most 20 per process as before (mind PostgreSQL's max_connections per replica).
+POOL_SIZE = 16
+POOL_OVERFLOW = 4
 
 
 def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
@@ -95,7 +97,7 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
     # hide_parameters: a statement's values never appear in an error's message, so never in a log either.
     # No pre-ping: it costs a round trip on every checkout. A connection the server dropped fails the one
     # request that finds it, and SQLAlchemy then replaces every connection of the pool made before it.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, hide_parameters=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

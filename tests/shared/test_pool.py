@@ -13,6 +13,7 @@ async def test_the_postgresql_pool_keeps_at_least_sixteen_connections_open() -> 
         pool = engine.sync_engine.pool
         assert isinstance(pool, QueuePool)
         assert pool.size() >= 16
+        assert pool.size() + pool._max_overflow <= 20  # no more connections per process than before
         # No pre-ping: a checkout costs no round trip.
         assert engine.sync_engine.pool._pre_ping is False
     finally:
