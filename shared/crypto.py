@@ -14,12 +14,11 @@ import base64
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import ColumnElement, event, func, or_, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
@@ -27,10 +26,19 @@ from sqlalchemy.orm import Session, SessionTransaction
 from shared.identifiers import keyed_hash, normalise_identifier
 from shared.keys.errors import CiphertextInvalid, KeyDestroyed, MasterKeyUnknown
 from shared.keys.master import MasterKeys
+from shared.keys.rewrap import MasterKeyRotation, RewrapProgress
 from shared.keys.vault import KeyVault
 from shared.plumbing import PlumbingTables
 
-__all__ = ["CiphertextInvalid", "FieldCipher", "KeyDestroyed", "MasterKeyUnknown", "keyed_hash", "normalise_identifier"]
+__all__ = [
+    "CiphertextInvalid",
+    "FieldCipher",
+    "KeyDestroyed",
+    "MasterKeyUnknown",
+    "RewrapProgress",
+    "keyed_hash",
+    "normalise_identifier",
+]
 
 PREFIX = "cv2"
 # Ciphertexts written before row binding: still readable, bound to partner and column only.
@@ -54,15 +62,6 @@ def _key_aad(partner_id: str, version: int) -> bytes:
     return f"partner-key:{partner_id}:{version}".encode()
 
 
-@dataclass(frozen=True)
-class RewrapProgress:
-    """One batch of a master-key rotation in one service."""
-
-    rewrapped: int
-    erased: int
-    remaining: int
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -71,7 +70,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class FieldCipher:
+class FieldCipher(MasterKeyRotation):
     """Encrypts personal data fields with the owning partner's current key."""
 
     def __init__(
@@ -283,56 +282,6 @@ class FieldCipher:
             return AESGCM(key).decrypt(raw[:12], raw[12:], aad.encode()).decode()
         except InvalidTag as exc:
             raise CiphertextInvalid("ciphertext was altered or belongs to another row") from exc
-
-    def _behind_current_master(self) -> ColumnElement[bool]:
-        """Live data keys a master-key rotation still has to re-wrap."""
-        t = self._tables.partner_keys
-        return (t.c.wrapped_key.is_not(None)) & (or_(t.c.master_kid != self._masters.current_kid, t.c.kek_id.is_(None)))
-
-    async def count_to_rewrap(self, session: AsyncSession) -> int:
-        """How many data keys are not yet under the current master key and their partner's KEK."""
-        t = self._tables.partner_keys
-        found = await session.execute(select(func.count()).select_from(t).where(self._behind_current_master()))
-        return int(found.scalar_one())
-
-    async def rewrap_batch(self, session: AsyncSession, *, limit: int = 100) -> RewrapProgress:
-        """Re-wrap up to `limit` data keys not yet under the current master key and the partner's KEK.
-
-        The data keys themselves do not change, so every ciphertext stays readable. A partner erased
-        in the vault meanwhile (a database restored from a backup, say) has its keys marked destroyed.
-        """
-        t = self._tables.partner_keys
-        behind = self._behind_current_master()
-        rows = (
-            await session.execute(
-                select(t.c.partner_id, t.c.version, t.c.master_kid, t.c.kek_id, t.c.wrapped_key)
-                .where(behind)
-                .order_by(t.c.partner_id, t.c.version)
-                .limit(limit)
-            )
-        ).all()
-        rewrapped = erased = 0
-        for row in rows:
-            unchanged = (t.c.partner_id == row.partner_id) & (t.c.version == row.version)
-            unchanged &= t.c.wrapped_key == row.wrapped_key
-            try:
-                data_key = await self._unwrap_data_key(
-                    row.partner_id, row.version, row.master_kid, row.kek_id, row.wrapped_key
-                )
-                master_kid, kek_id, wrapped = await self._wrap_data_key(row.partner_id, row.version, data_key)
-            except MasterKeyUnknown:
-                raise  # a configuration gap, never a reason to destroy anything
-            except KeyDestroyed:
-                destroyed = update(t).where(unchanged).values(wrapped_key=None, destroyed_at=datetime.now(UTC))
-                await session.execute(destroyed)
-                erased += 1
-                continue
-            await session.execute(
-                update(t).where(unchanged).values(master_kid=master_kid, kek_id=kek_id, wrapped_key=wrapped)
-            )
-            rewrapped += 1
-        remaining = (await session.execute(select(func.count()).select_from(t).where(behind))).scalar_one()
-        return RewrapProgress(rewrapped=rewrapped, erased=erased, remaining=int(remaining))
 
     @staticmethod
     def key_version_of(token: str) -> int:
