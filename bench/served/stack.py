@@ -27,10 +27,37 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU a process has used so far, from /proc/<pid>/stat."""
+    """User plus system CPU a process and its reaped children have used so far, from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    # After the command name: state is field 3, utime field 14 and stime field 15 (1-based, as in proc(5)).
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    # After the command name: state is field 3, utime, stime, cutime, cstime fields 14-17 (1-based, as in proc(5)).
+    return sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """The live processes below `pid` (a service's screening processes, say), from /proc/<pid>/task/*/children."""
+    found: list[int] = []
+    stack = [pid]
+    while stack:
+        for children in Path(f"/proc/{stack.pop()}/task").glob("*/children"):
+            try:
+                pids = [int(child) for child in children.read_text().split()]
+            except OSError:
+                continue
+            found += pids
+            stack += pids
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU used so far by a process and every process below it, live or reaped (a reaped child's time moves
+    into its parent's cutime/cstime, so the sum does not drop when a child ends)."""
+    total = cpu_seconds(pid)
+    for child in descendants(pid):
+        try:
+            total += cpu_seconds(child)
+        except OSError:
+            continue
+    return total
 
 
 def free_port() -> int:
@@ -86,7 +113,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu(self) -> float:
-        return cpu_seconds(self.process.pid)
+        """CPU of the server and the processes it started (screening processes included)."""
+        return tree_cpu_seconds(self.process.pid)
 
 
 @dataclass(frozen=True)
