@@ -182,7 +182,8 @@ async def insert_rows_at_once(session: AsyncSession, rows: Sequence[tuple[Table,
 
     PostgreSQL runs every table but the last as a data-modifying CTE of the last one's insert (foreign keys
     are checked at the end of the statement, so a child may reference a parent inserted beside it). The
-    statement of each shape (tables, columns, row counts) is built once.
+    statement of each shape (tables, columns, row counts) is built once, and compiled once when every table
+    has one row (the usual registration).
     """
     rows = [(table, batch) for table, batch in rows if batch]
     if not rows:
@@ -205,9 +206,12 @@ async def insert_rows_at_once(session: AsyncSession, rows: Sequence[tuple[Table,
 @functools.lru_cache(maxsize=256)
 def _inserts_in_one(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> Insert:
     def values(t: int, table: Table, columns: tuple[str, ...], count: int) -> Insert:
-        return insert(table).values(
-            [{c: bindparam(f"t{t}r{r}_{c}", type_=table.c[c].type) for c in columns} for r in range(count)]
-        )
+        rows = [{c: bindparam(f"t{t}r{r}_{c}", type_=table.c[c].type) for c in columns} for r in range(count)]
+        # One row as a dict, not a one-row list: SQLAlchemy caches the compiled form only of a statement without
+        # multi-row VALUES (their cache key is None), and compiling this statement anew was a third of a
+        # registration's CPU. A table with several rows (rare: several documents) keeps the multi-row VALUES,
+        # whose order is the order the rows are numbered in.
+        return insert(table).values(rows[0] if count == 1 else rows)
 
     *first, last = [values(t, *part) for t, part in enumerate(shape)]
     return last.add_cte(*(statement.cte(f"inserted_{t}") for t, statement in enumerate(first)))
