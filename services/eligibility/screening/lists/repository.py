@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from services.eligibility.models import Applicant, RescreeningJob, SanctionsListRecord, ScreeningHitRecord, Waiver
+from services.eligibility.models import (
+    Applicant,
+    ApplicantDocument,
+    RescreeningJob,
+    SanctionsListRecord,
+    ScreeningHitRecord,
+    Waiver,
+)
+
+_HITS: Any = ScreeningHitRecord.__table__
+# A found-again hit's findings, written by primary key for a whole batch in one executemany.
+_REFRESH_HIT = (
+    update(_HITS)
+    .where(_HITS.c.id == bindparam("hit_id"))
+    .values(
+        status=bindparam("new_status"),
+        list_version=bindparam("new_list_version"),
+        score=bindparam("new_score"),
+        confident=bindparam("new_confident"),
+        explanation_enc=bindparam("new_explanation_enc"),
+    )
+)
 
 
 async def add_list(session: AsyncSession, record: SanctionsListRecord) -> None:
@@ -41,15 +62,15 @@ async def list_hits_of_applicant(session: AsyncSession, applicant_id: str) -> Se
     return (await session.execute(stmt)).scalars().all()
 
 
-def _among(session: AsyncSession, column: InstrumentedAttribute[str], values: Sequence[str]) -> ColumnElement[bool]:
+def _among(session: AsyncSession, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
     """`column IN values`: on PostgreSQL as one array parameter, a short statement psycopg parses once and caches.
 
     An expanding IN of a batch's 200 ids makes a statement too long for psycopg's cache, parsed again each time
     (about a quarter of the re-screening loop's own time went to that).
     """
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("among", list(values), type_=ARRAY(String)))
-    return column.in_(values)
+        return column == any_(bindparam("among", list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 async def list_hits_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[ScreeningHitRecord]:
@@ -63,6 +84,60 @@ async def list_hits_of_applicants(session: AsyncSession, applicant_ids: Sequence
         .execution_options(include_all_tenants=True)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def hit_rows_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[Any]:
+    """What a re-screening batch needs of these applicants' hits (id, applicant, list entry, status), as plain rows.
+
+    Every partner's (the caller chose the applicants); one statement, no ORM objects to build or flush.
+    """
+    if not applicant_ids:
+        return []
+    stmt = (
+        select(_HITS.c.id, _HITS.c.applicant_id, _HITS.c.list_source, _HITS.c.entry_id, _HITS.c.status)
+        .where(_among(session, _HITS.c.applicant_id, applicant_ids))
+        .order_by(_HITS.c.id)
+        .execution_options(include_all_tenants=True)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def refresh_hits(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Write found-again hits' findings (`hit_id`, `new_status`, `new_list_version`, `new_score`, `new_confident`,
+    `new_explanation_enc` each), one executemany for all of them."""
+    if rows:
+        await session.execute(_REFRESH_HIT.execution_options(include_all_tenants=True), list(rows))
+
+
+async def lapse_hits(session: AsyncSession, hit_ids: Sequence[str]) -> None:
+    """Mark hits no longer found as lapsed, in one statement."""
+    if hit_ids:
+        stmt = update(_HITS).where(_among(session, _HITS.c.id, hit_ids)).values(status="lapsed")
+        await session.execute(stmt.execution_options(include_all_tenants=True))
+
+
+async def set_screening_statuses(session: AsyncSession, statuses: dict[str, str]) -> None:
+    """Set applicants' screening status (applicant id -> status): one statement per distinct status."""
+    table: Any = Applicant.__table__
+    by_status: dict[str, list[str]] = {}
+    for applicant_id, status in statuses.items():
+        by_status.setdefault(status, []).append(applicant_id)
+    for status, ids in sorted(by_status.items()):
+        stmt = update(table).where(_among(session, table.c.id, ids)).values(screening_status=status)
+        await session.execute(stmt.execution_options(include_all_tenants=True))
+
+
+async def documents_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[Any]:
+    """These applicants' documents (applicant id, type, issuing country, keyed number hash) in one statement."""
+    if not applicant_ids:
+        return []
+    doc: Any = ApplicantDocument.__table__
+    stmt = (
+        select(doc.c.applicant_id, doc.c.doc_type, doc.c.issuing_country, doc.c.number_hash)
+        .where(_among(session, doc.c.applicant_id, applicant_ids))
+        .order_by(doc.c.id)
+    )
+    return (await session.execute(stmt)).all()
 
 
 async def add_hit(session: AsyncSession, hit: ScreeningHitRecord) -> None:
@@ -106,7 +181,10 @@ async def mark_every_applicant_pending(session: AsyncSession) -> int:
 
 
 async def list_pending_applicants(session: AsyncSession, after: str | None, limit: int) -> Sequence[Applicant]:
-    """A batch of applicants of every partner still awaiting screening, in id order after `after`."""
+    """A batch of applicants of every partner still awaiting screening, in id order after `after`.
+
+    Their documents are not loaded with them (`documents_of_applicants` reads a batch's with one array parameter).
+    """
     stmt = (
         select(Applicant)
         .where(Applicant.screening_status == "pending")
@@ -115,7 +193,6 @@ async def list_pending_applicants(session: AsyncSession, after: str | None, limi
         # Locked so a list load committing meanwhile waits and marks them `pending` again after this batch,
         # rather than this batch overwriting that mark with a result against the older lists.
         .with_for_update()
-        .options(selectinload(Applicant.documents))
         .execution_options(include_all_tenants=True)
     )
     if after is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -92,16 +93,19 @@ async def _screen_batch(
 ) -> str | None:
     """Screen one batch of pending applicants and record progress; returns the last id, None when done."""
     batch = list(await repository.list_pending_applicants(session, after, BATCH))
+    documents: dict[str, list[Any]] = {}
+    for document in await repository.documents_of_applicants(session, [a.id for a in batch]):
+        documents.setdefault(document.applicant_id, []).append(document)
     screened = []
     for applicant in batch:
         try:
             names, birth, _ = await decrypt_identity(session, crypto, applicant)
         except KeyDestroyed:
             continue  # an erased partner's applicant: nothing left to screen
-        screened.append((applicant, screening_subject(applicant, full_names(names), birth)))
-    # The whole batch at once: screened in a worker thread, its hits read in one statement, written in one flush.
+        subject = screening_subject(applicant, full_names(names), birth, documents.get(applicant.id, []))
+        screened.append((applicant, subject))
+    # The whole batch at once: screened in the screening processes, its hits read and written as plain rows.
     await rescreen_applicants(session, crypto.cipher, screening, screened)
-    await session.flush()
     now = datetime.now(UTC)
     job.status, job.heartbeat_at = "running", now
     job.processed += len(batch)

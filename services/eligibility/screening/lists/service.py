@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,13 +153,19 @@ async def screen_outcomes(
     return await asyncio.to_thread(screen_all, state.index, subjects)
 
 
-def screening_subject(applicant: Applicant, names: Sequence[str], birth_date: str | None) -> ScreeningSubject:
-    """What screening compares for an applicant: names, birth date as known, documents by keyed hash, citizenship."""
+def screening_subject(
+    applicant: Applicant, names: Sequence[str], birth_date: str | None, documents: Sequence[Any] | None = None
+) -> ScreeningSubject:
+    """What screening compares for an applicant: names, birth date as known, documents by keyed hash, citizenship.
+
+    `documents` (each with `doc_type`, `issuing_country`, `number_hash`) when read apart, else `applicant.documents`.
+    """
     return ScreeningSubject(
         names=tuple(names),
         birth_date=parse_partial_date(birth_date),
         documents=tuple(
-            SubjectDocument(kind=d.doc_type, country=d.issuing_country, key=d.number_hash) for d in applicant.documents
+            SubjectDocument(kind=d.doc_type, country=d.issuing_country, key=d.number_hash)
+            for d in (applicant.documents if documents is None else documents)
         ),
         citizenship=applicant.citizenship,
     )
