@@ -170,7 +170,7 @@ async def test_only_a_service_with_sanctions_write_reads_a_job(eligibility: Harn
     assert unknown.status_code == 404
 
 
-async def test_a_batch_reads_its_applicants_hits_whatever_their_number_and_on_postgresql_by_one_statement(
+async def test_a_batch_reads_its_applicants_hits_and_documents_whatever_their_number_on_postgresql_alike(
     eligibility: Harness, tokens: Tokens
 ) -> None:
     listed = [await register(eligibility, tokens) for _ in range(3)]
@@ -181,9 +181,11 @@ async def test_a_batch_reads_its_applicants_hits_whatever_their_number_and_on_po
     async with eligibility.app.state.sessionmaker() as session:
         for among in (ids[:1], [*ids, "no-such-applicant"]):
             with counting_statements(eligibility.app.state.engine) as log:
-                hits = await repository.list_hits_of_applicants(session, among)
+                hits = await repository.hit_rows_of_applicants(session, among)
+                documents = await repository.documents_of_applicants(session, among)
             assert sorted(hit.applicant_id for hit in hits) == sorted(i for i in among if i in ids)
+            assert sorted(document.applicant_id for document in documents) == sorted(i for i in among if i in ids)
             texts.append(log.statements)
     if eligibility.app.state.engine.dialect.name == "postgresql":
-        # One array parameter: the same short statement for any batch, which psycopg parses once and caches.
+        # One array parameter: the same short statements for any batch, which psycopg parses once and caches.
         assert texts[0] == texts[1]

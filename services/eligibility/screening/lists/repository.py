@@ -73,19 +73,6 @@ def _among(session: AsyncSession, column: Any, values: Sequence[str]) -> ColumnE
     return column.in_(values)  # type: ignore[no-any-return]
 
 
-async def list_hits_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[ScreeningHitRecord]:
-    """Every hit of these applicants, whichever partner they belong to (the caller chose them)."""
-    if not applicant_ids:
-        return []
-    stmt = (
-        select(ScreeningHitRecord)
-        .where(_among(session, ScreeningHitRecord.applicant_id, applicant_ids))
-        .order_by(ScreeningHitRecord.id)
-        .execution_options(include_all_tenants=True)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
 async def hit_rows_of_applicants(session: AsyncSession, applicant_ids: Sequence[str]) -> Sequence[Any]:
     """What a re-screening batch needs of these applicants' hits (id, applicant, list entry, status), as plain rows.
 
