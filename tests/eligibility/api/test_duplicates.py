@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
+from services.eligibility.duplicates.repository import find_registrations_of_documents
+from services.eligibility.models import Applicant, ApplicantDocument
 from tests.eligibility.api.helpers import (
     UNRELATED_PERSON,
     applicant_body,
@@ -115,3 +118,28 @@ async def test_two_partners_registering_one_document_at_once_still_meet(eligibil
     )
     statuses = sorted(r.json()["duplicate_status"] for r in answers)
     assert statuses == ["none", "suspected", "suspected", "suspected"]
+
+
+async def test_the_document_search_sees_registrations_pending_in_the_session(eligibility: Harness) -> None:
+    # The search runs on the session's connection (no autoflush there): what is pending is flushed first.
+    pending = Applicant(
+        id="01J0000000000000000000PEND",
+        partner_id="PL",
+        category="military",
+        names_enc="x",
+        birth_date_enc="x",
+        citizenship="RU",
+        service_verified=False,
+        arrived_in_partner_territory=False,
+        left_post=False,
+        duplicate_status="none",
+        screening_status="unavailable",
+        created_at=datetime.now(UTC),
+        created_by="PL:assessor",
+        documents=[ApplicantDocument(doc_type="passport", issuing_country="RU", number_hash="ab" * 32)],
+    )
+    async with eligibility.app.state.sessionmaker() as session, session.begin():
+        session.add(pending)
+        found = await find_registrations_of_documents(session, ["ab" * 32, "cd" * 32])
+        assert found == [("ab" * 32, pending.id, "PL")]
+        await session.rollback()
