@@ -6,6 +6,7 @@ event loop, and its hits are then recorded with the statements of the surroundin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -28,6 +29,9 @@ from shared.bulk_insert import insert_rows
 from shared.crypto import FieldCipher
 from shared.ids import new_id
 from shared.schemas.eligibility import ScreeningStatus
+
+# Applicants' findings prepared between two turns of the event loop.
+YIELD_EVERY = 50
 
 
 async def screen_batch(
@@ -110,7 +114,9 @@ async def rescreen_applicants(
     statuses: dict[str, str] = {}
     # Explanations to seal, per partner: (plaintext, field, row) and the row that takes the token.
     sealing: dict[str, list[tuple[tuple[str, str, str], dict[str, Any], str]]] = {}
-    for (applicant, _), hits in zip(screened, outcomes, strict=True):
+    for position, ((applicant, _), hits) in enumerate(zip(screened, outcomes, strict=True)):
+        if position and not position % YIELD_EVERY:
+            await asyncio.sleep(0)  # let requests in between
         if hits is None:
             statuses[applicant.id] = ScreeningStatus.unavailable.value
             continue
@@ -170,6 +176,7 @@ async def rescreen_applicants(
                 found.add(stored_status)
         statuses[applicant.id] = status_of(found)
     for partner_id, items in sealing.items():
+        await asyncio.sleep(0)
         tokens = await cipher.encrypt_many(session, partner_id, [item for item, _, _ in items])
         for (_, row, column), token in zip(items, tokens, strict=True):
             row[column] = token
