@@ -22,6 +22,7 @@ from services.eligibility.applicants.identity import (
     document_key,
     full_names,
     new_applicant,
+    registered_read,
 )
 from services.eligibility.applicants.repository import Rows
 from services.eligibility.duplicates.service import find_conflicts
@@ -75,8 +76,7 @@ async def register_applicant(
     if conflicts or hits:
         session.add_all([*conflicts, *hits])
         await session.flush()
-    # Just registered: nobody can name it as their main applicant yet.
-    return await applicant_read(session, crypto, applicant, [])
+    return registered_read(applicant, data)
 
 
 async def change_rows(session: AsyncSession, publisher: EventPublisher, change: Change) -> list[tuple[Table, Rows]]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from typing import Any
 
+import pytest
 from sqlalchemy import Table, select
 
 from services.eligibility.applicants import repository
@@ -129,3 +131,28 @@ def test_the_statement_of_a_one_row_per_table_registration_is_compiled_once() ->
     three_documents = (one_each[0], (*one_each[1][:2], 3))
     sql = str(repository._inserts_in_one(three_documents).compile())
     assert len(re.findall(r"t1r\d_number_hash", sql)) == 3
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"birth_date": None, "rank_or_post": "", "contacts": []},
+        {"rank_or_post": "Sergeant, 3rd company", "contacts": [{"kind": "email", "value": "ivan@example.org"}]},
+    ],
+)
+async def test_the_answer_is_built_from_the_plaintext_and_equals_a_read(
+    eligibility: Harness, tokens: Tokens, monkeypatch: pytest.MonkeyPatch, fields: dict[str, Any]
+) -> None:
+    # Nothing is decrypted to answer a registration: it answers what it was given, exactly as a read shows it.
+    cipher = eligibility.app.state.cipher
+
+    async def refuse(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("a registration decrypted a field")
+
+    monkeypatch.setattr(cipher, "decrypt", refuse)
+    created = await register(eligibility, tokens, **fields)
+    monkeypatch.undo()
+    read = await eligibility.client.get(f"/v1/applicants/{created['id']}", headers=as_officer(tokens))
+    assert read.status_code == 200
+    assert read.json() == created
