@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import functools
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from types import TracebackType
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import CallerKind, CurrentPrincipal
-from shared.db import session_scope
 from shared.errors import may_answer
 from shared.faults import crash_point
 from shared.registry import OrganisationDirectory, RegistryUnavailable
@@ -22,30 +25,70 @@ def after_unit_of_work(request: Request, callback: Callable[[], None]) -> None:
     callbacks.append(callback)
 
 
+# Where the route's own wrapper (shared.retries) finds the transaction to remember its answer in.
+SESSION_STATE = "unit_of_work_session"
+
+
 @may_answer(503)
-async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    """One request, one transaction: commit when the endpoint returned, before the response is sent."""
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+async def unit_of_work(request: Request) -> AsyncSession:
+    """One request, one transaction: commit when the endpoint returned, before the response is sent.
+
+    A plain dependency whose end is registered on FastAPI's per-endpoint exit stack (what a `yield` dependency
+    with `scope="function"` uses), without the two generator context managers and the cancel scope FastAPI
+    wraps around each `yield` dependency. One session per request whichever alias asked for it; a session the
+    endpoint never used is neither committed nor closed (nothing was begun, no connection was taken).
+    """
+    state: dict[str, object] = request.scope.setdefault("state", {})  # what `request.state` reads and writes
+    session = state.get(SESSION_STATE)
+    if not isinstance(session, AsyncSession):
+        maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        session = maker()
+        state[SESSION_STATE] = session
+        stack: AsyncExitStack = request.scope["fastapi_function_astack"]
+        stack.push_async_exit(functools.partial(_end_unit_of_work, request, session))
+    return session
+
+
+async def _end_unit_of_work(
+    request: Request,
+    session: AsyncSession,
+    exc_type: type[BaseException] | None,
+    exc: BaseException | None,
+    _traceback: TracebackType | None,
+) -> bool:
     try:
-        async with session_scope(maker) as session:
-            # Where the route's own wrapper (shared.retries) finds the transaction to remember its answer in.
-            request.state.unit_of_work_session = session
-            yield session
-        crash_point("after-commit", f"{request.method} {getattr(request.scope.get('route'), 'path', '')}")
+        # Shielded like FastAPI's own dependency exits: a client gone mid-commit does not cut the commit short.
+        with anyio.CancelScope(shield=True):
+            if session.in_transaction():
+                try:
+                    if exc is None:
+                        await session.commit()
+                    else:
+                        await session.rollback()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                finally:
+                    await session.close()
+        if exc is None:
+            crash_point("after-commit", f"{request.method} {getattr(request.scope.get('route'), 'path', '')}")
     finally:
         for callback in request.state.__dict__.get("_after_uow", []):
             callback()
+    return False
 
 
-SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work)]
 
 
-async def partner_session(session: SessionDep, principal: CurrentPrincipal) -> AsyncSession:
+@may_answer(503)
+async def partner_session(request: Request, principal: CurrentPrincipal) -> AsyncSession:
     """The request's session scoped to the calling partner's records.
 
     Other kinds of caller get an unscoped session: the service decides what they may see, and any
     tenant-scoped query it forgets to scope is refused.
     """
+    session = await unit_of_work(request)
     if principal.kind is CallerKind.partner:
         scope_to_tenant(session, principal.org)
     return session
