@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -32,6 +33,18 @@ async def test_request_id_is_propagated_and_echoed(probe: Harness) -> None:
     generated = await probe.client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\n"})
     assert generated.headers["x-request-id"] != "bad id with spaces\n"
     assert len(generated.headers["x-request-id"]) == 32
+    assert uuid.UUID(hex=generated.headers["x-request-id"]).version == 4
+    again = await probe.client.get("/healthz")
+    assert again.headers["x-request-id"] != generated.headers["x-request-id"]
+
+
+async def test_each_route_and_status_is_counted_apart(probe: Harness) -> None:
+    for _ in range(3):
+        await probe.client.get("/healthz")
+    await probe.client.get("/no-such-route")
+    metrics = (await probe.client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/healthz",service="probe",status="200"} 3.0' in metrics
+    assert 'http_requests_total{method="GET",route="unmatched",service="probe",status="404"} 1.0' in metrics
 
 
 async def test_logs_carry_the_request_id_and_no_personal_data(
