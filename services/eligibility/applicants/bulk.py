@@ -13,8 +13,6 @@ statuses.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import TypeAdapter
@@ -22,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.applicants import repository
 from services.eligibility.applicants.errors import MainApplicantMissing
-from services.eligibility.applicants.identity import Crypto, document_key, full_names
+from services.eligibility.applicants.identity import Crypto, full_names
+from services.eligibility.applicants.rows import NewApplicant, new_applicants
 from services.eligibility.applicants.service import check_registration, registration_change
 from services.eligibility.duplicates.service import find_conflicts
 from services.eligibility.models import Applicant, ApplicantDocument
@@ -32,45 +31,18 @@ from shared.auth import Principal
 from shared.bulk_insert import insert_rows
 from shared.changes import record_changes
 from shared.errors import ProblemError
-from shared.ids import new_id
 from shared.outbox import EventPublisher
 from shared.schemas.eligibility import (
     ApplicantCreate,
     Category,
     Contact,
-    DuplicateStatus,
     PersonName,
-    ScreeningStatus,
 )
 
 # What became of each applicant of a batch: its id, or the problem that refused it.
 Outcome = str | ProblemError
 _names = TypeAdapter(list[PersonName])
 _contacts = TypeAdapter(list[Contact])
-
-
-@dataclass(slots=True)
-class NewDocument:
-    """A document of a new applicant, by keyed hash, as `ApplicantDocument` holds it."""
-
-    doc_type: str
-    issuing_country: str
-    number_hash: str
-
-
-@dataclass(slots=True)
-class NewApplicant:
-    """A new applicant of a batch as plain values: the attributes duplicates and screening read and set."""
-
-    id: str
-    partner_id: str
-    citizenship: str
-    main_applicant_id: str | None
-    created_at: datetime
-    documents: list[NewDocument]
-    row: dict[str, Any]
-    duplicate_status: str = DuplicateStatus.none.value
-    screening_status: str = ScreeningStatus.unavailable.value
 
 
 async def _refuse_orphans(session: AsyncSession, batch: Sequence[ApplicantCreate]) -> dict[int, ProblemError]:
@@ -84,57 +56,6 @@ async def _refuse_orphans(session: AsyncSession, batch: Sequence[ApplicantCreate
                 f"No main applicant {main} is registered for your organisation; register the main applicant first."
             )
     return refused
-
-
-async def new_applicants(
-    session: AsyncSession, crypto: Crypto, actor: Principal, batch: Sequence[ApplicantCreate]
-) -> list[NewApplicant]:
-    """The applicant rows of registrations, personal fields encrypted and documents hashed, as `new_applicant`.
-
-    The fields of the whole batch are sealed in one call (`encrypt_many`): the same ciphertexts, bound to each
-    applicant's row, with one key look-up for all.
-    """
-    partner, key = actor.org, document_key(crypto.blind_index_key)
-    made: list[NewApplicant] = []
-    plaintexts: list[tuple[str, str, str]] = []
-    destinations: list[tuple[dict[str, Any], str]] = []
-    for data in batch:
-        applicant_id, now = new_id(), datetime.now(UTC)
-        main = data.main_applicant_id
-        citizenship = data.citizenship.upper()
-        row: dict[str, Any] = {
-            "id": applicant_id,
-            "partner_id": partner,
-            "category": data.category.value,
-            "names_enc": None,
-            "birth_date_enc": None,
-            "citizenship": citizenship,
-            "rank_or_post_enc": None,
-            "contacts_enc": None,
-            "service_verified": data.evidence.service_verified,
-            "arrived_in_partner_territory": data.evidence.arrived_in_partner_territory,
-            "left_post": data.evidence.left_post,
-            "main_applicant_id": main,
-            "created_at": now,
-            "created_by": actor.subject,
-        }
-        # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
-        fields = [("names", _names.dump_json(data.names).decode()), ("birth_date", data.birth_date or "")]
-        if data.rank_or_post:
-            fields.append(("rank_or_post", data.rank_or_post))
-        if data.contacts:
-            fields.append(("contacts", _contacts.dump_json(data.contacts).decode()))
-        for column, text in fields:
-            plaintexts.append((text, f"applicants.{column}", applicant_id))
-            destinations.append((row, f"{column}_enc"))
-        documents = [
-            NewDocument(d.type, d.issuing_country.upper(), key(d.issuing_country, d.number)) for d in data.documents
-        ]
-        made.append(NewApplicant(applicant_id, partner, citizenship, main, now, documents, row))
-    sealed = await crypto.cipher.encrypt_many(session, partner, plaintexts)
-    for (row, column), token in zip(destinations, sealed, strict=True):
-        row[column] = token
-    return made
 
 
 async def _insert(session: AsyncSession, applicants: Sequence[NewApplicant]) -> None:

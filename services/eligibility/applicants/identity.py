@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.models import Applicant, ApplicantDocument
-from shared.auth import Principal
+from services.eligibility.models import Applicant
 from shared.crypto import FieldCipher, keyed_hash
-from shared.ids import new_id
 from shared.schemas.eligibility import (
-    ApplicantCreate,
     ApplicantRead,
     Category,
     Contact,
@@ -65,56 +60,6 @@ def full_names(names: list[PersonName]) -> tuple[str, ...]:
     return tuple(" ".join(p for p in (n.given, n.patronymic, n.family) if p) for n in names)
 
 
-async def new_applicant(session: AsyncSession, crypto: Crypto, actor: Principal, data: ApplicantCreate) -> Applicant:
-    """The applicant row of a registration, its personal fields encrypted and its documents hashed (not yet added)."""
-    partner, applicant_id = actor.org, new_id()
-    names_json = json.dumps([n.model_dump(mode="json") for n in data.names], ensure_ascii=False)
-    contacts_json = json.dumps([c.model_dump(mode="json") for c in data.contacts], ensure_ascii=False)
-    # An unknown birth date is stored as an encrypted empty text, so that no one can tell it apart.
-    fields = [("names", names_json), ("birth_date", data.birth_date or "")]
-    if data.rank_or_post:
-        fields.append(("rank_or_post", data.rank_or_post))
-    if data.contacts:
-        fields.append(("contacts", contacts_json))
-    # One key look-up and one cipher for the applicant's fields (each its own nonce, as `encrypt` seals it).
-    sealed = dict(
-        zip(
-            (name for name, _ in fields),
-            await crypto.cipher.encrypt_many(
-                session, partner, [(text, f"applicants.{name}", applicant_id) for name, text in fields]
-            ),
-            strict=True,
-        )
-    )
-    key = document_key(crypto.blind_index_key)
-    return Applicant(
-        id=applicant_id,
-        partner_id=partner,
-        category=data.category.value,
-        names_enc=sealed["names"],
-        birth_date_enc=sealed["birth_date"],
-        citizenship=data.citizenship.upper(),
-        rank_or_post_enc=sealed.get("rank_or_post"),
-        contacts_enc=sealed.get("contacts"),
-        service_verified=data.evidence.service_verified,
-        arrived_in_partner_territory=data.evidence.arrived_in_partner_territory,
-        left_post=data.evidence.left_post,
-        main_applicant_id=data.main_applicant_id,
-        duplicate_status=DuplicateStatus.none.value,
-        screening_status=ScreeningStatus.unavailable.value,
-        created_at=datetime.now(UTC),
-        created_by=actor.subject,
-        documents=[
-            ApplicantDocument(
-                doc_type=d.type,
-                issuing_country=d.issuing_country.upper(),
-                number_hash=key(d.issuing_country, d.number),
-            )
-            for d in data.documents
-        ],
-    )
-
-
 async def decrypt_identity(
     session: AsyncSession, crypto: Crypto, applicant: Applicant
 ) -> tuple[list[PersonName], str | None, str | None]:
@@ -152,36 +97,6 @@ async def applicant_read(
     """The wire form of an applicant, decrypted; the caller knows its family members (no query here)."""
     documents = [DocumentRead(type=d.doc_type, issuing_country=d.issuing_country) for d in applicant.documents]
     return await _wire_form(session, crypto, applicant, documents, family_member_ids)
-
-
-def registered_read(applicant: Applicant, data: ApplicantCreate) -> ApplicantRead:
-    """The wire form of an applicant just registered, from the plaintext it was registered with.
-
-    What a read would decrypt is what `new_applicant` just encrypted, so nothing is decrypted: the same names,
-    birth date (None when unknown), rank or post (None when empty) and contacts. Statuses come from the applicant
-    (duplicate detection and screening set them); nobody can name it as their main applicant yet.
-    """
-    return ApplicantRead(
-        id=applicant.id,
-        partner_id=applicant.partner_id,
-        category=data.category,
-        names=data.names,
-        birth_date=data.birth_date or None,
-        citizenship=applicant.citizenship,
-        documents=[DocumentRead(type=d.doc_type, issuing_country=d.issuing_country) for d in applicant.documents],
-        rank_or_post=data.rank_or_post or None,
-        contacts=data.contacts,
-        evidence=Evidence(
-            service_verified=applicant.service_verified,
-            arrived_in_partner_territory=applicant.arrived_in_partner_territory,
-            left_post=applicant.left_post,
-        ),
-        main_applicant_id=applicant.main_applicant_id,
-        family_member_ids=[],
-        duplicate_status=DuplicateStatus(applicant.duplicate_status),
-        screening_status=ScreeningStatus(applicant.screening_status),
-        created_at=applicant.created_at,
-    )
 
 
 async def applicant_read_from_row(session: AsyncSession, crypto: Crypto, rows: Sequence[Row[Any]]) -> ApplicantRead:

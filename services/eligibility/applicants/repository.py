@@ -18,6 +18,7 @@ from sqlalchemy import Insert, Result, Row, Select, String, Table, bindparam, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
+from services.eligibility.applicants.rows import NewApplicant
 from services.eligibility.models import Applicant, ApplicantDocument, tables
 from shared.pagination import PageParams, keyset
 from shared.tenancy import TENANT_FILTERED, tenant_criteria, tenant_scoped
@@ -160,9 +161,10 @@ _DOCUMENT_COLUMNS = ("applicant_id", "doc_type", "issuing_country", "number_hash
 Rows = Sequence[dict[str, Any]]
 
 
-def applicant_rows(applicant: Applicant) -> list[tuple[Table, Rows]]:
+def applicant_rows(applicant: NewApplicant) -> list[tuple[Table, Rows]]:
     """A new applicant and its documents as plain rows, per table, in the order they must be inserted."""
-    rows: list[tuple[Table, Rows]] = [(_APPLICANTS, [{c: getattr(applicant, c) for c in _APPLICANT_COLUMNS}])]
+    statuses = {"duplicate_status": applicant.duplicate_status, "screening_status": applicant.screening_status}
+    rows: list[tuple[Table, Rows]] = [(_APPLICANTS, [applicant.row | statuses])]
     if applicant.documents:
         documents = [
             {

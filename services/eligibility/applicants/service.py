@@ -7,6 +7,7 @@ and writes them in one flush (one INSERT per table), then records the change: no
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +22,9 @@ from services.eligibility.applicants.identity import (
     document_hash,
     document_key,
     full_names,
-    new_applicant,
-    registered_read,
 )
 from services.eligibility.applicants.repository import Rows
+from services.eligibility.applicants.rows import new_applicants, registered_read
 from services.eligibility.duplicates.service import find_conflicts
 from services.eligibility.errors import ApplicantNotFound
 from services.eligibility.models import Applicant, tables
@@ -64,11 +64,13 @@ async def register_applicant(
     """Register an applicant for the actor's partner: encrypt, hash documents, flag duplicates, screen."""
     check_registration(data)
     await check_main_applicant(session, data)
-    applicant = await new_applicant(session, crypto, actor, data)
-    conflicts = await find_conflicts(session, [applicant])
-    subject = screening_subject(applicant, full_names(data.names), data.birth_date)
-    hits = await screen_new_applicants(session, crypto.cipher, screening, [(applicant, subject)])
-    change_of = registration_change(actor, applicant)
+    (applicant,) = await new_applicants(session, crypto, actor, [data])
+    # Plain values with the attributes a mapped applicant would give duplicates and screening (see rows.py).
+    as_mapped = cast(Applicant, applicant)
+    conflicts = await find_conflicts(session, [as_mapped])
+    subject = screening_subject(as_mapped, full_names(data.names), data.birth_date)
+    hits = await screen_new_applicants(session, crypto.cipher, screening, [(as_mapped, subject)])
+    change_of = registration_change(actor, as_mapped)
     # The applicant, its documents, the audit entry and the event as plain rows: one statement on PostgreSQL.
     # A duplicate's conflict or a screening hit, rare, goes through the session after them.
     rows = repository.applicant_rows(applicant)
