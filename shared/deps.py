@@ -57,9 +57,9 @@ async def _end_unit_of_work(
     _traceback: TracebackType | None,
 ) -> bool:
     try:
-        # Shielded like FastAPI's own dependency exits: a client gone mid-commit does not cut the commit short.
-        with anyio.CancelScope(shield=True):
-            if session.in_transaction():
+        if session.in_transaction():
+            # Shielded like FastAPI's own dependency exits: a client gone mid-commit does not cut the commit short.
+            with anyio.CancelScope(shield=True):
                 try:
                     if exc is None:
                         await session.commit()
