@@ -34,6 +34,7 @@ from bench.served.stack import Databases, Server, cpu_seconds, running
 from services.payments.domain.tamper.chain import GENESIS_HASH
 from services.payments.domain.tamper.digest import record_digest
 from services.payments.ledger.chain import entry_body
+from services.payments.ledger.repository import ENTRY_COLUMNS
 from shared.auth import CallerKind, issue_token
 from shared.devkeys import ensure_dev_signing_key
 from shared.ids import new_ids
@@ -92,19 +93,6 @@ class Backends:
         return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self._read().items())
 
 
-ENTRY_COLUMNS = (
-    "id",
-    "partner_id",
-    "transfer_id",
-    "transfer_kind",
-    "account_id",
-    "currency",
-    "amount_minor",
-    "seq",
-    "prev_hash",
-    "hash",
-    "created_at",
-)
 CONTRIBUTION_COLUMNS = (
     "id",
     "partner_id",

@@ -30,18 +30,7 @@ async def record_audit(
     """Append one audit entry in the caller's transaction (never personal data in `detail`)."""
     await session.execute(
         _insert_one(tables.audit_log),
-        {
-            "at": datetime.now(UTC),
-            "actor_org": actor.org,
-            "actor_kind": actor.kind.value,
-            "actor_subject": actor.subject,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "partner_id": partner_id,
-            "request_id": current_request_id(),
-            "detail": detail,
-        },
+        audit_row(actor, action, resource_type, resource_id, partner_id=partner_id, detail=detail),
     )
 
 
