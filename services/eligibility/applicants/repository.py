@@ -92,6 +92,7 @@ _AUDITED = (
 )
 READ_ONE_AUDITED = READ_ONE.add_cte(_AUDITED)
 _READ_ONE_CHECKED = frozenset({Applicant})
+_ID_LENGTH: int = _APPLICANTS.c.id.type.length  # type: ignore[attr-defined]
 
 
 def _family(ids: str | None) -> FamilyIds:
@@ -126,6 +127,10 @@ async def read_one(
     found (PostgreSQL only). The session hook still checks the tenant: the statement is marked as filtered
     for `tenant` on applicants, and the hook refuses it if that is not the session's tenant.
     """
+    if len(applicant_id) > _ID_LENGTH:
+        # No applicant has such an id, and PostgreSQL would refuse the audit entry's over-long resource id while
+        # planning the statement, before finding no row.
+        return []
     params: dict[str, Any] = {"tenant": tenant, "applicant_id": applicant_id}
     if audit is not None:
         params.update({f"audit_{c}": audit[c] for c in _AUDIT_COLUMNS})
