@@ -28,10 +28,14 @@ async def record_audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one audit entry in the caller's transaction (never personal data in `detail`)."""
-    await session.execute(
-        _insert_one(tables.audit_log),
-        audit_row(actor, action, resource_type, resource_id, partner_id=partner_id, detail=detail),
+    await record_audit_row(
+        session, tables, audit_row(actor, action, resource_type, resource_id, partner_id=partner_id, detail=detail)
     )
+
+
+async def record_audit_row(session: AsyncSession, tables: PlumbingTables, row: dict[str, Any]) -> None:
+    """Append one audit entry made by `audit_row`, with the insert built once per table."""
+    await session.execute(_insert_one(tables.audit_log), row)
 
 
 @functools.cache

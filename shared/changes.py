@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import audit_row, record_audit, record_audits
+from shared.audit import audit_row, record_audit_row, record_audits
 from shared.auth import Principal
 from shared.outbox import EventPublisher
 from shared.schemas.events import RecordChanged
@@ -51,6 +52,17 @@ class Change:
         """The action as the audit log names it: `<resource_type>.<action>`."""
         return f"{self.resource_type}.{self.action}"
 
+    def audit_entry(self) -> dict[str, Any]:
+        """The audit entry of this change as a row (`shared.audit.audit_row`)."""
+        return audit_row(
+            self.actor,
+            self.audit_action,
+            self.resource_type,
+            self.resource_id,
+            partner_id=self.partner_id,
+            detail=None if self.detail is None else dict(self.detail),
+        )
+
     def event_type(self, service: str) -> str:
         """The type of the event that announces this change when `service` records it."""
         if self.announced_by is not None:
@@ -73,19 +85,20 @@ class Change:
 
 async def record_change(session: AsyncSession, publisher: EventPublisher, change: Change) -> None:
     """Audit a change and announce it, both in the caller's transaction (nothing is sent before it commits)."""
-    await record_audit(
-        session,
-        publisher.tables,
-        change.actor,
-        change.audit_action,
-        change.resource_type,
-        change.resource_id,
-        partner_id=change.partner_id,
-        detail=None if change.detail is None else dict(change.detail),
-    )
+    await record_audit_row(session, publisher.tables, change.audit_entry())
     await publisher.publish(
         session, change.event_type(publisher.source), change.event_data(), partner_id=change.partner_id
     )
+
+
+async def prepare_change(
+    session: AsyncSession, publisher: EventPublisher, change: Change
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows `record_change` writes (audit entry, event rows, delivery rows), built but not inserted, for a
+    caller that writes them in its own statement."""
+    announced = [(change.event_type(publisher.source), change.event_data())]
+    _, events, deliveries = await publisher.prepare_many(session, announced, partner_id=change.partner_id)
+    return change.audit_entry(), events, deliveries
 
 
 async def record_changes(session: AsyncSession, publisher: EventPublisher, changes: Sequence[Change]) -> None:
@@ -97,17 +110,7 @@ async def record_changes(session: AsyncSession, publisher: EventPublisher, chang
     await record_audits(
         session,
         publisher.tables,
-        [
-            audit_row(
-                c.actor,
-                c.audit_action,
-                c.resource_type,
-                c.resource_id,
-                partner_id=c.partner_id,
-                detail=None if c.detail is None else dict(c.detail),
-            )
-            for c in changes
-        ],
+        [c.audit_entry() for c in changes],
     )
     by_partner: dict[str | None, list[Change]] = {}
     for change in changes:

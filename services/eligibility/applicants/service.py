@@ -33,7 +33,7 @@ from services.eligibility.screening.lists.batch import screen_new_applicants
 from services.eligibility.screening.lists.service import ScreeningState, screening_subject
 from shared.audit import audit_row, record_audit, record_audits
 from shared.auth import Principal
-from shared.changes import Announcement, Change, record_change
+from shared.changes import Announcement, Change, prepare_change, record_change
 from shared.outbox import EventPublisher
 from shared.pagination import PageParams, split_page
 from shared.schemas import events
@@ -82,17 +82,8 @@ async def register_applicant(
 
 
 async def change_rows(session: AsyncSession, publisher: EventPublisher, change: Change) -> list[tuple[Table, Rows]]:
-    """The rows `record_change` inserts for a change (its audit entry, its event and deliveries), not inserted."""
-    audit = audit_row(
-        change.actor,
-        change.audit_action,
-        change.resource_type,
-        change.resource_id,
-        partner_id=change.partner_id,
-        detail=None if change.detail is None else dict(change.detail),
-    )
-    announced = [(change.event_type(publisher.source), change.event_data())]
-    _, events_, deliveries = await publisher.prepare_many(session, announced, partner_id=change.partner_id)
+    """The rows `record_change` inserts for a change (its audit entry, its event and deliveries), per table."""
+    audit, events_, deliveries = await prepare_change(session, publisher, change)
     t = publisher.tables
     return [(t.audit_log, [audit]), (t.outbox_events, events_), (t.outbox_deliveries, deliveries)]
 

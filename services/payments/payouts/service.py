@@ -28,9 +28,8 @@ from services.payments.payouts.errors import (
     PayoutStateRefused,
 )
 from services.payments.payouts.models import Payout, PayoutApproval
-from shared.audit import audit_row
 from shared.auth import Principal
-from shared.changes import Change, record_change
+from shared.changes import Change, prepare_change, record_change
 from shared.idempotency import Idempotency, completed_concurrently
 from shared.ids import new_id
 from shared.money import MAX_AMOUNT_MINOR
@@ -159,17 +158,7 @@ async def create_payout(
         "created_at": datetime.now(UTC),
     }
     change = Change(actor, "payout", payout_id, "created", partner_id=actor.org, detail={"required": required})
-    audit = audit_row(
-        actor,
-        change.audit_action,
-        change.resource_type,
-        change.resource_id,
-        partner_id=actor.org,
-        detail={"required": required},
-    )
-    _, events, deliveries = await publisher.prepare_many(
-        session, [(change.event_type(publisher.source), change.event_data())], partner_id=actor.org
-    )
+    audit, events, deliveries = await prepare_change(session, publisher, change)
     # Created a moment ago in this transaction: no one can have approved it yet.
     answer = created_to_read(values).model_dump_json().encode()
     created, stored = await repository.write_created_payout(
