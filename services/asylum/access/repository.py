@@ -46,16 +46,6 @@ async def revoke_active_grants(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def get_active_grant_for_ngo(session: AsyncSession, ngo_org: str, case_id: str) -> AccessGrant | None:
-    stmt = (
-        select(AccessGrant)
-        .where(AccessGrant.ngo_org == ngo_org, AccessGrant.case_id == case_id, AccessGrant.revoked_at.is_(None))
-        .order_by(AccessGrant.id.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 @dataclass(slots=True)
 class SharedCase:
     """An NGO's active grant on a case with the case's facts, as plain values (no ORM objects).
